@@ -1,0 +1,9 @@
+/** Unit, storage and HTTP tests: no browser needed. The Playground journeys are in jest.e2e.config.js. */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  testPathIgnorePatterns: ['/test/e2e/'],
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
+  testTimeout: 30000,
+};

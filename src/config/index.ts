@@ -1,0 +1,112 @@
+import { z } from 'zod';
+
+/**
+ * Every setting the app reads from the environment, validated once at start.
+ * Names follow the Bot Framework conventions so Azure app settings map across unchanged.
+ */
+
+/** An empty variable counts as unset, so `FOO=` in a .env file falls back to the default. */
+const optionalString = z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.string().trim().optional());
+
+const schema = z
+  .object({
+    NODE_ENV: optionalString,
+    PORT: z.preprocess(
+      (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+      z.coerce.number({ invalid_type_error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be 1-65535').max(65535, 'must be 1-65535').default(3978),
+    ),
+    MicrosoftAppId: optionalString,
+    MicrosoftAppPassword: optionalString,
+    MicrosoftAppType: z.preprocess(
+      (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+      z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).optional(),
+    ),
+    MicrosoftAppTenantId: optionalString,
+    COSMOS_ENDPOINT: optionalString.pipe(z.string().url('must be a URL such as https://myaccount.documents.azure.com:443/').optional()),
+    COSMOS_KEY: optionalString,
+    COSMOS_DATABASE: optionalString.pipe(z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, 'may only contain letters, digits, _ and -').optional()),
+    DATA_DIR: optionalString,
+    SAFEGUARDING_LEAD_IDS: optionalString,
+    LOG_LEVEL: z.preprocess(
+      (v) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.toLowerCase() : v),
+      z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    ),
+  })
+  .superRefine((env, ctx) => {
+    const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+    for (const id of splitList(env.SAFEGUARDING_LEAD_IDS)) {
+      if (!guid.test(id)) {
+        ctx.addIssue({ code: 'custom', path: ['SAFEGUARDING_LEAD_IDS'], message: `"${id}" is not an Entra object id (a GUID)` });
+      }
+    }
+    if (env.COSMOS_ENDPOINT && !env.COSMOS_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['COSMOS_KEY'], message: 'is required when COSMOS_ENDPOINT is set' });
+    }
+    const type = env.MicrosoftAppType ?? 'MultiTenant';
+    if (env.MicrosoftAppId && type !== 'UserAssignedMSI' && !env.MicrosoftAppPassword) {
+      ctx.addIssue({ code: 'custom', path: ['MicrosoftAppPassword'], message: 'is required when MicrosoftAppId is set (unless MicrosoftAppType is UserAssignedMSI)' });
+    }
+    if (env.MicrosoftAppId && type !== 'MultiTenant' && !env.MicrosoftAppTenantId) {
+      ctx.addIssue({ code: 'custom', path: ['MicrosoftAppTenantId'], message: `is required when MicrosoftAppType is ${type}` });
+    }
+    if (env.NODE_ENV === 'production' && !env.MicrosoftAppId) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MicrosoftAppId'],
+        message: 'is required when NODE_ENV=production: without app credentials anyone could post to /api/messages (that is for local development only)',
+      });
+    }
+  });
+
+export interface Config {
+  production: boolean;
+  port: number;
+  bot: {
+    appId?: string;
+    appPassword?: string;
+    appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
+    tenantId?: string;
+  };
+  cosmos: { endpoint?: string; key?: string; database: string };
+  dataDir: string;
+  safeguardingLeadIds: string[];
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`The configuration is not valid:\n${problems.map((p) => `  - ${p}`).join('\n')}\nSee .env.example for every setting.`);
+    this.name = 'ConfigError';
+  }
+}
+
+function splitList(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+/** Validates the environment; throws ConfigError naming every bad variable at once. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'} ${i.message}`);
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  return {
+    production: e.NODE_ENV === 'production',
+    port: e.PORT,
+    bot: {
+      appId: e.MicrosoftAppId,
+      appPassword: e.MicrosoftAppPassword,
+      appType: e.MicrosoftAppType ?? 'MultiTenant',
+      tenantId: e.MicrosoftAppTenantId,
+    },
+    cosmos: { endpoint: e.COSMOS_ENDPOINT, key: e.COSMOS_KEY, database: e.COSMOS_DATABASE ?? 'safeguarding' },
+    dataDir: e.DATA_DIR ?? './.data',
+    safeguardingLeadIds: splitList(e.SAFEGUARDING_LEAD_IDS).map((s) => s.toLowerCase()),
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,30 @@
+import pino, { type Logger } from 'pino';
+
+export type { Logger };
+
+/**
+ * Structured JSON logs. Message text typed by users is never logged: callers log ids and
+ * outcomes only, and these paths are redacted as a second line of defence.
+ */
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'safeguarding-bot' },
+      redact: {
+        paths: ['text', '*.text', 'activity.text', 'value', '*.value', 'attachments', '*.attachments'],
+        censor: '[not logged]',
+      },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    destination,
+  );
+}
+
+/** A short reference users can quote to the team, also written to the log. */
+export function newReferenceCode(): string {
+  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+  let code = '';
+  for (let i = 0; i < 6; i++) code += alphabet[Math.floor(Math.random() * alphabet.length)];
+  return code;
+}

@@ -1,0 +1,13 @@
+/**
+ * Every Cosmos container the app uses, with the partition key chosen for its access pattern.
+ * This list is the single source of truth: the store creates exactly these at start, and the
+ * infrastructure templates must declare the same.
+ */
+export const CONTAINERS = {
+  /** Staff directory: one document per person, id = employee id (or `aad:<object id>` for someone not yet imported). Read by id. */
+  people: { id: 'people', partitionKey: '/id' },
+  /** Where to reach each person proactively: one document per Entra object id. Read by id. */
+  conversations: { id: 'conversations', partitionKey: '/id' },
+} as const;
+
+export type ContainerName = keyof typeof CONTAINERS;

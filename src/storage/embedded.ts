@@ -1,0 +1,454 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { createHttpServer } from '@vercel/cosmosdb-server';
+import type { Logger } from '../logging/logger';
+
+/**
+ * A durable, in-process Cosmos DB NoSQL endpoint for local use and tests.
+ *
+ * `@vercel/cosmosdb-server` keeps everything in memory. We make it durable the way a database
+ * does: every successful mutating request is appended to a journal in DATA_DIR before its
+ * response leaves the process, and at start the snapshot and journals are replayed into a fresh
+ * server, then compacted into a new snapshot. A write the SDK saw succeed is therefore on disk,
+ * and survives `kill -9`.
+ *
+ * Files in DATA_DIR:
+ *   LOCK                    who has the store open (pid, endpoint): one process per DATA_DIR
+ *   snapshot.jsonl          first line {"nextJournal": N}, then requests that rebuild the state
+ *   journal-<g>.jsonl       requests applied since; every generation >= N is replayed in order
+ *
+ * Compaction writes the snapshot to a temporary file, syncs it, renames it into place and only
+ * then deletes the older journals, so a crash at any point leaves a state that replays correctly.
+ */
+
+/** One recorded request. */
+interface JournalEntry {
+  m: string; // method
+  u: string; // url path
+  h: Record<string, string>; // the headers the server's handlers read
+  b: string; // body (JSON text), '' for none
+}
+
+interface LockInfo {
+  pid: number;
+  endpoint?: string;
+  key?: string;
+  startedAt: string;
+}
+
+export class StoreLockedError extends Error {
+  constructor(
+    readonly dataDir: string,
+    readonly holder: LockInfo,
+  ) {
+    super(
+      `The local data store in ${dataDir} is already open in another process (pid ${holder.pid}). ` +
+        'Only one process may open it at a time: stop the other process (for example the running bot), ' +
+        'or point this one at a different DATA_DIR.',
+    );
+    this.name = 'StoreLockedError';
+  }
+}
+
+type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+
+/** The headers the embedded server's handlers read when applying a write. */
+const REPLAY_HEADERS = [
+  'content-type',
+  'x-ms-documentdb-partitionkey',
+  'x-ms-documentdb-is-upsert',
+  'x-ms-cosmos-is-batch-request',
+  'x-ms-cosmos-batch-continue-on-error',
+];
+
+const COMPACT_AFTER_BYTES = 64 * 1024 * 1024;
+
+export interface EmbeddedCosmosOptions {
+  dataDir: string;
+  log?: Logger;
+  /** Flush each journal write to the disk (fdatasync) before answering. Default true. */
+  fsync?: boolean;
+}
+
+export interface EmbeddedCosmosStats {
+  replayedEntries: number;
+  replayMs: number;
+  journalBytes: number;
+}
+
+export class EmbeddedCosmos {
+  readonly key = 'ZW1iZWRkZWQtbG9jYWwta2V5'; // any base64 string: the embedded server does not check it
+  private server?: http.Server;
+  private inner?: RequestHandler;
+  private journalFd?: number;
+  private journalGen = 0;
+  private journalBytes = 0;
+  private writeChain: Promise<void> = Promise.resolve();
+  private lockPath: string;
+  private ownsLock = false;
+  private closed = false;
+  endpoint = '';
+  stats: EmbeddedCosmosStats = { replayedEntries: 0, replayMs: 0, journalBytes: 0 };
+
+  private constructor(private readonly opts: EmbeddedCosmosOptions) {
+    this.lockPath = path.join(opts.dataDir, 'LOCK');
+  }
+
+  /** Reads who holds DATA_DIR, if a live process does. */
+  static holder(dataDir: string): LockInfo | undefined {
+    const info = readLock(path.join(dataDir, 'LOCK'));
+    return info && isAlive(info.pid) && info.pid !== process.pid ? info : undefined;
+  }
+
+  static async start(opts: EmbeddedCosmosOptions): Promise<EmbeddedCosmos> {
+    const store = new EmbeddedCosmos(opts);
+    fs.mkdirSync(opts.dataDir, { recursive: true });
+    store.acquireLock();
+    try {
+      await store.listen();
+      await store.recover();
+      store.writeLock();
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+    return store;
+  }
+
+  private acquireLock(): void {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        const fd = fs.openSync(this.lockPath, 'wx');
+        fs.writeSync(fd, JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() } satisfies LockInfo));
+        fs.closeSync(fd);
+        this.ownsLock = true;
+        return;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        const info = readLock(this.lockPath);
+        if (info && isAlive(info.pid) && info.pid !== process.pid) throw new StoreLockedError(this.opts.dataDir, info);
+        // Left behind by a process that died (for example kill -9): take it over.
+        fs.rmSync(this.lockPath, { force: true });
+      }
+    }
+    throw new Error(`Could not take the lock on ${this.lockPath}`);
+  }
+
+  private writeLock(): void {
+    const info: LockInfo = { pid: process.pid, endpoint: this.endpoint, key: this.key, startedAt: new Date().toISOString() };
+    const tmp = `${this.lockPath}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify(info));
+    fs.renameSync(tmp, this.lockPath);
+  }
+
+  private async listen(): Promise<void> {
+    const server = createHttpServer({ keepAlive: true } as never);
+    const [inner] = server.listeners('request') as RequestHandler[];
+    if (!inner) throw new Error('The embedded Cosmos server did not register a request handler');
+    this.inner = inner;
+    server.removeAllListeners('request');
+    server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => this.onRequest(req, res));
+    server.keepAliveTimeout = 60_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    this.server = server;
+    const { port } = server.address() as { port: number };
+    this.endpoint = `http://127.0.0.1:${port}/`;
+  }
+
+  private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('error', () => res.destroy());
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const entry: JournalEntry = { m: req.method ?? 'GET', u: req.url ?? '/', h: pickHeaders(req.headers), b: body };
+      if (!isMutation(req)) {
+        this.inner!(fakeRequest(entry, req.headers), res);
+        return;
+      }
+      // Writes are applied one at a time so the journal order is the order they were applied in.
+      this.writeChain = this.writeChain.then(
+        () =>
+          new Promise<void>((resolve) => {
+            const realEnd = res.end.bind(res) as (chunk?: unknown) => http.ServerResponse;
+            let finished = false;
+            const finish = () => {
+              if (!finished) {
+                finished = true;
+                resolve();
+              }
+            };
+            res.on('close', finish);
+            (res as unknown as { end: (chunk?: unknown) => void }).end = (chunk?: unknown) => {
+              try {
+                const toJournal = journalable(entry, res.statusCode, chunk);
+                if (toJournal) this.append(toJournal);
+              } catch (err) {
+                // Not on disk, so not acknowledged: the client sees a failure and may retry.
+                this.opts.log?.error({ err }, 'embedded store: journal write failed');
+                res.statusCode = 503;
+                realEnd(JSON.stringify({ code: 'ServiceUnavailable', message: 'The local store could not write to disk.' }));
+                finish();
+                return;
+              }
+              realEnd(chunk);
+              finish();
+            };
+            this.inner!(fakeRequest(entry, req.headers), res);
+          }),
+      );
+      void this.writeChain
+        .then(() => this.maybeCompact())
+        .catch((err: unknown) => this.opts.log?.error({ err }, 'embedded store: compaction failed'));
+    });
+  }
+
+  private append(entry: JournalEntry): void {
+    if (this.journalFd === undefined) throw new Error('journal is not open');
+    const line = Buffer.from(`${JSON.stringify(entry)}\n`, 'utf8');
+    let offset = 0;
+    while (offset < line.length) offset += fs.writeSync(this.journalFd, line, offset);
+    if (this.opts.fsync !== false) fs.fdatasyncSync(this.journalFd);
+    this.journalBytes += line.length;
+    this.stats.journalBytes = this.journalBytes;
+  }
+
+  /** Replays snapshot and journals into the empty server, then compacts them into one snapshot. */
+  private async recover(): Promise<void> {
+    const started = Date.now();
+    const dir = this.opts.dataDir;
+    const snapshotPath = path.join(dir, 'snapshot.jsonl');
+    let nextJournal = 0;
+    if (fs.existsSync(snapshotPath)) {
+      const lines = readLines(snapshotPath);
+      const header = JSON.parse(lines.shift() ?? '{}') as { nextJournal?: number };
+      nextJournal = header.nextJournal ?? 0;
+      for (const line of lines) await this.replay(JSON.parse(line) as JournalEntry, snapshotPath);
+    }
+    const journals = listJournals(dir);
+    for (const { gen, file } of journals) {
+      if (gen < nextJournal) continue;
+      const lines = readLines(file);
+      for (let i = 0; i < lines.length; i++) {
+        let entry: JournalEntry;
+        try {
+          entry = JSON.parse(lines[i]!) as JournalEntry;
+        } catch {
+          // Only the very last line can be torn (the process died mid-write); it was never acknowledged.
+          if (i === lines.length - 1) break;
+          throw new Error(`The journal ${file} is damaged at line ${i + 1}; the store was not opened.`);
+        }
+        await this.replay(entry, file);
+      }
+    }
+    this.stats.replayMs = Date.now() - started;
+    const maxGen = journals.reduce((m, j) => Math.max(m, j.gen), nextJournal - 1);
+    await this.compact(maxGen + 1);
+    this.opts.log?.info({ replayed: this.stats.replayedEntries, ms: this.stats.replayMs, dataDir: dir }, 'embedded store recovered');
+  }
+
+  private async replay(entry: JournalEntry, file: string): Promise<void> {
+    const { status, body } = await this.call(entry);
+    // 409 on a create can only mean the snapshot already holds it; anything else is a real mismatch.
+    if (status >= 400 && status !== 409) {
+      throw new Error(`Replaying ${file} failed: ${entry.m} ${entry.u} answered ${status} ${body.slice(0, 200)}`);
+    }
+    this.stats.replayedEntries++;
+  }
+
+  /** Calls the server's own handler in-process, without a socket. */
+  private call(entry: JournalEntry): Promise<{ status: number; body: string; headers: Record<string, string> }> {
+    return new Promise((resolve) => {
+      const headers: Record<string, string> = {};
+      const res = {
+        statusCode: 200,
+        finished: false,
+        setHeader(name: string, value: string) {
+          headers[name.toLowerCase()] = value;
+        },
+        end(chunk?: unknown) {
+          this.finished = true;
+          resolve({ status: this.statusCode, body: typeof chunk === 'string' ? chunk : String(chunk ?? ''), headers });
+        },
+      };
+      this.inner!(fakeRequest(entry, { host: '127.0.0.1' }), res as unknown as http.ServerResponse);
+    });
+  }
+
+  private async maybeCompact(): Promise<void> {
+    if (this.journalBytes < COMPACT_AFTER_BYTES || this.closed) return;
+    this.writeChain = this.writeChain.then(() => this.compact(this.journalGen + 1));
+    await this.writeChain;
+  }
+
+  /** Writes the whole current state as a snapshot and starts journal generation `gen`. */
+  private async compact(gen: number): Promise<void> {
+    const dir = this.opts.dataDir;
+    const tmp = path.join(dir, 'snapshot.jsonl.tmp');
+    const fd = fs.openSync(tmp, 'w');
+    try {
+      const write = (obj: unknown) => fs.writeSync(fd, `${JSON.stringify(obj)}\n`);
+      write({ nextJournal: gen });
+      const dbs = JSON.parse((await this.call(get('/dbs'))).body) as { Databases: { id: string }[] };
+      for (const db of dbs.Databases) {
+        write(post('/dbs', { id: db.id }));
+        const colls = JSON.parse((await this.call(get(`/dbs/${db.id}/colls`))).body) as { DocumentCollections: Record<string, unknown>[] };
+        for (const coll of colls.DocumentCollections) {
+          const { id, partitionKey, uniqueKeyPolicy, indexingPolicy, defaultTtl } = coll as Record<string, unknown>;
+          write(post(`/dbs/${db.id}/colls`, { id, partitionKey, uniqueKeyPolicy, indexingPolicy, defaultTtl }));
+          const pkPath = ((partitionKey as { paths?: string[] } | undefined)?.paths?.[0] ?? '/id').slice(1).split('/');
+          let continuation: string | undefined;
+          do {
+            const page = await this.call(get(`/dbs/${db.id}/colls/${String(id)}/docs`, continuation));
+            const parsed = JSON.parse(page.body) as { Documents: Record<string, unknown>[] };
+            for (const doc of parsed.Documents) {
+              const { _rid, _self, _etag, _ts, _attachments, ...rest } = doc;
+              void _rid, _self, _etag, _ts, _attachments;
+              const pkValue = pkPath.reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], doc);
+              write({
+                m: 'POST',
+                u: `/dbs/${db.id}/colls/${String(id)}/docs`,
+                h: { 'x-ms-documentdb-is-upsert': 'true', 'x-ms-documentdb-partitionkey': JSON.stringify([pkValue ?? {}]) },
+                b: JSON.stringify(rest),
+              });
+            }
+            continuation = page.headers['x-ms-continuation'];
+          } while (continuation);
+        }
+      }
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, path.join(dir, 'snapshot.jsonl'));
+    fsyncDir(dir);
+    if (this.journalFd !== undefined) fs.closeSync(this.journalFd);
+    for (const j of listJournals(dir)) if (j.gen < gen) fs.rmSync(j.file, { force: true });
+    this.journalGen = gen;
+    this.journalFd = fs.openSync(path.join(dir, `journal-${gen}.jsonl`), 'a');
+    this.journalBytes = 0;
+    fsyncDir(dir);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.writeChain.catch(() => undefined);
+    if (this.server) {
+      this.server.closeAllConnections?.();
+      await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+    }
+    if (this.journalFd !== undefined) {
+      fs.closeSync(this.journalFd);
+      this.journalFd = undefined;
+    }
+    if (this.ownsLock) {
+      const info = readLock(this.lockPath);
+      if (info?.pid === process.pid) fs.rmSync(this.lockPath, { force: true });
+      this.ownsLock = false;
+    }
+  }
+}
+
+function get(u: string, continuation?: string): JournalEntry {
+  return { m: 'GET', u, h: continuation ? { 'x-ms-continuation': continuation, 'x-ms-max-item-count': '1000' } : { 'x-ms-max-item-count': '1000' }, b: '' };
+}
+
+function post(u: string, body: unknown): JournalEntry {
+  return { m: 'POST', u, h: { 'content-type': 'application/json' }, b: JSON.stringify(body) };
+}
+
+function isMutation(req: http.IncomingMessage): boolean {
+  const method = req.method ?? 'GET';
+  if (method === 'GET' || method === 'HEAD') return false;
+  if (method === 'POST') {
+    const q = req.headers['x-ms-documentdb-isquery'];
+    if ((typeof q === 'string' && q.toLowerCase() === 'true') || req.headers['content-type'] === 'application/query+json') return false;
+  }
+  return true;
+}
+
+function pickHeaders(headers: http.IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of REPLAY_HEADERS) {
+    const v = headers[name];
+    if (typeof v === 'string') out[name] = v;
+  }
+  return out;
+}
+
+/**
+ * What to record for a completed request, or undefined if it changed nothing.
+ * Conditions (if-match) are dropped: the request passed them when it ran, and etags are new after a replay.
+ * A batch is recorded as the operations that succeeded, since the embedded batch is not atomic.
+ */
+function journalable(entry: JournalEntry, status: number, responseChunk: unknown): JournalEntry | undefined {
+  if (status >= 400) return undefined;
+  if (entry.h['x-ms-cosmos-is-batch-request'] === 'True' || entry.h['x-ms-cosmos-is-batch-request'] === 'true') {
+    const ops = JSON.parse(entry.b) as Record<string, unknown>[];
+    const results = JSON.parse(String(responseChunk)) as { statusCode: number }[];
+    const kept = ops
+      .filter((op, i) => (results[i]?.statusCode ?? 500) < 400 && op.operationType !== 'Read')
+      .map(({ ifMatch, ...op }) => (void ifMatch, op));
+    if (kept.length === 0) return undefined;
+    return { ...entry, h: { ...entry.h, 'x-ms-cosmos-batch-continue-on-error': 'true' }, b: JSON.stringify(kept) };
+  }
+  return entry;
+}
+
+function fakeRequest(entry: JournalEntry, original: http.IncomingHttpHeaders): http.IncomingMessage {
+  const stream = new PassThrough() as unknown as http.IncomingMessage & PassThrough;
+  stream.method = entry.m;
+  stream.url = entry.u;
+  stream.headers = { ...original, ...entry.h };
+  (stream as unknown as PassThrough).end(Buffer.from(entry.b, 'utf8'));
+  return stream;
+}
+
+function readLines(file: string): string[] {
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0);
+}
+
+function listJournals(dir: string): { gen: number; file: string }[] {
+  return fs
+    .readdirSync(dir)
+    .map((name) => /^journal-(\d+)\.jsonl$/.exec(name))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ gen: Number(m[1]), file: path.join(dir, m[0]) }))
+    .sort((a, b) => a.gen - b.gen);
+}
+
+function readLock(lockPath: string): LockInfo | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(lockPath, 'utf8')) as LockInfo;
+  } catch {
+    return undefined;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function fsyncDir(dir: string): void {
+  try {
+    const fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+  } catch {
+    // Some file systems do not allow syncing a directory; the rename is still atomic.
+  }
+}

@@ -1,0 +1,93 @@
+import { CosmosClient, type Container, type Database } from '@azure/cosmos';
+import type { Config } from '../config';
+import type { Logger } from '../logging/logger';
+import { CONTAINERS, type ContainerName } from './containers';
+import { EmbeddedCosmos } from './embedded';
+
+/**
+ * The one owner of the CosmosClient. Features get typed repositories built on `container(name)`;
+ * nothing else creates a client.
+ */
+export interface Store {
+  readonly database: Database;
+  /** 'azure' for a real account, 'embedded' for the in-process server, 'attached' for another process's embedded server. */
+  readonly mode: 'azure' | 'embedded' | 'attached';
+  container(name: ContainerName): Container;
+  /** Cheap round trip used by /healthz. */
+  ping(): Promise<{ ok: boolean; ms: number; error?: string }>;
+  close(): Promise<void>;
+}
+
+export interface OpenStoreOptions {
+  log?: Logger;
+  /**
+   * When the embedded store's DATA_DIR is already open in another process (the running bot),
+   * connect to that process's endpoint instead of failing. Used by the import command.
+   */
+  attachIfRunning?: boolean;
+}
+
+export async function openStore(config: Pick<Config, 'cosmos' | 'dataDir'>, opts: OpenStoreOptions = {}): Promise<Store> {
+  let embedded: EmbeddedCosmos | undefined;
+  let endpoint = config.cosmos.endpoint;
+  let key = config.cosmos.key;
+  let mode: Store['mode'] = 'azure';
+
+  if (!endpoint) {
+    const holder = opts.attachIfRunning ? EmbeddedCosmos.holder(config.dataDir) : undefined;
+    if (holder?.endpoint && holder.key) {
+      endpoint = holder.endpoint;
+      key = holder.key;
+      mode = 'attached';
+    } else {
+      embedded = await EmbeddedCosmos.start({ dataDir: config.dataDir, log: opts.log });
+      endpoint = embedded.endpoint;
+      key = embedded.key;
+      mode = 'embedded';
+    }
+  }
+
+  const client = new CosmosClient({
+    endpoint,
+    key,
+    // The embedded server has one region; discovery would only add round trips.
+    connectionPolicy: mode === 'azure' ? undefined : { enableEndpointDiscovery: false, requestTimeout: 10_000 },
+  });
+
+  try {
+    const { database } = await client.databases.createIfNotExists({ id: config.cosmos.database });
+    const containers = new Map<ContainerName, Container>();
+    for (const [name, def] of Object.entries(CONTAINERS) as [ContainerName, (typeof CONTAINERS)[ContainerName]][]) {
+      const { container } = await database.containers.createIfNotExists({ id: def.id, partitionKey: { paths: [def.partitionKey] } });
+      containers.set(name, container);
+    }
+    opts.log?.info({ mode, database: config.cosmos.database }, 'storage ready');
+
+    return {
+      database,
+      mode,
+      container(name) {
+        const c = containers.get(name);
+        if (!c) throw new Error(`Unknown container ${name}`);
+        return c;
+      },
+      async ping() {
+        const started = Date.now();
+        try {
+          await database.read();
+          return { ok: true, ms: Date.now() - started };
+        } catch (err) {
+          return { ok: false, ms: Date.now() - started, error: (err as Error).message };
+        }
+      },
+      async close() {
+        client.dispose();
+        await embedded?.close();
+      },
+    };
+  } catch (err) {
+    client.dispose();
+    await embedded?.close();
+    throw err;
+  }
+}
