@@ -13,7 +13,7 @@ const schema = z
     NODE_ENV: optionalString,
     PORT: z.preprocess(
       (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
-      z.coerce.number({ invalid_type_error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be 1-65535').max(65535, 'must be 1-65535').default(3978),
+      z.coerce.number({ invalid_type_error: 'must be a whole number' }).int('must be a whole number').min(0, 'must be 0-65535').max(65535, 'must be 0-65535').default(3978),
     ),
     MicrosoftAppId: optionalString,
     MicrosoftAppPassword: optionalString,

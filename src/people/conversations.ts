@@ -1,0 +1,96 @@
+import type { Container } from '@azure/cosmos';
+import type { Store } from '../storage/store';
+
+/**
+ * Where to reach each person in their 1:1 chat with the bot, so later capabilities can message
+ * them proactively. The reference is opaque here: only the bot layer reads its inside.
+ */
+export interface StoredConversation {
+  id: string; // Entra object id
+  tenantId?: string;
+  conversationId: string;
+  reference: Record<string, unknown>;
+  updatedAt: string;
+  /** Set once the welcome card has been sent for this installation. */
+  welcomedAt?: string;
+  _etag?: string;
+}
+
+export class ConversationStore {
+  private readonly container: Container;
+  /** Last reference written per person in this process, to skip a write when nothing changed. */
+  private readonly lastWritten = new Map<string, string>();
+
+  constructor(store: Store) {
+    this.container = store.container('conversations');
+  }
+
+  async get(aadObjectId: string): Promise<StoredConversation | undefined> {
+    const { resource } = await this.container.item(aadObjectId, aadObjectId).read<StoredConversation>();
+    return resource;
+  }
+
+  /** Records the latest 1:1 reference for a person; keeps welcomedAt. Retries on a concurrent change. */
+  async remember(aadObjectId: string, conversationId: string, reference: Record<string, unknown>, tenantId?: string): Promise<void> {
+    const fingerprint = JSON.stringify(reference);
+    if (this.lastWritten.get(aadObjectId) === fingerprint) return;
+    await this.update(aadObjectId, (current) => {
+      if (current && current.conversationId === conversationId && JSON.stringify(current.reference) === fingerprint) return undefined;
+      return {
+        ...(current ?? {}),
+        id: aadObjectId,
+        tenantId,
+        conversationId,
+        reference,
+        updatedAt: new Date().toISOString(),
+      };
+    });
+    this.lastWritten.set(aadObjectId, fingerprint);
+  }
+
+  /**
+   * Marks the welcome as sent. Returns true for exactly one caller per installation, even when
+   * Teams delivers installationUpdate and conversationUpdate at the same moment.
+   */
+  async claimWelcome(aadObjectId: string): Promise<boolean> {
+    let claimed = false;
+    await this.update(aadObjectId, (current) => {
+      claimed = false;
+      if (!current || current.welcomedAt) return undefined;
+      claimed = true;
+      return { ...current, welcomedAt: new Date().toISOString() };
+    });
+    return claimed;
+  }
+
+  /** The app was removed: the next installation gets a welcome again. */
+  async forgetWelcome(aadObjectId: string): Promise<void> {
+    await this.update(aadObjectId, (current) => {
+      if (!current?.welcomedAt) return undefined;
+      const { welcomedAt, ...rest } = current;
+      void welcomedAt;
+      return rest;
+    });
+  }
+
+  /** Read-modify-write guarded by the document's etag; retried when someone else wrote first. */
+  private async update(id: string, change: (current: StoredConversation | undefined) => StoredConversation | undefined): Promise<void> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = await this.get(id);
+      const next = change(current);
+      if (!next) return;
+      try {
+        if (current?._etag) {
+          await this.container.item(id, id).replace(next, { accessCondition: { type: 'IfMatch', condition: current._etag } });
+        } else {
+          await this.container.items.create(next);
+        }
+        return;
+      } catch (err) {
+        const code = (err as { code?: number }).code;
+        if (code !== 412 && code !== 409) throw err;
+      }
+    }
+    throw new Error('The conversation record kept changing; giving up after 5 attempts');
+  }
+}

@@ -1,0 +1,69 @@
+import type { Container } from '@azure/cosmos';
+import type { Store } from '../storage/store';
+import { resolveRoles, type Principal, type Role } from './roles';
+
+/** A member of staff as held in the directory (from the staff import). No patient data, ever. */
+export interface PersonRecord {
+  id: string; // employee id
+  employeeId: string;
+  name: string;
+  email: string;
+  aadObjectId?: string;
+  team: string;
+  staffGroup: string;
+  roles: Role[];
+  practiceCode?: string;
+}
+
+export interface StoredPerson extends PersonRecord {
+  _etag?: string;
+  importedAt: string;
+}
+
+export class PeopleDirectory {
+  private readonly container: Container;
+
+  constructor(
+    store: Store,
+    private readonly leadIds: readonly string[],
+  ) {
+    this.container = store.container('people');
+  }
+
+  async findByAadObjectId(aadObjectId: string): Promise<StoredPerson | undefined> {
+    const { resources } = await this.container.items
+      .query<StoredPerson>({ query: 'SELECT * FROM c WHERE c.aadObjectId = @oid', parameters: [{ name: '@oid', value: aadObjectId.toLowerCase() }] })
+      .fetchAll();
+    return resources[0];
+  }
+
+  async get(employeeId: string): Promise<StoredPerson | undefined> {
+    const { resource } = await this.container.item(employeeId, employeeId).read<StoredPerson>();
+    return resource;
+  }
+
+  /** Who is this, and what may they do? Unknown people are plain staff. */
+  async principalFor(user: { aadObjectId?: string; name?: string }): Promise<Principal> {
+    const oid = user.aadObjectId?.toLowerCase();
+    const person = oid ? await this.findByAadObjectId(oid) : undefined;
+    const isLead = oid !== undefined && this.leadIds.includes(oid);
+    return {
+      aadObjectId: oid,
+      employeeId: person?.employeeId,
+      name: person?.name ?? user.name,
+      roles: resolveRoles(person?.roles ?? [], isLead),
+      team: person?.team,
+      practiceCode: person?.practiceCode,
+    };
+  }
+
+  /** Every stored person, for the import's change detection. */
+  async all(): Promise<StoredPerson[]> {
+    const { resources } = await this.container.items.query<StoredPerson>('SELECT * FROM c').fetchAll();
+    return resources;
+  }
+
+  get raw(): Container {
+    return this.container;
+  }
+}

@@ -1,0 +1,208 @@
+import { parse } from 'csv-parse/sync';
+import { z } from 'zod';
+import type { OperationInput } from '@azure/cosmos';
+import type { PeopleDirectory, PersonRecord, StoredPerson } from './directory';
+import { ROLES, type Role } from './roles';
+
+/**
+ * The staff directory import: `employee_id,name,email,aad_object_id,team,staff_group,roles,practice_code`.
+ * Every row is validated; valid rows go in, invalid ones are reported with their line number and
+ * the reason, and importing the same file twice changes nothing.
+ */
+export const STAFF_COLUMNS = ['employee_id', 'name', 'email', 'aad_object_id', 'team', 'staff_group', 'roles', 'practice_code'] as const;
+
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim() : v);
+
+const rowSchema = z
+  .object({
+    employee_id: z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, 'employee_id must be 1-32 letters, digits, - or _'),
+    name: z.string().trim().min(1, 'name is empty').max(200, 'name is longer than 200 characters'),
+    email: z.string().trim().toLowerCase().email('email is not a valid e-mail address'),
+    aad_object_id: z.preprocess(
+      blankToUndefined,
+      z
+        .string()
+        .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'aad_object_id is not an Entra object id (a GUID)')
+        .transform((s) => s.toLowerCase())
+        .optional(),
+    ),
+    team: z.string().trim().min(1, 'team is empty').max(100, 'team is longer than 100 characters'),
+    staff_group: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'staff_group must be a short code such as all-staff or clinical'),
+    roles: z.preprocess(
+      (v) =>
+        typeof v === 'string'
+          ? v
+              .split(';')
+              .map((s) => s.trim().toLowerCase())
+              .filter((s) => s.length > 0)
+          : v,
+      z.array(z.enum(ROLES, { errorMap: () => ({ message: `roles may only contain ${ROLES.join(', ')} (separated by ;)` }) })),
+    ),
+    practice_code: z.preprocess(
+      blankToUndefined,
+      z
+        .string()
+        .transform((s) => s.toUpperCase())
+        .pipe(z.string().regex(/^[A-Z]\d{5}$/, 'practice_code must be a GP practice ODS code such as C87001'))
+        .optional(),
+    ),
+  })
+  .superRefine((row, ctx) => {
+    if (row.roles.includes('practice-lead') && !row.practice_code) {
+      ctx.addIssue({ code: 'custom', path: ['practice_code'], message: 'practice_code is required for a practice-lead' });
+    }
+  });
+
+export interface RejectedRow {
+  line: number;
+  reason: string;
+}
+
+export interface ParsedStaffFile {
+  people: PersonRecord[];
+  rejected: RejectedRow[];
+}
+
+export class ImportFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ImportFileError';
+  }
+}
+
+/** Pure: CSV text to valid records and rejected rows. Throws ImportFileError only when the file as a whole is unusable. */
+export function parseStaffCsv(text: string): ParsedStaffFile {
+  let records: string[][];
+  try {
+    records = parse(text.replace(/^\uFEFF/, ''), { relax_column_count: true, skip_empty_lines: false }) as string[][];
+  } catch (err) {
+    throw new ImportFileError(`The file is not valid CSV: ${(err as Error).message}`);
+  }
+  const header = (records[0] ?? []).map((h) => h.trim().toLowerCase());
+  const missing = STAFF_COLUMNS.filter((c) => !header.includes(c));
+  if (records.length === 0 || missing.length > 0) {
+    throw new ImportFileError(`The first line must name the columns ${STAFF_COLUMNS.join(',')}. Missing: ${missing.join(', ') || 'all'}.`);
+  }
+  const people: PersonRecord[] = [];
+  const rejected: RejectedRow[] = [];
+  const seenEmployee = new Map<string, number>();
+  const seenAad = new Map<string, number>();
+
+  records.slice(1).forEach((cells, index) => {
+    const line = index + 2;
+    if (cells.every((c) => c.trim() === '')) return; // blank line
+    if (cells.length !== header.length) {
+      rejected.push({ line, reason: `has ${cells.length} columns, expected ${header.length}` });
+      return;
+    }
+    const raw = Object.fromEntries(header.map((h, i) => [h, cells[i]]));
+    const parsed = rowSchema.safeParse(raw);
+    if (!parsed.success) {
+      rejected.push({ line, reason: parsed.error.issues.map((i) => i.message).join('; ') });
+      return;
+    }
+    const r = parsed.data;
+    const firstLine = seenEmployee.get(r.employee_id.toLowerCase());
+    if (firstLine) {
+      rejected.push({ line, reason: `employee_id ${r.employee_id} is already on line ${firstLine}` });
+      return;
+    }
+    if (r.aad_object_id) {
+      const aadLine = seenAad.get(r.aad_object_id);
+      if (aadLine) {
+        rejected.push({ line, reason: `aad_object_id is already used on line ${aadLine}` });
+        return;
+      }
+      seenAad.set(r.aad_object_id, line);
+    }
+    seenEmployee.set(r.employee_id.toLowerCase(), line);
+    people.push({
+      id: r.employee_id,
+      employeeId: r.employee_id,
+      name: r.name,
+      email: r.email,
+      aadObjectId: r.aad_object_id,
+      team: r.team,
+      staffGroup: r.staff_group,
+      roles: [...new Set(r.roles.filter((x): x is Exclude<Role, 'staff'> => x !== 'staff'))].sort(),
+      practiceCode: r.practice_code,
+    });
+  });
+  return { people, rejected };
+}
+
+export interface StaffImportReport {
+  added: number;
+  updated: number;
+  unchanged: number;
+  rejected: RejectedRow[];
+  /** Rows that were valid but could not be written (for example changed by someone else meanwhile). */
+  failed: { employeeId: string; reason: string }[];
+}
+
+function sameRecord(a: PersonRecord, b: PersonRecord): boolean {
+  const keys: (keyof PersonRecord)[] = ['name', 'email', 'aadObjectId', 'team', 'staffGroup', 'practiceCode'];
+  return keys.every((k) => (a[k] ?? null) === (b[k] ?? null)) && a.roles.join(';') === b.roles.join(';');
+}
+
+/** Writes the valid rows: new people are created, changed ones replaced under their etag, the rest left alone. */
+export async function importStaff(directory: PeopleDirectory, text: string, now = new Date()): Promise<StaffImportReport> {
+  const { people, rejected } = parseStaffCsv(text);
+  const existing = new Map((await directory.all()).map((p) => [p.id, p] as const));
+  const report: StaffImportReport = { added: 0, updated: 0, unchanged: 0, rejected, failed: [] };
+
+  // Someone else in the directory may already hold an Entra id this file gives to a different person.
+  const aadOwner = new Map<string, string>();
+  for (const p of existing.values()) if (p.aadObjectId) aadOwner.set(p.aadObjectId, p.id);
+
+  const ops: { op: OperationInput; kind: 'added' | 'updated'; employeeId: string }[] = [];
+  for (const person of people) {
+    const current = existing.get(person.id);
+    const owner = person.aadObjectId ? aadOwner.get(person.aadObjectId) : undefined;
+    if (owner && owner !== person.id && !people.some((p) => p.id === owner && p.aadObjectId !== person.aadObjectId)) {
+      report.failed.push({ employeeId: person.id, reason: `aad_object_id already belongs to employee ${owner}` });
+      continue;
+    }
+    if (current && sameRecord(current, person)) {
+      report.unchanged++;
+      continue;
+    }
+    const doc: StoredPerson = { ...person, importedAt: now.toISOString() };
+    if (!doc.aadObjectId) delete doc.aadObjectId;
+    if (!doc.practiceCode) delete doc.practiceCode;
+    ops.push(
+      current
+        ? { op: { operationType: 'Replace', id: person.id, partitionKey: person.id, resourceBody: doc as never, ifMatch: current._etag }, kind: 'updated', employeeId: person.id }
+        : { op: { operationType: 'Create', partitionKey: person.id, resourceBody: doc as never }, kind: 'added', employeeId: person.id },
+    );
+  }
+
+  for (let i = 0; i < ops.length; i += 100) {
+    const chunk = ops.slice(i, i + 100);
+    const results = await directory.raw.items.bulk(chunk.map((c) => c.op));
+    results.forEach((result, j) => {
+      const item = chunk[j]!;
+      if (result.statusCode < 400) report[item.kind]++;
+      else
+        report.failed.push({
+          employeeId: item.employeeId,
+          reason: result.statusCode === 412 || result.statusCode === 409 ? 'changed by someone else during the import; run it again' : `storage answered ${result.statusCode}`,
+        });
+    });
+  }
+  return report;
+}
+
+/** A plain-English summary for the command line and the chat. */
+export function describeStaffImport(report: StaffImportReport): string {
+  const lines = [
+    `Staff import: ${report.added} added, ${report.updated} updated, ${report.unchanged} unchanged, ${report.rejected.length} rejected${report.failed.length ? `, ${report.failed.length} not saved` : ''}.`,
+  ];
+  for (const r of report.rejected) lines.push(`  line ${r.line}: ${r.reason}`);
+  for (const f of report.failed) lines.push(`  ${f.employeeId}: ${f.reason}`);
+  return lines.join('\n');
+}

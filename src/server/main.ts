@@ -1,0 +1,52 @@
+import 'dotenv/config';
+import { ConfigError, loadConfig } from '../config';
+import { createLogger } from '../logging/logger';
+import { StoreLockedError } from '../storage/embedded';
+import { startApp } from '../app';
+
+/** `npm start`: validate configuration, open storage, serve /api/messages. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const log = createLogger(config.logLevel);
+  process.on('unhandledRejection', (reason) => log.error({ err: { message: String((reason as Error)?.message ?? reason) } }, 'unhandled rejection'));
+
+  let app;
+  try {
+    app = await startApp(config, log);
+  } catch (err) {
+    if (err instanceof StoreLockedError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  log.info(
+    { url: `http://localhost:${config.port}/api/messages`, storage: app.store.mode, auth: config.bot.appId ? 'bot-framework' : 'anonymous (local development only)' },
+    'safeguarding bot listening',
+  );
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    await app.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`The bot could not start: ${(err as Error).message}\n`);
+  process.exit(1);
+});

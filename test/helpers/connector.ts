@@ -1,0 +1,109 @@
+import http from 'node:http';
+
+/**
+ * A loopback stand-in for the Bot Framework connector (the activity's serviceUrl): it records
+ * every activity the bot sends and answers like the real service. A test can make the next
+ * sends fail with a chosen status.
+ */
+export interface SentActivity {
+  conversationId: string;
+  replyToId?: string;
+  activity: {
+    type: string;
+    text?: string;
+    summary?: string;
+    attachments?: { contentType: string; content: Record<string, unknown> }[];
+    [key: string]: unknown;
+  };
+}
+
+export class LoopbackConnector {
+  readonly sent: SentActivity[] = [];
+  private server?: http.Server;
+  private failures: number[] = [];
+  private waiters: { predicate: (a: SentActivity) => boolean; resolve: (a: SentActivity) => void }[] = [];
+  url = '';
+
+  async start(): Promise<void> {
+    this.server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const match = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/]+))?$/.exec(req.url ?? '');
+        if (req.method !== 'POST' || !match) {
+          res.writeHead(404);
+          res.end();
+          return;
+        }
+        const failure = this.failures.shift();
+        if (failure) {
+          res.writeHead(failure, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ error: { code: 'Injected', message: 'injected failure' } }));
+          return;
+        }
+        const activity = JSON.parse(Buffer.concat(chunks).toString('utf8')) as SentActivity['activity'];
+        const entry: SentActivity = { conversationId: decodeURIComponent(match[1]!), replyToId: match[2], activity };
+        this.sent.push(entry);
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ id: `sent-${this.sent.length}` }));
+        this.waiters = this.waiters.filter((w) => {
+          if (!w.predicate(entry)) return true;
+          w.resolve(entry);
+          return false;
+        });
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', () => resolve()));
+    this.url = `http://127.0.0.1:${(this.server.address() as { port: number }).port}/`;
+  }
+
+  /** The next `count` sends answer with `status`. */
+  failNext(status: number, count = 1): void {
+    for (let i = 0; i < count; i++) this.failures.push(status);
+  }
+
+  /** Resolves with the first activity (already sent or still to come) that matches. */
+  waitFor(predicate: (a: SentActivity) => boolean, timeoutMs = 5000): Promise<SentActivity> {
+    const found = this.sent.find(predicate);
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`No matching activity within ${timeoutMs} ms; sent: ${JSON.stringify(this.sent.map((s) => s.activity.text ?? s.activity.type))}`)), timeoutMs);
+      this.waiters.push({
+        predicate,
+        resolve: (a) => {
+          clearTimeout(timer);
+          resolve(a);
+        },
+      });
+    });
+  }
+
+  clear(): void {
+    this.sent.length = 0;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}
+
+/** The Adaptive Card content of a sent activity, if it carries one. */
+export function cardOf(a: SentActivity): Record<string, unknown> | undefined {
+  return a.activity.attachments?.find((x) => x.contentType === 'application/vnd.microsoft.card.adaptive')?.content;
+}
+
+/** All the text a person would read on a card (TextBlocks, facts, button titles). */
+export function cardText(card: Record<string, unknown> | undefined): string {
+  const out: string[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') {
+      const o = node as Record<string, unknown>;
+      for (const key of ['text', 'title', 'value']) if (typeof o[key] === 'string') out.push(o[key] as string);
+      for (const v of Object.values(o)) if (typeof v === 'object') walk(v);
+    }
+  };
+  walk(card);
+  return out.join('\n');
+}

@@ -1,0 +1,137 @@
+import nock from 'nock';
+import { cardOf, cardText } from './helpers/connector';
+import { cardProblems } from './helpers/cards';
+import { startTestBot, USER_OID, type TestBot } from './helpers/bot';
+
+describe('the bot over HTTP, with replies on a loopback connector', () => {
+  let bot: TestBot;
+  beforeAll(() => {
+    // Nothing may leave the machine: only loopback is allowed.
+    nock.disableNetConnect();
+    nock.enableNetConnect(/127\.0\.0\.1|localhost/);
+  });
+  afterAll(() => nock.enableNetConnect());
+  beforeEach(async () => {
+    bot = await startTestBot();
+  });
+  afterEach(async () => {
+    await bot.stop();
+  });
+
+  it('welcomes a user who installs the bot with a card offering the four jobs', async () => {
+    const res = await bot.post(
+      bot.activity({ type: 'conversationUpdate', membersAdded: [{ id: '28:safeguarding-bot' }, { id: `29:${USER_OID}`, aadObjectId: USER_OID }] }),
+    );
+    expect(res.status).toBeLessThan(300);
+    const sent = await bot.connector.waitFor((a) => cardOf(a) !== undefined);
+    expect(sent.conversationId).toBe(`a:personal-${USER_OID}`);
+    const card = cardOf(sent)!;
+    expect(cardProblems(card)).toEqual([]);
+    const text = cardText(card);
+    expect(text).toContain('Welcome to Safeguarding support');
+    expect(text).toContain('call 999');
+    for (const title of ["I'm worried about someone", '7-minute briefings', 'My training', 'Practice self-assessment']) expect(text).toContain(title);
+  });
+
+  it('sends the welcome once when Teams delivers installationUpdate and conversationUpdate together, and again after a reinstall', async () => {
+    const install = bot.activity({ type: 'installationUpdate', action: 'add' });
+    const added = bot.activity({ type: 'conversationUpdate', membersAdded: [{ id: '28:safeguarding-bot' }] });
+    await Promise.all([bot.post(install), bot.post(added)]);
+    await bot.connector.waitFor((a) => cardOf(a) !== undefined);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(bot.connector.sent.filter((a) => cardOf(a))).toHaveLength(1);
+
+    await bot.post(bot.activity({ type: 'installationUpdate', action: 'remove' }));
+    await bot.post(bot.activity({ type: 'installationUpdate', action: 'add' }));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(bot.connector.sent.filter((a) => cardOf(a))).toHaveLength(2);
+  });
+
+  it('answers help with the menu, and anything unrecognised with a short reply and the menu', async () => {
+    await bot.say('help');
+    const help = await bot.connector.waitFor((a) => cardText(cardOf(a)).includes('How I can help'));
+    expect(cardProblems(cardOf(help)!)).toEqual([]);
+
+    await bot.say('what is the weather like');
+    const fallback = await bot.connector.waitFor((a) => cardText(cardOf(a)).includes('Sorry, I did not understand that'));
+    expect(cardText(cardOf(fallback))).toContain('My training');
+  });
+
+  it('treats a menu button as the command it names', async () => {
+    await bot.say('', { value: { verb: 'menu', command: 'my training' } });
+    const reply = await bot.connector.waitFor((a) => typeof a.activity.text === 'string');
+    expect(reply.activity.text).toMatch(/My training is coming soon/);
+  });
+
+  it('apologises with a reference code that is also in the log when a turn fails, and keeps serving', async () => {
+    bot.connector.failNext(500, 4); // the connector fails the reply (and its retries)
+    await bot.say('help');
+    const apology = await bot.connector.waitFor((a) => /quote reference [A-Z0-9]{6}/.test(a.activity.text ?? ''), 15000);
+    const ref = /reference ([A-Z0-9]{6})/.exec(apology.activity.text!)![1];
+    expect(bot.logs.some((l) => l.ref === ref && l.msg === 'turn failed')).toBe(true);
+
+    await bot.say('help');
+    await bot.connector.waitFor((a) => cardText(cardOf(a)).includes('How I can help'));
+  });
+
+  it('never writes message text to the log', async () => {
+    await bot.say('my colleague said something odd today');
+    await bot.connector.waitFor((a) => cardOf(a) !== undefined);
+    expect(JSON.stringify(bot.logs)).not.toContain('colleague said something odd');
+    expect(bot.logs.some((l) => l.msg === 'turn' && typeof l.reqId === 'string')).toBe(true);
+  });
+
+  it('stores a conversation reference on every message, so a person can be messaged later', async () => {
+    await bot.say('help');
+    await bot.connector.waitFor((a) => cardOf(a) !== undefined);
+    const stored = await bot.app.conversations.get(USER_OID);
+    expect(stored?.conversationId).toBe(`a:personal-${USER_OID}`);
+
+    await expect(bot.app.bot.notifier.sendToPerson(USER_OID, { text: 'A new briefing is ready for you.' })).resolves.toBe('sent');
+    const proactive = await bot.connector.waitFor((a) => a.activity.text === 'A new briefing is ready for you.');
+    expect(proactive.conversationId).toBe(`a:personal-${USER_OID}`);
+    await expect(bot.app.bot.notifier.sendToPerson('cccccccc-0000-4000-8000-000000000003', { text: 'x' })).resolves.toBe('no-conversation');
+  });
+
+  it('reports storage health on /healthz, and 503 once storage is gone', async () => {
+    const ok = await fetch(`${bot.app.url}/healthz`);
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ status: 'ok', storage: { mode: 'embedded', ok: true } });
+    await bot.app.store.close();
+    const down = await fetch(`${bot.app.url}/healthz`);
+    expect(down.status).toBe(503);
+  });
+});
+
+describe('with app credentials set', () => {
+  let bot: TestBot;
+  beforeAll(() => {
+    nock.disableNetConnect();
+    nock.enableNetConnect(/127\.0\.0\.1|localhost/);
+  });
+  afterAll(() => {
+    nock.cleanAll();
+    nock.enableNetConnect();
+  });
+  beforeEach(async () => {
+    bot = await startTestBot({
+      MicrosoftAppId: '11111111-2222-4333-8444-555555555555',
+      MicrosoftAppPassword: 'not-a-real-secret',
+      MicrosoftAppType: 'SingleTenant',
+      MicrosoftAppTenantId: '99999999-2222-4333-8444-555555555555',
+    });
+  });
+  afterEach(async () => {
+    await bot.stop();
+  });
+
+  it('refuses a request without a Bot Framework token with 401 and never processes it', async () => {
+    const res = await bot.say('help');
+    expect(res.status).toBe(401);
+    const forged = await bot.post(bot.activity({ type: 'message', text: 'help' }), { authorization: 'Bearer not.a.token' });
+    expect(forged.status).toBe(401);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(bot.connector.sent).toHaveLength(0);
+    expect(await bot.app.conversations.get(USER_OID)).toBeUndefined();
+  });
+});
