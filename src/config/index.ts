@@ -31,32 +31,36 @@ const schema = z
       (v) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.toLowerCase() : v),
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     ),
-  })
-  .superRefine((env, ctx) => {
-    const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-    for (const id of splitList(env.SAFEGUARDING_LEAD_IDS)) {
-      if (!guid.test(id)) {
-        ctx.addIssue({ code: 'custom', path: ['SAFEGUARDING_LEAD_IDS'], message: `"${id}" is not an Entra object id (a GUID)` });
-      }
-    }
-    if (env.COSMOS_ENDPOINT && !env.COSMOS_KEY) {
-      ctx.addIssue({ code: 'custom', path: ['COSMOS_KEY'], message: 'is required when COSMOS_ENDPOINT is set' });
-    }
-    const type = env.MicrosoftAppType ?? 'MultiTenant';
-    if (env.MicrosoftAppId && type !== 'UserAssignedMSI' && !env.MicrosoftAppPassword) {
-      ctx.addIssue({ code: 'custom', path: ['MicrosoftAppPassword'], message: 'is required when MicrosoftAppId is set (unless MicrosoftAppType is UserAssignedMSI)' });
-    }
-    if (env.MicrosoftAppId && type !== 'MultiTenant' && !env.MicrosoftAppTenantId) {
-      ctx.addIssue({ code: 'custom', path: ['MicrosoftAppTenantId'], message: `is required when MicrosoftAppType is ${type}` });
-    }
-    if (env.NODE_ENV === 'production' && !env.MicrosoftAppId) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['MicrosoftAppId'],
-        message: 'is required when NODE_ENV=production: without app credentials anyone could post to /api/messages (that is for local development only)',
-      });
-    }
   });
+
+/**
+ * Checks between variables. They run on the raw values even when a single variable is bad, so
+ * one message can name every problem at once.
+ */
+function crossChecks(raw: NodeJS.ProcessEnv): string[] {
+  const v = (name: string): string | undefined => {
+    const value = raw[name];
+    return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+  };
+  const problems: string[] = [];
+  const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+  for (const id of splitList(v('SAFEGUARDING_LEAD_IDS'))) {
+    if (!guid.test(id)) problems.push(`SAFEGUARDING_LEAD_IDS "${id}" is not an Entra object id (a GUID)`);
+  }
+  if (v('COSMOS_ENDPOINT') && !v('COSMOS_KEY')) problems.push('COSMOS_KEY is required when COSMOS_ENDPOINT is set');
+  const appId = v('MicrosoftAppId');
+  const type = v('MicrosoftAppType') ?? 'MultiTenant';
+  if (appId && type !== 'UserAssignedMSI' && !v('MicrosoftAppPassword')) {
+    problems.push('MicrosoftAppPassword is required when MicrosoftAppId is set (unless MicrosoftAppType is UserAssignedMSI)');
+  }
+  if (appId && (type === 'SingleTenant' || type === 'UserAssignedMSI') && !v('MicrosoftAppTenantId')) {
+    problems.push(`MicrosoftAppTenantId is required when MicrosoftAppType is ${type}`);
+  }
+  if (v('NODE_ENV') === 'production' && !appId) {
+    problems.push('MicrosoftAppId is required when NODE_ENV=production: without app credentials anyone could post to /api/messages (that is for local development only)');
+  }
+  return problems;
+}
 
 export interface Config {
   production: boolean;
@@ -90,10 +94,8 @@ function splitList(value: string | undefined): string[] {
 /** Validates the environment; throws ConfigError naming every bad variable at once. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'} ${i.message}`);
-    throw new ConfigError(problems);
-  }
+  const problems = [...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'} ${i.message}`)), ...crossChecks(env)];
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   return {
     production: e.NODE_ENV === 'production',

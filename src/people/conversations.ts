@@ -67,8 +67,7 @@ export class ConversationStore {
   async forgetWelcome(aadObjectId: string): Promise<void> {
     await this.update(aadObjectId, (current) => {
       if (!current?.welcomedAt) return undefined;
-      const { welcomedAt, ...rest } = current;
-      void welcomedAt;
+      const { welcomedAt: _welcomedAt, ...rest } = current;
       return rest;
     });
   }

@@ -308,7 +308,6 @@ export class EmbeddedCosmos {
             const parsed = JSON.parse(page.body) as { Documents: Record<string, unknown>[] };
             for (const doc of parsed.Documents) {
               const { _rid, _self, _etag, _ts, _attachments, ...rest } = doc;
-              void _rid, _self, _etag, _ts, _attachments;
               const pkValue = pkPath.reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], doc);
               write({
                 m: 'POST',
@@ -394,7 +393,7 @@ function journalable(entry: JournalEntry, status: number, responseChunk: unknown
     const results = JSON.parse(String(responseChunk)) as { statusCode: number }[];
     const kept = ops
       .filter((op, i) => (results[i]?.statusCode ?? 500) < 400 && op.operationType !== 'Read')
-      .map(({ ifMatch, ...op }) => (void ifMatch, op));
+      .map(({ ifMatch: _ifMatch, ...op }) => op);
     if (kept.length === 0) return undefined;
     return { ...entry, h: { ...entry.h, 'x-ms-cosmos-batch-continue-on-error': 'true' }, b: JSON.stringify(kept) };
   }

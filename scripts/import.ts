@@ -1,0 +1,51 @@
+import 'dotenv/config';
+import fs from 'node:fs';
+import { ConfigError, loadConfig } from '../src/config';
+import { createLogger } from '../src/logging/logger';
+import { PeopleDirectory } from '../src/people/directory';
+import { describeStaffImport, ImportFileError, importStaff } from '../src/people/staffImport';
+import { StoreLockedError } from '../src/storage/embedded';
+import { openStore } from '../src/storage/store';
+
+/**
+ * `npm run import -- staff <file.csv>`
+ *
+ * With the embedded store, if the bot is running on the same DATA_DIR the import goes through the
+ * bot's own store endpoint (it never opens the files a second time); otherwise it opens the store.
+ * Exit codes: 0 all rows imported, 2 some rows rejected or not saved, 1 the file or setup is unusable.
+ */
+const USAGE = 'Usage: npm run import -- staff <file.csv>';
+
+async function main(argv: string[]): Promise<number> {
+  const [kind, file] = argv;
+  if (kind !== 'staff' || !file) {
+    process.stderr.write(`${USAGE}\n`);
+    return 1;
+  }
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    process.stderr.write(`Cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}\n`);
+    return 1;
+  }
+  const config = loadConfig();
+  const store = await openStore(config, { log: createLogger('warn'), attachIfRunning: true });
+  try {
+    if (store.mode === 'attached') process.stdout.write('The bot is running on this data folder: importing through it.\n');
+    const report = await importStaff(new PeopleDirectory(store, config.safeguardingLeadIds), text);
+    process.stdout.write(`${describeStaffImport(report)}\n`);
+    return report.rejected.length + report.failed.length > 0 ? 2 : 0;
+  } finally {
+    await store.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    const known = err instanceof ConfigError || err instanceof StoreLockedError || err instanceof ImportFileError;
+    process.stderr.write(`${known ? '' : 'The import failed: '}${(err as Error).message}\n`);
+    process.exit(1);
+  },
+);

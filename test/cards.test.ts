@@ -1,0 +1,48 @@
+/**
+ * @jest-environment jsdom
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { cardsDir } from '../src/cards/render';
+import { menuCard } from '../src/home';
+import { AC, cardProblems } from './helpers/cards';
+
+// Teams renders Markdown itself; the test renderer only needs plain text.
+AC.AdaptiveCard.onProcessMarkdown = (text, result) => {
+  result.outputHtml = text;
+  result.didProcess = true;
+};
+
+function templates(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? templates(path.join(dir, e.name)) : e.name.endsWith('.json') ? [path.join(dir, e.name)] : []));
+}
+
+describe('Adaptive Card templates under cards/', () => {
+  const files = templates(cardsDir());
+
+  it('has templates to check', () => {
+    expect(files.length).toBeGreaterThan(0);
+  });
+
+  it.each(files.map((f) => [path.relative(cardsDir(), f)]))('%s parses with the adaptivecards library at schema 1.5', (rel) => {
+    const card = JSON.parse(fs.readFileSync(path.join(cardsDir(), rel), 'utf8')) as Record<string, unknown>;
+    expect(cardProblems(card)).toEqual([]);
+  });
+});
+
+describe('the menu card as rendered', () => {
+  it('renders in a browser-like DOM with a button per job and the 999 line', () => {
+    const card = new AC.AdaptiveCard();
+    card.parse(menuCard('welcome'));
+    const el = card.render()!;
+    const buttons = [...el.querySelectorAll('button')].map((b) => b.getAttribute('aria-label') ?? b.textContent?.trim());
+    expect(buttons).toEqual(["I'm worried about someone", '7-minute briefings', 'My training', 'Practice self-assessment']);
+    expect(el.textContent).toContain('call 999');
+  });
+
+  it('leaves out the detail when answering something unrecognised, to keep the reply short', () => {
+    const card = menuCard('unrecognised');
+    expect(JSON.stringify(card)).not.toContain('999');
+    expect(cardProblems(card)).toEqual([]);
+  });
+});

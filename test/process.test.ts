@@ -1,0 +1,88 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { cardOf, cardText, LoopbackConnector } from './helpers/connector';
+import { removeDir, tempDir } from './helpers/tmp';
+
+/** The real entry point (`npm start` runs the same file) as a separate process. */
+const MAIN = path.join(__dirname, '..', 'dist', 'src', 'server', 'main.js');
+const OID = 'dddddddd-0000-4000-8000-000000000004';
+
+function startBot(dataDir: string, port: number): { child: ChildProcess; ready: Promise<void>; output: () => string } {
+  const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'info' } });
+  let out = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+  const ready = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`bot did not start: ${out}`)), 20000);
+    const check = () => {
+      if (out.includes('safeguarding bot listening')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', check);
+    child.on('exit', () => {
+      clearTimeout(timer);
+      reject(new Error(`bot exited: ${out}`));
+    });
+  });
+  return { child, ready, output: () => out };
+}
+
+const port = () => 20000 + Math.floor(Math.random() * 20000);
+
+describe('the bot process', () => {
+  let connector: LoopbackConnector;
+  let dir: string;
+  beforeEach(async () => {
+    connector = new LoopbackConnector();
+    await connector.start();
+    dir = tempDir();
+  });
+  afterEach(async () => {
+    await connector.stop();
+    removeDir(dir);
+  });
+
+  it('keeps what it acknowledged across kill -9, and refuses a second process on the same data', async () => {
+    const p = port();
+    const first = startBot(dir, p);
+    await first.ready;
+    const activity = (fields: Record<string, unknown>) => ({
+      channelId: 'msteams',
+      serviceUrl: connector.url,
+      from: { id: `29:${OID}`, aadObjectId: OID, name: 'Kim' },
+      recipient: { id: '28:bot' },
+      conversation: { id: `a:${OID}`, conversationType: 'personal', tenantId: 't' },
+      ...fields,
+    });
+    const post = (port: number, body: unknown) =>
+      fetch(`http://127.0.0.1:${port}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+    await post(p, activity({ type: 'installationUpdate', action: 'add', id: '1' }));
+    await connector.waitFor((a) => cardText(cardOf(a)).includes('Welcome'));
+
+    // A second bot on the same DATA_DIR must not open it.
+    const second = startBot(dir, port());
+    await expect(second.ready).rejects.toThrow(/already open in another process/);
+    expect(second.child.exitCode).toBe(1);
+
+    first.child.kill('SIGKILL');
+    await new Promise((r) => first.child.once('exit', r));
+
+    const p2 = port();
+    const restarted = startBot(dir, p2);
+    await restarted.ready;
+    try {
+      // The welcome was recorded before it was sent: after the crash it is not sent again...
+      connector.clear();
+      await post(p2, activity({ type: 'conversationUpdate', membersAdded: [{ id: '28:bot' }], id: '2' }));
+      await post(p2, activity({ type: 'message', text: 'help', id: '3' }));
+      await connector.waitFor((a) => cardText(cardOf(a)).includes('How I can help'));
+      expect(connector.sent.filter((a) => cardText(cardOf(a)).includes('Welcome'))).toHaveLength(0);
+    } finally {
+      restarted.child.kill('SIGTERM');
+      await new Promise((r) => restarted.child.once('exit', r));
+    }
+  });
+});
