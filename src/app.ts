@@ -1,10 +1,16 @@
 import type { Server } from 'restify';
 import type { Config } from './config';
+import path from 'node:path';
 import { createBot, type Bot } from './bot';
+import { DeferredNotifier } from './chat/types';
+import { projectRoot } from './config/paths';
 import { createHomeCapability } from './home';
 import type { Logger } from './logging/logger';
 import { ConversationStore } from './people/conversations';
 import { PeopleDirectory } from './people/directory';
+import { findPatientData, patientDataWarning } from './privacy/patientData';
+import { loadReferralContent, overdueForReview, type ReferralContent } from './referral/content';
+import { createReferralCapability, ReferralService } from './referral';
 import { createHttpServer } from './server/http';
 import { openStore, type Store } from './storage/store';
 
@@ -18,18 +24,51 @@ export interface RunningApp {
   bot: Bot;
   directory: PeopleDirectory;
   conversations: ConversationStore;
+  referral: ReferralService;
   /** The base URL the server listens on. */
   url: string;
   close(): Promise<void>;
 }
 
-export async function startApp(config: Config, log: Logger, opts: { host?: string } = {}): Promise<RunningApp> {
+export interface StartOptions {
+  host?: string;
+  /** Referral content; defaults to content/referral in the repository. */
+  referralContent?: ReferralContent;
+  /** The clock, for tests that move time on. */
+  now?: () => Date;
+  /** How often due reminders are sent; 0 turns the timer off (tests call sendDueReminders). Default 60 s. */
+  reminderIntervalMs?: number;
+}
+
+export async function startApp(config: Config, log: Logger, opts: StartOptions = {}): Promise<RunningApp> {
+  // Content first: a mistake in it stops start-up before anything is opened.
+  const referralContent = opts.referralContent ?? loadReferralContent(path.join(projectRoot(), 'content', 'referral'));
+  const now = opts.now ?? (() => new Date());
+  for (const item of overdueForReview(referralContent, now())) log.warn({ kind: item.kind, id: item.id, due: item.due }, 'referral content needs review');
   const store = await openStore(config, { log });
   try {
     const directory = new PeopleDirectory(store, config.safeguardingLeadIds);
     const conversations = new ConversationStore(store);
-    const capabilities = [createHomeCapability({ pending: ['referral', 'briefings', 'training', 'assessment'] })];
-    const bot = createBot({ config, log, directory, conversations, capabilities });
+    const notifier = new DeferredNotifier();
+    const referral = new ReferralService({ content: referralContent, store, notifier, log, now });
+    // Order matters for free text: referral search first, then home's menu.
+    const capabilities = [createReferralCapability(referral), createHomeCapability({ pending: ['briefings', 'training', 'assessment'] })];
+    const screens = [
+      (text: string) => {
+        const finding = findPatientData(text, now());
+        return finding.kinds.length > 0 ? { text: patientDataWarning(finding) } : undefined;
+      },
+    ];
+    const bot = createBot({ config, log, directory, conversations, capabilities, screens });
+    notifier.connect(bot.notifier);
+    const intervalMs = opts.reminderIntervalMs ?? 60_000;
+    const timer =
+      intervalMs > 0
+        ? setInterval(() => {
+            referral.sendDueReminders().catch((err: unknown) => log.error({ err: { message: (err as Error).message } }, 'sending referral reminders failed'));
+          }, intervalMs)
+        : undefined;
+    timer?.unref();
     const server = createHttpServer({ bot, store, log });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -43,8 +82,10 @@ export async function startApp(config: Config, log: Logger, opts: { host?: strin
       bot,
       directory,
       conversations,
+      referral,
       url,
       async close() {
+        if (timer) clearInterval(timer);
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await store.close();
       },

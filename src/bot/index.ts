@@ -11,7 +11,7 @@ import { Application, TeamsAdapter, type TurnState } from '@microsoft/teams-ai';
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config';
 import { newReferenceCode, type Logger } from '../logging/logger';
-import type { Capability, ChatTurn, Command, ConversationKind, Notifier, Reply, TurnHandler } from '../chat/types';
+import type { Capability, ChatTurn, Command, ConversationKind, Notifier, Reply, TextScreen, TurnHandler } from '../chat/types';
 import type { PeopleDirectory } from '../people/directory';
 import type { ConversationStore } from '../people/conversations';
 
@@ -26,6 +26,8 @@ export interface BotDeps {
   directory: PeopleDirectory;
   conversations: ConversationStore;
   capabilities: Capability[];
+  /** Checks on message text before routing (the patient-data guard). */
+  screens?: TextScreen[];
 }
 
 export interface Bot {
@@ -35,7 +37,7 @@ export interface Bot {
 }
 
 export function createBot(deps: BotDeps): Bot {
-  const { config, log, directory, conversations, capabilities } = deps;
+  const { config, log, directory, conversations, capabilities, screens = [] } = deps;
   const adapter = new TeamsAdapter(
     config.bot.appId
       ? {
@@ -92,6 +94,15 @@ export function createBot(deps: BotDeps): Bot {
       await conversations.remember(oid, a.conversation.id, reference, a.conversation?.tenantId);
     }
     turnLog(context).info('turn');
+    const text = a.type === ActivityTypes.Message ? (a.text ?? '') : '';
+    for (const screen of screens) {
+      const stop = text ? screen(text) : undefined;
+      if (stop) {
+        turnLog(context).info({ screened: true }, 'message not processed: screened');
+        await context.sendActivity(toActivity(stop));
+        return false;
+      }
+    }
     return true;
   });
 
@@ -133,7 +144,7 @@ export function createBot(deps: BotDeps): Bot {
   }
 
   const unrecognised: TurnHandler = async (turn) => {
-    for (const c of capabilities) if (c.onUnrecognised) return c.onUnrecognised(turn);
+    for (const c of capabilities) if (c.onUnrecognised && (await c.onUnrecognised(turn))) return;
   };
   app.activity(ActivityTypes.Message, run(unrecognised));
 

@@ -57,11 +57,34 @@ export interface Capability {
   actions?: CardAction[];
   /** Called when the bot is installed for, or first meets, a user in a 1:1 chat. */
   onWelcome?: TurnHandler;
-  /** Called for a message nothing else matched. */
-  onUnrecognised?: TurnHandler;
+  /** Called for a message nothing else matched; returns true if it answered. Tried in capability order. */
+  onUnrecognised?: (turn: ChatTurn) => Promise<boolean>;
 }
 
 /** Sends to a person outside a turn (reminders, briefings). Implemented by the bot layer. */
 export interface Notifier {
   sendToPerson(aadObjectId: string, reply: Reply): Promise<'sent' | 'no-conversation'>;
 }
+
+/**
+ * A Notifier that capabilities can hold before the bot exists (the bot needs the capabilities
+ * first); the composition root connects it once the bot is built.
+ */
+export class DeferredNotifier implements Notifier {
+  private target?: Notifier;
+
+  connect(target: Notifier): void {
+    this.target = target;
+  }
+
+  sendToPerson(aadObjectId: string, reply: Reply): Promise<'sent' | 'no-conversation'> {
+    if (!this.target) throw new Error('The notifier is not connected to the bot yet');
+    return this.target.sendToPerson(aadObjectId, reply);
+  }
+}
+
+/**
+ * Looks at message text before anything else sees it. Returning a reply stops the turn: the
+ * text is not routed, stored or logged, and the reply is sent instead.
+ */
+export type TextScreen = (text: string) => Reply | undefined;

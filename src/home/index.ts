@@ -64,6 +64,9 @@ export function createHomeCapability(options: HomeOptions): Capability {
       ...JOBS.filter((j) => options.pending.includes(j.key)).map(comingSoon),
     ],
     onWelcome: (turn) => sendMenu(turn, 'welcome'),
-    onUnrecognised: (turn) => sendMenu(turn, 'unrecognised'),
+    onUnrecognised: async (turn) => {
+      await sendMenu(turn, 'unrecognised');
+      return true;
+    },
   };
 }

@@ -19,6 +19,7 @@ export interface Principal {
 
 export const PERMISSIONS = {
   'referral.use': ['staff'],
+  'referral.review': ['safeguarding-lead'],
   'briefings.read': ['staff'],
   'briefings.send': ['safeguarding-lead'],
   'training.own': ['staff'],

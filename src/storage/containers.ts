@@ -8,6 +8,8 @@ export const CONTAINERS = {
   people: { id: 'people', partitionKey: '/id' },
   /** Where to reach each person proactively: one document per Entra object id. Read by id. */
   conversations: { id: 'conversations', partitionKey: '/id' },
+  /** Referral follow-ups: route, time and the user's own reference only. Read per person; due reminders by a cross-partition query. */
+  referrals: { id: 'referrals', partitionKey: '/aadObjectId' },
 } as const;
 
 export type ContainerName = keyof typeof CONTAINERS;

@@ -15,6 +15,8 @@ export interface TestBot {
   connector: LoopbackConnector;
   logs: Record<string, unknown>[];
   dataDir: string;
+  /** The bot's clock: tests move it on to make reminders due. */
+  clock: { now: Date; advanceHours(h: number): void };
   post(activity: Record<string, unknown>, headers?: Record<string, string>): Promise<Response>;
   /** A Teams-shaped message from a user in their 1:1 chat. */
   say(text: string, opts?: { oid?: string; value?: unknown }): Promise<Response>;
@@ -33,7 +35,13 @@ export async function startTestBot(env: Record<string, string> = {}, dataDir = t
     },
   });
   const config = loadConfig({ PORT: '0', DATA_DIR: dataDir, SAFEGUARDING_LEAD_IDS: LEAD_OID, LOG_LEVEL: 'info', ...env });
-  const app = await startApp(config, createLogger('info', sink), { host: '127.0.0.1' });
+  const clock = {
+    now: new Date(),
+    advanceHours(h: number) {
+      clock.now = new Date(clock.now.getTime() + h * 3600_000);
+    },
+  };
+  const app = await startApp(config, createLogger('info', sink), { host: '127.0.0.1', now: () => clock.now, reminderIntervalMs: 0 });
   let seq = 0;
 
   const activity = (fields: Record<string, unknown>, oid = USER_OID): Record<string, unknown> => ({
@@ -57,6 +65,7 @@ export async function startTestBot(env: Record<string, string> = {}, dataDir = t
     connector,
     logs,
     dataDir,
+    clock,
     post,
     activity,
     say: (text, opts = {}) => post(activity({ type: 'message', text, ...(opts.value ? { value: opts.value, text: undefined } : {}) }, opts.oid)),

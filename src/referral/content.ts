@@ -1,0 +1,186 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Referral content: the organisation's routes, contacts and pathway, edited as JSON under
+ * content/referral/ and validated here at start. A mistake stops start-up with the file, the
+ * path inside it and what is wrong: a wrong phone number must never reach a worried member of staff.
+ */
+const id = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be a lower-case id such as child-abuse-neglect');
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written YYYY-MM-DD')
+  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'is not a real date');
+/** UK numbers: 999, 101, 111, or 10-11 digit numbers starting 0 (spaces allowed). */
+const phone = z
+  .string()
+  .trim()
+  .refine((s) => /^(999|101|111|116 ?\d{3})$/.test(s) || /^0\d{9,10}$/.test(s.replace(/ /g, '')), 'is not a UK phone number (for example 01709 336080, 101 or 999)');
+const httpsUrl = z.string().url('must be a full web address').refine((u) => u.startsWith('https://'), 'must start with https://');
+const text = z.string().trim().min(1, 'must not be empty');
+
+export const AUDIENCES = ['child', 'unborn', 'adult'] as const;
+export type Audience = (typeof AUDIENCES)[number];
+
+const contactSchema = z
+  .object({
+    id,
+    name: text,
+    phone: phone.optional(),
+    hours: text.optional(),
+    email: z.string().email('is not an e-mail address').optional(),
+    url: httpsUrl.optional(),
+    use: text,
+    /** false for a local contact the organisation has still to fill in: shown as "ask your safeguarding lead", never invented. */
+    confirmed: z.boolean().default(true),
+    source: text,
+    lastReviewed: isoDate,
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.confirmed && !c.phone && !c.email && !c.url) ctx.addIssue({ code: 'custom', message: 'a confirmed contact needs a phone, email or url' });
+  });
+
+const routeSchema = z
+  .object({
+    id,
+    title: text,
+    audiences: z.array(z.enum(AUDIENCES)).min(1, 'must name at least one audience'),
+    summary: text,
+    keywords: z.array(text).default([]),
+    whyItMatters: text,
+    stepsNow: z.array(text).min(1, 'needs at least one step'),
+    contacts: z.array(z.object({ contact: id, why: text }).strict()).min(1, 'needs at least one contact'),
+    whatHappensNext: z.array(z.object({ when: text, what: text }).strict()).default([]),
+    forms: z.array(z.object({ title: text, url: httpsUrl.optional(), note: text.optional() }).strict()).default([]),
+    followUp: z
+      .object({
+        afterHours: z.number().int().min(1).max(24 * 30),
+        contact: id,
+        message: text,
+      })
+      .strict()
+      .optional(),
+    sources: z.array(text).min(1, 'needs at least one source'),
+    lastReviewed: isoDate,
+    reviewEveryMonths: z.number().int().min(1).max(36).default(12),
+  })
+  .strict();
+
+const pathwaySchema = z
+  .object({
+    organisation: text,
+    emergencyContacts: z.array(id).min(1),
+    immediateDanger: text,
+    beforeYouAct: z.array(text).min(1),
+    whenResolved: text,
+    belowThreshold: text,
+    safeguardingTeamContact: id,
+    keyContacts: z.array(id).default([]),
+    audiences: z.array(z.object({ id: z.enum(AUDIENCES), label: text, defaultRoute: id }).strict()).min(1),
+    notSureRoute: id,
+  })
+  .strict();
+
+export type Contact = z.infer<typeof contactSchema>;
+export type Route = z.infer<typeof routeSchema>;
+export type Pathway = z.infer<typeof pathwaySchema>;
+
+export interface ReferralContent {
+  pathway: Pathway;
+  routes: Route[];
+  contacts: Map<string, Contact>;
+  route(id: string): Route | undefined;
+}
+
+export class ContentError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`The referral content is not valid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ContentError';
+  }
+}
+
+function issuePath(file: string, issue: z.ZodIssue): string {
+  const where = issue.path.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${part}` : String(part)), '');
+  return `${file}: ${where || '(top level)'}: ${issue.message}`;
+}
+
+function readJson(dir: string, name: string, problems: string[]): unknown {
+  const file = path.join(dir, name);
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    problems.push(`${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file is missing' : `not valid JSON (${(err as Error).message})`}`);
+    return undefined;
+  }
+}
+
+/** Loads and cross-checks content/referral; throws ContentError listing every problem. */
+export function loadReferralContent(dir: string): ReferralContent {
+  const problems: string[] = [];
+  const files = { contacts: path.join(dir, 'contacts.json'), routes: path.join(dir, 'routes.json'), pathway: path.join(dir, 'pathway.json') };
+  const parse = <T>(file: string, schema: z.ZodType<T, z.ZodTypeDef, unknown>, raw: unknown): T | undefined => {
+    if (raw === undefined) return undefined;
+    const result = schema.safeParse(raw);
+    if (!result.success) result.error.issues.forEach((i) => problems.push(issuePath(file, i)));
+    return result.success ? result.data : undefined;
+  };
+  const contacts = parse(files.contacts, z.object({ contacts: z.array(contactSchema).min(1) }).strict(), readJson(dir, 'contacts.json', problems))?.contacts;
+  const routes = parse(files.routes, z.object({ routes: z.array(routeSchema).min(1) }).strict(), readJson(dir, 'routes.json', problems))?.routes;
+  const pathway = parse(files.pathway, pathwaySchema, readJson(dir, 'pathway.json', problems));
+  if (!contacts || !routes || !pathway) throw new ContentError(problems);
+
+  const contactIds = new Map<string, Contact>();
+  contacts.forEach((c, i) => {
+    if (contactIds.has(c.id)) problems.push(`${files.contacts}: contacts[${i}].id: "${c.id}" is used twice`);
+    contactIds.set(c.id, c);
+  });
+  const routeIds = new Map<string, Route>();
+  routes.forEach((r, i) => {
+    if (routeIds.has(r.id)) problems.push(`${files.routes}: routes[${i}].id: "${r.id}" is used twice`);
+    routeIds.set(r.id, r);
+    r.contacts.forEach((c, j) => {
+      if (!contactIds.has(c.contact)) problems.push(`${files.routes}: routes[${i}].contacts[${j}].contact: unknown contact "${c.contact}"`);
+    });
+    if (r.followUp && !contactIds.has(r.followUp.contact)) problems.push(`${files.routes}: routes[${i}].followUp.contact: unknown contact "${r.followUp.contact}"`);
+  });
+  const checkContact = (where: string, cid: string) => {
+    if (!contactIds.has(cid)) problems.push(`${files.pathway}: ${where}: unknown contact "${cid}"`);
+  };
+  pathway.emergencyContacts.forEach((c, i) => checkContact(`emergencyContacts[${i}]`, c));
+  pathway.keyContacts.forEach((c, i) => checkContact(`keyContacts[${i}]`, c));
+  checkContact('safeguardingTeamContact', pathway.safeguardingTeamContact);
+  pathway.audiences.forEach((a, i) => {
+    const r = routeIds.get(a.defaultRoute);
+    if (!r) problems.push(`${files.pathway}: audiences[${i}].defaultRoute: unknown route "${a.defaultRoute}"`);
+    else if (!r.audiences.includes(a.id)) problems.push(`${files.pathway}: audiences[${i}].defaultRoute: route "${a.defaultRoute}" is not for ${a.id}`);
+  });
+  if (!routeIds.has(pathway.notSureRoute)) problems.push(`${files.pathway}: notSureRoute: unknown route "${pathway.notSureRoute}"`);
+  for (const r of routes) {
+    if (!r.audiences.some((a) => pathway.audiences.some((p) => p.id === a))) problems.push(`${files.routes}: route "${r.id}" cannot be reached: none of its audiences is offered in pathway.json`);
+  }
+  if (problems.length > 0) throw new ContentError(problems);
+
+  return { pathway, routes, contacts: contactIds, route: (rid) => routeIds.get(rid) };
+}
+
+/** Routes and contacts whose review date has passed, for safeguarding leads. */
+export function overdueForReview(content: ReferralContent, now: Date): { kind: 'route' | 'contact'; id: string; title: string; due: string }[] {
+  const out: { kind: 'route' | 'contact'; id: string; title: string; due: string }[] = [];
+  const addMonths = (iso: string, months: number) => {
+    const d = new Date(`${iso}T00:00:00Z`);
+    d.setUTCMonth(d.getUTCMonth() + months);
+    return d;
+  };
+  for (const r of content.routes) {
+    const due = addMonths(r.lastReviewed, r.reviewEveryMonths);
+    if (due <= now) out.push({ kind: 'route', id: r.id, title: r.title, due: due.toISOString().slice(0, 10) });
+  }
+  for (const c of content.contacts.values()) {
+    const due = addMonths(c.lastReviewed, 12);
+    if (due <= now) out.push({ kind: 'contact', id: c.id, title: c.name, due: due.toISOString().slice(0, 10) });
+    else if (!c.confirmed) out.push({ kind: 'contact', id: c.id, title: `${c.name} (details not yet filled in)`, due: c.lastReviewed });
+  }
+  return out;
+}

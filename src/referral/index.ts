@@ -1,0 +1,260 @@
+import { z } from 'zod';
+import type { Capability, ChatTurn, Notifier } from '../chat/types';
+import type { Logger } from '../logging/logger';
+import { can } from '../people/roles';
+import { containsPatientData } from '../privacy/patientData';
+import type { Store } from '../storage/store';
+import { contactDetail, dangerCard, followUpCard, formatDateTime, kindsCard, madeCard, routeCard, whoCard } from './cards';
+import { AUDIENCES, overdueForReview, type ReferralContent } from './content';
+import { FollowUpStore } from './followUps';
+import { detectAudience, RouteIndex } from './search';
+
+/**
+ * "What to do if you're worried": the guided journey to a referral route, free-text search over
+ * the routes, and the follow-up reminder after a referral.
+ */
+export interface ReferralDeps {
+  content: ReferralContent;
+  store: Store;
+  notifier: Notifier;
+  log: Logger;
+  now?: () => Date;
+}
+
+/** The smallest search score that counts as a match; below it we offer the menu instead. */
+const MIN_SCORE = 2.5;
+
+const stepSchema = z.discriminatedUnion('step', [
+  z.object({ verb: z.literal('referral.step'), step: z.literal('danger') }),
+  z.object({ verb: z.literal('referral.step'), step: z.literal('who') }),
+  z.object({ verb: z.literal('referral.step'), step: z.literal('kind'), audience: z.enum(AUDIENCES) }),
+  z.object({ verb: z.literal('referral.step'), step: z.literal('route'), route: z.string().max(80), audience: z.enum(AUDIENCES).optional() }),
+]);
+const madeSchema = z.object({ verb: z.literal('referral.made'), route: z.string().max(80) });
+const recordSchema = z.object({
+  verb: z.literal('referral.record'),
+  route: z.string().max(80),
+  reference: z
+    .string()
+    .trim()
+    .max(40, 'Your reference can be at most 40 characters.')
+    .regex(/^[A-Za-z0-9 /_.:#-]*$/, 'Your reference can only contain letters, numbers, spaces and / _ . : # -')
+    .optional(),
+});
+const feedbackSchema = z.object({ verb: z.literal('referral.feedback'), referralId: z.string().uuid() });
+
+export class ReferralService {
+  readonly followUps: FollowUpStore;
+  private readonly index: RouteIndex;
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: ReferralDeps) {
+    this.followUps = new FollowUpStore(deps.store);
+    this.index = new RouteIndex(deps.content.routes);
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  private get content(): ReferralContent {
+    return this.deps.content;
+  }
+
+  /** In a channel or group chat: the 999 line at once, the detail privately. */
+  private async moveToPrivate(turn: ChatTurn): Promise<void> {
+    const sent = turn.user.aadObjectId ? await this.deps.notifier.sendToPerson(turn.user.aadObjectId, { card: dangerCard(this.content), fallbackText: 'Is anyone in immediate danger?' }) : 'no-conversation';
+    await turn.send({
+      text:
+        `${this.content.pathway.immediateDanger} ` +
+        (sent === 'sent' ? 'I have sent you the step-by-step referral guide in our 1:1 chat.' : 'For the step-by-step referral guide, open a 1:1 chat with me and type worried.'),
+    });
+  }
+
+  async start(turn: ChatTurn): Promise<void> {
+    if (turn.conversation.kind !== 'personal') return this.moveToPrivate(turn);
+    await turn.send({ card: dangerCard(this.content), fallbackText: 'Is anyone in immediate danger?' });
+  }
+
+  async step(turn: ChatTurn): Promise<void> {
+    const parsed = stepSchema.safeParse(turn.value);
+    if (!parsed.success) return this.stale(turn);
+    const s = parsed.data;
+    if (s.step === 'danger') return turn.send({ card: dangerCard(this.content), fallbackText: 'Is anyone in immediate danger?' });
+    if (s.step === 'who') return turn.send({ card: whoCard(this.content), fallbackText: 'Who are you worried about?' });
+    if (s.step === 'kind') return turn.send({ card: kindsCard(this.content, s.audience), fallbackText: 'What is your concern about?' });
+    const route = this.content.route(s.route);
+    if (!route) return this.stale(turn);
+    await turn.send({ card: routeCard(this.content, route, s.audience), fallbackText: route.title });
+  }
+
+  /** A button from an older version of the content, or tampered data. */
+  private async stale(turn: ChatTurn): Promise<void> {
+    await turn.send({ text: 'That option is no longer available, because the referral guidance has been updated. Here is the latest version.' });
+    await turn.send({ card: dangerCard(this.content), fallbackText: 'Is anyone in immediate danger?' });
+  }
+
+  async made(turn: ChatTurn): Promise<void> {
+    const parsed = madeSchema.safeParse(turn.value);
+    const route = parsed.success ? this.content.route(parsed.data.route) : undefined;
+    if (!route?.followUp) return this.stale(turn);
+    await turn.send({ card: madeCard(route), fallbackText: 'Set a follow-up reminder' });
+  }
+
+  async record(turn: ChatTurn): Promise<void> {
+    const parsed = recordSchema.safeParse(turn.value);
+    if (!parsed.success) {
+      const message = parsed.error.issues.find((i) => i.path[0] === 'reference')?.message;
+      if (message) return turn.send({ text: `${message} Nothing was saved; please try again.` });
+      return this.stale(turn);
+    }
+    const route = this.content.route(parsed.data.route);
+    if (!route?.followUp) return this.stale(turn);
+    const reference = parsed.data.reference || undefined;
+    if (reference && (containsPatientData(reference) || /\d{10}/.test(reference.replace(/\D/g, '')))) {
+      return turn.send({ text: 'That reference looks like it could identify a patient, so I have not saved it. Use your own log number, or leave it blank.' });
+    }
+    if (!turn.user.aadObjectId) return turn.send({ text: 'I cannot set reminders in this chat. Please use a 1:1 chat with me in Teams.' });
+    const now = this.now();
+    const f = await this.followUps.record(turn.user.aadObjectId, route.id, route.followUp.afterHours, reference, now);
+    turn.log.info({ route: route.id, followUp: f.id }, 'referral follow-up recorded');
+    await turn.send({
+      card: followUpCard({
+        heading: 'Reminder set',
+        message: `I will remind you on ${formatDateTime(new Date(f.dueAt))} to check for feedback. Press "Feedback received" when it arrives and I will not remind you.`,
+        referralId: f.id,
+        route,
+        madeAt: now,
+        reference,
+      }),
+      fallbackText: 'Reminder set',
+    });
+  }
+
+  async feedback(turn: ChatTurn): Promise<void> {
+    const parsed = feedbackSchema.safeParse(turn.value);
+    if (!parsed.success || !turn.user.aadObjectId) return turn.send({ text: 'I could not find that referral. Type "feedback received" to see your open referrals.' });
+    const result = await this.followUps.feedbackReceived(turn.user.aadObjectId, parsed.data.referralId, this.now());
+    await turn.send({
+      text:
+        result === 'updated'
+          ? 'Thank you. I have noted that feedback arrived, and I will not remind you about this referral.'
+          : result === 'already'
+            ? 'You have already told me feedback arrived for this referral.'
+            : 'I could not find that referral.',
+    });
+  }
+
+  /** "feedback received" typed: closes the most recent open follow-up. */
+  async feedbackByText(turn: ChatTurn): Promise<void> {
+    const open = turn.user.aadObjectId ? await this.followUps.open(turn.user.aadObjectId) : [];
+    if (open.length === 0) return turn.send({ text: 'You have no referrals waiting for feedback.' });
+    const latest = open[0]!;
+    await this.followUps.feedbackReceived(latest.aadObjectId, latest.id, this.now());
+    const route = this.content.route(latest.routeId);
+    await turn.send({
+      text: `Thank you. I have noted feedback for your referral (${route?.title ?? latest.routeId}, made ${formatDateTime(new Date(latest.madeAt))}) and will not remind you about it.${open.length > 1 ? ` You have ${open.length - 1} more waiting for feedback.` : ''}`,
+    });
+  }
+
+  /** Free text: the best route, or the menu and the safeguarding team when nothing fits. */
+  async freeText(turn: ChatTurn): Promise<boolean> {
+    if (!turn.text || !this.index.knows(turn.text)) return false;
+    const [best] = this.index.search(turn.text, 1);
+    if (turn.conversation.kind !== 'personal') {
+      await this.moveToPrivate(turn);
+      return true;
+    }
+    if (best && best.score >= MIN_SCORE) {
+      await turn.send({ card: routeCard(this.content, best.route, detectAudience(turn.text)), fallbackText: best.route.title });
+      return true;
+    }
+    const audience = detectAudience(turn.text);
+    if (audience) {
+      await turn.send({ card: kindsCard(this.content, audience), fallbackText: 'What is your concern about?' });
+      return true;
+    }
+    const team = this.content.contacts.get(this.content.pathway.safeguardingTeamContact)!;
+    await turn.send({ text: `I could not find a referral route that matches. Choose who you are worried about below, or contact ${team.name}: ${contactDetail(team)}` });
+    await turn.send({ card: whoCard(this.content), fallbackText: 'Who are you worried about?' });
+    return true;
+  }
+
+  async review(turn: ChatTurn): Promise<void> {
+    if (!can(turn.principal, 'referral.review')) {
+      turn.log.info({ permission: 'referral.review' }, 'refused');
+      return turn.send({ text: 'Only safeguarding leads can see the content review list.' });
+    }
+    const overdue = overdueForReview(this.content, this.now());
+    if (overdue.length === 0) return turn.send({ text: 'All referral routes and contacts are within their review dates.' });
+    await turn.send({
+      text: `These need review or completion:\n\n${overdue.map((o) => `- ${o.kind === 'route' ? 'Route' : 'Contact'}: ${o.title} (review due ${o.due})`).join('\n')}`,
+    });
+  }
+
+  /** Sends every reminder that is due; each is claimed by etag so it goes out once. */
+  async sendDueReminders(): Promise<{ sent: number; skipped: number }> {
+    const now = this.now();
+    let sent = 0;
+    let skipped = 0;
+    for (const f of await this.followUps.due(now)) {
+      const claimed = await this.followUps.claim(f, now);
+      if (!claimed) {
+        skipped++;
+        continue;
+      }
+      const route = this.content.route(f.routeId);
+      if (!route) {
+        await this.followUps.markReminded(claimed, now);
+        continue;
+      }
+      const contact = route.followUp ? this.content.contacts.get(route.followUp.contact) : undefined;
+      const result = await this.deps.notifier.sendToPerson(f.aadObjectId, {
+        card: followUpCard({
+          heading: 'Have you had feedback on your referral?',
+          message: route.followUp?.message ?? 'Please check whether you have had feedback on your referral.',
+          referralId: f.id,
+          route,
+          madeAt: new Date(f.madeAt),
+          reference: f.reference,
+          contact,
+        }),
+        fallbackText: 'Have you had feedback on your referral?',
+      });
+      await this.followUps.markReminded(claimed, now);
+      if (result === 'sent') sent++;
+      else this.deps.log.warn({ followUp: f.id }, 'no conversation to send the referral reminder to');
+    }
+    return { sent, skipped };
+  }
+}
+
+export function createReferralCapability(service: ReferralService): Capability {
+  return {
+    name: 'referral',
+    commands: [
+      {
+        name: 'worried',
+        description: 'Find the right referral route for a child or an adult, step by step',
+        patterns: [/^\s*(i'?m\s+)?worried\s*$/i, /^\s*what to do if you'?re worried\s*$/i, /^\s*refer(ral)?s?\s*$/i],
+        handle: (turn) => service.start(turn),
+      },
+      {
+        name: 'feedback received',
+        description: 'Tell me feedback arrived on your latest referral',
+        patterns: [/^\s*feedback (received|arrived)\s*\.?\s*$/i],
+        handle: (turn) => service.feedbackByText(turn),
+      },
+      {
+        name: 'content review',
+        description: 'Routes and contacts due for review (safeguarding leads)',
+        patterns: [/^\s*content review\s*$/i],
+        handle: (turn) => service.review(turn),
+      },
+    ],
+    actions: [
+      { verb: 'referral.step', handle: (turn) => service.step(turn) },
+      { verb: 'referral.made', handle: (turn) => service.made(turn) },
+      { verb: 'referral.record', handle: (turn) => service.record(turn) },
+      { verb: 'referral.feedback', handle: (turn) => service.feedback(turn) },
+    ],
+    onUnrecognised: (turn) => service.freeText(turn),
+  };
+}
