@@ -86,7 +86,9 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
       url,
       async close() {
         if (timer) clearInterval(timer);
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.server.closeIdleConnections();
+        await closed;
         await store.close();
       },
     };

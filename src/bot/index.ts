@@ -166,9 +166,17 @@ export function createBot(deps: BotDeps): Bot {
       const stored = await conversations.get(aadObjectId.toLowerCase());
       if (!stored) return 'no-conversation';
       const reference = stored.reference as unknown as ConversationReference;
+      // The adapter hands errors in this callback to onTurnError (which would post an apology into
+      // the person's chat) and does not rethrow them: catch here, and report the failure to the caller.
+      let failure: unknown;
       await adapter.continueConversationAsync(config.bot.appId ?? '', reference, async (context) => {
-        await context.sendActivity(toActivity(reply));
+        try {
+          await context.sendActivity(toActivity(reply));
+        } catch (err) {
+          failure = err;
+        }
       });
+      if (failure) throw failure;
       return 'sent';
     },
   };

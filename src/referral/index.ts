@@ -206,18 +206,25 @@ export class ReferralService {
         continue;
       }
       const contact = route.followUp ? this.content.contacts.get(route.followUp.contact) : undefined;
-      const result = await this.deps.notifier.sendToPerson(f.aadObjectId, {
-        card: followUpCard({
-          heading: 'Have you had feedback on your referral?',
-          message: route.followUp?.message ?? 'Please check whether you have had feedback on your referral.',
-          referralId: f.id,
-          route,
-          madeAt: new Date(f.madeAt),
-          reference: f.reference,
-          contact,
-        }),
-        fallbackText: 'Have you had feedback on your referral?',
-      });
+      let result: 'sent' | 'no-conversation';
+      try {
+        result = await this.deps.notifier.sendToPerson(f.aadObjectId, {
+          card: followUpCard({
+            heading: 'Have you had feedback on your referral?',
+            message: route.followUp?.message ?? 'Please check whether you have had feedback on your referral.',
+            referralId: f.id,
+            route,
+            madeAt: new Date(f.madeAt),
+            reference: f.reference,
+            contact,
+          }),
+          fallbackText: 'Have you had feedback on your referral?',
+        });
+      } catch (err) {
+        // Left claimed: another run retries it once the claim times out.
+        this.deps.log.warn({ followUp: f.id, err: { message: (err as Error).message } }, 'referral reminder not delivered; will retry');
+        continue;
+      }
       await this.followUps.markReminded(claimed, now);
       if (result === 'sent') sent++;
       else this.deps.log.warn({ followUp: f.id }, 'no conversation to send the referral reminder to');

@@ -51,4 +51,23 @@ describe('in the Agents Playground (a Teams-like client)', () => {
     await botMessages(page).getByText(/My training is coming soon/).first().waitFor({ timeout: 15000 });
     await screenshot(page, 'menu-button');
   });
+
+  it('walks "worried about a child" from the welcome card to the MASH number in four taps', async () => {
+    const card = (text: string) => botMessages(page).locator('.ac-adaptiveCard').filter({ hasText: text }).last();
+    await card('Welcome to Safeguarding support').getByRole('button', { name: "I'm worried about someone" }).click();
+    await card('Is anyone in immediate danger?').waitFor({ timeout: 15000 });
+    await card('Is anyone in immediate danger?').getByRole('button', { name: 'No one is in immediate danger' }).click();
+    await card('Who are you worried about?').waitFor({ timeout: 15000 });
+    await card('Who are you worried about?').getByRole('button', { name: 'A child or young person' }).click();
+    await card('What is your concern about?').waitFor({ timeout: 15000 });
+    await card('What is your concern about?').getByRole('button', { name: 'Worried about a child: abuse or neglect' }).click();
+    const route = card('Who to call');
+    await route.waitFor({ timeout: 15000 });
+    await expect(route.getByText('Telephone 01709 336080 (24 hours)').isVisible()).resolves.toBe(true);
+    // Open-URL actions render as links: this one dials the MASH.
+    const call = route.getByRole('link', { name: 'Call 01709 336080' });
+    await expect(call.getAttribute('title')).resolves.toBe('tel:01709336080');
+    await route.scrollIntoViewIfNeeded();
+    await screenshot(page, 'worried-child-mash');
+  });
 });

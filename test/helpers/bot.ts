@@ -21,12 +21,12 @@ export interface TestBot {
   /** A Teams-shaped message from a user in their 1:1 chat. */
   say(text: string, opts?: { oid?: string; value?: unknown }): Promise<Response>;
   activity(fields: Record<string, unknown>, oid?: string): Record<string, unknown>;
-  stop(opts?: { keepData?: boolean }): Promise<void>;
+  stop(opts?: { keepData?: boolean; keepConnector?: boolean }): Promise<void>;
 }
 
-export async function startTestBot(env: Record<string, string> = {}, dataDir = tempDir()): Promise<TestBot> {
-  const connector = new LoopbackConnector();
-  await connector.start();
+export async function startTestBot(env: Record<string, string> = {}, dataDir = tempDir(), existingConnector?: LoopbackConnector): Promise<TestBot> {
+  const connector = existingConnector ?? new LoopbackConnector();
+  if (!existingConnector) await connector.start();
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -69,9 +69,9 @@ export async function startTestBot(env: Record<string, string> = {}, dataDir = t
     post,
     activity,
     say: (text, opts = {}) => post(activity({ type: 'message', text, ...(opts.value ? { value: opts.value, text: undefined } : {}) }, opts.oid)),
-    async stop(opts = {}) {
+    async stop(opts: { keepData?: boolean; keepConnector?: boolean } = {}) {
       await app.close();
-      await connector.stop();
+      if (!opts.keepConnector) await connector.stop();
       if (!opts.keepData) removeDir(dataDir);
     },
   };
