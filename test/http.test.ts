@@ -1,16 +1,10 @@
-import nock from 'nock';
 import { cardOf, cardText } from './helpers/connector';
 import { cardProblems } from './helpers/cards';
-import { startTestBot, USER_OID, type TestBot } from './helpers/bot';
+import { onlyLoopback, startTestBot, USER_OID, type TestBot } from './helpers/bot';
 
 describe('the bot over HTTP, with replies on a loopback connector', () => {
   let bot: TestBot;
-  beforeAll(() => {
-    // Nothing may leave the machine: only loopback is allowed.
-    nock.disableNetConnect();
-    nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-  });
-  afterAll(() => nock.enableNetConnect());
+  onlyLoopback();
   beforeEach(async () => {
     bot = await startTestBot();
   });
@@ -105,14 +99,7 @@ describe('the bot over HTTP, with replies on a loopback connector', () => {
 
 describe('with app credentials set', () => {
   let bot: TestBot;
-  beforeAll(() => {
-    nock.disableNetConnect();
-    nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-  });
-  afterAll(() => {
-    nock.cleanAll();
-    nock.enableNetConnect();
-  });
+  onlyLoopback();
   beforeEach(async () => {
     bot = await startTestBot({
       MicrosoftAppId: '11111111-2222-4333-8444-555555555555',

@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import nock from 'nock';
 import { cardOf, cardText, type SentActivity } from './helpers/connector';
 import { cardProblems } from './helpers/cards';
-import { LEAD_OID, startTestBot, USER_OID, type TestBot } from './helpers/bot';
+import { onlyLoopback, LEAD_OID, startTestBot, USER_OID, type TestBot } from './helpers/bot';
 
 type Card = Record<string, unknown>;
 
@@ -61,11 +60,7 @@ describe('"What to do if you\'re worried" over HTTP', () => {
     return cardOf(await bot.connector.waitFor((a) => cardText(cardOf(a)).includes('Welcome')))!;
   }
 
-  beforeAll(() => {
-    nock.disableNetConnect();
-    nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-  });
-  afterAll(() => nock.enableNetConnect());
+  onlyLoopback();
   beforeEach(async () => {
     bot = await startTestBot();
     taps = 0;
@@ -241,6 +236,7 @@ describe('"What to do if you\'re worried" over HTTP', () => {
 });
 
 describe('referral reminders when Teams is unreachable', () => {
+  onlyLoopback();
   it('keeps the reminder and sends it once the connector answers again', async () => {
     const bot = await startTestBot();
     try {

@@ -1,3 +1,4 @@
+import nock from 'nock';
 import { Writable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../src/config';
@@ -75,4 +76,19 @@ export async function startTestBot(env: Record<string, string> = {}, dataDir = t
       if (!opts.keepData) removeDir(dataDir);
     },
   };
+}
+
+/**
+ * For a describe block: nothing may leave the machine while it runs. Any outbound call other than
+ * to loopback fails the test instead of reaching the network.
+ */
+export function onlyLoopback(): void {
+  beforeAll(() => {
+    nock.disableNetConnect();
+    nock.enableNetConnect(/127\.0\.0\.1|localhost/);
+  });
+  afterAll(() => {
+    nock.cleanAll();
+    nock.enableNetConnect();
+  });
 }
