@@ -6,4 +6,5 @@ module.exports = {
   testPathIgnorePatterns: ['/test/e2e/'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
   testTimeout: 30000,
+  moduleNameMapper: { '^strip-bom$': '<rootDir>/test/helpers/strip-bom.js' },
 };
