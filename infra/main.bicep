@@ -49,6 +49,7 @@ var containers = [
   { name: 'people', partitionKey: '/id' }
   { name: 'conversations', partitionKey: '/id' }
   { name: 'referrals', partitionKey: '/aadObjectId' }
+  { name: 'assessments', partitionKey: '/practiceCode' }
 ]
 
 resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {

@@ -12,6 +12,8 @@ import { findPatientData, patientDataWarning } from './privacy/patientData';
 import { loadReferralContent, overdueForReview, type ReferralContent } from './referral/content';
 import { createReferralCapability, ReferralService } from './referral';
 import { createHttpServer } from './server/http';
+import { AssessmentService, createAssessmentCapability } from './assessment';
+import { loadAssessmentContent, type AssessmentContent } from './assessment/content';
 import { openStore, type Store } from './storage/store';
 
 /**
@@ -25,6 +27,7 @@ export interface RunningApp {
   directory: PeopleDirectory;
   conversations: ConversationStore;
   referral: ReferralService;
+  assessment: AssessmentService;
   /** The base URL the server listens on. */
   url: string;
   close(): Promise<void>;
@@ -34,6 +37,8 @@ export interface StartOptions {
   host?: string;
   /** Referral content; defaults to content/referral in the repository. */
   referralContent?: ReferralContent;
+  /** Self-assessment questionnaire and practices; defaults to content/ in the repository. */
+  assessmentContent?: AssessmentContent;
   /** The clock, for tests that move time on. */
   now?: () => Date;
   /** How often due reminders are sent; 0 turns the timer off (tests call sendDueReminders). Default 60 s. */
@@ -43,6 +48,7 @@ export interface StartOptions {
 export async function startApp(config: Config, log: Logger, opts: StartOptions = {}): Promise<RunningApp> {
   // Content first: a mistake in it stops start-up before anything is opened.
   const referralContent = opts.referralContent ?? loadReferralContent(path.join(projectRoot(), 'content', 'referral'));
+  const assessmentContent = opts.assessmentContent ?? loadAssessmentContent(path.join(projectRoot(), 'content'));
   const now = opts.now ?? (() => new Date());
   for (const item of overdueForReview(referralContent, now())) log.warn({ kind: item.kind, id: item.id, due: item.due }, 'referral content needs review');
   const store = await openStore(config, { log });
@@ -52,7 +58,12 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
     const notifier = new DeferredNotifier();
     const referral = new ReferralService({ content: referralContent, store, notifier, log, now });
     // Order matters for free text: referral search first, then home's menu.
-    const capabilities = [createReferralCapability(referral), createHomeCapability({ pending: ['briefings', 'training', 'assessment'] })];
+    const assessment = new AssessmentService({ content: assessmentContent, store, now });
+    const capabilities = [
+      createReferralCapability(referral),
+      createAssessmentCapability(assessment),
+      createHomeCapability({ pending: ['briefings', 'training'] }),
+    ];
     const screens = [
       (text: string) => {
         const finding = findPatientData(text, now());
@@ -83,6 +94,7 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
       directory,
       conversations,
       referral,
+      assessment,
       url,
       async close() {
         if (timer) clearInterval(timer);

@@ -10,6 +10,8 @@ export const CONTAINERS = {
   conversations: { id: 'conversations', partitionKey: '/id' },
   /** Referral follow-ups: route, time and the user's own reference only. Read per person; due reminders by a cross-partition query. */
   referrals: { id: 'referrals', partitionKey: '/aadObjectId' },
+  /** GP practice self-assessments: a document per practice, year and section, plus one for the submission. Read per practice; leads' overviews query across practices. */
+  assessments: { id: 'assessments', partitionKey: '/practiceCode' },
 } as const;
 
 export type ContainerName = keyof typeof CONTAINERS;
