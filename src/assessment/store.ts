@@ -45,7 +45,14 @@ export class AssessmentStore {
   async sections(practiceCode: string, year: number): Promise<SectionDoc[]> {
     const { resources } = await this.container.items
       .query<SectionDoc>(
-        { query: "SELECT * FROM c WHERE c.type = 'section' AND c.year = @year", parameters: [{ name: '@year', value: year }] },
+        // The partition key is in the WHERE clause too: the embedded server ignores the partitionKey option.
+        {
+          query: "SELECT * FROM c WHERE c.practiceCode = @practice AND c.type = 'section' AND c.year = @year",
+          parameters: [
+            { name: '@practice', value: practiceCode },
+            { name: '@year', value: year },
+          ],
+        },
         { partitionKey: practiceCode },
       )
       .fetchAll();

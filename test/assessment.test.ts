@@ -1,0 +1,187 @@
+import path from 'node:path';
+import { projectRoot } from '../src/config/paths';
+import { loadAssessmentContent } from '../src/assessment/content';
+import { critique, missingFor, type Answer } from '../src/assessment/scoring';
+import { importStaff } from '../src/people/staffImport';
+import { cardProblems } from './helpers/cards';
+import { cardOf, cardText } from './helpers/connector';
+import { LEAD_OID, onlyLoopback, startTestBot, USER_OID, type TestBot } from './helpers/bot';
+
+const content = loadAssessmentContent(path.join(projectRoot(), 'content'));
+const q = content.current;
+const allMet = (): Record<string, Answer> =>
+  Object.fromEntries(q.sections.flatMap((s) => s.standards.map((st) => [st.id, { answer: 'met', evidence: 'Policy v3, reviewed 2026' } as Answer])));
+
+describe('self-assessment scoring and critique', () => {
+  it('ships a questionnaire covering the required topics', () => {
+    expect(q.sections.length).toBe(12);
+    const ids = q.sections.flatMap((s) => s.standards.map((st) => st.id));
+    for (const id of ['lead-named', 'lead-deputy', 'training-levels', 'policy-current', 'records-coding', 'records-family', 'records-referrals', 'share-consent', 'was-not-brought', 'non-mobile-bruising', 'da-enquiry', 'da-marac', 'fgm-reporting', 'fgm-dataset', 'exploitation-awareness', 'prevent-referral', 'lac-health-assessments', 'mca-assessment', 'recruitment-checks', 'allegations', 'share-vulnerable-families']) {
+      expect(ids).toContain(id);
+    }
+    expect(content.practices.length).toBeGreaterThan(0);
+  });
+
+  it('says what an answer still lacks', () => {
+    expect(missingFor(undefined)).toEqual(['an answer']);
+    expect(missingFor({ answer: 'met' })).toEqual(['evidence']);
+    expect(missingFor({ answer: 'not-met' })).toEqual(['an action', 'an owner', 'a target date']);
+    expect(missingFor({ answer: 'partially-met', evidence: 'e', action: 'a', owner: 'o', targetDate: '2027-01-01' })).toEqual([]);
+    expect(missingFor({ answer: 'not-applicable' })).toEqual([]);
+  });
+
+  it('rates a practice that meets everything green at 100% with no actions', () => {
+    const c = critique(q, allMet());
+    expect(c.overall).toMatchObject({ rag: 'green', percent: 100 });
+    expect(c.sections.every((s) => s.rag === 'green')).toBe(true);
+    expect(c.actions).toEqual([]);
+  });
+
+  it('turns a section red when a critical standard is not met, and lists that action first', () => {
+    const answers = allMet();
+    answers['training-prevent'] = { answer: 'partially-met', evidence: 'e', action: 'Book Prevent level 3', owner: 'Practice manager', targetDate: '2027-03-01' };
+    answers['non-mobile-bruising'] = { answer: 'not-met', action: 'Share the protocol', owner: 'Lead GP', targetDate: '2027-01-15' };
+    answers['fgm-dataset'] = { answer: 'not-met', action: 'Set up submissions', owner: 'Practice manager', targetDate: '2026-12-31' };
+    const c = critique(q, answers);
+    expect(c.sections.find((s) => s.id === 'children-at-risk')!.rag).toBe('red');
+    expect(c.sections.find((s) => s.id === 'training')!.rag).toBe('amber');
+    expect(c.sections.find((s) => s.id === 'fgm')!.rag).toBe('red'); // 50%: under 60%
+    expect(c.overall.rag).toBe('red');
+    expect(c.actions.map((a) => [a.standardId, a.priority])).toEqual([
+      ['non-mobile-bruising', 1],
+      ['fgm-dataset', 2],
+      ['training-prevent', 3],
+    ]);
+    expect(c.overall.summary).toBe('9 of 12 sections fully met; 1 partly met and 2 needing urgent attention.');
+  });
+
+  it('leaves not-applicable standards out of the score', () => {
+    const answers = allMet();
+    for (const st of q.sections.find((s) => s.id === 'looked-after-children')!.standards) answers[st.id] = { answer: 'not-applicable' };
+    const c = critique(q, answers);
+    expect(c.sections.find((s) => s.id === 'looked-after-children')).toMatchObject({ rag: 'green', percent: undefined });
+    expect(c.overall.percent).toBe(100);
+  });
+});
+
+const PRACTICE_LEAD = 'eeeeeeee-0000-4000-8000-000000000005';
+const PRACTICE_LEAD_2 = 'ffffffff-0000-4000-8000-000000000006';
+const OTHER_PRACTICE_LEAD = '99999999-0000-4000-8000-000000000007';
+const STAFF = [
+  'employee_id,name,email,aad_object_id,team,staff_group,roles,practice_code',
+  `P1,Asha Patel,asha@nhs.net,${PRACTICE_LEAD},Riverside,clinical,practice-lead,Y90001`,
+  `P2,Ben Cole,ben@nhs.net,${PRACTICE_LEAD_2},Riverside,clinical,practice-lead,Y90001`,
+  `P3,Cara Diaz,cara@nhs.net,${OTHER_PRACTICE_LEAD},Hillside,clinical,practice-lead,Y90002`,
+].join('\n');
+
+describe('the self-assessment over HTTP', () => {
+  onlyLoopback();
+  let bot: TestBot;
+
+  async function ask(oid: string, body: { text?: string; value?: Record<string, unknown> }) {
+    const before = bot.connector.sent.length;
+    await bot.say(body.text ?? '', { oid, value: body.value });
+    return bot.connector.sent.slice(before);
+  }
+  const lastCard = (sent: { activity: unknown }[]) => {
+    const cards = sent.map((a) => cardOf(a as never)).filter((c): c is Record<string, unknown> => c !== undefined);
+    const card = cards[cards.length - 1]!;
+    expect(cardProblems(card)).toEqual([]);
+    return card;
+  };
+  const texts = (sent: { activity: { text?: string } }[]) => sent.map((a) => a.activity.text ?? '').join('\n');
+
+  function sectionValues(sectionId: string, answer: (id: string) => Answer): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const st of q.sections.find((s) => s.id === sectionId)!.standards) {
+      for (const [k, v] of Object.entries(answer(st.id))) out[`${st.id}__${k}`] = String(v);
+    }
+    return out;
+  }
+  function etagOf(card: Record<string, unknown>): string {
+    const save = (card.actions as { data: { etag: string } }[])[0]!;
+    return save.data.etag;
+  }
+
+  beforeEach(async () => {
+    bot = await startTestBot();
+    await importStaff(bot.app.directory, STAFF);
+  });
+  afterEach(async () => {
+    await bot.stop();
+  });
+
+  it('takes a practice lead through every section to submission and an instant critique', async () => {
+    const overview = lastCard(await ask(PRACTICE_LEAD, { text: 'self-assessment' }));
+    expect(cardText(overview)).toContain('0 of 12 sections complete');
+    expect(cardText(overview)).toContain('Riverside Medical Centre (example) (Y90001)');
+    let card = lastCard(await ask(PRACTICE_LEAD, { value: { verb: 'assessment.open', section: 'leadership' } }));
+    for (let i = 0; i < q.sections.length; i++) {
+      const section = q.sections[i]!;
+      expect(cardText(card)).toContain(`Section ${i + 1} of 12: ${section.title}`);
+      const answer = (id: string): Answer =>
+        id === 'fgm-dataset' ? { answer: 'not-met', action: 'Start monthly submissions', owner: 'Practice manager', targetDate: '2027-02-01' } : { answer: 'met', evidence: 'Seen in practice policy' };
+      const sent = await ask(PRACTICE_LEAD, { value: { verb: 'assessment.save', section: section.id, etag: etagOf(card), then: 'next', ...sectionValues(section.id, answer) } });
+      expect(texts(sent)).toContain(`Saved "${section.title}".`);
+      card = lastCard(sent);
+    }
+    expect(cardText(card)).toContain('Review your answers');
+    const critiqueSent = await ask(PRACTICE_LEAD, { value: { verb: 'assessment.submit' } });
+    const critiqueCard = lastCard(critiqueSent);
+    const text = cardText(critiqueCard);
+    expect(text).toContain('Your safeguarding self-assessment critique');
+    expect(text).toMatch(/Overall: Red \(\d+%\)/);
+    expect(text).toContain('High: Female genital mutilation (not met)');
+    expect(text).toContain('Your plan: Start monthly submissions');
+
+    // Submitted is final: saving again is refused; the overview shows the critique.
+    const again = await ask(PRACTICE_LEAD_2, { value: { verb: 'assessment.save', section: 'leadership', etag: '', then: 'overview', ...sectionValues('leadership', () => ({ answer: 'not-met' })) } });
+    expect(texts(again)).toMatch(/already submitted/);
+
+    // Leads see completion and themes; a lead can reopen.
+    const status = lastCard(await ask(LEAD_OID, { text: 'assessment status' }));
+    expect(cardText(status)).toContain('1 of 6 practices submitted (17%)');
+    expect(cardText(status)).toContain('Submitted: 1 · In progress: 0 · Not started: 5');
+    expect(texts(await ask(LEAD_OID, { text: 'assessment themes' }))).toContain('FGM is recorded and submitted to the FGM enhanced dataset. (not met: 1, partially met: 0)');
+    expect(texts(await ask(LEAD_OID, { text: 'reopen assessment y90001' }))).toContain('Reopened the self-assessment for Riverside Medical Centre (example)');
+    const reopened = lastCard(await ask(PRACTICE_LEAD, { text: 'self-assessment' }));
+    expect(cardText(reopened)).toMatch(/Reopened by a safeguarding lead/);
+  });
+
+  it('keeps each practice to its own draft, and refuses people who are not practice leads', async () => {
+    await ask(PRACTICE_LEAD, { value: { verb: 'assessment.save', section: 'leadership', etag: '', then: 'overview', ...sectionValues('leadership', () => ({ answer: 'met', evidence: 'x' })) } });
+    expect(cardText(lastCard(await ask(PRACTICE_LEAD_2, { text: 'self-assessment' })))).toContain('1 of 12 sections complete');
+    expect(cardText(lastCard(await ask(OTHER_PRACTICE_LEAD, { text: 'self-assessment' })))).toContain('0 of 12 sections complete');
+    expect(texts(await ask(USER_OID, { text: 'self-assessment' }))).toMatch(/for GP practice safeguarding leads/);
+    expect(texts(await ask(USER_OID, { value: { verb: 'assessment.open', section: 'leadership' } }))).toMatch(/for GP practice safeguarding leads/);
+    expect(texts(await ask(PRACTICE_LEAD, { text: 'assessment status' }))).toMatch(/Only safeguarding leads/);
+  });
+
+  it('tells the second of two people saving the same section, and shows them the latest version', async () => {
+    const a = lastCard(await ask(PRACTICE_LEAD, { value: { verb: 'assessment.open', section: 'training' } }));
+    const b = lastCard(await ask(PRACTICE_LEAD_2, { value: { verb: 'assessment.open', section: 'training' } }));
+    await ask(PRACTICE_LEAD, { value: { verb: 'assessment.save', section: 'training', etag: etagOf(a), then: 'overview', ...sectionValues('training', () => ({ answer: 'met', evidence: 'First version' })) } });
+    const second = await ask(PRACTICE_LEAD_2, { value: { verb: 'assessment.save', section: 'training', etag: etagOf(b), then: 'overview', ...sectionValues('training', () => ({ answer: 'not-met' })) } });
+    expect(texts(second)).toMatch(/Someone else in your practice saved "Training" while you were editing \(Asha Patel/);
+    expect(JSON.stringify(lastCard(second))).toContain('First version');
+    const stored = await bot.app.assessment.store.section('Y90001', q.year, 'training');
+    expect(stored?.answers['training-levels']?.evidence).toBe('First version');
+  });
+
+  it('refuses patient details in evidence and saves nothing', async () => {
+    const sent = await ask(PRACTICE_LEAD, {
+      value: { verb: 'assessment.save', section: 'records', etag: '', then: 'overview', ...sectionValues('records', () => ({ answer: 'met', evidence: 'See Jane Smith DOB 01/02/2016' })) },
+    });
+    expect(texts(sent)).toMatch(/Nothing was saved[\s\S]*patient details/);
+    expect(await bot.app.assessment.store.section('Y90001', q.year, 'records')).toBeUndefined();
+  });
+
+  it('resumes a draft after a restart', async () => {
+    await ask(PRACTICE_LEAD, { value: { verb: 'assessment.save', section: 'leadership', etag: '', then: 'overview', ...sectionValues('leadership', () => ({ answer: 'met', evidence: 'x' })) } });
+    await bot.stop({ keepData: true, keepConnector: true });
+    bot = await startTestBot({}, bot.dataDir, bot.connector);
+    const overview = lastCard(await ask(PRACTICE_LEAD, { text: 'self-assessment' }));
+    expect(cardText(overview)).toContain('1 of 12 sections complete');
+    expect(cardText(overview)).toContain('Start: section 2');
+  });
+});
