@@ -203,6 +203,7 @@ resource web 'Microsoft.Web/sites@2023-12-01' = {
           { name: 'COSMOS_KEY', value: '${keyVaultRef}cosmos-key)' }
           { name: 'COSMOS_DATABASE', value: databaseName }
           { name: 'SAFEGUARDING_LEAD_IDS', value: safeguardingLeadIds }
+          { name: 'PUBLIC_BASE_URL', value: 'https://${webAppName}.azurewebsites.net' }
           { name: 'LOG_LEVEL', value: 'info' }
           { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: insights.properties.ConnectionString }
         ],

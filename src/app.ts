@@ -12,6 +12,7 @@ import { findPatientData, patientDataWarning } from './privacy/patientData';
 import { loadReferralContent, overdueForReview, type ReferralContent } from './referral/content';
 import { createReferralCapability, ReferralService } from './referral';
 import { createHttpServer } from './server/http';
+import { ExportLinks } from './exports';
 import { AssessmentService, createAssessmentCapability } from './assessment';
 import { loadAssessmentContent, type AssessmentContent } from './assessment/content';
 import { openStore, type Store } from './storage/store';
@@ -58,7 +59,9 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
     const notifier = new DeferredNotifier();
     const referral = new ReferralService({ content: referralContent, store, notifier, log, now });
     // Order matters for free text: referral search first, then home's menu.
-    const assessment = new AssessmentService({ content: assessmentContent, store, now });
+    let listeningUrl = '';
+    const exportLinks = new ExportLinks(() => config.publicBaseUrl ?? listeningUrl, now);
+    const assessment = new AssessmentService({ content: assessmentContent, store, now, notifier, directory, exports: exportLinks });
     const capabilities = [
       createReferralCapability(referral),
       createAssessmentCapability(assessment),
@@ -80,13 +83,14 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
           }, intervalMs)
         : undefined;
     timer?.unref();
-    const server = createHttpServer({ bot, store, log });
+    const server = createHttpServer({ bot, store, log, exports: exportLinks });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, opts.host ?? '0.0.0.0', () => resolve());
     });
     const address = server.address();
     const url = `http://127.0.0.1:${address.port}`;
+    listeningUrl = `http://localhost:${address.port}`;
     return {
       server,
       store,

@@ -185,3 +185,58 @@ describe('the self-assessment over HTTP', () => {
     expect(cardText(overview)).toContain('Start: section 2');
   });
 });
+
+describe('leads: CSV export and reminders', () => {
+  onlyLoopback();
+  let bot: TestBot;
+  beforeEach(async () => {
+    bot = await startTestBot();
+    await importStaff(bot.app.directory, STAFF);
+  });
+  afterEach(async () => {
+    await bot.stop();
+  });
+  const reply = async (oid: string, text: string) => {
+    const before = bot.connector.sent.length;
+    await bot.say(text, { oid });
+    return bot.connector.sent
+      .slice(before)
+      .filter((a) => a.conversationId === `a:personal-${oid}` && !/has not yet submitted/.test(a.activity.text ?? ''))
+      .map((a) => a.activity.text ?? '')
+      .join('\n');
+  };
+
+  it('gives leads a 15-minute CSV link of every answer, and nobody else', async () => {
+    await bot.say('', { oid: PRACTICE_LEAD, value: { verb: 'assessment.save', section: 'leadership', etag: '', then: 'overview', 'lead-named__answer': 'met', 'lead-named__evidence': '=cmd|evil' } });
+    expect(await reply(PRACTICE_LEAD, 'assessment export')).toMatch(/Only safeguarding leads/);
+    const text = await reply(LEAD_OID, 'assessment export');
+    const url = /\((http:\/\/localhost:\d+\/exports\?token=[^)]+)\)/.exec(text)![1]!;
+    const res = await fetch(url.replace('localhost', '127.0.0.1'));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/csv');
+    const csv = await res.text();
+    const lines = csv.trim().split('\r\n');
+    expect(lines[0]).toBe('practice_code,practice_name,year,section,standard_id,standard,answer,evidence,action,owner,target_date,saved_at,submitted_at');
+    expect(lines.length).toBe(1 + content.practices.length * 28);
+    expect(csv).toContain("Y90001,Riverside Medical Centre (example),2026,Leadership,lead-named,");
+    expect(csv).toContain(",Met,'=cmd|evil,");
+    expect((await fetch(`${url.replace('localhost', '127.0.0.1')}x`)).status).toBe(404);
+    bot.clock.advanceHours(0.26);
+    expect((await fetch(url.replace('localhost', '127.0.0.1'))).status).toBe(404);
+  });
+
+  it('reminds the practice leads of practices that have not submitted, at most once a week', async () => {
+    // Practice leads who have a 1:1 chat with the bot can be reached.
+    for (const oid of [PRACTICE_LEAD, OTHER_PRACTICE_LEAD]) await bot.say('help', { oid });
+    bot.connector.clear();
+    expect(await reply(LEAD_OID, 'remind practices')).toBe(
+      'Reminded 2 practice leads in 2 practices. 1 lead has not opened a chat with the bot yet, so could not be reached. 4 practices have no practice lead in the staff list.',
+    );
+    const nudges = bot.connector.sent.filter((a) => /has not yet submitted/.test(a.activity.text ?? ''));
+    expect(nudges.map((a) => a.conversationId).sort()).toEqual([`a:personal-${OTHER_PRACTICE_LEAD}`, `a:personal-${PRACTICE_LEAD}`]);
+    expect(await reply(LEAD_OID, 'remind practices')).toMatch(/Reminded 0 practice leads in 0 practices. 2 practices were reminded in the last 7 days/);
+    bot.clock.advanceHours(24 * 7 + 1);
+    expect(await reply(LEAD_OID, 'remind practices')).toMatch(/^Reminded 2 practice leads in 2 practices/);
+    expect(await reply(PRACTICE_LEAD, 'remind practices')).toMatch(/Only safeguarding leads/);
+  });
+});

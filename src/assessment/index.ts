@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { renderCard } from '../cards/render';
-import type { Capability, ChatTurn } from '../chat/types';
+import type { Capability, ChatTurn, Notifier } from '../chat/types';
+import { toCsv, type ExportLinks } from '../exports';
+import type { PeopleDirectory } from '../people/directory';
 import { can } from '../people/roles';
 import { containsPatientData } from '../privacy/patientData';
 import type { Store } from '../storage/store';
@@ -16,6 +18,9 @@ import { AssessmentStore, type SectionDoc, type SubmissionDoc } from './store';
 export interface AssessmentDeps {
   content: AssessmentContent;
   store: Store;
+  notifier: Notifier;
+  directory: PeopleDirectory;
+  exports: ExportLinks;
   now?: () => Date;
 }
 
@@ -51,6 +56,40 @@ export class AssessmentService {
   constructor(private readonly deps: AssessmentDeps) {
     this.store = new AssessmentStore(deps.store);
     this.now = deps.now ?? (() => new Date());
+    deps.exports.register('assessment-answers', (params) => this.exportCsv(Number(params.year)));
+  }
+
+  /** Every practice's answers for a year, one row per standard. */
+  async exportCsv(year: number): Promise<{ filename: string; csv: string }> {
+    const q = this.deps.content.questionnaires.get(year) ?? this.q;
+    const { sections, submissions } = await this.store.allForYear(q.year);
+    const rows: unknown[][] = [];
+    for (const practice of this.deps.content.practices) {
+      const submission = submissions.find((s) => s.practiceCode === practice.code);
+      for (const s of q.sections) {
+        const doc = sections.find((d) => d.practiceCode === practice.code && d.sectionId === s.id);
+        for (const st of s.standards) {
+          const a = doc?.answers[st.id];
+          rows.push([
+            practice.code,
+            practice.name,
+            q.year,
+            s.title,
+            st.id,
+            st.standard,
+            a?.answer ? ANSWER_LABELS[a.answer] : '',
+            a?.evidence,
+            a?.action,
+            a?.owner,
+            a?.targetDate,
+            doc?.savedAt,
+            submission?.status === 'submitted' ? submission.submittedAt : '',
+          ]);
+        }
+      }
+    }
+    const header = ['practice_code', 'practice_name', 'year', 'section', 'standard_id', 'standard', 'answer', 'evidence', 'action', 'owner', 'target_date', 'saved_at', 'submitted_at'];
+    return { filename: `self-assessment-${q.year}.csv`, csv: toCsv(header, rows) };
   }
 
   private get q(): Questionnaire {
@@ -319,6 +358,60 @@ export class AssessmentService {
     });
   }
 
+  async exportLink(turn: ChatTurn): Promise<void> {
+    if (await this.refuseUnlessLead(turn)) return;
+    const { url, expiresAt } = this.deps.exports.link('assessment-answers', { year: String(this.q.year) });
+    turn.log.info({ export: 'assessment-answers' }, 'export link issued');
+    await turn.send({
+      text: `[Download every practice's answers for ${this.q.year} (CSV)](${url}). The link works until ${expiresAt.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' })} (15 minutes). It contains practice information only, never patient data.`,
+    });
+  }
+
+  /** One nudge to the practice leads of every practice that has not submitted, at most once a week each. */
+  async remind(turn: ChatTurn): Promise<void> {
+    if (await this.refuseUnlessLead(turn)) return;
+    const now = this.now();
+    const { submissions } = await this.store.allForYear(this.q.year);
+    const submitted = new Set(submissions.filter((s) => s.status === 'submitted').map((s) => s.practiceCode));
+    const leads = await this.deps.directory.practiceLeads();
+    let practicesReminded = 0;
+    let recentlyReminded = 0;
+    let people = 0;
+    let noChat = 0;
+    let noLeads = 0;
+    for (const practice of this.deps.content.practices.filter((p) => !submitted.has(p.code))) {
+      const practiceLeads = leads.filter((l) => l.practiceCode === practice.code && l.aadObjectId);
+      if (practiceLeads.length === 0) {
+        noLeads++;
+        continue;
+      }
+      if (!(await this.store.claimReminder(practice.code, this.q.year, now))) {
+        recentlyReminded++;
+        continue;
+      }
+      practicesReminded++;
+      for (const lead of practiceLeads) {
+        const result = await this.deps.notifier
+          .sendToPerson(lead.aadObjectId!, {
+            text: `A reminder: ${practice.name} has not yet submitted the ${this.q.title}. Type self-assessment to carry on where your practice left off.`,
+          })
+          .catch((err: unknown) => {
+            turn.log.warn({ err: { message: (err as Error).message } }, 'assessment reminder not delivered');
+            return 'failed' as const;
+          });
+        if (result === 'sent') people++;
+        else noChat++;
+      }
+    }
+    await turn.send({
+      text:
+        `Reminded ${people} practice lead${people === 1 ? '' : 's'} in ${practicesReminded} practice${practicesReminded === 1 ? '' : 's'}.` +
+        (recentlyReminded ? ` ${recentlyReminded} practice${recentlyReminded === 1 ? ' was' : 's were'} reminded in the last 7 days, so not again.` : '') +
+        (noChat ? ` ${noChat} lead${noChat === 1 ? ' has' : 's have'} not opened a chat with the bot yet, so could not be reached.` : '') +
+        (noLeads ? ` ${noLeads} practice${noLeads === 1 ? ' has' : 's have'} no practice lead in the staff list.` : ''),
+    });
+  }
+
   /** "reopen assessment C87001": a lead lets a practice change a submission. */
   async reopen(turn: ChatTurn): Promise<void> {
     if (await this.refuseUnlessLead(turn)) return;
@@ -365,6 +458,8 @@ export function createAssessmentCapability(service: AssessmentService): Capabili
       { name: 'assessment status', description: 'Which practices have submitted (safeguarding leads)', patterns: [/^\s*assessment status\s*$/i], handle: (turn) => service.status(turn) },
       { name: 'assessment themes', description: 'Standards most often not met (safeguarding leads)', patterns: [/^\s*assessment themes\s*$/i], handle: (turn) => service.themes(turn) },
       { name: 'reopen assessment', description: 'Reopen a practice’s submission (safeguarding leads)', patterns: [/^\s*reopen assessment\b.*$/i], handle: (turn) => service.reopen(turn) },
+      { name: 'assessment export', description: 'Download every practice’s answers as CSV (safeguarding leads)', patterns: [/^\s*assessment export\s*$/i], handle: (turn) => service.exportLink(turn) },
+      { name: 'remind practices', description: 'Remind practices that have not submitted (safeguarding leads)', patterns: [/^\s*remind practices\s*$/i], handle: (turn) => service.remind(turn) },
     ],
     actions: [
       { verb: 'assessment.overview', handle: (turn) => service.overview(turn) },
@@ -372,6 +467,8 @@ export function createAssessmentCapability(service: AssessmentService): Capabili
       { verb: 'assessment.save', handle: (turn) => service.save(turn) },
       { verb: 'assessment.review', handle: (turn) => service.review(turn) },
       { verb: 'assessment.submit', handle: (turn) => service.submit(turn) },
+      { verb: 'assessment.remind', handle: (turn) => service.remind(turn) },
+      { verb: 'assessment.export', handle: (turn) => service.exportLink(turn) },
     ],
   };
 }

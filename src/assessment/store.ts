@@ -33,6 +33,17 @@ export interface SubmissionDoc {
   _etag?: string;
 }
 
+export interface ReminderDoc {
+  id: string; // `${year}.reminder`
+  type: 'reminder';
+  practiceCode: string;
+  year: number;
+  sentAt: string;
+  _etag?: string;
+}
+
+export const REMINDER_INTERVAL_MS = 7 * 24 * 3600_000;
+
 export type SaveResult = { ok: true; doc: SectionDoc } | { ok: false; latest?: SectionDoc };
 
 export class AssessmentStore {
@@ -88,6 +99,26 @@ export class AssessmentStore {
   async putSubmission(doc: SubmissionDoc, etag: string | undefined): Promise<boolean> {
     try {
       if (etag) await this.container.item(doc.id, doc.practiceCode).replace(doc, { accessCondition: { type: 'IfMatch', condition: etag } });
+      else await this.container.items.create(doc);
+      return true;
+    } catch (err) {
+      const code = (err as { code?: number }).code;
+      if (code === 412 || code === 409) return false;
+      throw err;
+    }
+  }
+
+  /**
+   * Claims this week's reminder for a practice: true for exactly one caller when the last reminder
+   * was over 7 days ago (or never), false otherwise.
+   */
+  async claimReminder(practiceCode: string, year: number, now: Date): Promise<boolean> {
+    const id = `${year}.reminder`;
+    const { resource: current } = await this.container.item(id, practiceCode).read<ReminderDoc>();
+    if (current && now.getTime() - Date.parse(current.sentAt) < REMINDER_INTERVAL_MS) return false;
+    const doc: ReminderDoc = { id, type: 'reminder', practiceCode, year, sentAt: now.toISOString() };
+    try {
+      if (current?._etag) await this.container.item(id, practiceCode).replace(doc, { accessCondition: { type: 'IfMatch', condition: current._etag } });
       else await this.container.items.create(doc);
       return true;
     } catch (err) {

@@ -27,6 +27,7 @@ const schema = z
     COSMOS_DATABASE: optionalString.pipe(z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, 'may only contain letters, digits, _ and -').optional()),
     DATA_DIR: optionalString,
     SAFEGUARDING_LEAD_IDS: optionalString,
+    PUBLIC_BASE_URL: optionalString.pipe(z.string().url('must be the address people reach the bot at, such as https://safeguarding-bot.azurewebsites.net').optional()),
     LOG_LEVEL: z.preprocess(
       (v) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.toLowerCase() : v),
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -74,6 +75,8 @@ export interface Config {
   cosmos: { endpoint?: string; key?: string; database: string };
   dataDir: string;
   safeguardingLeadIds: string[];
+  /** Where people's browsers reach this server (for download links). Default http://localhost:PORT. */
+  publicBaseUrl?: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -109,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cosmos: { endpoint: e.COSMOS_ENDPOINT, key: e.COSMOS_KEY, database: e.COSMOS_DATABASE ?? 'safeguarding' },
     dataDir: e.DATA_DIR ?? './.data',
     safeguardingLeadIds: splitList(e.SAFEGUARDING_LEAD_IDS).map((s) => s.toLowerCase()),
+    publicBaseUrl: e.PUBLIC_BASE_URL,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -57,6 +57,17 @@ export class PeopleDirectory {
     };
   }
 
+  /** Practice leads, optionally of one practice. */
+  async practiceLeads(practiceCode?: string): Promise<StoredPerson[]> {
+    const { resources } = await this.container.items
+      .query<StoredPerson>({
+        query: `SELECT * FROM c WHERE ARRAY_CONTAINS(c.roles, 'practice-lead')${practiceCode ? ' AND c.practiceCode = @code' : ''}`,
+        parameters: practiceCode ? [{ name: '@code', value: practiceCode }] : [],
+      })
+      .fetchAll();
+    return resources;
+  }
+
   /** Every stored person, for the import's change detection. */
   async all(): Promise<StoredPerson[]> {
     const { resources } = await this.container.items.query<StoredPerson>('SELECT * FROM c').fetchAll();

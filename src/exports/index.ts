@@ -1,0 +1,76 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+
+/**
+ * Short-lived signed download links for CSV exports. A link carries what to export and when it
+ * expires, signed with HMAC-SHA256; nothing is stored. The bot serves GET /exports?token=<token>; a
+ * wrong, tampered or expired token gets 404, like a link that never existed.
+ */
+export const LINK_LIFETIME_MS = 15 * 60 * 1000;
+
+const claimsSchema = z.object({ kind: z.string().max(40), params: z.record(z.string().max(100)), exp: z.number().int() });
+type Claims = z.infer<typeof claimsSchema>;
+
+export interface ExportFile {
+  filename: string;
+  csv: string;
+}
+
+export type ExportGenerator = (params: Record<string, string>) => Promise<ExportFile>;
+
+export class ExportLinks {
+  private readonly generators = new Map<string, ExportGenerator>();
+  private readonly key: Buffer;
+
+  constructor(
+    private readonly baseUrl: () => string,
+    private readonly now: () => Date = () => new Date(),
+    key?: Buffer,
+  ) {
+    // A per-process key: links die with the process, which is fine for 15-minute links.
+    this.key = key ?? randomBytes(32);
+  }
+
+  register(kind: string, generator: ExportGenerator): void {
+    this.generators.set(kind, generator);
+  }
+
+  link(kind: string, params: Record<string, string> = {}): { url: string; expiresAt: Date } {
+    const exp = this.now().getTime() + LINK_LIFETIME_MS;
+    const payload = Buffer.from(JSON.stringify({ kind, params, exp } satisfies Claims)).toString('base64url');
+    return { url: `${this.baseUrl().replace(/\/$/, '')}/exports?token=${payload}.${this.sign(payload)}`, expiresAt: new Date(exp) };
+  }
+
+  /** The file for a token, or undefined for any token that is not valid now. */
+  async resolve(token: string): Promise<ExportFile | undefined> {
+    const [payload, signature] = token.split('.');
+    if (!payload || !signature) return undefined;
+    const expected = Buffer.from(this.sign(payload));
+    const given = Buffer.from(signature);
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined;
+    let claims: Claims;
+    try {
+      claims = claimsSchema.parse(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')));
+    } catch {
+      return undefined;
+    }
+    if (claims.exp <= this.now().getTime()) return undefined;
+    const generator = this.generators.get(claims.kind);
+    return generator ? generator(claims.params) : undefined;
+  }
+
+  private sign(payload: string): string {
+    return createHmac('sha256', this.key).update(payload).digest('base64url');
+  }
+}
+
+/** One CSV field: quoted when needed, and never starting with a character a spreadsheet would run as a formula. */
+export function csvField(value: unknown): string {
+  let s = value === undefined || value === null ? '' : String(value);
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function toCsv(header: string[], rows: unknown[][]): string {
+  return [header, ...rows].map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
+}
