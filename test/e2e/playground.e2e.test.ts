@@ -70,4 +70,34 @@ describe('in the Agents Playground (a Teams-like client)', () => {
     await route.scrollIntoViewIfNeeded();
     await screenshot(page, 'worried-child-mash');
   });
+
+  it('lets a practice lead answer one section of the self-assessment and see the progress card', async () => {
+    // Make the Playground's user a practice lead. Its made-up user id is not a real Entra object id
+    // (the staff import would rightly refuse it), so the directory entry is written directly.
+    const { resources } = await app.store.container('conversations').items.readAll<{ id: string }>().fetchAll();
+    const oid = resources[0]!.id;
+    await app.directory.raw.items.create({
+      id: 'PL1', employeeId: 'PL1', name: 'Alex Wilber', email: 'alex@example.nhs.uk', aadObjectId: oid,
+      team: 'Riverside', staffGroup: 'clinical', roles: ['practice-lead'], practiceCode: 'Y90001', importedAt: new Date().toISOString(),
+    });
+    const card = (text: string) => botMessages(page).locator('.ac-adaptiveCard').filter({ hasText: text }).last();
+    await type(page, 'self-assessment');
+    await card('0 of 12 sections complete').getByRole('button', { name: 'Start: section 1' }).click();
+    const section = card('Section 1 of 12: Leadership');
+    await section.waitFor({ timeout: 15000 });
+    await screenshot(page, 'assessment-section');
+    const answers = section.getByPlaceholder('Choose an answer');
+    expect(await answers.count()).toBe(2);
+    for (let i = 0; i < 2; i++) {
+      await answers.nth(i).click();
+      await page.getByRole('option', { name: 'Met', exact: true }).click();
+      await section.getByRole('textbox', { name: /^Evidence/ }).nth(i).fill('Named in the practice safeguarding policy, reviewed 2026');
+    }
+    await section.getByRole('button', { name: 'Save and see progress' }).click();
+    const progress = card('1 of 12 sections complete');
+    await progress.waitFor({ timeout: 15000 });
+    await expect(progress.getByRole('button', { name: 'Start: section 2' }).isVisible()).resolves.toBe(true);
+    await progress.scrollIntoViewIfNeeded();
+    await screenshot(page, 'assessment-progress');
+  });
 });
