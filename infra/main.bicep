@@ -50,6 +50,7 @@ var containers = [
   { name: 'conversations', partitionKey: '/id' }
   { name: 'referrals', partitionKey: '/aadObjectId' }
   { name: 'assessments', partitionKey: '/practiceCode' }
+  { name: 'training', partitionKey: '/employeeId' }
 ]
 
 resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {

@@ -1,24 +1,29 @@
 import 'dotenv/config';
 import fs from 'node:fs';
+import path from 'node:path';
+import { projectRoot } from '../src/config/paths';
 import { ConfigError, loadConfig } from '../src/config';
 import { createLogger } from '../src/logging/logger';
 import { PeopleDirectory } from '../src/people/directory';
 import { describeStaffImport, ImportFileError, importStaff } from '../src/people/staffImport';
 import { StoreLockedError } from '../src/storage/embedded';
 import { openStore } from '../src/storage/store';
+import { describeTrainingImport, importTraining } from '../src/training/importTraining';
+import { loadTrainingRules } from '../src/training/rules';
+import { TrainingStore } from '../src/training/store';
 
 /**
- * `npm run import -- staff <file.csv>`
+ * `npm run import -- staff <file.csv>` and `npm run import -- training <file.csv>`
  *
  * With the embedded store, if the bot is running on the same DATA_DIR the import goes through the
  * bot's own store endpoint (it never opens the files a second time); otherwise it opens the store.
  * Exit codes: 0 all rows imported, 2 some rows rejected or not saved, 1 the file or setup is unusable.
  */
-const USAGE = 'Usage: npm run import -- staff <file.csv>';
+const USAGE = 'Usage: npm run import -- staff <file.csv>   or   npm run import -- training <file.csv>';
 
 async function main(argv: string[]): Promise<number> {
   const [kind, file] = argv;
-  if (kind !== 'staff' || !file) {
+  if ((kind !== 'staff' && kind !== 'training') || !file) {
     process.stderr.write(`${USAGE}\n`);
     return 1;
   }
@@ -30,12 +35,24 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   const config = loadConfig();
+  const rules = loadTrainingRules(path.join(projectRoot(), 'content', 'training', 'rules.json'));
   const store = await openStore(config, { log: createLogger('warn'), attachIfRunning: true });
   try {
     if (store.mode === 'attached') process.stdout.write('The bot is running on this data folder: importing through it.\n');
-    const report = await importStaff(new PeopleDirectory(store, config.safeguardingLeadIds), text);
-    process.stdout.write(`${describeStaffImport(report)}\n`);
-    return report.rejected.length + report.failed.length > 0 ? 2 : 0;
+    const directory = new PeopleDirectory(store, config.safeguardingLeadIds);
+    let summary: string;
+    let problems: number;
+    if (kind === 'staff') {
+      const report = await importStaff(directory, text, { staffGroups: rules.staffGroups.map((g) => g.id) });
+      summary = describeStaffImport(report);
+      problems = report.rejected.length + report.failed.length;
+    } else {
+      const report = await importTraining(new TrainingStore(store), directory, rules, text);
+      summary = describeTrainingImport(report);
+      problems = report.rejected.length + report.failed.length;
+    }
+    process.stdout.write(`${summary}\n`);
+    return problems > 0 ? 2 : 0;
   } finally {
     await store.close();
   }

@@ -13,6 +13,8 @@ import { loadReferralContent, overdueForReview, type ReferralContent } from './r
 import { createReferralCapability, ReferralService } from './referral';
 import { createHttpServer } from './server/http';
 import { ExportLinks } from './exports';
+import { createTrainingCapability, TrainingService } from './training';
+import { loadTrainingRules, type TrainingRules } from './training/rules';
 import { AssessmentService, createAssessmentCapability } from './assessment';
 import { loadAssessmentContent, type AssessmentContent } from './assessment/content';
 import { openStore, type Store } from './storage/store';
@@ -29,6 +31,8 @@ export interface RunningApp {
   conversations: ConversationStore;
   referral: ReferralService;
   assessment: AssessmentService;
+  training: TrainingService;
+  trainingRules: TrainingRules;
   /** The base URL the server listens on. */
   url: string;
   close(): Promise<void>;
@@ -50,6 +54,7 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
   // Content first: a mistake in it stops start-up before anything is opened.
   const referralContent = opts.referralContent ?? loadReferralContent(path.join(projectRoot(), 'content', 'referral'));
   const assessmentContent = opts.assessmentContent ?? loadAssessmentContent(path.join(projectRoot(), 'content'));
+  const trainingRules = loadTrainingRules(path.join(projectRoot(), 'content', 'training', 'rules.json'));
   const now = opts.now ?? (() => new Date());
   for (const item of overdueForReview(referralContent, now())) log.warn({ kind: item.kind, id: item.id, due: item.due }, 'referral content needs review');
   const store = await openStore(config, { log });
@@ -61,11 +66,13 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
     // Order matters for free text: referral search first, then home's menu.
     let listeningUrl = '';
     const exportLinks = new ExportLinks(() => config.publicBaseUrl ?? listeningUrl, now);
+    const training = new TrainingService({ rules: trainingRules, store, directory, notifier, now });
     const assessment = new AssessmentService({ content: assessmentContent, store, now, notifier, directory, exports: exportLinks });
     const capabilities = [
       createReferralCapability(referral),
       createAssessmentCapability(assessment),
-      createHomeCapability({ pending: ['briefings', 'training'] }),
+      createTrainingCapability(training),
+      createHomeCapability({ pending: ['briefings'] }),
     ];
     const screens = [
       (text: string) => {
@@ -99,6 +106,8 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
       conversations,
       referral,
       assessment,
+      training,
+      trainingRules,
       url,
       async close() {
         if (timer) clearInterval(timer);

@@ -52,9 +52,9 @@ describe('the bot over HTTP, with replies on a loopback connector', () => {
   });
 
   it('treats a menu button as the command it names', async () => {
-    await bot.say('', { value: { verb: 'menu', command: 'my training' } });
+    await bot.say('', { value: { verb: 'menu', command: 'briefings' } });
     const reply = await bot.connector.waitFor((a) => typeof a.activity.text === 'string');
-    expect(reply.activity.text).toMatch(/My training is coming soon/);
+    expect(reply.activity.text).toMatch(/7-minute briefings is coming soon/);
   });
 
   it('apologises with a reference code that is also in the log when a turn fails, and keeps serving', async () => {

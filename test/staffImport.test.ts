@@ -120,6 +120,7 @@ describe('npm run import -- staff', () => {
     expect(missing.stderr).toContain('no such file');
     const usage = run(dir, ['people']);
     expect(usage.stderr).toContain('Usage: npm run import -- staff <file.csv>');
+    expect(usage.stderr).toContain('npm run import -- training <file.csv>');
     removeDir(dir);
   });
 

@@ -74,8 +74,11 @@ export class ImportFileError extends Error {
   }
 }
 
-/** Pure: CSV text to valid records and rejected rows. Throws ImportFileError only when the file as a whole is unusable. */
-export function parseStaffCsv(text: string): ParsedStaffFile {
+/**
+ * Pure: CSV text to valid records and rejected rows. Throws ImportFileError only when the file as a
+ * whole is unusable. `staffGroups`, when given, are the only groups accepted (from the training rules).
+ */
+export function parseStaffCsv(text: string, staffGroups?: readonly string[]): ParsedStaffFile {
   let records: string[][];
   try {
     records = parse(text.replace(/^\uFEFF/, ''), { relax_column_count: true, skip_empty_lines: false }) as string[][];
@@ -106,6 +109,10 @@ export function parseStaffCsv(text: string): ParsedStaffFile {
       return;
     }
     const r = parsed.data;
+    if (staffGroups && !staffGroups.includes(r.staff_group)) {
+      rejected.push({ line, reason: `staff_group ${r.staff_group} is not one of ${staffGroups.join(', ')}` });
+      return;
+    }
     const firstLine = seenEmployee.get(r.employee_id.toLowerCase());
     if (firstLine) {
       rejected.push({ line, reason: `employee_id ${r.employee_id} is already on line ${firstLine}` });
@@ -150,8 +157,9 @@ function sameRecord(a: PersonRecord, b: PersonRecord): boolean {
 }
 
 /** Writes the valid rows: new people are created, changed ones replaced under their etag, the rest left alone. */
-export async function importStaff(directory: PeopleDirectory, text: string, now = new Date()): Promise<StaffImportReport> {
-  const { people, rejected } = parseStaffCsv(text);
+export async function importStaff(directory: PeopleDirectory, text: string, opts: { now?: Date; staffGroups?: readonly string[] } = {}): Promise<StaffImportReport> {
+  const now = opts.now ?? new Date();
+  const { people, rejected } = parseStaffCsv(text, opts.staffGroups);
   const existing = new Map((await directory.all()).map((p) => [p.id, p] as const));
   const report: StaffImportReport = { added: 0, updated: 0, unchanged: 0, rejected, failed: [] };
 

@@ -12,6 +12,8 @@ export const CONTAINERS = {
   referrals: { id: 'referrals', partitionKey: '/aadObjectId' },
   /** GP practice self-assessments: a document per practice, year and section, plus one for the submission. Read per practice; leads' overviews query across practices. */
   assessments: { id: 'assessments', partitionKey: '/practiceCode' },
+  /** Training completions: one document per course completed, id derived from its content so re-imports change nothing. Read per person and for a team's people. */
+  training: { id: 'training', partitionKey: '/employeeId' },
 } as const;
 
 export type ContainerName = keyof typeof CONTAINERS;

@@ -47,8 +47,8 @@ describe('in the Agents Playground (a Teams-like client)', () => {
 
   it('opens a job from a menu button', async () => {
     const menu = botMessages(page).locator('.ac-adaptiveCard').filter({ hasText: 'How I can help' }).last();
-    await menu.getByRole('button', { name: 'My training' }).click();
-    await botMessages(page).getByText(/My training is coming soon/).first().waitFor({ timeout: 15000 });
+    await menu.getByRole('button', { name: '7-minute briefings' }).click();
+    await botMessages(page).getByText(/7-minute briefings is coming soon/).first().waitFor({ timeout: 15000 });
     await screenshot(page, 'menu-button');
   });
 

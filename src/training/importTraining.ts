@@ -1,0 +1,128 @@
+import { parse } from 'csv-parse/sync';
+import { z } from 'zod';
+import type { OperationInput } from '@azure/cosmos';
+import type { PeopleDirectory } from '../people/directory';
+import { ImportFileError, type RejectedRow } from '../people/staffImport';
+import { SUBJECTS, type TrainingRules } from './rules';
+import { completionId, type CompletionDoc, type TrainingStore } from './store';
+
+/**
+ * The training import: `employee_id,subject,level,completed_on,hours,provider`, with the same rules
+ * as the staff import: every row checked, a report by line, valid rows in, and a second run of the
+ * same file changes nothing.
+ */
+export const TRAINING_COLUMNS = ['employee_id', 'subject', 'level', 'completed_on', 'hours', 'provider'] as const;
+
+const rowSchema = z.object({
+  employee_id: z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, 'employee_id must be 1-32 letters, digits, - or _'),
+  subject: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(SUBJECTS, { errorMap: () => ({ message: 'subject must be children, adults or prevent' }) })),
+  level: z
+    .string()
+    .trim()
+    .regex(/^[1-5]$/, 'level must be a whole number from 1 to 5')
+    .transform(Number),
+  completed_on: z
+    .string()
+    .trim()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'completed_on must be a date written YYYY-MM-DD')
+    .refine((s) => new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'completed_on is not a real date'),
+  hours: z
+    .string()
+    .trim()
+    .regex(/^\d{1,3}(\.\d{1,2})?$/, 'hours must be a number such as 2 or 1.5')
+    .transform(Number)
+    .pipe(z.number().max(100, 'hours must be at most 100')),
+  provider: z.string().trim().min(1, 'provider is empty').max(100, 'provider is longer than 100 characters'),
+});
+
+export interface TrainingImportReport {
+  added: number;
+  updated: number;
+  unchanged: number;
+  rejected: RejectedRow[];
+  failed: { line: number; reason: string }[];
+}
+
+export function parseTrainingCsv(text: string, rules: TrainingRules, today: string): { rows: (Omit<CompletionDoc, 'importedAt' | 'source'> & { line: number })[]; rejected: RejectedRow[] } {
+  let records: string[][];
+  try {
+    records = parse(text.replace(/^\uFEFF/, ''), { relax_column_count: true, skip_empty_lines: false }) as string[][];
+  } catch (err) {
+    throw new ImportFileError(`The file is not valid CSV: ${(err as Error).message}`);
+  }
+  const header = (records[0] ?? []).map((h) => h.trim().toLowerCase());
+  const missing = TRAINING_COLUMNS.filter((c) => !header.includes(c));
+  if (records.length === 0 || missing.length > 0) throw new ImportFileError(`The first line must name the columns ${TRAINING_COLUMNS.join(',')}. Missing: ${missing.join(', ')}.`);
+  const rows: (Omit<CompletionDoc, 'importedAt' | 'source'> & { line: number })[] = [];
+  const rejected: RejectedRow[] = [];
+  const seen = new Map<string, number>();
+  records.slice(1).forEach((cells, index) => {
+    const line = index + 2;
+    if (cells.every((c) => c.trim() === '')) return;
+    if (cells.length !== header.length) return void rejected.push({ line, reason: `has ${cells.length} columns, expected ${header.length}` });
+    const parsed = rowSchema.safeParse(Object.fromEntries(header.map((h, i) => [h, cells[i]])));
+    if (!parsed.success) return void rejected.push({ line, reason: parsed.error.issues.map((i) => i.message).join('; ') });
+    const r = parsed.data;
+    if (!rules.levels[r.subject].some((l) => l.level === r.level)) {
+      return void rejected.push({ line, reason: `${r.subject} has no level ${r.level} (levels: ${rules.levels[r.subject].map((l) => l.level).join(', ')})` });
+    }
+    if (r.completed_on > today) return void rejected.push({ line, reason: 'completed_on is in the future' });
+    const doc = { subject: r.subject, level: r.level, completedOn: r.completed_on, hours: r.hours, provider: r.provider };
+    const id = completionId(r.employee_id, doc);
+    const first = seen.get(id);
+    if (first) return void rejected.push({ line, reason: `repeats line ${first}` });
+    seen.set(id, line);
+    rows.push({ ...doc, id, employeeId: r.employee_id, line });
+  });
+  return { rows, rejected };
+}
+
+export async function importTraining(store: TrainingStore, directory: PeopleDirectory, rules: TrainingRules, text: string, now = new Date()): Promise<TrainingImportReport> {
+  const today = now.toISOString().slice(0, 10);
+  const { rows, rejected } = parseTrainingCsv(text, rules, today);
+  const report: TrainingImportReport = { added: 0, updated: 0, unchanged: 0, rejected, failed: [] };
+  const known = new Set((await directory.all()).map((p) => p.id));
+  const existing = new Map((await store.all()).map((d) => [d.id, d] as const));
+  const ops: { op: OperationInput; kind: 'added' | 'updated'; line: number }[] = [];
+  for (const row of rows) {
+    if (!known.has(row.employeeId)) {
+      report.rejected.push({ line: row.line, reason: `employee_id ${row.employeeId} is not in the staff list (import staff first)` });
+      continue;
+    }
+    const { line, ...doc } = row;
+    const current = existing.get(doc.id);
+    if (current && current.hours === doc.hours) {
+      report.unchanged++;
+      continue;
+    }
+    const full: CompletionDoc = { ...doc, source: 'import', confirmed: true, importedAt: now.toISOString() };
+    ops.push(
+      current
+        ? { op: { operationType: 'Replace', id: doc.id, partitionKey: doc.employeeId, resourceBody: full as never, ifMatch: current._etag }, kind: 'updated', line }
+        : { op: { operationType: 'Create', partitionKey: doc.employeeId, resourceBody: full as never }, kind: 'added', line },
+    );
+  }
+  for (let i = 0; i < ops.length; i += 100) {
+    const chunk = ops.slice(i, i + 100);
+    const results = await store.container.items.bulk(chunk.map((c) => c.op));
+    results.forEach((r, j) => {
+      const item = chunk[j]!;
+      if (r.statusCode < 400) report[item.kind]++;
+      else report.failed.push({ line: item.line, reason: r.statusCode === 409 || r.statusCode === 412 ? 'changed by someone else during the import; run it again' : `storage answered ${r.statusCode}` });
+    });
+  }
+  report.rejected.sort((a, b) => a.line - b.line);
+  return report;
+}
+
+export function describeTrainingImport(r: TrainingImportReport): string {
+  return [
+    `Training import: ${r.added} added, ${r.updated} updated, ${r.unchanged} unchanged, ${r.rejected.length} rejected${r.failed.length ? `, ${r.failed.length} not saved` : ''}.`,
+    ...r.rejected.map((x) => `  line ${x.line}: ${x.reason}`),
+    ...r.failed.map((x) => `  line ${x.line}: ${x.reason}`),
+  ].join('\n');
+}

@@ -1,0 +1,252 @@
+import { z } from 'zod';
+import { renderCard } from '../cards/render';
+import type { Capability, ChatTurn, Notifier } from '../chat/types';
+import type { PeopleDirectory, StoredPerson } from '../people/directory';
+import { can } from '../people/roles';
+import type { Store } from '../storage/store';
+import { isCompliant, personStatus, SUBJECT_LABELS, SUBJECTS, type Status, type SubjectStatus, type TrainingRules } from './rules';
+import { TrainingStore, type CompletionDoc } from './store';
+
+/**
+ * Mandatory safeguarding training: each person's own status, and team compliance for managers
+ * (their team) and safeguarding leads (any team, and the organisation side by side).
+ */
+export interface TrainingDeps {
+  rules: TrainingRules;
+  store: Store;
+  directory: PeopleDirectory;
+  notifier: Notifier;
+  now?: () => Date;
+}
+
+const STATUS_LABEL: Record<Status, string> = { compliant: 'in date', 'due-soon': 'due soon', overdue: 'overdue', missing: 'missing' };
+const STATUS_STYLE: Record<Status, string> = { compliant: 'good', 'due-soon': 'warning', overdue: 'attention', missing: 'attention' };
+const REMIND_INTERVAL_MS = 7 * 24 * 3600_000;
+const remindSchema = z.object({ verb: z.literal('training.remind'), team: z.string().min(1).max(100) });
+
+export interface TeamSummary {
+  team: string;
+  people: number;
+  subjects: { subject: (typeof SUBJECTS)[number]; compliant: number; dueSoon: number; overdue: number; percent: number }[];
+  notCompliant: { person: StoredPerson; statuses: SubjectStatus[] }[];
+}
+
+export class TrainingService {
+  readonly store: TrainingStore;
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: TrainingDeps) {
+    this.store = new TrainingStore(deps.store);
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  private today(): string {
+    return this.now().toISOString().slice(0, 10);
+  }
+
+  private group(person: StoredPerson) {
+    return this.deps.rules.staffGroups.find((g) => g.id === person.staffGroup) ?? this.deps.rules.staffGroups[0]!;
+  }
+
+  async myTraining(turn: ChatTurn): Promise<void> {
+    if (!turn.principal.employeeId) {
+      return turn.send({ text: 'I cannot find you in the staff list yet, so I do not know which training your role needs. Ask your manager or the safeguarding team to add you.' });
+    }
+    const person = await this.deps.directory.get(turn.principal.employeeId);
+    if (!person) return turn.send({ text: 'I cannot find your staff record. Ask the safeguarding team to check the staff list.' });
+    const completions = await this.store.forPerson(person.id);
+    const statuses = personStatus(this.deps.rules, this.group(person), completions, this.today());
+    await turn.send({
+      card: renderCard('training/mine', {
+        who: `${person.name} · ${this.group(person).label} · ${person.team}`,
+        subjects: statuses.map((s) => ({
+          title: SUBJECT_LABELS[s.subject],
+          statusLabel: STATUS_LABEL[s.status],
+          style: STATUS_STYLE[s.status],
+          nextStep: s.nextStep,
+          facts: [
+            { title: 'Required', value: s.requiredLabel },
+            { title: 'Held', value: s.held ? `level ${s.held}` : 'none recorded' },
+            ...(s.minHours > 0 ? [{ title: 'Hours (3 years)', value: `${s.hours} of ${s.minHours}` }] : []),
+            { title: 'Expires', value: s.expires ?? 'not applicable' },
+            ...(s.reasons.length ? [{ title: 'Why', value: s.reasons.join('; ') }] : []),
+          ],
+        })),
+      }),
+      fallbackText: statuses.map((s) => `${SUBJECT_LABELS[s.subject]}: ${STATUS_LABEL[s.status]}`).join('; '),
+    });
+  }
+
+  /** Pure summary of a set of people, used by the team card, the organisation view and the benchmark. */
+  summarise(team: string, people: StoredPerson[], completions: Map<string, CompletionDoc[]>): TeamSummary {
+    const today = this.today();
+    const subjects = SUBJECTS.map((subject) => ({ subject, compliant: 0, dueSoon: 0, overdue: 0, percent: 0 }));
+    const notCompliant: TeamSummary['notCompliant'] = [];
+    for (const person of people) {
+      const statuses = personStatus(this.deps.rules, this.group(person), completions.get(person.id) ?? [], today);
+      statuses.forEach((s, i) => {
+        const row = subjects[i]!;
+        if (s.status === 'due-soon') row.dueSoon++;
+        if (isCompliant(s)) row.compliant++;
+        else row.overdue++;
+      });
+      const failing = statuses.filter((s) => !isCompliant(s));
+      if (failing.length) notCompliant.push({ person, statuses: failing });
+    }
+    for (const row of subjects) row.percent = people.length ? Math.round((row.compliant / people.length) * 100) : 100;
+    notCompliant.sort((a, b) => a.person.name.localeCompare(b.person.name));
+    return { team, people: people.length, subjects, notCompliant };
+  }
+
+  async teamSummary(team: string): Promise<TeamSummary> {
+    const people = await this.peopleInTeam(team);
+    const completions = await this.store.forPeople(people.map((p) => p.id));
+    // Show the team as the staff list spells it, whatever case it was asked in.
+    return this.summarise(people[0]?.team ?? team, people, completions);
+  }
+
+  private async peopleInTeam(team: string): Promise<StoredPerson[]> {
+    const { resources } = await this.deps.directory.raw.items
+      .query<StoredPerson>({ query: 'SELECT * FROM c WHERE LOWER(c.team) = @team', parameters: [{ name: '@team', value: team.toLowerCase() }] })
+      .fetchAll();
+    return resources;
+  }
+
+  /** Which team this person asked about, if they may see it; otherwise a polite refusal is sent. */
+  private async teamFor(turn: ChatTurn, asked: string | undefined): Promise<string | undefined> {
+    const isLead = can(turn.principal, 'training.organisation');
+    const isManager = can(turn.principal, 'training.team') && turn.principal.roles.has('manager');
+    if (!isLead && !isManager) {
+      turn.log.info({ permission: 'training.team' }, 'refused');
+      await turn.send({ text: 'Team compliance is for managers and safeguarding leads. You can see your own record with my training.' });
+      return undefined;
+    }
+    const team = asked?.trim() || turn.principal.team;
+    if (!team) {
+      await turn.send({ text: 'Which team? For example: team compliance Continuing Care' });
+      return undefined;
+    }
+    if (!isLead && team.toLowerCase() !== turn.principal.team?.toLowerCase()) {
+      turn.log.info({ permission: 'training.team', other: true }, 'refused');
+      await turn.send({ text: `You can see compliance for your own team (${turn.principal.team}). For other teams, ask the safeguarding team.` });
+      return undefined;
+    }
+    return team;
+  }
+
+  async teamCompliance(turn: ChatTurn): Promise<void> {
+    const asked = /^\s*team compliance\s*(.*)$/i.exec(turn.text)?.[1];
+    const team = await this.teamFor(turn, asked);
+    if (!team) return;
+    const summary = await this.teamSummary(team);
+    if (summary.people === 0) return turn.send({ text: `There is nobody in the staff list in a team called "${team}".` });
+    const target = Math.round(this.deps.rules.complianceTarget * 100);
+    const rows = summary.notCompliant.flatMap(({ person, statuses }) => statuses.map((s) => ({ name: person.name, reason: `${SUBJECT_LABELS[s.subject]}: ${s.reasons.join('; ')}` })));
+    await turn.send({
+      card: renderCard('training/team', {
+        team: summary.team,
+        people: summary.people,
+        target,
+        today: this.today(),
+        subjects: summary.subjects.map((s) => ({
+          title: SUBJECT_LABELS[s.subject],
+          percent: s.percent,
+          verdict: s.percent >= target ? '(meets the target)' : '(below the target)',
+          compliant: s.compliant,
+          dueSoon: s.dueSoon,
+          overdue: s.overdue,
+          compliantWidth: s.compliant - s.dueSoon,
+          dueSoonWidth: s.dueSoon,
+          overdueWidth: s.overdue,
+        })),
+        rows: rows.slice(0, 30),
+        more: rows.length > 30 ? `And ${rows.length - 30} more.` : '',
+      }),
+      fallbackText: `Training compliance for ${summary.team}: ${summary.subjects.map((s) => `${SUBJECT_LABELS[s.subject]} ${s.percent}%`).join(', ')} (target ${target}%)`,
+    });
+  }
+
+  async organisation(turn: ChatTurn): Promise<void> {
+    if (!can(turn.principal, 'training.organisation')) {
+      turn.log.info({ permission: 'training.organisation' }, 'refused');
+      return turn.send({ text: 'Organisation-wide compliance is for safeguarding leads.' });
+    }
+    const summaries = await this.organisationSummary();
+    if (summaries.length === 0) return turn.send({ text: 'The staff list is empty: import it first (npm run import -- staff).' });
+    await turn.send({
+      text: `Training compliance by team (target ${Math.round(this.deps.rules.complianceTarget * 100)}%):\n\n${summaries
+        .map((s) => `- ${s.team} (${s.people}): ${s.subjects.map((x) => `${SUBJECT_LABELS[x.subject]} ${x.percent}%`).join(' · ')}`)
+        .join('\n')}`,
+    });
+  }
+
+  async organisationSummary(): Promise<TeamSummary[]> {
+    const people = await this.deps.directory.all();
+    const completions = new Map<string, CompletionDoc[]>();
+    for (const c of await this.store.all()) {
+      const list = completions.get(c.employeeId) ?? [];
+      list.push(c);
+      completions.set(c.employeeId, list);
+    }
+    const byTeam = new Map<string, StoredPerson[]>();
+    for (const p of people) byTeam.set(p.team, [...(byTeam.get(p.team) ?? []), p]);
+    return [...byTeam.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([team, members]) => this.summarise(team, members, completions));
+  }
+
+  /** One nudge to each overdue person in a team, at most once a week per person. */
+  async remindOverdue(turn: ChatTurn): Promise<void> {
+    const parsed = remindSchema.safeParse(turn.value);
+    const team = await this.teamFor(turn, parsed.success ? parsed.data.team : undefined);
+    if (!team) return;
+    const summary = await this.teamSummary(team);
+    const now = this.now();
+    let sent = 0;
+    let recent = 0;
+    let unreachable = 0;
+    for (const { person, statuses } of summary.notCompliant) {
+      if (!person.aadObjectId || !(await this.claimReminder(person.id, now))) {
+        if (person.aadObjectId) recent++;
+        else unreachable++;
+        continue;
+      }
+      const result = await this.deps.notifier
+        .sendToPerson(person.aadObjectId, {
+          text: `A reminder from your manager: your safeguarding training needs attention (${statuses.map((s) => `${SUBJECT_LABELS[s.subject]}: ${s.reasons.join('; ')}`).join('. ')}). Type my training for details.`,
+        })
+        .catch(() => 'failed' as const);
+      if (result === 'sent') sent++;
+      else unreachable++;
+    }
+    await turn.send({
+      text: `Reminded ${sent} ${sent === 1 ? 'person' : 'people'} in ${summary.team}.${recent ? ` ${recent} already had a reminder in the last 7 days.` : ''}${unreachable ? ` ${unreachable} could not be reached (no chat with the bot yet).` : ''}`,
+    });
+  }
+
+  private async claimReminder(employeeId: string, now: Date): Promise<boolean> {
+    const item = this.store.container.item('reminder', employeeId);
+    const { resource } = await item.read<{ sentAt: string; _etag: string }>();
+    if (resource && now.getTime() - Date.parse(resource.sentAt) < REMIND_INTERVAL_MS) return false;
+    const doc = { id: 'reminder', employeeId, type: 'reminder', sentAt: now.toISOString() };
+    try {
+      if (resource) await item.replace(doc, { accessCondition: { type: 'IfMatch', condition: resource._etag } });
+      else await this.store.container.items.create(doc);
+      return true;
+    } catch (err) {
+      const code = (err as { code?: number }).code;
+      if (code === 412 || code === 409) return false;
+      throw err;
+    }
+  }
+}
+
+export function createTrainingCapability(service: TrainingService): Capability {
+  return {
+    name: 'training',
+    commands: [
+      { name: 'my training', description: 'Check your safeguarding training levels and when they expire', patterns: [/^\s*my\s+training\s*$/i, /^\s*training\s*$/i], handle: (t) => service.myTraining(t) },
+      { name: 'team compliance', description: "Your team's training compliance (managers)", patterns: [/^\s*team compliance\b.*$/i], handle: (t) => service.teamCompliance(t) },
+      { name: 'organisation compliance', description: 'Every team side by side (safeguarding leads)', patterns: [/^\s*organi[sz]ation compliance\s*$/i], handle: (t) => service.organisation(t) },
+    ],
+    actions: [{ verb: 'training.remind', handle: (t) => service.remindOverdue(t) }],
+  };
+}

@@ -1,0 +1,159 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { projectRoot } from '../src/config/paths';
+import { importStaff } from '../src/people/staffImport';
+import { importTraining, parseTrainingCsv } from '../src/training/importTraining';
+import { cardProblems } from './helpers/cards';
+import { cardOf, cardText } from './helpers/connector';
+import { LEAD_OID, onlyLoopback, startTestBot, type TestBot } from './helpers/bot';
+import { removeDir, tempDir } from './helpers/tmp';
+
+const MANAGER = 'a1a1a1a1-0000-4000-8000-000000000011';
+const NURSE = 'b2b2b2b2-0000-4000-8000-000000000012';
+const CLERK = 'c3c3c3c3-0000-4000-8000-000000000013';
+const OTHER_MANAGER = 'd4d4d4d4-0000-4000-8000-000000000014';
+const STAFF = [
+  'employee_id,name,email,aad_object_id,team,staff_group,roles,practice_code',
+  `M1,Mia Manager,mia@nhs.net,${MANAGER},Continuing Care,clinical,manager,`,
+  `N1,Noor Nurse,noor@nhs.net,${NURSE},Continuing Care,clinical,,`,
+  `C1,Cal Clerk,cal@nhs.net,${CLERK},Continuing Care,all-staff,,`,
+  `O1,Olu Other,olu@nhs.net,${OTHER_MANAGER},Finance,all-staff,manager,`,
+].join('\n');
+const TRAINING = [
+  'employee_id,subject,level,completed_on,hours,provider',
+  'M1,children,3,2026-06-01,12,eLfH',
+  'M1,adults,3,2026-06-01,8,eLfH',
+  'M1,prevent,3,2025-01-10,1,eLfH',
+  'N1,children,3,2023-10-01,12,eLfH', // expired
+  'N1,adults,3,2026-02-01,8,eLfH',
+  'N1,prevent,3,2026-02-01,1,eLfH',
+  'C1,children,1,2024-01-10,2,eLfH', // due soon (expires 2027-01-10)
+  'C1,adults,1,2025-05-05,2,eLfH',
+  'C1,prevent,1,2025-05-05,1,eLfH',
+].join('\n');
+
+describe('the training import', () => {
+  const rules = JSON.parse(fs.readFileSync(path.join(projectRoot(), 'content', 'training', 'rules.json'), 'utf8'));
+
+  it('rejects malformed rows with their line numbers', () => {
+    const { rows, rejected } = parseTrainingCsv(
+      [
+        'employee_id,subject,level,completed_on,hours,provider',
+        'M1,children,3,2026-06-01,12,eLfH',
+        'M1,maths,3,2026-06-01,12,eLfH',
+        'M1,children,7,2026-06-01,12,eLfH',
+        'M1,prevent,2,2026-06-01,1,eLfH',
+        'M1,children,3,2026-02-30,12,eLfH',
+        'M1,children,3,2027-01-01,12,eLfH',
+        'M1,children,3,2026-06-01,lots,eLfH',
+        'M1,children,3,2026-06-01,12,eLfH',
+        'M1,children,3',
+      ].join('\n'),
+      rules,
+      '2026-11-23',
+    );
+    expect(rows).toHaveLength(1);
+    expect(rejected.map((r) => [r.line, r.reason])).toEqual([
+      [3, 'subject must be children, adults or prevent'],
+      [4, 'level must be a whole number from 1 to 5'],
+      [5, 'prevent has no level 2 (levels: 1, 3)'],
+      [6, 'completed_on is not a real date'],
+      [7, 'completed_on is in the future'],
+      [8, 'hours must be a number such as 2 or 1.5'],
+      [9, 'repeats line 2'],
+      [10, 'has 3 columns, expected 6'],
+    ]);
+  });
+});
+
+describe('training over HTTP', () => {
+  onlyLoopback();
+  let bot: TestBot;
+  beforeEach(async () => {
+    bot = await startTestBot();
+    bot.clock.now = new Date('2026-11-23T09:00:00Z');
+    await importStaff(bot.app.directory, STAFF, { staffGroups: bot.app.trainingRules.staffGroups.map((g) => g.id) });
+  });
+  afterEach(async () => {
+    await bot.stop();
+  });
+  const ask = async (oid: string, text: string, value?: Record<string, unknown>) => {
+    const before = bot.connector.sent.length;
+    await bot.say(text, { oid, value });
+    return bot.connector.sent.slice(before).filter((a) => a.conversationId === `a:personal-${oid}`);
+  };
+
+  it('imports training idempotently and refuses unknown people and staff groups', async () => {
+    const first = await importTraining(bot.app.training.store, bot.app.directory, bot.app.trainingRules, `${TRAINING}\nZ9,children,1,2026-01-01,2,eLfH`, bot.clock.now);
+    expect(first).toMatchObject({ added: 9, updated: 0, unchanged: 0 });
+    expect(first.rejected).toEqual([{ line: 11, reason: 'employee_id Z9 is not in the staff list (import staff first)' }]);
+    const second = await importTraining(bot.app.training.store, bot.app.directory, bot.app.trainingRules, TRAINING, bot.clock.now);
+    expect(second).toMatchObject({ added: 0, updated: 0, unchanged: 9, rejected: [] });
+    const staff = await importStaff(bot.app.directory, `${STAFF}\nX1,Xavi,x@nhs.net,,Finance,astronaut,,`, { staffGroups: bot.app.trainingRules.staffGroups.map((g) => g.id) });
+    expect(staff.rejected).toEqual([{ line: 6, reason: 'staff_group astronaut is not one of all-staff, patient-contact, clinical, named-professional, designated-professional' }]);
+  });
+
+  it('shows each person their own status and what to do next', async () => {
+    await importTraining(bot.app.training.store, bot.app.directory, bot.app.trainingRules, TRAINING, bot.clock.now);
+    const card = cardOf((await ask(NURSE, 'my training'))[0]!)!;
+    expect(cardProblems(card)).toEqual([]);
+    const text = cardText(card);
+    expect(text).toContain('Noor Nurse · Clinical staff · Continuing Care');
+    expect(text).toContain('Safeguarding children: overdue');
+    expect(text).toContain('level 3 expired on 2026-10-01');
+    expect(text).toContain('Book level 3 refresher training.');
+    expect(text).toContain('Safeguarding adults: in date');
+    const clerk = cardText(cardOf((await ask(CLERK, 'my training'))[0]!));
+    expect(clerk).toContain('Safeguarding children: due soon');
+    expect(clerk).toContain('Book level 1 refresher training before 2027-01-10.');
+  });
+
+  it('shows a manager their team, with a chart and who to chase, and refuses other teams and staff', async () => {
+    await importTraining(bot.app.training.store, bot.app.directory, bot.app.trainingRules, TRAINING, bot.clock.now);
+    const card = cardOf((await ask(MANAGER, 'team compliance'))[0]!)!;
+    expect(cardProblems(card)).toEqual([]);
+    const text = cardText(card);
+    expect(text).toContain('Training compliance: Continuing Care');
+    expect(text).toContain('3 people · target 90%');
+    expect(text).toContain('Safeguarding children: 67% compliant (below the target)');
+    expect(text).toContain('In date 2 (due soon 1) · overdue or missing 1');
+    expect(text).toContain('Safeguarding adults: 100% compliant (meets the target)');
+    expect(text).toContain('Noor Nurse');
+    expect(text).toContain('Safeguarding children: level 3 expired on 2026-10-01');
+    expect(JSON.stringify(card)).toContain('"style":"attention"');
+
+    expect((await ask(MANAGER, 'team compliance Finance'))[0]!.activity.text).toMatch(/your own team \(Continuing Care\)/);
+    expect((await ask(NURSE, 'team compliance'))[0]!.activity.text).toMatch(/for managers and safeguarding leads/);
+    expect(cardText(cardOf((await ask(LEAD_OID, 'team compliance finance'))[0]!))).toContain('Training compliance: Finance');
+    expect((await ask(LEAD_OID, 'organisation compliance'))[0]!.activity.text).toContain('- Continuing Care (3): Safeguarding children 67%');
+    expect((await ask(MANAGER, 'organisation compliance'))[0]!.activity.text).toMatch(/for safeguarding leads/);
+    expect(bot.logs.filter((l) => l.msg === 'refused').length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('reminds overdue staff once a week', async () => {
+    await importTraining(bot.app.training.store, bot.app.directory, bot.app.trainingRules, TRAINING, bot.clock.now);
+    await ask(NURSE, 'help'); // Noor has a 1:1 chat with the bot
+    const remind = (await ask(MANAGER, '', { verb: 'training.remind', team: 'Continuing Care' }))[0]!;
+    expect(remind.activity.text).toBe('Reminded 1 person in Continuing Care.');
+    const nudge = bot.connector.sent.find((a) => a.conversationId === `a:personal-${NURSE}` && /safeguarding training needs attention/.test(a.activity.text ?? ''));
+    expect(nudge?.activity.text).toContain('Safeguarding children: level 3 expired on 2026-10-01');
+    expect((await ask(MANAGER, '', { verb: 'training.remind', team: 'Continuing Care' }))[0]!.activity.text).toBe('Reminded 0 people in Continuing Care. 1 already had a reminder in the last 7 days.');
+    bot.clock.advanceHours(24 * 7 + 1);
+    expect((await ask(MANAGER, '', { verb: 'training.remind', team: 'Continuing Care' }))[0]!.activity.text).toBe('Reminded 1 person in Continuing Care.');
+    expect((await ask(OTHER_MANAGER, '', { verb: 'training.remind', team: 'Continuing Care' }))[0]!.activity.text).toMatch(/your own team \(Finance\)/);
+  });
+
+  it('imports training from the command line', () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'staff.csv'), STAFF);
+    fs.writeFileSync(path.join(dir, 'training.csv'), TRAINING);
+    const run = (args: string[]) =>
+      spawnSync(process.execPath, [path.join(projectRoot(), 'dist', 'scripts', 'import.js'), ...args], { env: { PATH: process.env.PATH, DATA_DIR: path.join(dir, 'data') }, encoding: 'utf8' });
+    expect(run(['staff', path.join(dir, 'staff.csv')]).status).toBe(0);
+    const result = run(['training', path.join(dir, 'training.csv')]);
+    expect(result.stdout).toContain('Training import: 9 added, 0 updated, 0 unchanged, 0 rejected.');
+    expect(result.status).toBe(0);
+    removeDir(dir);
+  });
+});
