@@ -1,5 +1,5 @@
 import type { Container } from '@azure/cosmos';
-import type { Store } from '../storage/store';
+import { MANY, type Store } from '../storage/store';
 import type { Answer, Critique } from './scoring';
 
 /**
@@ -131,7 +131,7 @@ export class AssessmentStore {
   /** Every practice's documents for a year, for the leads' overview and themes. */
   async allForYear(year: number): Promise<{ sections: SectionDoc[]; submissions: SubmissionDoc[] }> {
     const { resources } = await this.container.items
-      .query<SectionDoc | SubmissionDoc>({ query: 'SELECT * FROM c WHERE c.year = @year', parameters: [{ name: '@year', value: year }] })
+      .query<SectionDoc | SubmissionDoc>({ query: 'SELECT * FROM c WHERE c.year = @year', parameters: [{ name: '@year', value: year }] }, MANY)
       .fetchAll();
     return {
       sections: resources.filter((r): r is SectionDoc => r.type === 'section'),

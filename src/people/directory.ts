@@ -1,5 +1,5 @@
 import type { Container } from '@azure/cosmos';
-import type { Store } from '../storage/store';
+import { MANY, type Store } from '../storage/store';
 import { resolveRoles, type Principal, type Role } from './roles';
 
 /** A member of staff as held in the directory (from the staff import). No patient data, ever. */
@@ -70,7 +70,7 @@ export class PeopleDirectory {
 
   /** Every stored person, for the import's change detection. */
   async all(): Promise<StoredPerson[]> {
-    const { resources } = await this.container.items.query<StoredPerson>('SELECT * FROM c').fetchAll();
+    const { resources } = await this.container.items.query<StoredPerson>('SELECT * FROM c', MANY).fetchAll();
     return resources;
   }
 

@@ -5,6 +5,13 @@ import { CONTAINERS, type ContainerName } from './containers';
 import { EmbeddedCosmos } from './embedded';
 
 /**
+ * Query options for reads that return many documents. The embedded server runs the whole query
+ * again for every page, so small pages make big reads quadratic; large pages cost nothing extra on
+ * Azure Cosmos DB, which caps a page by size anyway.
+ */
+export const MANY = { maxItemCount: 10_000 } as const;
+
+/**
  * The one owner of the CosmosClient. Features get typed repositories built on `container(name)`;
  * nothing else creates a client.
  */

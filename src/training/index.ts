@@ -3,7 +3,7 @@ import { renderCard } from '../cards/render';
 import type { Capability, ChatTurn, Notifier } from '../chat/types';
 import type { PeopleDirectory, StoredPerson } from '../people/directory';
 import { can } from '../people/roles';
-import type { Store } from '../storage/store';
+import { MANY, type Store } from '../storage/store';
 import { isCompliant, personStatus, SUBJECT_LABELS, SUBJECTS, type Status, type SubjectStatus, type TrainingRules } from './rules';
 import { TrainingStore, type CompletionDoc } from './store';
 
@@ -107,7 +107,7 @@ export class TrainingService {
 
   private async peopleInTeam(team: string): Promise<StoredPerson[]> {
     const { resources } = await this.deps.directory.raw.items
-      .query<StoredPerson>({ query: 'SELECT * FROM c WHERE LOWER(c.team) = @team', parameters: [{ name: '@team', value: team.toLowerCase() }] })
+      .query<StoredPerson>({ query: 'SELECT * FROM c WHERE LOWER(c.team) = @team', parameters: [{ name: '@team', value: team.toLowerCase() }] }, MANY)
       .fetchAll();
     return resources;
   }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Container } from '@azure/cosmos';
-import type { Store } from '../storage/store';
+import { MANY, type Store } from '../storage/store';
 import type { Completion } from './rules';
 
 export interface CompletionDoc extends Completion {
@@ -37,7 +37,7 @@ export class TrainingStore {
     for (let i = 0; i < employeeIds.length; i += 1000) {
       const ids = employeeIds.slice(i, i + 1000);
       const { resources } = await this.container.items
-        .query<CompletionDoc>({ query: "SELECT * FROM c WHERE ARRAY_CONTAINS(@ids, c.employeeId) AND c.id != 'reminder'", parameters: [{ name: '@ids', value: ids }] })
+        .query<CompletionDoc>({ query: "SELECT * FROM c WHERE ARRAY_CONTAINS(@ids, c.employeeId) AND c.id != 'reminder'", parameters: [{ name: '@ids', value: ids }] }, MANY)
         .fetchAll();
       for (const r of resources) out.get(r.employeeId)?.push(r);
     }
@@ -45,7 +45,7 @@ export class TrainingStore {
   }
 
   async all(): Promise<CompletionDoc[]> {
-    const { resources } = await this.container.items.query<CompletionDoc>("SELECT * FROM c WHERE c.id != 'reminder'").fetchAll();
+    const { resources } = await this.container.items.query<CompletionDoc>("SELECT * FROM c WHERE c.id != 'reminder'", MANY).fetchAll();
     return resources;
   }
 }
