@@ -66,7 +66,7 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
     // Order matters for free text: referral search first, then home's menu.
     let listeningUrl = '';
     const exportLinks = new ExportLinks(() => config.publicBaseUrl ?? listeningUrl, now);
-    const training = new TrainingService({ rules: trainingRules, store, directory, notifier, now });
+    const training = new TrainingService({ rules: trainingRules, store, directory, notifier, now, exports: exportLinks });
     const assessment = new AssessmentService({ content: assessmentContent, store, now, notifier, directory, exports: exportLinks });
     const capabilities = [
       createReferralCapability(referral),

@@ -144,6 +144,18 @@ describe('training over HTTP', () => {
     expect((await ask(OTHER_MANAGER, '', { verb: 'training.remind', team: 'Continuing Care' }))[0]!.activity.text).toMatch(/your own team \(Finance\)/);
   });
 
+  it('gives the manager a 15-minute CSV link for their team', async () => {
+    await importTraining(bot.app.training.store, bot.app.directory, bot.app.trainingRules, TRAINING, bot.clock.now);
+    const text = (await ask(MANAGER, '', { verb: 'training.export', team: 'Continuing Care' }))[0]!.activity.text!;
+    const url = /\((http:\/\/localhost:\d+\/exports\?token=[^)]+)\)/.exec(text)![1]!.replace('localhost', '127.0.0.1');
+    const csv = await (await fetch(url)).text();
+    expect(csv.split('\r\n')[0]).toBe('employee_id,name,team,staff_group,subject,required,held_level,hours,min_hours,expires,status,reasons');
+    expect(csv).toContain('N1,Noor Nurse,Continuing Care,clinical,children,level 3,3,0,12,2026-10-01,overdue,level 3 expired on 2026-10-01; 0 of 12 hours in the last 3 years; no update in the last 12 months');
+    expect((await ask(OTHER_MANAGER, '', { verb: 'training.export', team: 'Continuing Care' }))[0]!.activity.text).toMatch(/your own team/);
+    bot.clock.advanceHours(0.3);
+    expect((await fetch(url)).status).toBe(404);
+  });
+
   it('imports training from the command line', () => {
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'staff.csv'), STAFF);

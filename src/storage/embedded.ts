@@ -380,8 +380,9 @@ export class EmbeddedCosmos {
   }
 }
 
+/** A read of everything in one page: the engine sorts the whole collection for every page it serves. */
 function get(u: string, continuation?: string): JournalEntry {
-  return { m: 'GET', u, h: continuation ? { 'x-ms-continuation': continuation, 'x-ms-max-item-count': '1000' } : { 'x-ms-max-item-count': '1000' }, b: '' };
+  return { m: 'GET', u, h: continuation ? { 'x-ms-continuation': continuation, 'x-ms-max-item-count': '-1' } : { 'x-ms-max-item-count': '-1' }, b: '' };
 }
 
 function post(u: string, body: unknown): JournalEntry {

@@ -58,7 +58,7 @@ export async function openStore(config: Pick<Config, 'cosmos' | 'dataDir'>, opts
     endpoint,
     key,
     // The embedded server has one region; discovery would only add round trips.
-    connectionPolicy: mode === 'azure' ? undefined : { enableEndpointDiscovery: false, requestTimeout: 10_000 },
+    connectionPolicy: mode === 'azure' ? undefined : { enableEndpointDiscovery: false, requestTimeout: 60_000 },
   });
 
   try {

@@ -3,6 +3,7 @@ import { renderCard } from '../cards/render';
 import type { Capability, ChatTurn, Notifier } from '../chat/types';
 import type { PeopleDirectory, StoredPerson } from '../people/directory';
 import { can } from '../people/roles';
+import { toCsv, type ExportLinks } from '../exports';
 import { MANY, type Store } from '../storage/store';
 import { isCompliant, personStatus, SUBJECT_LABELS, SUBJECTS, type Status, type SubjectStatus, type TrainingRules } from './rules';
 import { TrainingStore, type CompletionDoc } from './store';
@@ -16,6 +17,7 @@ export interface TrainingDeps {
   store: Store;
   directory: PeopleDirectory;
   notifier: Notifier;
+  exports: ExportLinks;
   now?: () => Date;
 }
 
@@ -23,6 +25,7 @@ const STATUS_LABEL: Record<Status, string> = { compliant: 'in date', 'due-soon':
 const STATUS_STYLE: Record<Status, string> = { compliant: 'good', 'due-soon': 'warning', overdue: 'attention', missing: 'attention' };
 const REMIND_INTERVAL_MS = 7 * 24 * 3600_000;
 const remindSchema = z.object({ verb: z.literal('training.remind'), team: z.string().min(1).max(100) });
+const exportSchema = z.object({ verb: z.literal('training.export'), team: z.string().min(1).max(100) });
 
 export interface TeamSummary {
   team: string;
@@ -38,6 +41,45 @@ export class TrainingService {
   constructor(private readonly deps: TrainingDeps) {
     this.store = new TrainingStore(deps.store);
     this.now = deps.now ?? (() => new Date());
+    deps.exports.register('training-team', (params) => this.teamCsv(params.team ?? ''));
+  }
+
+  /** One row per person and subject, for a team. */
+  async teamCsv(team: string): Promise<{ filename: string; csv: string }> {
+    const people = await this.peopleInTeam(team);
+    const completions = await this.store.forPeople(people.map((p) => p.id));
+    const today = this.today();
+    const rows = people
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .flatMap((p) =>
+        personStatus(this.deps.rules, this.group(p), completions.get(p.id) ?? [], today).map((s) => [
+          p.id,
+          p.name,
+          p.team,
+          p.staffGroup,
+          s.subject,
+          s.requiredLabel,
+          s.held ?? '',
+          s.hours,
+          s.minHours,
+          s.expires ?? '',
+          STATUS_LABEL[s.status],
+          s.reasons.join('; '),
+        ]),
+      );
+    const header = ['employee_id', 'name', 'team', 'staff_group', 'subject', 'required', 'held_level', 'hours', 'min_hours', 'expires', 'status', 'reasons'];
+    return { filename: `training-${(people[0]?.team ?? team).replace(/\W+/g, '-')}-${today}.csv`, csv: toCsv(header, rows) };
+  }
+
+  async exportTeam(turn: ChatTurn): Promise<void> {
+    const parsed = exportSchema.safeParse(turn.value);
+    const team = await this.teamFor(turn, parsed.success ? parsed.data.team : undefined);
+    if (!team) return;
+    const { url, expiresAt } = this.deps.exports.link('training-team', { team });
+    turn.log.info({ export: 'training-team' }, 'export link issued');
+    await turn.send({
+      text: `[Download training compliance for ${team} (CSV)](${url}). The link works until ${expiresAt.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' })} (15 minutes).`,
+    });
   }
 
   private today(): string {
@@ -145,7 +187,7 @@ export class TrainingService {
     await turn.send({
       card: renderCard('training/team', {
         team: summary.team,
-        people: summary.people,
+        peopleLabel: `${summary.people} ${summary.people === 1 ? 'person' : 'people'}`,
         target,
         today: this.today(),
         subjects: summary.subjects.map((s) => ({
@@ -247,6 +289,9 @@ export function createTrainingCapability(service: TrainingService): Capability {
       { name: 'team compliance', description: "Your team's training compliance (managers)", patterns: [/^\s*team compliance\b.*$/i], handle: (t) => service.teamCompliance(t) },
       { name: 'organisation compliance', description: 'Every team side by side (safeguarding leads)', patterns: [/^\s*organi[sz]ation compliance\s*$/i], handle: (t) => service.organisation(t) },
     ],
-    actions: [{ verb: 'training.remind', handle: (t) => service.remindOverdue(t) }],
+    actions: [
+      { verb: 'training.remind', handle: (t) => service.remindOverdue(t) },
+      { verb: 'training.export', handle: (t) => service.exportTeam(t) },
+    ],
   };
 }

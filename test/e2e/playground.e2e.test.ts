@@ -2,6 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logging/logger';
 import { startApp, type RunningApp } from '../../src/app';
+import { importTraining } from '../../src/training/importTraining';
 import { removeDir, tempDir } from '../helpers/tmp';
 import { assertIsolatedNetwork, botMessages, launchBrowser, openChat, screenshot, startPlayground, type } from './playground';
 
@@ -78,7 +79,7 @@ describe('in the Agents Playground (a Teams-like client)', () => {
     const oid = resources[0]!.id;
     await app.directory.raw.items.create({
       id: 'PL1', employeeId: 'PL1', name: 'Alex Wilber', email: 'alex@example.nhs.uk', aadObjectId: oid,
-      team: 'Riverside', staffGroup: 'clinical', roles: ['practice-lead'], practiceCode: 'Y90001', importedAt: new Date().toISOString(),
+      team: 'Riverside', staffGroup: 'clinical', roles: ['manager', 'practice-lead'], practiceCode: 'Y90001', importedAt: new Date().toISOString(),
     });
     const card = (text: string) => botMessages(page).locator('.ac-adaptiveCard').filter({ hasText: text }).last();
     await type(page, 'self-assessment');
@@ -99,5 +100,31 @@ describe('in the Agents Playground (a Teams-like client)', () => {
     await expect(progress.getByRole('button', { name: 'Start: section 2' }).isVisible()).resolves.toBe(true);
     await progress.scrollIntoViewIfNeeded();
     await screenshot(page, 'assessment-progress');
+  });
+
+  it('shows "my training" and, to a manager, the team compliance card', async () => {
+    const today = new Date();
+    const monthsAgo = (m: number) => new Date(today.getTime() - m * 30 * 86_400_000).toISOString().slice(0, 10);
+    await importTraining(
+      app.training.store,
+      app.directory,
+      app.trainingRules,
+      ['employee_id,subject,level,completed_on,hours,provider', `PL1,children,3,${monthsAgo(40)},12,eLfH`, `PL1,adults,3,${monthsAgo(2)},8,eLfH`, `PL1,prevent,3,${monthsAgo(2)},1,eLfH`].join('\n'),
+    );
+    const card = (text: string) => botMessages(page).locator('.ac-adaptiveCard').filter({ hasText: text }).last();
+    await type(page, 'my training');
+    const mine = card('My safeguarding training');
+    await mine.waitFor({ timeout: 15000 });
+    await expect(mine.getByText('Safeguarding children: overdue').isVisible()).resolves.toBe(true);
+    await expect(mine.getByText('Safeguarding adults: in date').isVisible()).resolves.toBe(true);
+    await mine.scrollIntoViewIfNeeded();
+    await screenshot(page, 'my-training');
+    await type(page, 'team compliance');
+    const team = card('Training compliance: Riverside');
+    await team.waitFor({ timeout: 15000 });
+    await expect(team.getByText('Safeguarding children: 0% compliant (below the target)').isVisible()).resolves.toBe(true);
+    await expect(team.getByRole('button', { name: 'Remind overdue staff' }).isVisible()).resolves.toBe(true);
+    await team.scrollIntoViewIfNeeded();
+    await screenshot(page, 'team-compliance');
   });
 });
