@@ -1,4 +1,5 @@
 import type { Container } from '@azure/cosmos';
+import { claimOncePer, writeIfUnchanged } from '../storage/conditional';
 import { MANY, type Store } from '../storage/store';
 import type { Answer, Critique } from './scoring';
 
@@ -30,15 +31,6 @@ export interface SubmissionDoc {
   critique?: Critique;
   reopenedAt?: string;
   reopenedBy?: string;
-  _etag?: string;
-}
-
-export interface ReminderDoc {
-  id: string; // `${year}.reminder`
-  type: 'reminder';
-  practiceCode: string;
-  year: number;
-  sentAt: string;
   _etag?: string;
 }
 
@@ -96,36 +88,13 @@ export class AssessmentStore {
   }
 
   /** Writes the submission document under its etag; false if someone changed it first. */
-  async putSubmission(doc: SubmissionDoc, etag: string | undefined): Promise<boolean> {
-    try {
-      if (etag) await this.container.item(doc.id, doc.practiceCode).replace(doc, { accessCondition: { type: 'IfMatch', condition: etag } });
-      else await this.container.items.create(doc);
-      return true;
-    } catch (err) {
-      const code = (err as { code?: number }).code;
-      if (code === 412 || code === 409) return false;
-      throw err;
-    }
+  putSubmission(doc: SubmissionDoc, etag: string | undefined): Promise<boolean> {
+    return writeIfUnchanged(this.container, doc, doc.practiceCode, etag);
   }
 
-  /**
-   * Claims this week's reminder for a practice: true for exactly one caller when the last reminder
-   * was over 7 days ago (or never), false otherwise.
-   */
-  async claimReminder(practiceCode: string, year: number, now: Date): Promise<boolean> {
-    const id = `${year}.reminder`;
-    const { resource: current } = await this.container.item(id, practiceCode).read<ReminderDoc>();
-    if (current && now.getTime() - Date.parse(current.sentAt) < REMINDER_INTERVAL_MS) return false;
-    const doc: ReminderDoc = { id, type: 'reminder', practiceCode, year, sentAt: now.toISOString() };
-    try {
-      if (current?._etag) await this.container.item(id, practiceCode).replace(doc, { accessCondition: { type: 'IfMatch', condition: current._etag } });
-      else await this.container.items.create(doc);
-      return true;
-    } catch (err) {
-      const code = (err as { code?: number }).code;
-      if (code === 412 || code === 409) return false;
-      throw err;
-    }
+  /** Claims this week's reminder for a practice: true for exactly one caller, at most once in 7 days. */
+  claimReminder(practiceCode: string, year: number, now: Date): Promise<boolean> {
+    return claimOncePer(this.container, `${year}.reminder`, practiceCode, REMINDER_INTERVAL_MS, now, { type: 'reminder', practiceCode, year });
   }
 
   /** Every practice's documents for a year, for the leads' overview and themes. */

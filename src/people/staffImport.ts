@@ -1,8 +1,10 @@
-import { parse } from 'csv-parse/sync';
+import { readCsv, type RejectedRow } from '../csv';
 import { z } from 'zod';
 import type { OperationInput } from '@azure/cosmos';
 import type { PeopleDirectory, PersonRecord, StoredPerson } from './directory';
 import { ROLES, type Role } from './roles';
+
+export { ImportFileError, type RejectedRow } from '../csv';
 
 /**
  * The staff directory import: `employee_id,name,email,aad_object_id,team,staff_group,roles,practice_code`.
@@ -57,21 +59,9 @@ const rowSchema = z
     }
   });
 
-export interface RejectedRow {
-  line: number;
-  reason: string;
-}
-
 export interface ParsedStaffFile {
   people: PersonRecord[];
   rejected: RejectedRow[];
-}
-
-export class ImportFileError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ImportFileError';
-  }
 }
 
 /**
@@ -79,50 +69,32 @@ export class ImportFileError extends Error {
  * whole is unusable. `staffGroups`, when given, are the only groups accepted (from the training rules).
  */
 export function parseStaffCsv(text: string, staffGroups?: readonly string[]): ParsedStaffFile {
-  let records: string[][];
-  try {
-    records = parse(text.replace(/^\uFEFF/, ''), { relax_column_count: true, skip_empty_lines: false }) as string[][];
-  } catch (err) {
-    throw new ImportFileError(`The file is not valid CSV: ${(err as Error).message}`);
-  }
-  const header = (records[0] ?? []).map((h) => h.trim().toLowerCase());
-  const missing = STAFF_COLUMNS.filter((c) => !header.includes(c));
-  if (records.length === 0 || missing.length > 0) {
-    throw new ImportFileError(`The first line must name the columns ${STAFF_COLUMNS.join(',')}. Missing: ${missing.join(', ') || 'all'}.`);
-  }
+  const { rows, rejected } = readCsv(text, STAFF_COLUMNS);
   const people: PersonRecord[] = [];
-  const rejected: RejectedRow[] = [];
   const seenEmployee = new Map<string, number>();
   const seenAad = new Map<string, number>();
 
-  records.slice(1).forEach((cells, index) => {
-    const line = index + 2;
-    if (cells.every((c) => c.trim() === '')) return; // blank line
-    if (cells.length !== header.length) {
-      rejected.push({ line, reason: `has ${cells.length} columns, expected ${header.length}` });
-      return;
-    }
-    const raw = Object.fromEntries(header.map((h, i) => [h, cells[i]]));
+  for (const { line, values: raw } of rows) {
     const parsed = rowSchema.safeParse(raw);
     if (!parsed.success) {
       rejected.push({ line, reason: parsed.error.issues.map((i) => i.message).join('; ') });
-      return;
+      continue;
     }
     const r = parsed.data;
     if (staffGroups && !staffGroups.includes(r.staff_group)) {
       rejected.push({ line, reason: `staff_group ${r.staff_group} is not one of ${staffGroups.join(', ')}` });
-      return;
+      continue;
     }
     const firstLine = seenEmployee.get(r.employee_id.toLowerCase());
     if (firstLine) {
       rejected.push({ line, reason: `employee_id ${r.employee_id} is already on line ${firstLine}` });
-      return;
+      continue;
     }
     if (r.aad_object_id) {
       const aadLine = seenAad.get(r.aad_object_id);
       if (aadLine) {
         rejected.push({ line, reason: `aad_object_id is already used on line ${aadLine}` });
-        return;
+        continue;
       }
       seenAad.set(r.aad_object_id, line);
     }
@@ -138,7 +110,8 @@ export function parseStaffCsv(text: string, staffGroups?: readonly string[]): Pa
       roles: [...new Set(r.roles.filter((x): x is Exclude<Role, 'staff'> => x !== 'staff'))].sort(),
       practiceCode: r.practice_code,
     });
-  });
+  }
+  rejected.sort((a, b) => a.line - b.line);
   return { people, rejected };
 }
 

@@ -1,8 +1,7 @@
-import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import type { OperationInput } from '@azure/cosmos';
 import type { PeopleDirectory } from '../people/directory';
-import { ImportFileError, type RejectedRow } from '../people/staffImport';
+import { readCsv, type RejectedRow } from '../csv';
 import { SUBJECTS, type TrainingRules } from './rules';
 import { completionId, type CompletionDoc, type TrainingStore } from './store';
 
@@ -48,23 +47,12 @@ export interface TrainingImportReport {
 }
 
 export function parseTrainingCsv(text: string, rules: TrainingRules, today: string): { rows: (Omit<CompletionDoc, 'importedAt' | 'source'> & { line: number })[]; rejected: RejectedRow[] } {
-  let records: string[][];
-  try {
-    records = parse(text.replace(/^\uFEFF/, ''), { relax_column_count: true, skip_empty_lines: false }) as string[][];
-  } catch (err) {
-    throw new ImportFileError(`The file is not valid CSV: ${(err as Error).message}`);
-  }
-  const header = (records[0] ?? []).map((h) => h.trim().toLowerCase());
-  const missing = TRAINING_COLUMNS.filter((c) => !header.includes(c));
-  if (records.length === 0 || missing.length > 0) throw new ImportFileError(`The first line must name the columns ${TRAINING_COLUMNS.join(',')}. Missing: ${missing.join(', ')}.`);
+  const csv = readCsv(text, TRAINING_COLUMNS);
   const rows: (Omit<CompletionDoc, 'importedAt' | 'source'> & { line: number })[] = [];
-  const rejected: RejectedRow[] = [];
+  const rejected: RejectedRow[] = csv.rejected;
   const seen = new Map<string, number>();
-  records.slice(1).forEach((cells, index) => {
-    const line = index + 2;
-    if (cells.every((c) => c.trim() === '')) return;
-    if (cells.length !== header.length) return void rejected.push({ line, reason: `has ${cells.length} columns, expected ${header.length}` });
-    const parsed = rowSchema.safeParse(Object.fromEntries(header.map((h, i) => [h, cells[i]])));
+  csv.rows.forEach(({ line, values }) => {
+    const parsed = rowSchema.safeParse(values);
     if (!parsed.success) return void rejected.push({ line, reason: parsed.error.issues.map((i) => i.message).join('; ') });
     const r = parsed.data;
     if (!rules.levels[r.subject].some((l) => l.level === r.level)) {
@@ -78,6 +66,7 @@ export function parseTrainingCsv(text: string, rules: TrainingRules, today: stri
     seen.set(id, line);
     rows.push({ ...doc, id, employeeId: r.employee_id, line });
   });
+  rejected.sort((a, b) => a.line - b.line);
   return { rows, rejected };
 }
 

@@ -4,6 +4,7 @@ import type { Capability, ChatTurn, Notifier } from '../chat/types';
 import type { PeopleDirectory, StoredPerson } from '../people/directory';
 import { can } from '../people/roles';
 import { toCsv, type ExportLinks } from '../exports';
+import { claimOncePer } from '../storage/conditional';
 import { MANY, type Store } from '../storage/store';
 import { isCompliant, personStatus, SUBJECT_LABELS, SUBJECTS, type Status, type SubjectStatus, type TrainingRules } from './rules';
 import { TrainingStore, type CompletionDoc } from './store';
@@ -264,20 +265,9 @@ export class TrainingService {
     });
   }
 
-  private async claimReminder(employeeId: string, now: Date): Promise<boolean> {
-    const item = this.store.container.item('reminder', employeeId);
-    const { resource } = await item.read<{ sentAt: string; _etag: string }>();
-    if (resource && now.getTime() - Date.parse(resource.sentAt) < REMIND_INTERVAL_MS) return false;
-    const doc = { id: 'reminder', employeeId, type: 'reminder', sentAt: now.toISOString() };
-    try {
-      if (resource) await item.replace(doc, { accessCondition: { type: 'IfMatch', condition: resource._etag } });
-      else await this.store.container.items.create(doc);
-      return true;
-    } catch (err) {
-      const code = (err as { code?: number }).code;
-      if (code === 412 || code === 409) return false;
-      throw err;
-    }
+  /** One reminder per person per week, claimed by etag. */
+  private claimReminder(employeeId: string, now: Date): Promise<boolean> {
+    return claimOncePer(this.store.container, 'reminder', employeeId, REMIND_INTERVAL_MS, now, { employeeId, type: 'reminder' });
   }
 }
 
