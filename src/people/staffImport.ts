@@ -1,4 +1,5 @@
 import { readCsv, type RejectedRow } from '../csv';
+import { bulkWrite } from '../storage/conditional';
 import { z } from 'zod';
 import type { OperationInput } from '@azure/cosmos';
 import type { PeopleDirectory, PersonRecord, StoredPerson } from './directory';
@@ -162,19 +163,10 @@ export async function importStaff(directory: PeopleDirectory, text: string, opts
     );
   }
 
-  for (let i = 0; i < ops.length; i += 100) {
-    const chunk = ops.slice(i, i + 100);
-    const results = await directory.raw.items.bulk(chunk.map((c) => c.op));
-    results.forEach((result, j) => {
-      const item = chunk[j]!;
-      if (result.statusCode < 400) report[item.kind]++;
-      else
-        report.failed.push({
-          employeeId: item.employeeId,
-          reason: result.statusCode === 412 || result.statusCode === 409 ? 'changed by someone else during the import; run it again' : `storage answered ${result.statusCode}`,
-        });
-    });
-  }
+  await bulkWrite(directory.raw, ops, (item, failure) => {
+    if (failure) report.failed.push({ employeeId: item.employeeId, reason: failure });
+    else report[item.kind]++;
+  });
   return report;
 }
 

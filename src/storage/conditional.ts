@@ -1,4 +1,4 @@
-import type { Container } from '@azure/cosmos';
+import type { Container, OperationInput } from '@azure/cosmos';
 
 /**
  * Writes that must not overwrite someone else's change: replace under the etag the caller read,
@@ -24,4 +24,20 @@ export async function claimOncePer(container: Container, id: string, partitionKe
   const { resource: current } = await container.item(id, partitionKey).read<{ sentAt: string; _etag: string }>();
   if (current && now.getTime() - Date.parse(current.sentAt) < intervalMs) return false;
   return writeIfUnchanged(container, { ...fields, id, sentAt: now.toISOString() }, partitionKey, current?._etag);
+}
+
+/**
+ * Runs create/replace operations in bulk, 100 at a time, and reports each one's outcome: undefined
+ * when it was written, otherwise why not (a 409/412 means someone else changed it meanwhile).
+ */
+export async function bulkWrite<T extends { op: OperationInput }>(container: Container, items: T[], outcome: (item: T, failure: string | undefined) => void): Promise<void> {
+  for (let i = 0; i < items.length; i += 100) {
+    const chunk = items.slice(i, i + 100);
+    const results = await container.items.bulk(chunk.map((c) => c.op));
+    results.forEach((r, j) => {
+      const failure =
+        r.statusCode < 400 ? undefined : r.statusCode === 409 || r.statusCode === 412 ? 'changed by someone else during the import; run it again' : `storage answered ${r.statusCode}`;
+      outcome(chunk[j]!, failure);
+    });
+  }
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { OperationInput } from '@azure/cosmos';
 import type { PeopleDirectory } from '../people/directory';
 import { readCsv, type RejectedRow } from '../csv';
+import { bulkWrite } from '../storage/conditional';
 import { SUBJECTS, type TrainingRules } from './rules';
 import { completionId, type CompletionDoc, type TrainingStore } from './store';
 
@@ -95,15 +96,10 @@ export async function importTraining(store: TrainingStore, directory: PeopleDire
         : { op: { operationType: 'Create', partitionKey: doc.employeeId, resourceBody: full as never }, kind: 'added', line },
     );
   }
-  for (let i = 0; i < ops.length; i += 100) {
-    const chunk = ops.slice(i, i + 100);
-    const results = await store.container.items.bulk(chunk.map((c) => c.op));
-    results.forEach((r, j) => {
-      const item = chunk[j]!;
-      if (r.statusCode < 400) report[item.kind]++;
-      else report.failed.push({ line: item.line, reason: r.statusCode === 409 || r.statusCode === 412 ? 'changed by someone else during the import; run it again' : `storage answered ${r.statusCode}` });
-    });
-  }
+  await bulkWrite(store.container, ops, (item, failure) => {
+    if (failure) report.failed.push({ line: item.line, reason: failure });
+    else report[item.kind]++;
+  });
   report.rejected.sort((a, b) => a.line - b.line);
   return report;
 }
