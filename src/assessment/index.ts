@@ -155,10 +155,10 @@ export class AssessmentService {
     });
   }
 
-  private sectionCard(sectionId: string, doc: SectionDoc | undefined, override?: Record<string, Answer>): Record<string, unknown> {
+  private sectionCard(sectionId: string, doc: SectionDoc | undefined): Record<string, unknown> {
     const index = this.q.sections.findIndex((s) => s.id === sectionId);
     const section = this.q.sections[index]!;
-    const answers = override ?? doc?.answers ?? {};
+    const answers = doc?.answers ?? {};
     return renderCard('assessment/section', {
       id: section.id,
       number: index + 1,

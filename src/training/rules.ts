@@ -137,7 +137,7 @@ export function subjectStatus(rules: TrainingRules, group: StaffGroup, subject: 
   if (daysBetween(today, expires) <= rules.dueSoonDays) {
     return { ...base, expires, status: 'due-soon', reasons: [`${requiredLabel} expires on ${expires}`], nextStep: `Book ${requiredLabel} refresher training before ${expires}.` };
   }
-  return { ...base, expires, status: 'compliant', reasons: [], nextStep: `Nothing to do until ${addYears(expires, 0)} (keep your annual updates going).` };
+  return { ...base, expires, status: 'compliant', reasons: [], nextStep: `Nothing to do until ${expires} (keep your annual updates going).` };
 }
 
 export function personStatus(rules: TrainingRules, group: StaffGroup, completions: Completion[], today: string): SubjectStatus[] {
