@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { renderCard } from '../cards/render';
 import type { Capability, ChatTurn, Notifier } from '../chat/types';
-import { toCsv, type ExportLinks } from '../exports';
+import { linkLifetime, toCsv, type ExportLinks } from '../exports';
 import type { PeopleDirectory } from '../people/directory';
 import { can } from '../people/roles';
 import { containsPatientData } from '../privacy/patientData';
@@ -363,7 +363,7 @@ export class AssessmentService {
     const { url, expiresAt } = this.deps.exports.link('assessment-answers', { year: String(this.q.year) });
     turn.log.info({ export: 'assessment-answers' }, 'export link issued');
     await turn.send({
-      text: `[Download every practice's answers for ${this.q.year} (CSV)](${url}). The link works until ${expiresAt.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' })} (15 minutes). It contains practice information only, never patient data.`,
+      text: `[Download every practice's answers for ${this.q.year} (CSV)](${url}). The link works ${linkLifetime(expiresAt)}. It contains practice information only, never patient data.`,
     });
   }
 

@@ -64,6 +64,11 @@ export class ExportLinks {
   }
 }
 
+/** How a link's lifetime is told to the person who asked for it, e.g. "until 14:35 (15 minutes)". */
+export function linkLifetime(expiresAt: Date): string {
+  return `until ${expiresAt.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' })} (${LINK_LIFETIME_MS / 60_000} minutes)`;
+}
+
 /** One CSV field: quoted when needed, and never starting with a character a spreadsheet would run as a formula. */
 export function csvField(value: unknown): string {
   let s = value === undefined || value === null ? '' : String(value);

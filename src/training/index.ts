@@ -3,7 +3,7 @@ import { renderCard } from '../cards/render';
 import type { Capability, ChatTurn, Notifier } from '../chat/types';
 import type { PeopleDirectory, StoredPerson } from '../people/directory';
 import { can } from '../people/roles';
-import { toCsv, type ExportLinks } from '../exports';
+import { linkLifetime, toCsv, type ExportLinks } from '../exports';
 import { claimOncePer } from '../storage/conditional';
 import { MANY, type Store } from '../storage/store';
 import { isCompliant, personStatus, SUBJECT_LABELS, SUBJECTS, type Status, type SubjectStatus, type TrainingRules } from './rules';
@@ -79,7 +79,7 @@ export class TrainingService {
     const { url, expiresAt } = this.deps.exports.link('training-team', { team });
     turn.log.info({ export: 'training-team' }, 'export link issued');
     await turn.send({
-      text: `[Download training compliance for ${team} (CSV)](${url}). The link works until ${expiresAt.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' })} (15 minutes).`,
+      text: `[Download training compliance for ${team} (CSV)](${url}). The link works ${linkLifetime(expiresAt)}.`,
     });
   }
 
