@@ -51,6 +51,8 @@ var containers = [
   { name: 'referrals', partitionKey: '/aadObjectId' }
   { name: 'assessments', partitionKey: '/practiceCode' }
   { name: 'training', partitionKey: '/employeeId' }
+  { name: 'briefings', partitionKey: '/id' }
+  { name: 'deliveries', partitionKey: '/briefingId' }
 ]
 
 resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {

@@ -18,6 +18,8 @@ import { loadTrainingRules, type TrainingRules } from './training/rules';
 import { AssessmentService, createAssessmentCapability } from './assessment';
 import { loadAssessmentContent, type AssessmentContent } from './assessment/content';
 import { openStore, type Store } from './storage/store';
+import { BriefingsService, createBriefingsCapability } from './briefings';
+import { loadBriefingLibrary, type LibraryBriefing } from './briefings/content';
 
 /**
  * The composition root: storage, people, capabilities and the channel, wired once.
@@ -33,6 +35,7 @@ export interface RunningApp {
   assessment: AssessmentService;
   training: TrainingService;
   trainingRules: TrainingRules;
+  briefings: BriefingsService;
   /** The base URL the server listens on. */
   url: string;
   close(): Promise<void>;
@@ -48,6 +51,10 @@ export interface StartOptions {
   now?: () => Date;
   /** How often due reminders are sent; 0 turns the timer off (tests call sendDueReminders). Default 60 s. */
   reminderIntervalMs?: number;
+  /** How often the briefing engine looks for due work; 0 turns it off (tests call tick). Default 1 s. */
+  briefingIntervalMs?: number;
+  /** The briefing library; defaults to content/briefings in the repository. */
+  briefingLibrary?: LibraryBriefing[];
 }
 
 export async function startApp(config: Config, log: Logger, opts: StartOptions = {}): Promise<RunningApp> {
@@ -55,6 +62,7 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
   const referralContent = opts.referralContent ?? loadReferralContent(path.join(projectRoot(), 'content', 'referral'));
   const assessmentContent = opts.assessmentContent ?? loadAssessmentContent(path.join(projectRoot(), 'content'));
   const trainingRules = loadTrainingRules(path.join(projectRoot(), 'content', 'training', 'rules.json'));
+  const briefingLibrary = opts.briefingLibrary ?? loadBriefingLibrary(path.join(projectRoot(), 'content', 'briefings'));
   const now = opts.now ?? (() => new Date());
   for (const item of overdueForReview(referralContent, now())) log.warn({ kind: item.kind, id: item.id, due: item.due }, 'referral content needs review');
   const store = await openStore(config, { log });
@@ -68,11 +76,23 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
     const exportLinks = new ExportLinks(() => config.publicBaseUrl ?? listeningUrl, now);
     const training = new TrainingService({ rules: trainingRules, store, directory, notifier, now, exports: exportLinks });
     const assessment = new AssessmentService({ content: assessmentContent, store, now, notifier, directory, exports: exportLinks });
+    const briefings = new BriefingsService({
+      store,
+      directory,
+      notifier,
+      log,
+      now,
+      library: briefingLibrary,
+      staffGroups: trainingRules.staffGroups.map((g) => ({ id: g.id, label: g.label })),
+      practices: assessmentContent.practices.map((p) => ({ code: p.code, name: p.name })),
+      broadcast: config.broadcast,
+    });
     const capabilities = [
       createReferralCapability(referral),
       createAssessmentCapability(assessment),
       createTrainingCapability(training),
-      createHomeCapability({ pending: ['briefings'] }),
+      createBriefingsCapability(briefings),
+      createHomeCapability(),
     ];
     const screens = [
       (text: string) => {
@@ -90,6 +110,7 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
           }, intervalMs)
         : undefined;
     timer?.unref();
+    briefings.engine.start(opts.briefingIntervalMs ?? 1000);
     const server = createHttpServer({ bot, store, log, exports: exportLinks });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -108,9 +129,12 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
       assessment,
       training,
       trainingRules,
+      briefings,
       url,
       async close() {
         if (timer) clearInterval(timer);
+        // Let sends already on the wire finish and record their outcome before storage closes.
+        await briefings.engine.stop();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.server.closeIdleConnections();
         await closed;

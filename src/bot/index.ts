@@ -11,7 +11,7 @@ import { Application, TeamsAdapter, type TurnState } from '@microsoft/teams-ai';
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config';
 import { newReferenceCode, type Logger } from '../logging/logger';
-import type { Capability, ChatTurn, Command, ConversationKind, Notifier, Reply, TextScreen, TurnHandler } from '../chat/types';
+import { DeliveryError, type Capability, type ChatTurn, type Command, type ConversationKind, type Notifier, type Reply, type TextScreen, type TurnHandler } from '../chat/types';
 import type { PeopleDirectory } from '../people/directory';
 import type { ConversationStore } from '../people/conversations';
 
@@ -143,6 +143,30 @@ export function createBot(deps: BotDeps): Bot {
     app.adaptiveCards.actionSubmit(action.verb, async (context) => run(action.handle)(context));
   }
 
+  // Universal Actions: the handler's card replaces the one pressed; text is shown as a message.
+  for (const action of capabilities.flatMap((c) => c.executes ?? [])) {
+    app.adaptiveCards.actionExecute(action.verb, async (context, _state, data: Record<string, unknown>) => {
+      const turn = await toChatTurn(context);
+      const reply = await action.handle({ ...turn, value: { ...data, verb: action.verb } });
+      return 'text' in reply ? reply.text : (reply.card as never);
+    });
+  }
+
+  // Teams read receipts (1:1 chats, where the user allows them). Teams AI names the event with a
+  // slash; accept the dotted spelling too.
+  const receiptHandlers = capabilities.flatMap((c) => (c.onReadReceipt ? [c.onReadReceipt] : []));
+  app.activity(
+    async (context) =>
+      context.activity.type === ActivityTypes.Event &&
+      (context.activity.name === 'application/vnd.microsoft/readReceipt' || context.activity.name === 'application/vnd.microsoft.readReceipt'),
+    async (context) => {
+      const oid = context.activity.from?.aadObjectId?.toLowerCase();
+      const value = (context.activity.value ?? {}) as { lastReadMessageId?: unknown };
+      if (!oid || typeof value.lastReadMessageId !== 'string') return;
+      for (const handle of receiptHandlers) await handle({ aadObjectId: oid, lastReadMessageId: value.lastReadMessageId }, turnLog(context));
+    },
+  );
+
   const unrecognised: TurnHandler = async (turn) => {
     for (const c of capabilities) if (c.onUnrecognised && (await c.onUnrecognised(turn))) return;
   };
@@ -161,13 +185,32 @@ export function createBot(deps: BotDeps): Bot {
     }
   });
 
+  /** Runs `send` in the person's stored 1:1 chat; errors are classified, never retried by the SDK. */
+  async function inPersonalChat<T>(aadObjectId: string, send: (context: TurnContext) => Promise<T>): Promise<T | 'no-conversation'> {
+    const stored = await conversations.get(aadObjectId.toLowerCase());
+    if (!stored) return 'no-conversation';
+    const reference = stored.reference as unknown as ConversationReference;
+    // The adapter hands errors in this callback to onTurnError (which would post an apology into
+    // the person's chat) and does not rethrow them: catch here, and report the failure to the caller.
+    let failure: unknown;
+    let result: T | undefined;
+    await adapter.continueConversationAsync(config.bot.appId ?? '', reference, async (context) => {
+      withoutSdkRetries(context, adapter.ConnectorClientKey);
+      try {
+        result = await send(context);
+      } catch (err) {
+        failure = err;
+      }
+    });
+    if (failure) throw classify(failure);
+    return result as T;
+  }
+
   const notifier: Notifier = {
     async sendToPerson(aadObjectId, reply) {
       const stored = await conversations.get(aadObjectId.toLowerCase());
       if (!stored) return 'no-conversation';
       const reference = stored.reference as unknown as ConversationReference;
-      // The adapter hands errors in this callback to onTurnError (which would post an apology into
-      // the person's chat) and does not rethrow them: catch here, and report the failure to the caller.
       let failure: unknown;
       await adapter.continueConversationAsync(config.bot.appId ?? '', reference, async (context) => {
         try {
@@ -178,6 +221,46 @@ export function createBot(deps: BotDeps): Bot {
       });
       if (failure) throw failure;
       return 'sent';
+    },
+
+    async deliver(aadObjectId, reply) {
+      return inPersonalChat(aadObjectId, async (context) => {
+        const response = await context.sendActivity(toActivity(reply));
+        return { activityId: response?.id ?? '', conversationId: context.activity.conversation.id };
+      });
+    },
+
+    async update(aadObjectId, activityId, reply) {
+      const outcome = await inPersonalChat(aadObjectId, async (context) => {
+        await context.updateActivity({ ...toActivity(reply), id: activityId });
+      });
+      if (outcome === 'no-conversation') throw new DeliveryError('conversation-not-found', 'No stored chat to update');
+    },
+
+    async recreateConversation(aadObjectId) {
+      const stored = await conversations.get(aadObjectId.toLowerCase());
+      const reference = stored?.reference as unknown as ConversationReference | undefined;
+      if (!stored || !reference?.user || !reference.serviceUrl) return false;
+      const tenantId = stored.tenantId ?? reference.conversation?.tenantId;
+      let created: ConversationReference | undefined;
+      try {
+        await adapter.createConversationAsync(
+          config.bot.appId ?? '',
+          reference.channelId ?? 'msteams',
+          reference.serviceUrl,
+          'https://api.botframework.com',
+          { isGroup: false, bot: reference.bot, members: [reference.user], tenantId, channelData: { tenant: { id: tenantId } } } as never,
+          async (context) => {
+            created = TurnContext.getConversationReference(context.activity) as ConversationReference;
+          },
+        );
+      } catch (err) {
+        throw classify(err);
+      }
+      if (!created?.conversation?.id) return false;
+      const next = { ...reference, conversation: { ...reference.conversation, ...created.conversation } };
+      await conversations.remember(aadObjectId.toLowerCase(), created.conversation.id, next as unknown as Record<string, unknown>, tenantId);
+      return true;
     },
   };
 
@@ -197,4 +280,35 @@ function toActivity(reply: Reply) {
   const activity = MessageFactory.attachment(CardFactory.adaptiveCard(reply.card));
   if (reply.fallbackText) activity.summary = reply.fallbackText;
   return activity;
+}
+
+/**
+ * The connector client retries 429 and 5xx by itself (up to three times, with its own delays).
+ * Broadcasts pace and retry on their own schedule, so their sends go out exactly once per attempt.
+ */
+function withoutSdkRetries(context: TurnContext, key: symbol): void {
+  const client = context.turnState.get(key) as { client?: { pipeline?: { removePolicy(o: { phase: string }): unknown } } } | undefined;
+  client?.client?.pipeline?.removePolicy({ phase: 'Retry' });
+}
+
+/** Turns the connector's error into a DeliveryError the features understand. */
+export function classify(err: unknown): DeliveryError {
+  if (err instanceof DeliveryError) return err;
+  const e = err as { statusCode?: number; status?: number; code?: string; message?: string; response?: { headers?: { get?(n: string): string | undefined } } };
+  const status = e.statusCode ?? e.status;
+  const message = `${status ?? e.code ?? 'error'}: ${(e.message ?? '').slice(0, 200)}`;
+  if (status === 429) return new DeliveryError('throttled', message, status, retryAfterMs(e.response?.headers?.get?.('retry-after')));
+  if (status === 403) return new DeliveryError('blocked', message, status);
+  if (status === 404) return new DeliveryError('conversation-not-found', message, status);
+  if (status === undefined || status === 408 || status === 412 || status >= 500) return new DeliveryError('transient', message, status, retryAfterMs(e.response?.headers?.get?.('retry-after')));
+  return new DeliveryError('rejected', message, status);
+}
+
+/** Retry-After is whole seconds or an HTTP date. */
+function retryAfterMs(header: string | undefined): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(header);
+  return Number.isFinite(at) ? Math.max(0, at - Date.now()) : undefined;
 }

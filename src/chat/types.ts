@@ -50,20 +50,72 @@ export interface CardAction {
   handle: TurnHandler;
 }
 
+/**
+ * A Universal Action (Action.Execute) verb. The handler's reply replaces the card the person
+ * pressed (a card), or is shown to them as a short message (text).
+ */
+export interface ExecuteAction {
+  verb: string;
+  handle(turn: ChatTurn): Promise<Reply>;
+}
+
+/** Teams told us how far a person has read their 1:1 chat. */
+export interface ReadReceipt {
+  aadObjectId: string;
+  lastReadMessageId: string;
+}
+
 /** What each capability folder hands the bot layer. */
 export interface Capability {
   name: string;
   commands?: Command[];
   actions?: CardAction[];
+  executes?: ExecuteAction[];
+  /** Called for Teams read receipts in 1:1 chats. */
+  onReadReceipt?: (receipt: ReadReceipt, log: Logger) => Promise<void>;
   /** Called when the bot is installed for, or first meets, a user in a 1:1 chat. */
   onWelcome?: TurnHandler;
   /** Called for a message nothing else matched; returns true if it answered. Tried in capability order. */
   onUnrecognised?: (turn: ChatTurn) => Promise<boolean>;
 }
 
+/** Why a proactive send failed, in the channel's terms but without its types. */
+export type DeliveryFailureKind =
+  /** 429: too many messages; wait `retryAfterMs` if given. */
+  | 'throttled'
+  /** 412, 502, 503, 504, a timeout or a dropped connection: worth trying again later. */
+  | 'transient'
+  /** 404: the 1:1 conversation no longer exists (chat deleted, app reinstalled). */
+  | 'conversation-not-found'
+  /** 403: the person blocked the bot or removed the app. */
+  | 'blocked'
+  /** Anything else: the service refused this message and will refuse it again. */
+  | 'rejected';
+
+export class DeliveryError extends Error {
+  constructor(
+    readonly kind: DeliveryFailureKind,
+    message: string,
+    readonly status?: number,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'DeliveryError';
+  }
+}
+
 /** Sends to a person outside a turn (reminders, briefings). Implemented by the bot layer. */
 export interface Notifier {
   sendToPerson(aadObjectId: string, reply: Reply): Promise<'sent' | 'no-conversation'>;
+  /**
+   * One attempt to post into a person's stored 1:1 chat, with no retries of the SDK's own: the
+   * caller decides when to try again. Throws DeliveryError.
+   */
+  deliver(aadObjectId: string, reply: Reply): Promise<{ activityId: string; conversationId: string } | 'no-conversation'>;
+  /** Replaces a message the bot sent earlier (a progress card). Throws DeliveryError. */
+  update(aadObjectId: string, activityId: string, reply: Reply): Promise<void>;
+  /** Opens a new 1:1 chat with the stored user and tenant and remembers it. False if there is nothing to recreate from. */
+  recreateConversation(aadObjectId: string): Promise<boolean>;
 }
 
 /**
@@ -77,9 +129,25 @@ export class DeferredNotifier implements Notifier {
     this.target = target;
   }
 
-  sendToPerson(aadObjectId: string, reply: Reply): Promise<'sent' | 'no-conversation'> {
+  private get bot(): Notifier {
     if (!this.target) throw new Error('The notifier is not connected to the bot yet');
-    return this.target.sendToPerson(aadObjectId, reply);
+    return this.target;
+  }
+
+  sendToPerson(aadObjectId: string, reply: Reply): Promise<'sent' | 'no-conversation'> {
+    return this.bot.sendToPerson(aadObjectId, reply);
+  }
+
+  deliver(aadObjectId: string, reply: Reply): Promise<{ activityId: string; conversationId: string } | 'no-conversation'> {
+    return this.bot.deliver(aadObjectId, reply);
+  }
+
+  update(aadObjectId: string, activityId: string, reply: Reply): Promise<void> {
+    return this.bot.update(aadObjectId, activityId, reply);
+  }
+
+  recreateConversation(aadObjectId: string): Promise<boolean> {
+    return this.bot.recreateConversation(aadObjectId);
   }
 }
 

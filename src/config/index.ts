@@ -28,6 +28,14 @@ const schema = z
     DATA_DIR: optionalString,
     SAFEGUARDING_LEAD_IDS: optionalString,
     PUBLIC_BASE_URL: optionalString.pipe(z.string().url('must be the address people reach the bot at, such as https://safeguarding-bot.azurewebsites.net').optional()),
+    BROADCAST_MESSAGES_PER_SECOND: z.preprocess(
+      (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+      z.coerce.number({ invalid_type_error: 'must be a number' }).positive('must be more than 0').max(1000, 'must be at most 1000').default(50),
+    ),
+    BROADCAST_RETRY_BASE_MS: z.preprocess(
+      (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+      z.coerce.number({ invalid_type_error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').max(60_000, 'must be at most 60000').default(1000),
+    ),
     LOG_LEVEL: z.preprocess(
       (v) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.toLowerCase() : v),
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -78,6 +86,12 @@ export interface Config {
   /** Where people's browsers reach this server (for download links). Default http://localhost:PORT. */
   publicBaseUrl?: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  broadcast: {
+    /** Teams' limit for the whole app in a tenant; shared between the running instances. */
+    messagesPerSecond: number;
+    /** First retry delay for a failed send; doubles each attempt (with jitter). */
+    retryBaseMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -114,5 +128,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     safeguardingLeadIds: splitList(e.SAFEGUARDING_LEAD_IDS).map((s) => s.toLowerCase()),
     publicBaseUrl: e.PUBLIC_BASE_URL,
     logLevel: e.LOG_LEVEL,
+    broadcast: { messagesPerSecond: e.BROADCAST_MESSAGES_PER_SECOND, retryBaseMs: e.BROADCAST_RETRY_BASE_MS },
   };
 }

@@ -1,10 +1,9 @@
 import { renderCard } from '../cards/render';
-import type { Capability, ChatTurn, Command } from '../chat/types';
-import { JOBS, type Job } from './jobs';
+import type { Capability, ChatTurn } from '../chat/types';
+import { JOBS } from './jobs';
 
 /**
  * Home: the welcome card on install, `help`, and a helpful answer to anything unrecognised.
- * Jobs whose capability has not been built yet answer with a plain "coming soon".
  */
 export function menuCard(variant: 'welcome' | 'help' | 'unrecognised'): Record<string, unknown> {
   const titles = {
@@ -33,25 +32,7 @@ async function sendMenu(turn: ChatTurn, variant: 'welcome' | 'help' | 'unrecogni
   await turn.send({ card: menuCard(variant), fallbackText: 'Safeguarding support menu' });
 }
 
-function comingSoon(job: Job): Command {
-  return {
-    name: job.command,
-    description: job.description,
-    patterns: job.patterns,
-    handle: async (turn) => {
-      await turn.send({
-        text: `${job.title} is coming soon to this bot. Until then, please use your organisation's usual safeguarding guidance or contact your safeguarding team.`,
-      });
-    },
-  };
-}
-
-export interface HomeOptions {
-  /** Jobs not yet provided by a capability of their own. */
-  pending: Job['key'][];
-}
-
-export function createHomeCapability(options: HomeOptions): Capability {
+export function createHomeCapability(): Capability {
   return {
     name: 'home',
     commands: [
@@ -61,7 +42,6 @@ export function createHomeCapability(options: HomeOptions): Capability {
         patterns: [/^\s*(help|menu|start|hi|hello|hey|\?)\s*[.!?]?\s*$/i],
         handle: (turn) => sendMenu(turn, 'help'),
       },
-      ...JOBS.filter((j) => options.pending.includes(j.key)).map(comingSoon),
     ],
     onWelcome: (turn) => sendMenu(turn, 'welcome'),
     onUnrecognised: async (turn) => {

@@ -14,6 +14,10 @@ export const CONTAINERS = {
   assessments: { id: 'assessments', partitionKey: '/practiceCode' },
   /** Training completions: one document per course completed, id derived from its content so re-imports change nothing. Read per person and for a team's people. */
   training: { id: 'training', partitionKey: '/employeeId' },
+  /** 7-minute briefings: drafts, scheduled and sent briefings, one document each, plus the broadcast workers' heartbeats. Read by id; lists query across briefings. */
+  briefings: { id: 'briefings', partitionKey: '/id' },
+  /** The send queue: one document per briefing and recipient (state, attempts, delivered/seen/acknowledged times). Work is claimed per document by etag; a briefing's queue and report are one partition. */
+  deliveries: { id: 'deliveries', partitionKey: '/briefingId' },
 } as const;
 
 export type ContainerName = keyof typeof CONTAINERS;

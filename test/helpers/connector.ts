@@ -17,10 +17,20 @@ export interface SentActivity {
   };
 }
 
+export interface InjectedFailure {
+  status: number;
+  headers?: Record<string, string>;
+}
+
 export class LoopbackConnector {
   readonly sent: SentActivity[] = [];
+  /** Activities the bot replaced (PUT), e.g. progress cards. */
+  readonly updated: SentActivity[] = [];
+  /** 1:1 conversations the bot (re-)created. */
+  readonly created: { id: string; body: Record<string, unknown> }[] = [];
   private server?: http.Server;
-  private failures: number[] = [];
+  private failures: InjectedFailure[] = [];
+  private readonly perConversation = new Map<string, InjectedFailure[]>();
   private waiters: { predicate: (a: SentActivity) => boolean; resolve: (a: SentActivity) => void }[] = [];
   url = '';
 
@@ -29,23 +39,39 @@ export class LoopbackConnector {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        if (req.method === 'POST' && req.url === '/v3/conversations') {
+          const id = `a:recreated-${this.created.length + 1}`;
+          this.created.push({ id, body: JSON.parse(body) as Record<string, unknown> });
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ id }));
+          return;
+        }
         const match = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/]+))?$/.exec(req.url ?? '');
-        if (req.method !== 'POST' || !match) {
+        if ((req.method !== 'POST' && req.method !== 'PUT') || !match) {
           res.writeHead(404);
           res.end();
           return;
         }
-        const failure = this.failures.shift();
+        const conversationId = decodeURIComponent(match[1]!);
+        const failure = this.perConversation.get(conversationId)?.shift() ?? this.failures.shift();
         if (failure) {
-          res.writeHead(failure, { 'content-type': 'application/json' });
+          res.writeHead(failure.status, { 'content-type': 'application/json', ...failure.headers });
           res.end(JSON.stringify({ error: { code: 'Injected', message: 'injected failure' } }));
           return;
         }
-        const activity = JSON.parse(Buffer.concat(chunks).toString('utf8')) as SentActivity['activity'];
-        const entry: SentActivity = { conversationId: decodeURIComponent(match[1]!), replyToId: match[2], activity };
+        const activity = JSON.parse(body) as SentActivity['activity'];
+        const entry: SentActivity = { conversationId, replyToId: match[2], activity };
+        if (req.method === 'PUT') {
+          this.updated.push(entry);
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ id: match[2] }));
+          return;
+        }
         this.sent.push(entry);
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ id: `sent-${this.sent.length}` }));
+        // Teams message ids are millisecond timestamps; read receipts compare them as numbers.
+        res.end(JSON.stringify({ id: String(1_700_000_000_000 + this.sent.length) }));
         this.waiters = this.waiters.filter((w) => {
           if (!w.predicate(entry)) return true;
           w.resolve(entry);
@@ -58,8 +84,13 @@ export class LoopbackConnector {
   }
 
   /** The next `count` sends answer with `status`. */
-  failNext(status: number, count = 1): void {
-    for (let i = 0; i < count; i++) this.failures.push(status);
+  failNext(status: number, count = 1, headers?: Record<string, string>): void {
+    for (let i = 0; i < count; i++) this.failures.push({ status, headers });
+  }
+
+  /** The next sends into one conversation answer with these failures, in order. */
+  failConversation(conversationId: string, ...failures: InjectedFailure[]): void {
+    this.perConversation.set(conversationId, [...(this.perConversation.get(conversationId) ?? []), ...failures]);
   }
 
   /** Resolves with the first activity (already sent or still to come) that matches. */
@@ -80,6 +111,7 @@ export class LoopbackConnector {
 
   clear(): void {
     this.sent.length = 0;
+    this.updated.length = 0;
   }
 
   async stop(): Promise<void> {

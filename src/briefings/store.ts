@@ -1,0 +1,139 @@
+import type { Container } from '@azure/cosmos';
+import { MANY, type Store } from '../storage/store';
+import type { BriefingContent } from './content';
+
+export type BriefingStatus = 'draft' | 'scheduled' | 'sending' | 'sent';
+
+export type Audience = { kind: 'everyone' } | { kind: 'teams' | 'staffGroups' | 'practices'; values: string[] };
+
+export interface BriefingDoc {
+  id: string;
+  type: 'briefing';
+  status: BriefingStatus;
+  content: BriefingContent;
+  /** The library briefing it started from, if any. */
+  libraryId?: string;
+  /** Increases with every saved edit. */
+  version: number;
+  author: { aadObjectId: string; name: string };
+  createdAt: string;
+  updatedAt: string;
+  audience?: Audience;
+  /** When to send (UTC); absent means as soon as it is confirmed. */
+  sendAt?: string;
+  confirmedAt?: string;
+  /** Set once every delivery record exists: the queue is complete. */
+  queuedAt?: string;
+  recipients?: number;
+  startedAt?: string;
+  finishedAt?: string;
+  /** The author's progress card, updated in place. */
+  progressActivityId?: string;
+  _etag?: string;
+}
+
+export type DeliveryState = 'queued' | 'sending' | 'delivered' | 'failed';
+
+/** Why a delivery failed for good. Never "not installed" for a chat that was deleted or blocked. */
+export type FailureReason = 'no-chat' | 'not-in-teams' | 'chat-deleted' | 'blocked' | 'gave-up' | 'rejected';
+
+export const FAILURE_LABELS: Record<FailureReason, string> = {
+  'no-chat': 'has not opened a chat with the bot yet',
+  'not-in-teams': 'has no Teams account in the staff list',
+  'chat-deleted': 'chat deleted (could not be re-opened)',
+  blocked: 'blocked the bot',
+  'gave-up': 'Teams kept failing; gave up after several tries',
+  rejected: 'Teams refused the message',
+};
+
+export interface DeliveryDoc {
+  id: string;
+  briefingId: string;
+  type: 'delivery';
+  recipient: { aadObjectId?: string; employeeId: string; name: string; team: string };
+  state: DeliveryState;
+  reason?: FailureReason;
+  /** The last error, for the operator (status and short message; never message content). */
+  detail?: string;
+  attempts: number;
+  nextAttemptAt: string;
+  leaseUntil?: string;
+  worker?: string;
+  /** The chat was re-created once after a 404. */
+  recreated?: boolean;
+  /** Sent again after a worker stopped mid-send without recording the outcome. */
+  resent?: boolean;
+  activityId?: string;
+  deliveredAt?: string;
+  seenAt?: string;
+  acknowledgedAt?: string;
+  remindedAt?: string;
+  _etag?: string;
+}
+
+export class BriefingStore {
+  readonly briefings: Container;
+  readonly deliveries: Container;
+
+  constructor(store: Store) {
+    this.briefings = store.container('briefings');
+    this.deliveries = store.container('deliveries');
+  }
+
+  async get(id: string): Promise<BriefingDoc | undefined> {
+    const { resource } = await this.briefings.item(id, id).read<BriefingDoc>();
+    return resource?.type === 'briefing' ? resource : undefined;
+  }
+
+  async list(filter: { status?: BriefingStatus[]; author?: string }, top = 50): Promise<BriefingDoc[]> {
+    const where = ["c.type = 'briefing'"];
+    const parameters: { name: string; value: string | string[] }[] = [];
+    if (filter.status) {
+      where.push('ARRAY_CONTAINS(@status, c.status)');
+      parameters.push({ name: '@status', value: filter.status });
+    }
+    if (filter.author) {
+      where.push('c.author.aadObjectId = @author');
+      parameters.push({ name: '@author', value: filter.author });
+    }
+    const { resources } = await this.briefings.items
+      .query<BriefingDoc>({ query: `SELECT TOP ${top} * FROM c WHERE ${where.join(' AND ')} ORDER BY c.updatedAt DESC`, parameters })
+      .fetchAll();
+    return resources;
+  }
+
+  async delivery(briefingId: string, id: string): Promise<DeliveryDoc | undefined> {
+    const { resource } = await this.deliveries.item(id, briefingId).read<DeliveryDoc>();
+    return resource;
+  }
+
+  /** Every delivery record of a briefing (one partition). */
+  async deliveriesOf(briefingId: string): Promise<DeliveryDoc[]> {
+    const { resources } = await this.deliveries.items
+      .query<DeliveryDoc>({ query: 'SELECT * FROM c WHERE c.briefingId = @b', parameters: [{ name: '@b', value: briefingId }] }, { ...MANY, partitionKey: briefingId })
+      .fetchAll();
+    return resources;
+  }
+
+  /** Deliveries to one person that Teams may report as read (for read receipts). */
+  async unseenFor(aadObjectId: string): Promise<DeliveryDoc[]> {
+    const { resources } = await this.deliveries.items
+      .query<DeliveryDoc>({
+        query: "SELECT * FROM c WHERE c.recipient.aadObjectId = @oid AND c.state = 'delivered' AND NOT IS_DEFINED(c.seenAt)",
+        parameters: [{ name: '@oid', value: aadObjectId }],
+      })
+      .fetchAll();
+    return resources;
+  }
+
+  /** Sent briefings addressed to this person, newest first. */
+  async deliveredTo(aadObjectId: string, top = 20): Promise<DeliveryDoc[]> {
+    const { resources } = await this.deliveries.items
+      .query<DeliveryDoc>({
+        query: `SELECT TOP ${top} * FROM c WHERE c.recipient.aadObjectId = @oid AND c.state = 'delivered' ORDER BY c.deliveredAt DESC`,
+        parameters: [{ name: '@oid', value: aadObjectId }],
+      })
+      .fetchAll();
+    return resources;
+  }
+}
