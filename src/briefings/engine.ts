@@ -244,7 +244,9 @@ export class DeliveryEngine {
         lastProgress = this.opts.clock();
         await this.refreshProgress(briefingId, false);
       }
-      await new Promise((r) => setTimeout(r, Math.min(Math.max(waitMs, 20), 1000)));
+      const pause = new Promise((r) => setTimeout(r, Math.min(Math.max(waitMs, 20), 1000)));
+      // Our own sends on the wire finish sooner than their leases: wake as soon as one does.
+      await Promise.race(this.inFlight.size ? [pause, ...this.inFlight] : [pause]);
     }
   }
 

@@ -48,8 +48,9 @@ export class Pacer {
       const now = this.clock();
       const ready = Math.max(this.next, this.pausedUntil, this.conversationFreeAt(conversation, now));
       if (ready <= now) {
-        // Stay on the grid when a timer fired late (no drift), but never bank idle time as a burst.
-        this.next = Math.max(this.next, now - this.interval) + this.interval;
+        // Stay on the grid when a timer fired a little late (no drift), but never bank idle time:
+        // after a quiet spell the next message waits at least half an interval.
+        this.next = Math.max(this.next, now - this.interval / 2) + this.interval;
         this.remember(conversation, now);
         return;
       }
@@ -70,7 +71,8 @@ export class Pacer {
   private conversationFreeAt(conversation: string, now: number): number {
     const times = this.recent.get(conversation);
     if (!times) return 0;
-    while (times.length && times[0]! <= now - 1000) times.shift();
+    // Same arithmetic as the time returned below, so waking at that time always frees a place.
+    while (times.length && times[0]! + 1000 <= now) times.shift();
     if (times.length === 0) {
       this.recent.delete(conversation);
       return 0;
@@ -83,7 +85,7 @@ export class Pacer {
     times.push(now);
     this.recent.set(conversation, times);
     // Keep the map small on a 10,000-person broadcast: forget conversations quiet for a second.
-    if (this.recent.size > 1000) for (const [key, t] of this.recent) if (t[t.length - 1]! <= now - 1000) this.recent.delete(key);
+    if (this.recent.size > 1000) for (const [key, t] of this.recent) if (t[t.length - 1]! + 1000 <= now) this.recent.delete(key);
   }
 }
 

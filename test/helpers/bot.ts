@@ -42,7 +42,7 @@ export async function startTestBot(env: Record<string, string> = {}, dataDir = t
       clock.now = new Date(clock.now.getTime() + h * 3600_000);
     },
   };
-  const app = await startApp(config, createLogger('info', sink), { host: '127.0.0.1', now: () => clock.now, reminderIntervalMs: 0 });
+  const app = await startApp(config, createLogger('info', sink), { host: '127.0.0.1', now: () => clock.now, reminderIntervalMs: 0, briefingIntervalMs: 0 });
   let seq = 0;
 
   const activity = (fields: Record<string, unknown>, oid = USER_OID): Record<string, unknown> => ({

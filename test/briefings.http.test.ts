@@ -1,0 +1,280 @@
+import path from 'node:path';
+import { projectRoot } from '../src/config/paths';
+import { importStaff } from '../src/people/staffImport';
+import { briefingCard } from '../src/briefings/cards';
+import { loadBriefingLibrary } from '../src/briefings/content';
+import type { BriefingDoc } from '../src/briefings/store';
+import { cardProblems } from './helpers/cards';
+import { cardOf, cardText, type SentActivity } from './helpers/connector';
+import { LEAD_OID, onlyLoopback, startTestBot, type TestBot } from './helpers/bot';
+
+const ALICE = 'a0000000-0000-4000-8000-00000000000a';
+const BEN = 'b0000000-0000-4000-8000-00000000000b';
+const CHLOE = 'c0000000-0000-4000-8000-00000000000c';
+const DEV = 'd0000000-0000-4000-8000-00000000000d';
+const ELLA = 'e0000000-0000-4000-8000-00000000000e';
+const FIN = 'f0000000-0000-4000-8000-00000000000f';
+const OUTSIDER = '90000000-0000-4000-8000-000000000009';
+const STAFF = [
+  'employee_id,name,email,aad_object_id,team,staff_group,roles,practice_code',
+  `L1,Lee Lead,lee@nhs.net,${LEAD_OID},Safeguarding,designated-professional,,`,
+  `A1,Alice Adams,alice@nhs.net,${ALICE},Continuing Care,clinical,,`,
+  `B1,Ben Brown,ben@nhs.net,${BEN},Continuing Care,all-staff,,`,
+  `C1,Chloe Cole,chloe@nhs.net,${CHLOE},Continuing Care,clinical,,`,
+  `D1,Dev Dean,dev@nhs.net,${DEV},Finance,all-staff,,`,
+  `E1,Ella Evans,ella@nhs.net,${ELLA},Finance,all-staff,,`,
+  `F1,Fin Ford,fin@nhs.net,${FIN},Finance,all-staff,,`,
+  `G1,Gus Grant,gus@nhs.net,,Finance,all-staff,,`,
+  `O1,Olu Outsider,olu@nhs.net,${OUTSIDER},Estates,all-staff,,`,
+].join('\n');
+
+const chat = (oid: string) => `a:personal-${oid}`;
+const briefingsTo = (bot: TestBot, oid: string) => bot.connector.sent.filter((s) => s.conversationId === chat(oid) && cardText(cardOf(s)).includes('7-minute briefing'));
+
+/** Presses a card's Action.Execute the way Teams does: an invoke whose HTTP response carries the new card. */
+async function execute(bot: TestBot, oid: string, verb: string, data: Record<string, unknown>): Promise<{ status: number; body: { statusCode: number; type: string; value: unknown } }> {
+  const res = await bot.post(bot.activity({ type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' } }, oid));
+  return { status: res.status, body: (await res.json()) as { statusCode: number; type: string; value: unknown } };
+}
+
+function ackData(sent: SentActivity): Record<string, unknown> {
+  const actions = (cardOf(sent)!.actions ?? []) as { type: string; verb?: string; data?: Record<string, unknown> }[];
+  const ack = actions.find((a) => a.type === 'Action.Execute' && a.verb === 'briefing.ack');
+  if (!ack?.data) throw new Error('no "I\'ve read this" action on the card');
+  return ack.data;
+}
+
+async function sendFromLibrary(bot: TestBot, libraryId: string, audience: Record<string, string>): Promise<BriefingDoc> {
+  await bot.say('', { oid: LEAD_OID, value: { verb: 'briefings.start', libraryId } });
+  const drafts = await bot.app.briefings.store.list({ status: ['draft'], author: LEAD_OID });
+  const draft = drafts[0]!;
+  await bot.say('', { oid: LEAD_OID, value: { verb: 'briefings.audience', draftId: draft.id, ...audience } });
+  await bot.say('', { oid: LEAD_OID, value: { verb: 'briefings.send', draftId: draft.id, when: 'now' } });
+  await bot.app.briefings.engine.work(draft.id);
+  return (await bot.app.briefings.store.get(draft.id))!;
+}
+
+describe('7-minute briefings', () => {
+  onlyLoopback();
+  let bot: TestBot;
+
+  beforeEach(async () => {
+    bot = await startTestBot({ BROADCAST_RETRY_BASE_MS: '20', BROADCAST_MESSAGES_PER_SECOND: '200' });
+    await importStaff(bot.app.directory, STAFF, {});
+    // Everyone but Ella has opened a chat with the bot (so it holds their conversation reference).
+    for (const oid of [LEAD_OID, ALICE, BEN, CHLOE, DEV, FIN, OUTSIDER]) await bot.say('hello', { oid });
+    bot.connector.clear();
+  });
+  afterEach(async () => {
+    await bot.stop();
+  });
+
+  it('every library briefing has all seven parts, cites sources and renders as a valid card under 40 KB', () => {
+    const library = loadBriefingLibrary(path.join(projectRoot(), 'content', 'briefings'));
+    expect(library.length).toBeGreaterThanOrEqual(8);
+    for (const b of library) {
+      expect(b.sources.length).toBeGreaterThan(0);
+      const card = briefingCard(b, { ack: { briefingId: 'x', deliveryId: 'y' }, footer: 'From Lee Lead' });
+      expect(cardProblems(card)).toEqual([]);
+      expect(Buffer.byteLength(JSON.stringify(card))).toBeLessThan(40 * 1024);
+      // Long parts are collapsed: only the background shows until the reader opens a part.
+      const hidden = JSON.stringify(card).match(/"isVisible":false/g) ?? [];
+      expect(hidden.length).toBeGreaterThanOrEqual(5);
+    }
+  });
+
+  it('lets staff list, search and open briefings', async () => {
+    await bot.say('briefings', { oid: BEN });
+    const list = await bot.connector.waitFor((a) => cardText(cardOf(a)).includes('7-minute briefings'));
+    expect(cardText(cardOf(list))).toContain('Safer sleep for babies');
+    expect(cardText(cardOf(list))).not.toContain('Write a new briefing'); // not a lead
+
+    bot.connector.clear();
+    await bot.say('', { oid: BEN, value: { verb: 'briefings.search', query: 'county lines' } });
+    const found = await bot.connector.waitFor((a) => cardText(cardOf(a)).includes('matching'));
+    expect(cardText(cardOf(found))).toContain('Child criminal exploitation and county lines');
+    expect(cardText(cardOf(found))).not.toContain('Safer sleep');
+
+    bot.connector.clear();
+    await bot.say('', { oid: BEN, value: { verb: 'briefings.open', ref: 'library:fgm' } });
+    const opened = await bot.connector.waitFor((a) => cardText(cardOf(a)).includes('Female genital mutilation'));
+    expect(cardText(cardOf(opened))).toContain('Why it matters');
+    expect(cardProblems(cardOf(opened)!)).toEqual([]);
+  });
+
+  it('only safeguarding leads can write or send a briefing', async () => {
+    await bot.say('new briefing', { oid: BEN });
+    const refused = await bot.connector.waitFor((a) => /Only safeguarding leads/.test(a.activity.text ?? ''));
+    expect(refused).toBeDefined();
+    bot.connector.clear();
+    await bot.say('', { oid: LEAD_OID, value: { verb: 'briefings.start', libraryId: 'prevent' } });
+    const [draft] = await bot.app.briefings.store.list({ status: ['draft'] });
+    await bot.say('', { oid: BEN, value: { verb: 'briefings.send', draftId: draft!.id, when: 'now' } });
+    await bot.connector.waitFor((a) => a.conversationId === chat(BEN) && /Only safeguarding leads/.test(a.activity.text ?? ''));
+    expect((await bot.app.briefings.store.get(draft!.id))!.status).toBe('draft');
+    expect(bot.logs.some((l) => l.msg === 'refused' && l.permission === 'briefings.send')).toBe(true);
+  });
+
+  it('sends a library briefing to a team, shows the lead the count and progress, and records acknowledgements', async () => {
+    await bot.say('', { oid: LEAD_OID, value: { verb: 'briefings.start', libraryId: 'safe-sleep' } });
+    const [draft] = await bot.app.briefings.store.list({ status: ['draft'] });
+    await bot.say('', { oid: LEAD_OID, value: { verb: 'briefings.audience', draftId: draft!.id, kind: 'teams', teams: 'Continuing Care' } });
+    const confirm = await bot.connector.waitFor((a) => cardText(cardOf(a)).includes('Ready to send'));
+    expect(cardText(cardOf(confirm))).toContain('3 people');
+    expect(cardProblems(cardOf(confirm)!)).toEqual([]);
+
+    await bot.say('', { oid: LEAD_OID, value: { verb: 'briefings.send', draftId: draft!.id, when: 'now' } });
+    await bot.app.briefings.engine.work(draft!.id);
+
+    for (const oid of [ALICE, BEN, CHLOE]) expect(briefingsTo(bot, oid)).toHaveLength(1);
+    for (const oid of [DEV, FIN, OUTSIDER]) expect(briefingsTo(bot, oid)).toHaveLength(0);
+    expect(cardProblems(cardOf(briefingsTo(bot, BEN)[0]!)!)).toEqual([]);
+    const progress = bot.connector.sent.find((s) => s.conversationId === chat(LEAD_OID) && cardText(cardOf(s)).includes('Briefing: Safer sleep'));
+    expect(progress).toBeDefined();
+    const final = bot.connector.updated.filter((u) => u.replyToId).at(-1)!;
+    expect(cardText(cardOf(final))).toContain('Finished: delivered to 3 of 3 people.');
+    expect(final.replyToId).toBe(progress!.activity.id ?? final.replyToId);
+    expect(cardProblems(cardOf(final)!)).toEqual([]);
+
+    // Ben presses "I've read this": the response replaces his card with the acknowledgement.
+    const data = ackData(briefingsTo(bot, BEN)[0]!);
+    const { status, body } = await execute(bot, BEN, 'briefing.ack', data);
+    expect(status).toBe(200);
+    expect(body.type).toBe('application/vnd.microsoft.card.adaptive');
+    expect(cardText(body.value as Record<string, unknown>)).toMatch(/You confirmed you read this on/);
+    expect(JSON.stringify(body.value)).not.toContain('briefing.ack');
+
+    // Someone outside the audience cannot acknowledge on Ben's behalf.
+    const outsider = await execute(bot, OUTSIDER, 'briefing.ack', data);
+    expect(outsider.body.type).toBe('application/vnd.microsoft.activity.message');
+    expect(String(outsider.body.value)).toMatch(/not sent to you/);
+
+    // Alice's Teams reports she has read up to the briefing.
+    const aliceMessageId = (await bot.app.briefings.store.delivery(draft!.id, ALICE))!.activityId!;
+    await bot.post(bot.activity({ type: 'event', name: 'application/vnd.microsoft/readReceipt', value: { lastReadMessageId: aliceMessageId } }, ALICE));
+
+    bot.connector.clear();
+    await bot.say('', { oid: LEAD_OID, value: { verb: 'briefings.report', briefingId: draft!.id } });
+    const report = cardText(cardOf(await bot.connector.waitFor((a) => cardText(cardOf(a)).includes('Briefing report'))));
+    expect(report).toContain('Delivered\n3');
+    expect(report).toContain('Acknowledged\n1 (33%)');
+    expect(report).toContain('Seen (Teams read receipt)\n2 (67%)');
+    expect(report).toContain('1 of 3 acknowledged (33%)');
+    expect(report).toMatch(/Alice Adams \(Continuing Care\), Chloe Cole \(Continuing Care\)/);
+    expect(report).not.toContain('Ben Brown');
+  });
+
+  it('puts every recipient in the right final state when Teams throttles, fails, loses or blocks a chat', async () => {
+    bot.connector.failConversation(chat(ALICE), { status: 429, headers: { 'retry-after': '1' } });
+    bot.connector.failConversation(chat(BEN), { status: 503 }, { status: 502 });
+    bot.connector.failConversation(chat(CHLOE), { status: 404 });
+    bot.connector.failConversation(chat(DEV), { status: 403 });
+    bot.connector.failConversation(chat(FIN), { status: 404 });
+    bot.connector.failConversation('a:recreated-2', { status: 404 });
+    const started = Date.now();
+    const briefing = await sendFromLibrary(bot, 'modern-slavery', { kind: 'everyone' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000); // Retry-After honoured
+
+    const states = Object.fromEntries((await bot.app.briefings.store.deliveriesOf(briefing.id)).map((d) => [d.recipient.name, d.reason ?? d.state]));
+    expect(states).toEqual({
+      'Lee Lead': 'delivered',
+      'Alice Adams': 'delivered',
+      'Ben Brown': 'delivered',
+      'Chloe Cole': 'delivered', // chat re-created after the 404, then sent once
+      'Dev Dean': 'blocked',
+      'Ella Evans': 'no-chat',
+      'Fin Ford': 'chat-deleted', // re-created chat answered 404 too
+      'Gus Grant': 'not-in-teams',
+      'Olu Outsider': 'delivered',
+    });
+    expect(bot.connector.created).toHaveLength(2);
+    expect(briefingsTo(bot, CHLOE)).toHaveLength(0);
+    expect(bot.connector.sent.filter((s) => s.conversationId === 'a:recreated-1' && cardText(cardOf(s)).includes('7-minute briefing'))).toHaveLength(1);
+    for (const oid of [ALICE, BEN, OUTSIDER]) expect(briefingsTo(bot, oid)).toHaveLength(1);
+    expect(briefing.status).toBe('sent');
+
+    await bot.say('', { oid: LEAD_OID, value: { verb: 'briefings.report', briefingId: briefing.id } });
+    const report = cardText(cardOf(await bot.connector.waitFor((a) => cardText(cardOf(a)).includes('Briefing report'))));
+    expect(report).toContain('Not delivered: blocked the bot\n1');
+    expect(report).toContain('Not delivered: chat deleted (could not be re-opened)\n1');
+    expect(report).toContain('Not delivered: has not opened a chat with the bot yet\n1');
+    expect(report).not.toMatch(/not installed/i);
+  });
+
+  it('reminds only those who have not acknowledged, and never twice in 24 hours', async () => {
+    const briefing = await sendFromLibrary(bot, 'fgm', { kind: 'teams', teams: 'Continuing Care' });
+    await execute(bot, ALICE, 'briefing.ack', ackData(briefingsTo(bot, ALICE)[0]!));
+    bot.connector.clear();
+    const reminders = () => bot.connector.sent.filter((s) => /^A gentle reminder/.test(s.activity.text ?? '')).map((s) => s.conversationId).sort();
+
+    await bot.say('', { oid: LEAD_OID, value: { verb: 'briefings.remind', briefingId: briefing.id } });
+    await bot.connector.waitFor((a) => /Reminders for "Female genital mutilation \(FGM\)": 2 sent/.test(a.activity.text ?? ''));
+    expect(reminders()).toEqual([chat(BEN), chat(CHLOE)].sort());
+
+    bot.connector.clear();
+    await bot.say('', { oid: LEAD_OID, value: { verb: 'briefings.remind', briefingId: briefing.id } });
+    await bot.connector.waitFor((a) => /had a reminder in the last 24 hours/.test(a.activity.text ?? ''));
+    expect(reminders()).toEqual([]);
+
+    bot.clock.advanceHours(25);
+    bot.connector.clear();
+    await bot.say('', { oid: LEAD_OID, value: { verb: 'briefings.remind', briefingId: briefing.id } });
+    await bot.connector.waitFor((a) => /2 sent/.test(a.activity.text ?? ''));
+    expect(reminders()).toEqual([chat(BEN), chat(CHLOE)].sort());
+  });
+
+  it('schedules a briefing in UK time and sends it when the time comes', async () => {
+    bot.clock.now = new Date('2026-11-23T09:00:00Z');
+    await bot.say('', { oid: LEAD_OID, value: { verb: 'briefings.start', libraryId: 'prevent' } });
+    const [draft] = await bot.app.briefings.store.list({ status: ['draft'] });
+    await bot.say('', { oid: LEAD_OID, value: { verb: 'briefings.audience', draftId: draft!.id, kind: 'staffGroups', staffGroups: 'clinical' } });
+    await bot.say('', { oid: LEAD_OID, value: { verb: 'briefings.send', draftId: draft!.id, when: 'later', date: '2026-11-23', time: '08:30' } });
+    await bot.connector.waitFor((a) => /already passed/.test(cardText(cardOf(a))));
+    await bot.say('', { oid: LEAD_OID, value: { verb: 'briefings.send', draftId: draft!.id, when: 'later', date: '2026-11-24', time: '10:15' } });
+    await bot.connector.waitFor((a) => /Scheduled: "Prevent: radicalisation is a safeguarding issue" will go to 2 people on Tuesday 24 November 2026 at 10:15/.test(a.activity.text ?? ''));
+    expect((await bot.app.briefings.store.get(draft!.id))!.sendAt).toBe('2026-11-24T10:15:00.000Z');
+
+    await bot.app.briefings.engine.tick();
+    expect(briefingsTo(bot, ALICE)).toHaveLength(0);
+    bot.clock.now = new Date('2026-11-24T10:16:00Z');
+    await bot.app.briefings.engine.tick();
+    await bot.app.briefings.engine.work(draft!.id);
+    expect(briefingsTo(bot, ALICE)).toHaveLength(1);
+    expect(briefingsTo(bot, CHLOE)).toHaveLength(1);
+    expect(briefingsTo(bot, BEN)).toHaveLength(0);
+  });
+
+  it('checks a briefing written in cards, refuses patient data, and keeps the draft across a restart', async () => {
+    const fields = {
+      title: 'Self-neglect',
+      tags: 'adults, neglect',
+      background: 'Self-neglect covers a wide range of behaviour: neglecting personal hygiene, health or surroundings.',
+      whyItMatters: 'It can lead to serious harm and is a category of abuse under the Care Act.',
+      keyPoints: 'Respect choices\nAssess capacity',
+      remember: 'Hoarding is one form',
+      whatToDo: 'Talk to the adult safeguarding lead',
+      reflection: 'When does a lifestyle choice become a risk?',
+      links: 'Care Act guidance | https://www.gov.uk/government/publications/care-act-statutory-guidance',
+    };
+    await bot.say('', { oid: LEAD_OID, value: { verb: 'briefings.save', ...fields } });
+    const fix = await bot.connector.waitFor((a) => cardText(cardOf(a)).includes('Please fix'));
+    expect(cardText(cardOf(fix))).toContain('Key points: must be exactly three key points');
+    expect(cardText(cardOf(fix))).toContain('Respect choices'); // nothing the lead typed is lost
+
+    bot.connector.clear();
+    await bot.say('', { oid: LEAD_OID, value: { verb: 'briefings.save', ...fields, keyPoints: 'Respect choices\nAssess capacity\nThink about others at risk', background: `${fields.background} For example NHS number 943 476 5919.` } });
+    await bot.connector.waitFor((a) => cardText(cardOf(a)).includes('may identify a patient'));
+    expect(await bot.app.briefings.store.list({ status: ['draft'] })).toHaveLength(0);
+
+    bot.connector.clear();
+    await bot.say('', { oid: LEAD_OID, value: { verb: 'briefings.save', ...fields, keyPoints: 'Respect choices\nAssess capacity\nThink about others at risk' } });
+    await bot.connector.waitFor((a) => cardText(cardOf(a)).includes('Self-neglect') && cardText(cardOf(a)).includes('Choose who gets it'));
+
+    const dataDir = bot.dataDir;
+    await bot.stop({ keepData: true });
+    bot = await startTestBot({}, dataDir);
+    await bot.say('briefing drafts', { oid: LEAD_OID });
+    const drafts = await bot.connector.waitFor((a) => cardText(cardOf(a)).includes('Your drafts'));
+    expect(cardText(cardOf(drafts))).toContain('Self-neglect');
+  });
+});
