@@ -1,35 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { cardOf, cardText, LoopbackConnector } from './helpers/connector';
 import { removeDir, tempDir } from './helpers/tmp';
+import { randomPort, startBotProcess } from './helpers/process';
 
-/** The real entry point (`npm start` runs the same file) as a separate process. */
-const MAIN = path.join(__dirname, '..', 'dist', 'src', 'server', 'main.js');
 const OID = 'dddddddd-0000-4000-8000-000000000004';
-
-function startBot(dataDir: string, port: number): { child: ChildProcess; ready: Promise<void>; output: () => string } {
-  const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'info' } });
-  let out = '';
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-  const ready = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`bot did not start: ${out}`)), 20000);
-    const check = () => {
-      if (out.includes('safeguarding bot listening')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout!.on('data', check);
-    child.on('exit', () => {
-      clearTimeout(timer);
-      reject(new Error(`bot exited: ${out}`));
-    });
-  });
-  return { child, ready, output: () => out };
-}
-
-const port = () => 20000 + Math.floor(Math.random() * 20000);
+const startBot = startBotProcess;
+const port = randomPort;
 
 describe('the bot process', () => {
   let connector: LoopbackConnector;

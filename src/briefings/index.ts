@@ -26,7 +26,7 @@ export interface BriefingsDeps {
   library: LibraryBriefing[];
   staffGroups: { id: string; label: string }[];
   practices: { code: string; name: string }[];
-  broadcast: { messagesPerSecond: number; retryBaseMs: number };
+  broadcast: { messagesPerSecond: number; retryBaseMs: number; leaseMs?: number };
   now?: () => Date;
 }
 

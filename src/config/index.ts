@@ -36,6 +36,10 @@ const schema = z
       (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
       z.coerce.number({ invalid_type_error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').max(60_000, 'must be at most 60000').default(1000),
     ),
+    BROADCAST_LEASE_MS: z.preprocess(
+      (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+      z.coerce.number({ invalid_type_error: 'must be a whole number' }).int('must be a whole number').min(1000, 'must be at least 1000').max(600_000, 'must be at most 600000').default(60_000),
+    ),
     LOG_LEVEL: z.preprocess(
       (v) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.toLowerCase() : v),
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -91,6 +95,8 @@ export interface Config {
     messagesPerSecond: number;
     /** First retry delay for a failed send; doubles each attempt (with jitter). */
     retryBaseMs: number;
+    /** How long a worker's claim on a send lasts before another worker may take it over. */
+    leaseMs: number;
   };
 }
 
@@ -128,6 +134,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     safeguardingLeadIds: splitList(e.SAFEGUARDING_LEAD_IDS).map((s) => s.toLowerCase()),
     publicBaseUrl: e.PUBLIC_BASE_URL,
     logLevel: e.LOG_LEVEL,
-    broadcast: { messagesPerSecond: e.BROADCAST_MESSAGES_PER_SECOND, retryBaseMs: e.BROADCAST_RETRY_BASE_MS },
+    broadcast: { messagesPerSecond: e.BROADCAST_MESSAGES_PER_SECOND, retryBaseMs: e.BROADCAST_RETRY_BASE_MS, leaseMs: e.BROADCAST_LEASE_MS },
   };
 }

@@ -1,0 +1,47 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+/** The real entry point (`npm start` runs the same file) as a separate process. */
+export const MAIN = path.join(__dirname, '..', '..', 'dist', 'src', 'server', 'main.js');
+
+export interface BotProcess {
+  child: ChildProcess;
+  ready: Promise<void>;
+  output: () => string;
+  /** Sends the signal and resolves when the process has exited. */
+  kill(signal: NodeJS.Signals): Promise<void>;
+}
+
+export function startBotProcess(dataDir: string, port: number, env: Record<string, string> = {}): BotProcess {
+  const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'info', ...env } });
+  let out = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const ready = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`bot did not start: ${out}`)), 20000);
+    const check = () => {
+      if (out.includes('safeguarding bot listening')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', check);
+    child.on('exit', () => {
+      clearTimeout(timer);
+      reject(new Error(`bot exited: ${out}`));
+    });
+  });
+  ready.catch(() => undefined);
+  return {
+    child,
+    ready,
+    output: () => out,
+    async kill(signal) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}
+
+export const randomPort = () => 20000 + Math.floor(Math.random() * 20000);
