@@ -53,6 +53,11 @@ export interface StartOptions {
   reminderIntervalMs?: number;
   /** How often the briefing engine looks for due work; 0 turns it off (tests call tick). Default 1 s. */
   briefingIntervalMs?: number;
+  /**
+   * Use the embedded store another process already holds for this DATA_DIR (the import command's
+   * way in; the broadcast benchmark runs the store in its own process, as Cosmos DB would be).
+   */
+  attachToStore?: boolean;
   /** The briefing library; defaults to content/briefings in the repository. */
   briefingLibrary?: LibraryBriefing[];
 }
@@ -65,7 +70,7 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
   const briefingLibrary = opts.briefingLibrary ?? loadBriefingLibrary(path.join(projectRoot(), 'content', 'briefings'));
   const now = opts.now ?? (() => new Date());
   for (const item of overdueForReview(referralContent, now())) log.warn({ kind: item.kind, id: item.id, due: item.due }, 'referral content needs review');
-  const store = await openStore(config, { log });
+  const store = await openStore(config, { log, attachIfRunning: opts.attachToStore });
   try {
     const directory = new PeopleDirectory(store, config.safeguardingLeadIds);
     const conversations = new ConversationStore(store);

@@ -80,7 +80,7 @@ describe('a broadcast across a restart', () => {
     const counts = perConversation();
     expect(counts.size).toBe(RECIPIENTS);
     expect([...counts.values()].filter((n) => n !== 1)).toEqual([]);
-    expect(deliveries.filter((d) => d.resent)).toEqual([]);
+    expect(deliveries.filter((d) => d.interrupted)).toEqual([]);
   });
 
   it('killed (SIGKILL) mid-broadcast: nobody is skipped, and only a send cut off on the wire can repeat', async () => {
@@ -88,11 +88,12 @@ describe('a broadcast across a restart', () => {
     expect(deliveries.filter((d) => d.state !== 'delivered')).toEqual([]);
     const counts = perConversation();
     expect(counts.size).toBe(RECIPIENTS);
-    // A process killed between Teams accepting a message and the outcome being written cannot know
-    // it was sent; that record is marked "resent". Nothing else may arrive twice.
-    const resent = new Set(deliveries.filter((d) => d.resent).map((d) => `a:personal-${d.id}`));
+    // A process killed between claiming a record and writing its outcome cannot know whether Teams
+    // got the message; such records are marked "interrupted" (at most the claims in flight, 50 at
+    // this rate). Nothing else may arrive twice.
+    const interrupted = new Set(deliveries.filter((d) => d.interrupted).map((d) => `a:personal-${d.id}`));
     const twice = [...counts.entries()].filter(([, n]) => n > 1).map(([c]) => c);
-    for (const c of twice) expect(resent.has(c)).toBe(true);
-    expect(resent.size).toBeLessThanOrEqual(5);
+    for (const c of twice) expect(interrupted.has(c)).toBe(true);
+    expect(interrupted.size).toBeLessThanOrEqual(50);
   });
 });

@@ -223,9 +223,11 @@ export function createBot(deps: BotDeps): Bot {
       return 'sent';
     },
 
-    async deliver(aadObjectId, reply) {
+    async deliver(aadObjectId, reply, opts) {
+      const activity = toActivity(reply);
       return inPersonalChat(aadObjectId, async (context) => {
-        const response = await context.sendActivity(toActivity(reply));
+        await opts?.beforeSend?.();
+        const response = await context.sendActivity(activity);
         return { activityId: response?.id ?? '', conversationId: context.activity.conversation.id };
       });
     },

@@ -44,7 +44,8 @@ export function briefingSummary(content: BriefingContent): string {
 
 export function progressReply(briefing: BriefingDoc, counts: DeliveryCounts, done: boolean): Reply {
   const attempted = counts.delivered + counts.failedTotal;
-  const failedFacts = (Object.entries(counts.failed) as [FailureReason, number][]).map(([reason, n]) => ({ title: `Not delivered: ${FAILURE_LABELS[reason]}`, value: n.toLocaleString('en-GB') }));
+  const byReason = (Object.entries(counts.failed) as [FailureReason, number][]).map(([reason, n]) => ({ title: `Not delivered: ${FAILURE_LABELS[reason]}`, value: n.toLocaleString('en-GB') }));
+  const failedFacts = byReason.length || !counts.failedTotal ? byReason : [{ title: 'Not delivered (reasons at the end)', value: counts.failedTotal.toLocaleString('en-GB') }];
   const statusLine = done
     ? `Finished: delivered to ${counts.delivered.toLocaleString('en-GB')} of ${counts.total.toLocaleString('en-GB')} people.`
     : `Sending ${attempted.toLocaleString('en-GB')} of ${counts.total.toLocaleString('en-GB')}…`;

@@ -31,6 +31,7 @@ export interface BriefingsDeps {
 }
 
 const REMIND_INTERVAL_MS = 24 * 3600_000;
+const DELIVERY_PLACEHOLDER = '@@delivery-id@@';
 const id = z.string().min(1).max(100);
 const draftRef = z.object({ draftId: id });
 const briefingRef = z.object({ briefingId: id });
@@ -73,6 +74,7 @@ export class BriefingsService {
   readonly store: BriefingStore;
   readonly engine: DeliveryEngine;
   private readonly now: () => Date;
+  private renderedFor?: { key: string; json: string };
 
   constructor(private readonly deps: BriefingsDeps) {
     this.store = new BriefingStore(deps.store);
@@ -91,11 +93,14 @@ export class BriefingsService {
     );
   }
 
+  /** The recipient's card: rendered once per briefing version, then only the delivery id differs. */
   private deliveryReply(b: BriefingDoc, d: DeliveryDoc): Reply {
-    return {
-      card: briefingCard(b.content, { ack: { briefingId: b.id, deliveryId: d.id }, footer: `From ${b.author.name}, safeguarding team.` }),
-      fallbackText: briefingSummary(b.content),
-    };
+    const key = `${b.id}@${b.version}`;
+    if (this.renderedFor?.key !== key) {
+      const card = briefingCard(b.content, { ack: { briefingId: b.id, deliveryId: DELIVERY_PLACEHOLDER }, footer: `From ${b.author.name}, safeguarding team.` });
+      this.renderedFor = { key, json: JSON.stringify(card) };
+    }
+    return { card: JSON.parse(this.renderedFor.json.replace(DELIVERY_PLACEHOLDER, d.id)) as Record<string, unknown>, fallbackText: briefingSummary(b.content) };
   }
 
   // ---- Staff: read and acknowledge ----

@@ -24,6 +24,15 @@ export class Pacer {
   private pausedUntil = 0;
   private readonly perConversation: number;
   private readonly recent = new Map<string, number[]>();
+  private readonly queue: { conversation: string; resolve: (slot: number) => void }[] = [];
+  /** Times of the sends in the last second, oldest first. */
+  private readonly sent: number[] = [];
+  private pumping = false;
+  /** Share of the rate in use after recent 429s (1 = all of it). */
+  private factor = 1;
+  /** Slots given back by refunds, not yet used. */
+  private credits = 0;
+  private lastRelease = -Infinity;
   private readonly clock: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
 
@@ -34,6 +43,14 @@ export class Pacer {
     this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   }
 
+  /** Slots handed out, and given back, since the pacer was made (for the benchmark and logs). */
+  readonly totals = { released: 0, refunded: 0, throttled: 0 };
+
+  /** Senders waiting for a slot now. */
+  get waiting(): number {
+    return this.queue.length;
+  }
+
   setRate(ratePerSecond: number): void {
     this.interval = 1000 / (ratePerSecond * HEADROOM);
   }
@@ -42,30 +59,98 @@ export class Pacer {
     return 1000 / this.interval / HEADROOM;
   }
 
-  /** Waits for the next free slot for a message to `conversation`, and takes it. */
-  async take(conversation: string): Promise<void> {
-    for (;;) {
-      const now = this.clock();
-      const ready = Math.max(this.next, this.pausedUntil, this.conversationFreeAt(conversation, now));
-      if (ready <= now) {
-        // Stay on the grid when a timer fired a little late (no drift), but never bank idle time:
-        // after a quiet spell the next message waits at least half an interval.
-        this.next = Math.max(this.next, now - this.interval / 2) + this.interval;
-        this.remember(conversation, now);
-        return;
+  /**
+   * Waits for the next free slot for a message to `conversation`, and takes it. Waiters queue in
+   * order and one loop hands out the slots, so many senders waiting at once cost one timer, not one
+   * each; a waiter held back by its own conversation's limit does not hold up the others.
+   */
+  take(conversation: string): Promise<number> {
+    return new Promise((resolve) => {
+      this.queue.push({ conversation, resolve });
+      void this.pump();
+    });
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.queue.length > 0) {
+        const now = this.clock();
+        // A slot given back (refund) can be used as soon as the window allows, half a slot after
+        // the last send at the earliest; otherwise wait for the next slot on the grid.
+        const useCredit = this.credits > 0 && this.next > now;
+        const gridAt = useCredit ? Math.max(now, this.lastRelease + this.interval / 2) : this.next;
+        const base = Math.max(gridAt, this.pausedUntil, this.windowFreeAt(now));
+        let chosen = 0;
+        let ready = Infinity;
+        for (let i = 0; i < this.queue.length; i++) {
+          const r = Math.max(base, this.conversationFreeAt(this.queue[i]!.conversation, now));
+          if (r < ready) {
+            ready = r;
+            chosen = i;
+          }
+          if (r <= base) break;
+        }
+        if (ready > now) {
+          await this.sleep(ready - now);
+          continue;
+        }
+        const [waiter] = this.queue.splice(chosen, 1);
+        // Stay on the grid when a wake-up is a little late (no drift), but make up no more than half
+        // a slot: after a longer hold-up the requests already released leave late too and would
+        // reach Teams bunched together (measured: catching up 40-150 ms drew 429s; half a slot none).
+        if (useCredit) this.credits--;
+        else this.next = Math.max(this.next, now - this.interval / 2) + this.interval / this.factor;
+        this.lastRelease = now;
+        this.sent.push(now);
+        this.totals.released++;
+        this.remember(waiter!.conversation, now);
+        waiter!.resolve(now);
       }
-      await this.sleep(ready - now);
+    } finally {
+      this.pumping = false;
     }
   }
 
-  /** A slot was used by a request the service failed before counting it (5xx): give it back. */
-  refund(): void {
-    this.next = Math.max(this.clock(), this.next - this.interval);
+  /**
+   * The request sent in `slot` (the time `take` resolved with) failed before the service counted
+   * it (5xx): give that slot back, so the window matches what the service counted.
+   */
+  refund(slot: number): void {
+    const i = this.sent.lastIndexOf(slot);
+    if (i < 0) return; // already out of the window
+    this.sent.splice(i, 1);
+    this.credits++;
+    this.totals.refunded++;
   }
 
-  /** The service said 429: nobody sends until Retry-After has passed. */
+  /** When the last second holds fewer sends than the limit allows. */
+  private windowFreeAt(now: number): number {
+    while (this.sent.length && this.sent[0]! + 1000 <= now) this.sent.shift();
+    const limit = Math.max(1, Math.floor((1000 / this.interval) * this.factor));
+    return this.sent.length < limit ? 0 : this.sent[this.sent.length - limit]! + 1000;
+  }
+
+  /** Nobody sends until `ms` from now. */
   pause(ms: number): void {
     this.pausedUntil = Math.max(this.pausedUntil, this.clock() + ms);
+  }
+
+  /**
+   * The service answered 429. The throttled message itself waits its Retry-After (the caller
+   * requeues it); everyone else slows down: a short pause, and a tenth off the rate, won back
+   * gradually as sends succeed (additive increase, multiplicative decrease).
+   */
+  throttled(): void {
+    this.factor = Math.max(0.5, this.factor * 0.9);
+    this.totals.throttled++;
+    this.pause(4 * this.interval);
+  }
+
+  /** A send was accepted: win back a little of any slowdown. */
+  succeeded(): void {
+    if (this.factor < 1) this.factor = Math.min(1, this.factor + 0.002);
   }
 
   private conversationFreeAt(conversation: string, now: number): number {

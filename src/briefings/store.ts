@@ -61,8 +61,11 @@ export interface DeliveryDoc {
   worker?: string;
   /** The chat was re-created once after a 404. */
   recreated?: boolean;
-  /** Sent again after a worker stopped mid-send without recording the outcome. */
-  resent?: boolean;
+  /**
+   * A worker was killed after claiming this record and before recording its outcome, so it may or
+   * may not have reached Teams; it was sent (again). The only way a person can get a briefing twice.
+   */
+  interrupted?: boolean;
   activityId?: string;
   deliveredAt?: string;
   seenAt?: string;

@@ -104,6 +104,14 @@ export class DeliveryError extends Error {
   }
 }
 
+export interface DeliverOptions {
+  /**
+   * Awaited immediately before the request leaves (after the chat has been looked up), so a rate
+   * limiter's slot and the moment Teams counts the message are as close as they can be.
+   */
+  beforeSend?: () => Promise<void>;
+}
+
 /** Sends to a person outside a turn (reminders, briefings). Implemented by the bot layer. */
 export interface Notifier {
   sendToPerson(aadObjectId: string, reply: Reply): Promise<'sent' | 'no-conversation'>;
@@ -111,7 +119,7 @@ export interface Notifier {
    * One attempt to post into a person's stored 1:1 chat, with no retries of the SDK's own: the
    * caller decides when to try again. Throws DeliveryError.
    */
-  deliver(aadObjectId: string, reply: Reply): Promise<{ activityId: string; conversationId: string } | 'no-conversation'>;
+  deliver(aadObjectId: string, reply: Reply, opts?: DeliverOptions): Promise<{ activityId: string; conversationId: string } | 'no-conversation'>;
   /** Replaces a message the bot sent earlier (a progress card). Throws DeliveryError. */
   update(aadObjectId: string, activityId: string, reply: Reply): Promise<void>;
   /** Opens a new 1:1 chat with the stored user and tenant and remembers it. False if there is nothing to recreate from. */
@@ -138,8 +146,8 @@ export class DeferredNotifier implements Notifier {
     return this.bot.sendToPerson(aadObjectId, reply);
   }
 
-  deliver(aadObjectId: string, reply: Reply): Promise<{ activityId: string; conversationId: string } | 'no-conversation'> {
-    return this.bot.deliver(aadObjectId, reply);
+  deliver(aadObjectId: string, reply: Reply, opts?: DeliverOptions): Promise<{ activityId: string; conversationId: string } | 'no-conversation'> {
+    return this.bot.deliver(aadObjectId, reply, opts);
   }
 
   update(aadObjectId: string, activityId: string, reply: Reply): Promise<void> {

@@ -49,7 +49,9 @@ describe('in the Agents Playground (a Teams-like client)', () => {
   it('opens a job from a menu button', async () => {
     const menu = botMessages(page).locator('.ac-adaptiveCard').filter({ hasText: 'How I can help' }).last();
     await menu.getByRole('button', { name: '7-minute briefings' }).click();
-    await botMessages(page).getByText(/7-minute briefings is coming soon/).first().waitFor({ timeout: 15000 });
+    const list = botMessages(page).locator('.ac-adaptiveCard').filter({ hasText: 'Recent briefings first' });
+    await list.first().waitFor({ timeout: 15000 });
+    await expect(list.first().getByText('Safer sleep for babies').isVisible()).resolves.toBe(true);
     await screenshot(page, 'menu-button');
   });
 
@@ -126,5 +128,45 @@ describe('in the Agents Playground (a Teams-like client)', () => {
     await expect(team.getByRole('button', { name: 'Remind overdue staff' }).isVisible()).resolves.toBe(true);
     await team.scrollIntoViewIfNeeded();
     await screenshot(page, 'team-compliance');
+  });
+
+  it('lets a lead send a library briefing to themself, which arrives and is acknowledged in place', async () => {
+    // The practice lead above becomes a safeguarding lead too; they are the whole staff list.
+    const { resource: person } = await app.directory.raw.item('PL1', 'PL1').read<Record<string, unknown>>();
+    await app.directory.raw.item('PL1', 'PL1').replace({ ...person, roles: ['manager', 'practice-lead', 'safeguarding-lead'] });
+    const card = (text: string) => botMessages(page).locator('.ac-adaptiveCard').filter({ hasText: text }).last();
+
+    await type(page, 'briefings safe sleep');
+    const found = card('Briefings matching');
+    await found.waitFor({ timeout: 15000 });
+    await found.getByRole('button', { name: 'Open' }).first().click();
+    const library = card('Library briefing, version 1');
+    await library.waitFor({ timeout: 15000 });
+    await library.getByRole('button', { name: 'Send this briefing' }).click();
+    const preview = card('Preview: staff get');
+    await preview.waitFor({ timeout: 15000 });
+    await preview.getByRole('button', { name: 'Choose who gets it' }).click();
+    const audience = card('Who should get');
+    await audience.waitFor({ timeout: 15000 });
+    await audience.getByRole('button', { name: 'Count and continue' }).click();
+    const confirm = card('Ready to send');
+    await confirm.waitFor({ timeout: 15000 });
+    await screenshot(page, 'briefing-confirm');
+    await confirm.getByRole('button', { name: 'Send now to 1 person' }).click();
+
+    const arrived = card("I've read this");
+    await arrived.waitFor({ timeout: 20000 });
+    await expect(arrived.getByText('Safer sleep for babies').isVisible()).resolves.toBe(true);
+    // Long parts are behind show/hide buttons.
+    await arrived.getByRole('button', { name: 'What to do' }).click();
+    await expect(arrived.getByText(/Give safer sleep advice at every contact/).isVisible()).resolves.toBe(true);
+    await arrived.getByRole('button', { name: "I've read this" }).click();
+    const acknowledged = botMessages(page).locator('.ac-adaptiveCard').filter({ hasText: 'You confirmed you read this on' });
+    await acknowledged.first().waitFor({ timeout: 15000 });
+    await acknowledged.first().scrollIntoViewIfNeeded();
+    await screenshot(page, 'briefing-acknowledged');
+    const delivery = (await app.briefings.store.list({ status: ['sending', 'sent'] }))[0]!;
+    const record = (await app.briefings.store.deliveriesOf(delivery.id))[0]!;
+    expect(record.acknowledgedAt).toBeDefined();
   });
 });
