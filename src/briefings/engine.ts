@@ -200,7 +200,7 @@ export class DeliveryEngine {
   }
 
   private async run(briefingId: string): Promise<void> {
-    let briefing = await this.deps.store.get(briefingId);
+    const briefing = await this.deps.store.get(briefingId);
     if (!briefing || briefing.status !== 'sending') return;
     // The queue is written in chunks while the first recipients are already being sent to.
     let queueing: Promise<void> | undefined;

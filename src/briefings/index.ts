@@ -32,6 +32,7 @@ export interface BriefingsDeps {
 
 const REMIND_INTERVAL_MS = 24 * 3600_000;
 const DELIVERY_PLACEHOLDER = '@@delivery-id@@';
+const people = (n: number) => `${n.toLocaleString('en-GB')} ${n === 1 ? 'person' : 'people'}`;
 const id = z.string().min(1).max(100);
 const draftRef = z.object({ draftId: id });
 const briefingRef = z.object({ briefingId: id });
@@ -436,7 +437,7 @@ export class BriefingsService {
         problems,
         audienceLabel: this.audienceLabel(draft.audience!),
         peopleCount: recipients.length.toLocaleString('en-GB'),
-        peopleLabel: `${recipients.length.toLocaleString('en-GB')} ${recipients.length === 1 ? 'person' : 'people'}`,
+        peopleLabel: people(recipients.length),
         unreachableLabel: unreachable ? `${unreachable.toLocaleString('en-GB')} (no chat with the bot yet, or no Teams account in the staff list): they will show as not delivered` : 'none',
         date: soon.date,
         time: soon.time,
@@ -470,9 +471,9 @@ export class BriefingsService {
     }
     turn.log.info({ briefingId: draft.id, recipients: recipients.length, scheduled: Boolean(sendAt) }, 'briefing confirmed');
     if (sendAt) {
-      return turn.send({ text: `Scheduled: "${draft.content.title}" will go to ${recipients.length.toLocaleString('en-GB')} people on ${ukLabel(sendAt)}. Type briefing drafts to see it.` });
+      return turn.send({ text: `Scheduled: "${draft.content.title}" will go to ${people(recipients.length)} on ${ukLabel(sendAt)}. Type briefing drafts to see it.` });
     }
-    await turn.send({ text: `Sending "${draft.content.title}" to ${recipients.length.toLocaleString('en-GB')} people now. I'll keep a progress card up to date here.` });
+    await turn.send({ text: `Sending "${draft.content.title}" to ${people(recipients.length)} now. I'll keep a progress card up to date here.` });
     void this.engine.work(draft.id);
   }
 

@@ -1,7 +1,10 @@
 /**
- * Spaces sends out to stay inside Teams' limits: a global rate for the whole app (evenly spaced,
- * never in bursts) and a per-conversation limit over a sliding second. A 429 pauses everything
- * for its Retry-After. Pure apart from the clock and the timer, which tests can replace.
+ * Keeps sends inside Teams' limits. The app-wide limit is a sliding one-second window holding at
+ * most 98% of the allowed rate, counting only requests the service counted (a 5xx that failed
+ * before it is given back); sends are never closer than 90% of an even slot, so there are no
+ * bursts. Each conversation gets at most 7 a second. A 429 slows everyone a little for a while.
+ * Senders queue for slots and one loop hands them out. Pure apart from the clock and the timer,
+ * which tests replace.
  */
 export interface PacerOptions {
   /** Messages per second for this instance. */
@@ -18,9 +21,11 @@ export interface PacerOptions {
  */
 export const HEADROOM = 0.98;
 
+/** The shortest gap between two sends, as a share of an even slot. */
+const SPACING = 0.9;
+
 export class Pacer {
   private interval: number;
-  private next = 0;
   private pausedUntil = 0;
   private readonly perConversation: number;
   private readonly recent = new Map<string, number[]>();
@@ -30,8 +35,6 @@ export class Pacer {
   private pumping = false;
   /** Share of the rate in use after recent 429s (1 = all of it). */
   private factor = 1;
-  /** Slots given back by refunds, not yet used. */
-  private credits = 0;
   private lastRelease = -Infinity;
   private readonly clock: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -77,11 +80,10 @@ export class Pacer {
     try {
       while (this.queue.length > 0) {
         const now = this.clock();
-        // A slot given back (refund) can be used as soon as the window allows, half a slot after
-        // the last send at the earliest; otherwise wait for the next slot on the grid.
-        const useCredit = this.credits > 0 && this.next > now;
-        const gridAt = useCredit ? Math.max(now, this.lastRelease + this.interval / 2) : this.next;
-        const base = Math.max(gridAt, this.pausedUntil, this.windowFreeAt(now));
+        // The limit is the window: at most the allowed number in any second, counting only requests
+        // the service counted (refunds come out). Spacing of 90% of an even slot smooths it, so a
+        // late wake-up is made up by the next few sends coming slightly sooner, never as a burst.
+        const base = Math.max(this.lastRelease + (SPACING * this.interval) / this.factor, this.pausedUntil, this.windowFreeAt(now));
         let chosen = 0;
         let ready = Infinity;
         for (let i = 0; i < this.queue.length; i++) {
@@ -100,8 +102,6 @@ export class Pacer {
         // Stay on the grid when a wake-up is a little late (no drift), but make up no more than half
         // a slot: after a longer hold-up the requests already released leave late too and would
         // reach Teams bunched together (measured: catching up 40-150 ms drew 429s; half a slot none).
-        if (useCredit) this.credits--;
-        else this.next = Math.max(this.next, now - this.interval / 2) + this.interval / this.factor;
         this.lastRelease = now;
         this.sent.push(now);
         this.totals.released++;
@@ -121,7 +121,6 @@ export class Pacer {
     const i = this.sent.lastIndexOf(slot);
     if (i < 0) return; // already out of the window
     this.sent.splice(i, 1);
-    this.credits++;
     this.totals.refunded++;
   }
 
