@@ -185,6 +185,8 @@ export function createBot(deps: BotDeps): Bot {
     }
   });
 
+  const connectors = new ConnectorCache(adapter, config.bot.appId ?? '');
+
   /** Runs `send` in the person's stored 1:1 chat; errors are classified, never retried by the SDK. */
   async function inPersonalChat<T>(aadObjectId: string, send: (context: TurnContext) => Promise<T>): Promise<T | 'no-conversation'> {
     const stored = await conversations.get(aadObjectId.toLowerCase());
@@ -224,12 +226,17 @@ export function createBot(deps: BotDeps): Bot {
     },
 
     async deliver(aadObjectId, reply, opts) {
-      const activity = toActivity(reply);
-      return inPersonalChat(aadObjectId, async (context) => {
+      const reference = (opts?.chat ?? (await conversations.get(aadObjectId.toLowerCase())))?.reference as unknown as ConversationReference | undefined;
+      if (!reference?.conversation?.id || !reference.serviceUrl) return 'no-conversation';
+      const activity = { ...toActivity(reply), from: reference.bot, recipient: reference.user, conversation: reference.conversation, channelId: reference.channelId, serviceUrl: reference.serviceUrl };
+      try {
+        const client = await connectors.get(reference.serviceUrl);
         await opts?.beforeSend?.();
-        const response = await context.sendActivity(activity);
-        return { activityId: response?.id ?? '', conversationId: context.activity.conversation.id };
-      });
+        const response = await client.conversations.sendToConversation(reference.conversation.id, activity as never);
+        return { activityId: response.id ?? '', conversationId: reference.conversation.id };
+      } catch (err) {
+        throw classify(err);
+      }
     },
 
     async update(aadObjectId, activityId, reply) {
@@ -313,4 +320,45 @@ function retryAfterMs(header: string | undefined): number | undefined {
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const at = Date.parse(header);
   return Number.isFinite(at) ? Math.max(0, at - Date.now()) : undefined;
+}
+
+interface Connector {
+  conversations: {
+    sendToConversation(conversationId: string, activity: never): Promise<{ id?: string }>;
+  };
+  client?: { pipeline?: { removePolicy(o: { phase: string }): unknown } };
+}
+
+/**
+ * One connector client per service URL, reused for ten minutes, for broadcasts: botbuilder's
+ * continueConversation builds a new client (and a token client) for every message. Made through
+ * the adapter's own authentication, so credentials and token caching are the SDK's; the SDK's
+ * retry policy is removed, since the caller paces and retries.
+ */
+class ConnectorCache {
+  private readonly clients = new Map<string, { client: Promise<Connector>; until: number }>();
+
+  constructor(
+    private readonly adapter: TeamsAdapter,
+    private readonly appId: string,
+  ) {}
+
+  get(serviceUrl: string): Promise<Connector> {
+    const cached = this.clients.get(serviceUrl);
+    if (cached && cached.until > Date.now()) return cached.client;
+    const inner = this.adapter as unknown as {
+      createClaimsIdentity(appId: string): unknown;
+      botFrameworkAuthentication: { createConnectorFactory(identity: unknown): { create(serviceUrl: string, audience?: string): Promise<Connector> } };
+    };
+    const client = inner.botFrameworkAuthentication
+      .createConnectorFactory(inner.createClaimsIdentity(this.appId))
+      .create(serviceUrl)
+      .then((c) => {
+        c.client?.pipeline?.removePolicy({ phase: 'Retry' });
+        return c;
+      });
+    client.catch(() => this.clients.delete(serviceUrl));
+    this.clients.set(serviceUrl, { client, until: Date.now() + 10 * 60_000 });
+    return client;
+  }
 }

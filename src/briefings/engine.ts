@@ -216,6 +216,7 @@ export class DeliveryEngine {
     for (;;) {
       if (this.stopping) return;
       const due = await this.dueBatch(briefingId);
+      const chats = await this.deps.store.chatsFor(due.flatMap((d) => (d.recipient.aadObjectId && !this.dispatching.has(d.id) ? [d.recipient.aadObjectId] : [])));
       let started = 0;
       for (const doc of due) {
         if (this.stopping) break;
@@ -225,7 +226,7 @@ export class DeliveryEngine {
         // Claims run a little ahead of the pacer, so a slow write never leaves a send slot unused.
         while (this.inFlight.size >= this.maxInFlight) await Promise.race(this.inFlight);
         this.dispatching.add(doc.id);
-        const task = this.dispatch(briefing, doc).catch((err: unknown) =>
+        const task = this.dispatch(briefing, doc, chats.get(doc.recipient.aadObjectId ?? '')).catch((err: unknown) =>
           this.deps.log.error({ err: { message: (err as Error).message }, briefingId }, 'recording a delivery failed; the record will be retried'),
         );
         this.inFlight.add(task);
@@ -309,14 +310,14 @@ export class DeliveryEngine {
   }
 
   /** Claim, wait for a send slot, send, record. */
-  private async dispatch(briefing: BriefingDoc, doc: DeliveryDoc): Promise<void> {
+  private async dispatch(briefing: BriefingDoc, doc: DeliveryDoc, chat: { reference: Record<string, unknown> } | undefined): Promise<void> {
     const claimed = await this.claim(doc);
     if (!claimed) return;
     if (this.stopping) {
       await this.release(claimed);
       return;
     }
-    await this.send(briefing, claimed);
+    await this.send(briefing, claimed, chat);
   }
 
   /** Takes a record for this worker; undefined if another worker changed it first. */
@@ -350,7 +351,7 @@ export class DeliveryEngine {
   }
 
   /** One attempt, then the outcome recorded under the claim's etag. */
-  private async send(briefing: BriefingDoc, doc: DeliveryDoc): Promise<void> {
+  private async send(briefing: BriefingDoc, doc: DeliveryDoc, chat?: { reference: Record<string, unknown> }): Promise<void> {
     const oid = doc.recipient.aadObjectId!;
     const attempts = doc.attempts + 1;
     const clock = this.opts.clock;
@@ -364,6 +365,8 @@ export class DeliveryEngine {
         beforeSend: async () => {
           slot = await this.pacer.take(oid);
         },
+        // A chat re-created after a 404 is read afresh, not taken from this batch's look-up.
+        chat: doc.recreated ? undefined : chat,
       });
       if (result === 'no-conversation') {
         await settle({ state: 'failed', reason: 'no-chat' });

@@ -77,10 +77,21 @@ export interface DeliveryDoc {
 export class BriefingStore {
   readonly briefings: Container;
   readonly deliveries: Container;
+  private readonly conversations: Container;
 
   constructor(store: Store) {
     this.briefings = store.container('briefings');
     this.deliveries = store.container('deliveries');
+    this.conversations = store.container('conversations');
+  }
+
+  /** The stored 1:1 chats of many people in one query (the bot layer reads their inside). */
+  async chatsFor(aadObjectIds: string[]): Promise<Map<string, { reference: Record<string, unknown> }>> {
+    if (aadObjectIds.length === 0) return new Map();
+    const { resources } = await this.conversations.items
+      .query<{ id: string; reference: Record<string, unknown> }>({ query: 'SELECT c.id, c.reference FROM c WHERE ARRAY_CONTAINS(@ids, c.id)', parameters: [{ name: '@ids', value: aadObjectIds }] }, MANY)
+      .fetchAll();
+    return new Map(resources.map((r) => [r.id, { reference: r.reference }]));
   }
 
   async get(id: string): Promise<BriefingDoc | undefined> {

@@ -110,6 +110,11 @@ export interface DeliverOptions {
    * limiter's slot and the moment Teams counts the message are as close as they can be.
    */
   beforeSend?: () => Promise<void>;
+  /**
+   * The person's stored chat, when the caller already read it (a broadcast reads a batch of them in
+   * one query); otherwise the notifier looks it up. Opaque to features.
+   */
+  chat?: { reference: Record<string, unknown> };
 }
 
 /** Sends to a person outside a turn (reminders, briefings). Implemented by the bot layer. */
