@@ -19,6 +19,7 @@ import { AssessmentService, createAssessmentCapability } from './assessment';
 import { loadAssessmentContent, type AssessmentContent } from './assessment/content';
 import { openStore, type Store } from './storage/store';
 import { BriefingsService, createBriefingsCapability } from './briefings';
+import { createImportsCapability } from './imports';
 import { loadBriefingLibrary, type LibraryBriefing } from './briefings/content';
 
 /**
@@ -93,6 +94,8 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
       broadcast: config.broadcast,
     });
     const capabilities = [
+      // First for unrecognised messages: a message carrying a CSV file is an import.
+      createImportsCapability({ directory, training: training.store, rules: trainingRules, now }),
       createReferralCapability(referral),
       createAssessmentCapability(assessment),
       createTrainingCapability(training),

@@ -11,7 +11,7 @@ import { Application, TeamsAdapter, type TurnState } from '@microsoft/teams-ai';
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config';
 import { newReferenceCode, type Logger } from '../logging/logger';
-import { DeliveryError, type Capability, type ChatTurn, type Command, type ConversationKind, type Notifier, type Reply, type TextScreen, type TurnHandler } from '../chat/types';
+import { DeliveryError, type Capability, type ChatFile, type ChatTurn, type Command, type ConversationKind, type Notifier, type Reply, type TextScreen, type TurnHandler } from '../chat/types';
 import type { PeopleDirectory } from '../people/directory';
 import type { ConversationStore } from '../people/conversations';
 
@@ -72,6 +72,7 @@ export function createBot(deps: BotDeps): Bot {
       conversation: { id: a.conversation.id, kind: conversationKind(context) },
       text: (a.text ?? '').trim(),
       value: a.value,
+      files: filesOf(a.attachments),
       log: turnLog(context),
       send: async (reply: Reply) => {
         await context.sendActivity(toActivity(reply));
@@ -361,4 +362,18 @@ class ConnectorCache {
     this.clients.set(serviceUrl, { client, until: Date.now() + 10 * 60_000 });
     return client;
   }
+}
+
+/**
+ * Files attached in a 1:1 chat. Teams sends `file.download.info` with a pre-authorised download
+ * address; other clients (the Playground, the Emulator) send the file's own content type and URL.
+ */
+function filesOf(attachments: { contentType?: string; name?: string; contentUrl?: string; content?: unknown }[] | undefined): ChatFile[] | undefined {
+  const files = (attachments ?? []).flatMap((a) => {
+    const content = (a.content ?? {}) as { downloadUrl?: unknown };
+    if (a.contentType === 'application/vnd.microsoft.teams.file.download.info' && typeof content.downloadUrl === 'string') return [{ name: a.name ?? 'file', downloadUrl: content.downloadUrl }];
+    if (a.contentUrl && a.contentType && !a.contentType.startsWith('application/vnd.microsoft.card') && a.contentType !== 'text/html') return [{ name: a.name ?? 'file', downloadUrl: a.contentUrl }];
+    return [];
+  });
+  return files.length ? files : undefined;
 }

@@ -18,6 +18,12 @@ export interface ChatUser {
 /** An Adaptive Card (already expanded from its template) or plain text. */
 export type Reply = { text: string } | { card: Record<string, unknown>; fallbackText?: string };
 
+export interface ChatFile {
+  name: string;
+  /** Where to fetch the content; pre-authorised by Teams and short-lived. */
+  downloadUrl: string;
+}
+
 export interface ChatTurn {
   user: ChatUser;
   principal: Principal;
@@ -26,6 +32,8 @@ export interface ChatTurn {
   text: string;
   /** Data from an Adaptive Card submit, if this turn is one. Validate with zod before use. */
   value?: unknown;
+  /** Files the person attached to the message (Teams gives a short-lived download address). */
+  files?: ChatFile[];
   /** Logger bound to this turn's request id. */
   log: Logger;
   send(reply: Reply): Promise<void>;

@@ -1,0 +1,76 @@
+import http from 'node:http';
+import { LEAD_OID, onlyLoopback, startTestBot, type TestBot } from './helpers/bot';
+
+const NURSE = 'b2b2b2b2-0000-4000-8000-000000000012';
+const FILES: Record<string, string> = {
+  '/staff.csv': [
+    'employee_id,name,email,aad_object_id,team,staff_group,roles,practice_code',
+    `L1,Lee Lead,lee@nhs.net,${LEAD_OID},Safeguarding,designated-professional,,`,
+    `N1,Noor Nurse,noor@nhs.net,${NURSE},Continuing Care,clinical,,`,
+    'X1,Bad Group,x@nhs.net,,Finance,astronaut,,',
+  ].join('\n'),
+  '/training.csv': ['employee_id,subject,level,completed_on,hours,provider', 'N1,children,3,2026-06-01,12,eLfH', 'N1,maths,3,2026-06-01,12,eLfH'].join('\n'),
+  '/other.csv': 'date,amount\n2026-01-01,3',
+};
+
+/** A loopback stand-in for the address Teams gives a file attached in a chat. */
+async function fileServer(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    const body = FILES[req.url ?? ''];
+    res.writeHead(body === undefined ? 404 : 200, { 'content-type': 'text/csv' });
+    res.end(body ?? '');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+describe('imports from a CSV attached in the chat', () => {
+  onlyLoopback();
+  let bot: TestBot;
+  let files: Awaited<ReturnType<typeof fileServer>>;
+  beforeAll(async () => {
+    files = await fileServer();
+    bot = await startTestBot();
+  });
+  afterAll(async () => {
+    await bot.stop();
+    await files.close();
+  });
+
+  const attach = (name: string, path: string, oid = LEAD_OID) =>
+    bot.post(
+      bot.activity(
+        { type: 'message', text: '', attachments: [{ contentType: 'application/vnd.microsoft.teams.file.download.info', name, content: { downloadUrl: `${files.url}${path}`, fileType: 'csv' } }] },
+        oid,
+      ),
+    );
+  const reply = (pattern: RegExp) => bot.connector.waitFor((a) => pattern.test(a.activity.text ?? ''));
+
+  it('imports a staff list and then training records, with the same row report as the command line', async () => {
+    await attach('staff.csv', '/staff.csv');
+    const staff = await reply(/Staff import/);
+    expect(staff.activity.text).toContain('Staff import: 2 added, 0 updated, 0 unchanged, 1 rejected.');
+    expect(staff.activity.text).toMatch(/line 4: .*astronaut/);
+    expect((await bot.app.directory.get('N1'))?.team).toBe('Continuing Care');
+
+    await attach('training.csv', '/training.csv');
+    const training = await reply(/Training import/);
+    expect(training.activity.text).toContain('Training import: 1 added, 0 updated, 0 unchanged, 1 rejected.');
+    expect(training.activity.text).toContain('line 3: subject must be children, adults or prevent');
+    expect(await bot.app.training.store.forPerson('N1')).toHaveLength(1);
+  });
+
+  it('refuses people who are not safeguarding leads, and says why a file cannot be used', async () => {
+    bot.connector.clear();
+    await attach('staff.csv', '/staff.csv', NURSE);
+    await reply(/Only safeguarding leads can import files/);
+    expect(bot.logs.some((l) => l.msg === 'refused' && l.permission === 'people.import')).toBe(true);
+
+    await attach('budget.csv', '/other.csv');
+    expect((await reply(/could not tell what budget.csv holds/)).activity.text).toContain('employee_id,name,email');
+    await attach('missing.csv', '/missing.csv');
+    await reply(/could not open missing.csv/);
+    await attach('staff.xlsx', '/staff.csv');
+    await reply(/Save the spreadsheet as CSV/);
+  });
+});
