@@ -156,6 +156,38 @@ describe('training over HTTP', () => {
     expect((await fetch(url)).status).toBe(404);
   });
 
+  it('lets staff record a course themselves, which counts only once their manager confirms it', async () => {
+    await importTraining(bot.app.training.store, bot.app.directory, bot.app.trainingRules, TRAINING, bot.clock.now);
+    await ask(MANAGER, 'help'); // the manager has a 1:1 chat with the bot
+    const card = cardOf((await ask(NURSE, '', { verb: 'training.recordCard' }))[0]!)!;
+    expect(cardProblems(card)).toEqual([]);
+
+    // Checked by the same rules as the import, and nothing typed is lost.
+    const bad = cardOf((await ask(NURSE, '', { verb: 'training.record', subject: 'prevent', level: '2', completedOn: '2026-11-01', hours: '1', provider: 'Home Office' }))[0]!)!;
+    expect(cardText(bad)).toContain('Please check: prevent has no level 2 (levels: 1, 3).');
+    expect(cardText(bad)).toContain('Home Office');
+    const future = cardOf((await ask(NURSE, '', { verb: 'training.record', subject: 'children', level: '3', completedOn: '2027-01-01', hours: '12', provider: 'eLfH' }))[0]!)!;
+    expect(cardText(future)).toContain('the date is in the future');
+
+    const recorded = await ask(NURSE, '', { verb: 'training.record', subject: 'children', level: '3', completedOn: '2026-11-10', hours: '12', provider: 'Local study day' });
+    expect(recorded[0]!.activity.text).toMatch(/^Recorded: Safeguarding children level 3, 2026-11-10, 12 h, Local study day. It will count once your manager confirms it/);
+    const mine = cardText(cardOf((await ask(NURSE, 'my training'))[0]!));
+    expect(mine).toContain('Safeguarding children: overdue'); // not counted yet
+    expect(mine).toContain('Waiting for your manager to confirm (not counted yet): Safeguarding children level 3, 2026-11-10');
+
+    const request = bot.connector.sent.find((a) => a.conversationId === `a:personal-${MANAGER}` && cardText(cardOf(a)).includes('Training to confirm'))!;
+    expect(cardText(cardOf(request))).toContain('Noor Nurse recorded this training themselves');
+    const confirmAction = (cardOf(request)!.actions as { title: string; data: Record<string, unknown> }[]).find((a) => a.title === 'Confirm')!;
+
+    // Another team's manager, and the person themself, cannot confirm it.
+    expect((await ask(OTHER_MANAGER, '', confirmAction.data))[0]!.activity.text).toMatch(/Only the person's manager or a safeguarding lead/);
+    expect((await ask(NURSE, '', confirmAction.data))[0]!.activity.text).toMatch(/nobody can confirm their own/);
+
+    expect((await ask(MANAGER, '', confirmAction.data))[0]!.activity.text).toBe('Confirmed: Safeguarding children level 3, 2026-11-10, 12 h, Local study day now counts for Noor Nurse.');
+    expect(cardText(cardOf((await ask(NURSE, 'my training'))[0]!))).toContain('Safeguarding children: in date');
+    expect((await ask(MANAGER, '', confirmAction.data))[0]!.activity.text).toMatch(/already confirmed by Mia Manager/);
+  });
+
   it('imports training from the command line', () => {
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'staff.csv'), STAFF);

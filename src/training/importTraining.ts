@@ -85,7 +85,8 @@ export async function importTraining(store: TrainingStore, directory: PeopleDire
     }
     const { line, ...doc } = row;
     const current = existing.get(doc.id);
-    if (current && current.hours === doc.hours) {
+    // A course someone recorded themselves becomes the imported (authoritative, counted) record.
+    if (current && current.hours === doc.hours && current.source === 'import') {
       report.unchanged++;
       continue;
     }

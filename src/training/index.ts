@@ -8,6 +8,7 @@ import { claimOncePer } from '../storage/conditional';
 import { MANY, type Store } from '../storage/store';
 import { isCompliant, personStatus, SUBJECT_LABELS, SUBJECTS, type Status, type SubjectStatus, type TrainingRules } from './rules';
 import { TrainingStore, type CompletionDoc } from './store';
+import { describeCompletion, SelfRecording } from './selfRecord';
 
 /**
  * Mandatory safeguarding training: each person's own status, and team compliance for managers
@@ -37,11 +38,13 @@ export interface TeamSummary {
 
 export class TrainingService {
   readonly store: TrainingStore;
+  readonly selfRecording: SelfRecording;
   private readonly now: () => Date;
 
   constructor(private readonly deps: TrainingDeps) {
     this.store = new TrainingStore(deps.store);
     this.now = deps.now ?? (() => new Date());
+    this.selfRecording = new SelfRecording({ rules: deps.rules, store: this.store, directory: deps.directory, notifier: deps.notifier, now: this.now });
     deps.exports.register('training-team', (params) => this.teamCsv(params.team ?? ''));
   }
 
@@ -99,8 +102,10 @@ export class TrainingService {
     if (!person) return turn.send({ text: 'I cannot find your staff record. Ask the safeguarding team to check the staff list.' });
     const completions = await this.store.forPerson(person.id);
     const statuses = personStatus(this.deps.rules, this.group(person), completions, this.today());
+    const waiting = completions.filter((c) => c.source === 'self' && !c.confirmed && !c.rejectedAt);
     await turn.send({
       card: renderCard('training/mine', {
+        pending: waiting.length ? `Waiting for your manager to confirm (not counted yet): ${waiting.map(describeCompletion).join('; ')}.` : '',
         who: `${person.name} · ${this.group(person).label} · ${person.team}`,
         subjects: statuses.map((s) => ({
           title: SUBJECT_LABELS[s.subject],
@@ -282,6 +287,9 @@ export function createTrainingCapability(service: TrainingService): Capability {
     actions: [
       { verb: 'training.remind', handle: (t) => service.remindOverdue(t) },
       { verb: 'training.export', handle: (t) => service.exportTeam(t) },
+      { verb: 'training.recordCard', handle: (t) => service.selfRecording.showCard(t) },
+      { verb: 'training.record', handle: (t) => service.selfRecording.record(t) },
+      { verb: 'training.confirm', handle: (t) => service.selfRecording.confirm(t) },
     ],
   };
 }

@@ -8,7 +8,12 @@ export interface CompletionDoc extends Completion {
   employeeId: string;
   provider: string;
   source: 'import' | 'self';
+  /** When it was imported, or recorded by the person. */
   importedAt: string;
+  /** Self-recorded: who decided and when; rejectedAt when it was not confirmed. */
+  decidedBy?: string;
+  decidedAt?: string;
+  rejectedAt?: string;
   _etag?: string;
 }
 

@@ -1,0 +1,152 @@
+import { z } from 'zod';
+import { renderCard } from '../cards/render';
+import type { ChatTurn, Notifier } from '../chat/types';
+import type { PeopleDirectory, StoredPerson } from '../people/directory';
+import { can } from '../people/roles';
+import { MANY } from '../storage/store';
+import { parseTrainingCsv, TRAINING_COLUMNS } from './importTraining';
+import { SUBJECT_LABELS, type TrainingRules } from './rules';
+import type { CompletionDoc, TrainingStore } from './store';
+
+/**
+ * Staff record a course themselves; it counts once their manager (or a safeguarding lead)
+ * confirms it. The row is checked by the same code as the CSV import.
+ */
+export interface SelfRecordDeps {
+  rules: TrainingRules;
+  store: TrainingStore;
+  directory: PeopleDirectory;
+  notifier: Notifier;
+  now: () => Date;
+}
+
+const recordSchema = z.object({
+  subject: z.string().max(20).optional(),
+  level: z.string().max(2).optional(),
+  completedOn: z.string().max(20).optional(),
+  hours: z.union([z.string().max(10), z.number()]).optional(),
+  provider: z.string().max(200).optional(),
+});
+const confirmSchema = z.object({ employeeId: z.string().min(1).max(40), recordId: z.string().min(1).max(64), decision: z.enum(['confirm', 'reject']) });
+
+export function describeCompletion(c: Pick<CompletionDoc, 'subject' | 'level' | 'completedOn' | 'hours' | 'provider'>): string {
+  return `${SUBJECT_LABELS[c.subject]} level ${c.level}, ${c.completedOn}, ${c.hours} h, ${c.provider}`;
+}
+
+export class SelfRecording {
+  constructor(private readonly deps: SelfRecordDeps) {}
+
+  private today(): string {
+    return this.deps.now().toISOString().slice(0, 10);
+  }
+
+  recordCard(values: Record<string, unknown> = {}, problems = ''): Record<string, unknown> {
+    return renderCard('training/record', { today: this.today(), problems, subject: '', level: '', completedOn: '', hours: '', provider: '', ...values });
+  }
+
+  async showCard(turn: ChatTurn): Promise<void> {
+    if (!turn.principal.employeeId) return turn.send({ text: 'I cannot find you in the staff list yet, so I cannot record training for you. Ask your manager or the safeguarding team to add you.' });
+    await turn.send({ card: this.recordCard() });
+  }
+
+  async record(turn: ChatTurn): Promise<void> {
+    const employeeId = turn.principal.employeeId;
+    if (!employeeId) return turn.send({ text: 'I cannot find you in the staff list yet, so I cannot record training for you.' });
+    const raw = recordSchema.safeParse(turn.value);
+    if (!raw.success) return turn.send({ card: this.recordCard({}, 'Some of that was too long. Please check it and try again.') });
+    const v = raw.data;
+    const cell = (x: unknown) => `"${String(x ?? '').replace(/"/g, '""')}"`;
+    const csv = `${TRAINING_COLUMNS.join(',')}\n${[employeeId, v.subject, v.level, v.completedOn, v.hours, v.provider].map(cell).join(',')}`;
+    const { rows, rejected } = parseTrainingCsv(csv, this.deps.rules, this.today());
+    const values = { subject: v.subject ?? '', level: v.level ?? '', completedOn: v.completedOn ?? '', hours: String(v.hours ?? ''), provider: v.provider ?? '' };
+    if (!rows[0]) {
+      const reason = (rejected[0]?.reason ?? 'something is missing').replace(/completed_on/g, 'the date').replace(/employee_id/g, 'your staff number');
+      return turn.send({ card: this.recordCard(values, `Please check: ${reason}.`) });
+    }
+    const { line: _line, ...row } = rows[0];
+    const doc: CompletionDoc = { ...row, source: 'self', confirmed: false, importedAt: this.deps.now().toISOString() };
+    try {
+      await this.deps.store.container.items.create(doc);
+    } catch (err) {
+      if ((err as { code?: number }).code !== 409) throw err;
+      return turn.send({ text: 'That course is already on your record.' });
+    }
+    turn.log.info({ training: 'self-recorded' }, 'training recorded by the person');
+    const person = await this.deps.directory.get(employeeId);
+    const approvers = person ? await this.approversFor(person) : [];
+    let told = 0;
+    for (const a of approvers) {
+      const sent = await this.deps.notifier
+        .sendToPerson(a.aadObjectId!, {
+          card: renderCard('training/confirm', {
+            who: person!.name,
+            employeeId,
+            recordId: doc.id,
+            facts: [
+              { title: 'Subject', value: SUBJECT_LABELS[doc.subject] },
+              { title: 'Level', value: String(doc.level) },
+              { title: 'Completed', value: doc.completedOn },
+              { title: 'Hours', value: String(doc.hours) },
+              { title: 'Provider', value: doc.provider },
+              { title: 'Team', value: person!.team },
+            ],
+          }),
+          fallbackText: `${person!.name} recorded training for you to confirm`,
+        })
+        .catch(() => 'failed' as const);
+      if (sent === 'sent') told++;
+    }
+    await turn.send({
+      text: `Recorded: ${describeCompletion(doc)}. It will count once ${told ? 'your manager confirms it; I have asked them' : 'your manager or a safeguarding lead confirms it (I could not reach your manager in Teams, so please let them know)'}.`,
+    });
+  }
+
+  /** Managers of the person's team; if there are none, the safeguarding leads in the directory. */
+  private async approversFor(person: StoredPerson): Promise<StoredPerson[]> {
+    const { resources } = await this.deps.directory.raw.items
+      .query<StoredPerson>({ query: "SELECT * FROM c WHERE c.team = @team AND ARRAY_CONTAINS(c.roles, 'manager')", parameters: [{ name: '@team', value: person.team }] }, MANY)
+      .fetchAll();
+    const managers = resources.filter((m) => m.id !== person.id && m.aadObjectId);
+    if (managers.length) return managers;
+    const { resources: leads } = await this.deps.directory.raw.items
+      .query<StoredPerson>("SELECT * FROM c WHERE ARRAY_CONTAINS(c.roles, 'safeguarding-lead')", MANY)
+      .fetchAll();
+    return leads.filter((l) => l.id !== person.id && l.aadObjectId);
+  }
+
+  async confirm(turn: ChatTurn): Promise<void> {
+    const parsed = confirmSchema.safeParse(turn.value);
+    if (!parsed.success) return turn.send({ text: 'I could not tell which record you meant.' });
+    const { employeeId, recordId, decision } = parsed.data;
+    const person = await this.deps.directory.get(employeeId);
+    const isLead = can(turn.principal, 'training.organisation');
+    const isTheirManager = turn.principal.roles.has('manager') && person !== undefined && turn.principal.team?.toLowerCase() === person.team.toLowerCase();
+    if (!person || (!isLead && !isTheirManager) || turn.principal.employeeId === employeeId) {
+      turn.log.info({ permission: 'training.confirm' }, 'refused');
+      return turn.send({ text: "Only the person's manager or a safeguarding lead can confirm their training, and nobody can confirm their own." });
+    }
+    const { resource: doc } = await this.deps.store.container.item(recordId, employeeId).read<CompletionDoc>();
+    if (!doc || doc.source !== 'self') return turn.send({ text: 'That record is no longer there.' });
+    if (doc.confirmed || doc.rejectedAt) return turn.send({ text: `That record was already ${doc.confirmed ? 'confirmed' : 'marked as not confirmed'} by ${doc.decidedBy ?? 'someone'}.` });
+    const at = this.deps.now().toISOString();
+    const next: CompletionDoc = { ...doc, ...(decision === 'confirm' ? { confirmed: true } : { rejectedAt: at }), decidedBy: turn.principal.name ?? 'a manager', decidedAt: at };
+    try {
+      await this.deps.store.container.item(recordId, employeeId).replace(next, { accessCondition: { type: 'IfMatch', condition: doc._etag! } });
+    } catch (err) {
+      if ((err as { code?: number }).code !== 412) throw err;
+      return turn.send({ text: 'Someone else decided on that record at the same moment. Type team compliance to see where things are.' });
+    }
+    turn.log.info({ training: decision }, 'self-recorded training decided');
+    await turn.send({ text: decision === 'confirm' ? `Confirmed: ${describeCompletion(doc)} now counts for ${person.name}.` : `Noted: ${describeCompletion(doc)} will not count for ${person.name}. I have told them.` });
+    if (person.aadObjectId) {
+      await this.deps.notifier
+        .sendToPerson(person.aadObjectId, {
+          text:
+            decision === 'confirm'
+              ? `${turn.principal.name ?? 'Your manager'} confirmed your training: ${describeCompletion(doc)}. It now counts. Type my training to see your record.`
+              : `${turn.principal.name ?? 'Your manager'} could not confirm your training: ${describeCompletion(doc)}. Please talk to them about it.`,
+        })
+        .catch(() => undefined);
+    }
+  }
+}
