@@ -2,7 +2,7 @@ import { seedBroadcast } from '../bench/broadcastFixture';
 import type { DeliveryDoc } from '../src/briefings/store';
 import { MANY, openStore } from '../src/storage/store';
 import { cardOf, cardText, LoopbackConnector } from './helpers/connector';
-import { randomPort, startBotProcess } from './helpers/process';
+import { startBotProcess } from './helpers/process';
 import { removeDir, tempDir } from './helpers/tmp';
 
 /**
@@ -47,14 +47,14 @@ describe('a broadcast across a restart', () => {
     const briefingId = await seedBroadcast(store, { count: RECIPIENTS, serviceUrl: connector.url });
     await store.close();
 
-    const first = startBotProcess(dir, randomPort(), ENV);
+    const first = startBotProcess(dir, 0, ENV);
     await first.ready;
     await until(() => briefingsSent().length >= 100, 20_000, '100 briefings to go out');
     await first.kill(signal);
     const beforeRestart = briefingsSent().length;
     expect(beforeRestart).toBeLessThan(RECIPIENTS); // really interrupted mid-broadcast
 
-    const second = startBotProcess(dir, randomPort(), ENV);
+    const second = startBotProcess(dir, 0, ENV);
     await second.ready;
     try {
       await until(() => connector.updated.some((u) => cardText(cardOf(u)).includes('Finished')), 30_000, 'the final summary');

@@ -1,10 +1,9 @@
 import { cardOf, cardText, LoopbackConnector } from './helpers/connector';
 import { removeDir, tempDir } from './helpers/tmp';
-import { randomPort, startBotProcess } from './helpers/process';
+import { startBotProcess } from './helpers/process';
 
 const OID = 'dddddddd-0000-4000-8000-000000000004';
 const startBot = startBotProcess;
-const port = randomPort;
 
 describe('the bot process', () => {
   let connector: LoopbackConnector;
@@ -20,8 +19,7 @@ describe('the bot process', () => {
   });
 
   it('keeps what it acknowledged across kill -9, and refuses a second process on the same data', async () => {
-    const p = port();
-    const first = startBot(dir, p);
+    const first = startBot(dir);
     await first.ready;
     const activity = (fields: Record<string, unknown>) => ({
       channelId: 'msteams',
@@ -34,25 +32,24 @@ describe('the bot process', () => {
     const post = (port: number, body: unknown) =>
       fetch(`http://127.0.0.1:${port}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
-    await post(p, activity({ type: 'installationUpdate', action: 'add', id: '1' }));
+    await post(first.port(), activity({ type: 'installationUpdate', action: 'add', id: '1' }));
     await connector.waitFor((a) => cardText(cardOf(a)).includes('Welcome'));
 
     // A second bot on the same DATA_DIR must not open it.
-    const second = startBot(dir, port());
+    const second = startBot(dir);
     await expect(second.ready).rejects.toThrow(/already open in another process/);
     expect(second.child.exitCode).toBe(1);
 
     first.child.kill('SIGKILL');
     await new Promise((r) => first.child.once('exit', r));
 
-    const p2 = port();
-    const restarted = startBot(dir, p2);
+    const restarted = startBot(dir);
     await restarted.ready;
     try {
       // The welcome was recorded before it was sent: after the crash it is not sent again...
       connector.clear();
-      await post(p2, activity({ type: 'conversationUpdate', membersAdded: [{ id: '28:bot' }], id: '2' }));
-      await post(p2, activity({ type: 'message', text: 'help', id: '3' }));
+      await post(restarted.port(), activity({ type: 'conversationUpdate', membersAdded: [{ id: '28:bot' }], id: '2' }));
+      await post(restarted.port(), activity({ type: 'message', text: 'help', id: '3' }));
       await connector.waitFor((a) => cardText(cardOf(a)).includes('How I can help'));
       expect(connector.sent.filter((a) => cardText(cardOf(a)).includes('Welcome'))).toHaveLength(0);
     } finally {

@@ -30,7 +30,7 @@ async function main(): Promise<void> {
     throw err;
   }
   log.info(
-    { url: `http://localhost:${config.port}/api/messages`, storage: app.store.mode, auth: config.bot.appId ? 'bot-framework' : 'anonymous (local development only)' },
+    { url: `http://localhost:${new URL(app.url).port}/api/messages`, storage: app.store.mode, auth: config.bot.appId ? 'bot-framework' : 'anonymous (local development only)' },
     'safeguarding bot listening',
   );
 

@@ -6,13 +6,17 @@ export const MAIN = path.join(__dirname, '..', '..', 'dist', 'src', 'server', 'm
 
 export interface BotProcess {
   child: ChildProcess;
+  /** Resolves once the bot listens; then `port()` is the port it got. */
   ready: Promise<void>;
+  port(): number;
   output: () => string;
   /** Sends the signal and resolves when the process has exited. */
   kill(signal: NodeJS.Signals): Promise<void>;
 }
 
-export function startBotProcess(dataDir: string, port: number, env: Record<string, string> = {}): BotProcess {
+/** Starts `npm start`'s entry point; port 0 (the default) lets the system choose a free port. */
+export function startBotProcess(dataDir: string, port = 0, env: Record<string, string> = {}): BotProcess {
+  let listening = 0;
   const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'info', ...env } });
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
@@ -21,7 +25,9 @@ export function startBotProcess(dataDir: string, port: number, env: Record<strin
   const ready = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`bot did not start: ${out}`)), 20000);
     const check = () => {
-      if (out.includes('safeguarding bot listening')) {
+      const line = out.split('\n').find((l) => l.includes('safeguarding bot listening'));
+      if (line) {
+        listening = Number(/localhost:(\d+)/.exec(line)?.[1] ?? port);
         clearTimeout(timer);
         resolve();
       }
@@ -36,6 +42,7 @@ export function startBotProcess(dataDir: string, port: number, env: Record<strin
   return {
     child,
     ready,
+    port: () => listening,
     output: () => out,
     async kill(signal) {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
@@ -43,5 +50,3 @@ export function startBotProcess(dataDir: string, port: number, env: Record<strin
     },
   };
 }
-
-export const randomPort = () => 20000 + Math.floor(Math.random() * 20000);
