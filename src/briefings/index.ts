@@ -477,44 +477,45 @@ export class BriefingsService {
     void this.engine.work(draft.id);
   }
 
+  /** The list card without a search result: drafts, reports. */
+  private listReply(heading: string, intro: string, items: { title: string; subtitle: string; button: string; data: Record<string, unknown> }[], leadActions: CardButton[]): Reply {
+    return { card: renderCard('briefings/list', { heading, intro, query: '', items, empty: '', leadActions }) };
+  }
+
   async drafts(turn: ChatTurn): Promise<void> {
     if (await this.refuseUnlessLead(turn)) return;
     const mine = await this.store.list({ status: ['draft', 'scheduled'], author: turn.user.aadObjectId ?? '' }, 20);
-    await turn.send({
-      card: renderCard('briefings/list', {
-        heading: 'Your drafts and scheduled briefings',
-        intro: mine.length ? 'Pick one up where you left off.' : 'You have no drafts. Start one from the library or write a new one.',
-        query: '',
-        items: mine.map((b) => ({
+    await turn.send(
+      this.listReply(
+        'Your drafts and scheduled briefings',
+        mine.length ? 'Pick one up where you left off.' : 'You have no drafts. Start one from the library or write a new one.',
+        mine.map((b) => ({
           title: b.content.title,
           subtitle: b.status === 'scheduled' ? `Scheduled for ${ukLabel(new Date(b.sendAt!))}` : `Draft, last saved ${ukLabel(new Date(b.updatedAt))}`,
           button: b.status === 'draft' ? 'Continue' : 'View',
           data: b.status === 'draft' ? { verb: 'briefings.preview', draftId: b.id } : { verb: 'briefings.report', briefingId: b.id },
         })),
-        empty: '',
-        leadActions: [{ title: 'Write a new briefing', data: { verb: 'briefings.new' } }],
-      }),
-    });
+        [{ title: 'Write a new briefing', data: { verb: 'briefings.new' } }],
+      ),
+    );
   }
 
   async reports(turn: ChatTurn): Promise<void> {
     if (await this.refuseUnlessLead(turn)) return;
     const sent = await this.store.list({ status: ['sending', 'sent', 'scheduled'] }, 20);
-    await turn.send({
-      card: renderCard('briefings/list', {
-        heading: 'Briefing reports',
-        intro: sent.length ? 'Every briefing sent, newest first.' : 'No briefing has been sent yet.',
-        query: '',
-        items: sent.map((b) => ({
+    await turn.send(
+      this.listReply(
+        'Briefing reports',
+        sent.length ? 'Every briefing sent, newest first.' : 'No briefing has been sent yet.',
+        sent.map((b) => ({
           title: b.content.title,
           subtitle: b.status === 'scheduled' ? `Scheduled for ${ukLabel(new Date(b.sendAt!))}` : `${b.status === 'sending' ? 'Sending since' : 'Sent'} ${ukLabel(new Date(b.startedAt ?? b.updatedAt))} by ${b.author.name}`,
           button: 'Report',
           data: { verb: 'briefings.report', briefingId: b.id },
         })),
-        empty: '',
-        leadActions: [],
-      }),
-    });
+        [],
+      ),
+    );
   }
 
   async report(turn: ChatTurn): Promise<void> {
