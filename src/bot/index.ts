@@ -188,27 +188,6 @@ export function createBot(deps: BotDeps): Bot {
 
   const connectors = new ConnectorCache(adapter, config.bot.appId ?? '');
 
-  /** Runs `send` in the person's stored 1:1 chat; errors are classified, never retried by the SDK. */
-  async function inPersonalChat<T>(aadObjectId: string, send: (context: TurnContext) => Promise<T>): Promise<T | 'no-conversation'> {
-    const stored = await conversations.get(aadObjectId.toLowerCase());
-    if (!stored) return 'no-conversation';
-    const reference = stored.reference as unknown as ConversationReference;
-    // The adapter hands errors in this callback to onTurnError (which would post an apology into
-    // the person's chat) and does not rethrow them: catch here, and report the failure to the caller.
-    let failure: unknown;
-    let result: T | undefined;
-    await adapter.continueConversationAsync(config.bot.appId ?? '', reference, async (context) => {
-      withoutSdkRetries(context, adapter.ConnectorClientKey);
-      try {
-        result = await send(context);
-      } catch (err) {
-        failure = err;
-      }
-    });
-    if (failure) throw classify(failure);
-    return result as T;
-  }
-
   const notifier: Notifier = {
     async sendToPerson(aadObjectId, reply) {
       const stored = await conversations.get(aadObjectId.toLowerCase());
@@ -241,10 +220,14 @@ export function createBot(deps: BotDeps): Bot {
     },
 
     async update(aadObjectId, activityId, reply) {
-      const outcome = await inPersonalChat(aadObjectId, async (context) => {
-        await context.updateActivity({ ...toActivity(reply), id: activityId });
-      });
-      if (outcome === 'no-conversation') throw new DeliveryError('conversation-not-found', 'No stored chat to update');
+      const reference = (await conversations.get(aadObjectId.toLowerCase()))?.reference as unknown as ConversationReference | undefined;
+      if (!reference?.conversation?.id || !reference.serviceUrl) throw new DeliveryError('conversation-not-found', 'No stored chat to update');
+      try {
+        const client = await connectors.get(reference.serviceUrl);
+        await client.conversations.updateActivity(reference.conversation.id, activityId, { ...toActivity(reply), id: activityId } as never);
+      } catch (err) {
+        throw classify(err);
+      }
     },
 
     async recreateConversation(aadObjectId) {
@@ -292,15 +275,6 @@ function toActivity(reply: Reply) {
   return activity;
 }
 
-/**
- * The connector client retries 429 and 5xx by itself (up to three times, with its own delays).
- * Broadcasts pace and retry on their own schedule, so their sends go out exactly once per attempt.
- */
-function withoutSdkRetries(context: TurnContext, key: symbol): void {
-  const client = context.turnState.get(key) as { client?: { pipeline?: { removePolicy(o: { phase: string }): unknown } } } | undefined;
-  client?.client?.pipeline?.removePolicy({ phase: 'Retry' });
-}
-
 /** Turns the connector's error into a DeliveryError the features understand. */
 export function classify(err: unknown): DeliveryError {
   if (err instanceof DeliveryError) return err;
@@ -326,13 +300,14 @@ function retryAfterMs(header: string | undefined): number | undefined {
 interface Connector {
   conversations: {
     sendToConversation(conversationId: string, activity: never): Promise<{ id?: string }>;
+    updateActivity(conversationId: string, activityId: string, activity: never): Promise<unknown>;
   };
   client?: { pipeline?: { removePolicy(o: { phase: string }): unknown } };
 }
 
 /**
- * One connector client per service URL, reused for ten minutes, for broadcasts: botbuilder's
- * continueConversation builds a new client (and a token client) for every message. Made through
+ * One connector client per service URL, reused for ten minutes, for broadcasts and progress cards:
+ * botbuilder's continueConversation builds a new client (and a token client) for every message. Made through
  * the adapter's own authentication, so credentials and token caching are the SDK's; the SDK's
  * retry policy is removed, since the caller paces and retries.
  */

@@ -63,9 +63,6 @@ export class Pacer {
     this.interval = 1000 / (ratePerSecond * HEADROOM);
   }
 
-  get ratePerSecond(): number {
-    return 1000 / this.interval / HEADROOM;
-  }
 
   /**
    * Waits for the next free slot for a message to `conversation`, and takes it. Waiters queue in
