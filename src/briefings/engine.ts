@@ -459,7 +459,8 @@ export class DeliveryEngine {
 
   private async ensureProgressCard(briefing: BriefingDoc): Promise<void> {
     if (briefing.progressActivityId) return;
-    const counts = await this.counts(briefing.id);
+    // Cheap counts: the queue is still being written while the first card goes out.
+    const counts = await this.quickCounts(briefing.id);
     await this.pacer.take(briefing.author.aadObjectId);
     const sent = await this.deps.notifier.deliver(briefing.author.aadObjectId, this.deps.progressCard(briefing, counts, false)).catch((err: unknown) => {
       this.deps.log.warn({ err: { message: (err as Error).message }, briefingId: briefing.id }, 'could not post the progress card');
