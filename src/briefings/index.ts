@@ -117,6 +117,7 @@ export class BriefingsService {
     await turn.send({
       card: renderCard('briefings/list', {
         heading: '7-minute briefings',
+        showSearch: true,
         intro: query ? `Briefings matching "${query}"` : 'Recent briefings first, then the library. Open one to read it.',
         query,
         items: found.map((f) => ({ title: f.content.title, subtitle: f.subtitle, button: 'Open', data: { verb: 'briefings.open', ref: f.ref } })),
@@ -479,7 +480,7 @@ export class BriefingsService {
 
   /** The list card without a search result: drafts, reports. */
   private listReply(heading: string, intro: string, items: { title: string; subtitle: string; button: string; data: Record<string, unknown> }[], leadActions: CardButton[]): Reply {
-    return { card: renderCard('briefings/list', { heading, intro, query: '', items, empty: '', leadActions }) };
+    return { card: renderCard('briefings/list', { heading, intro, showSearch: false, query: '', items, empty: '', leadActions }) };
   }
 
   async drafts(turn: ChatTurn): Promise<void> {

@@ -165,6 +165,18 @@ describe('in the Agents Playground (a Teams-like client)', () => {
     await acknowledged.first().waitFor({ timeout: 15000 });
     await acknowledged.first().scrollIntoViewIfNeeded();
     await screenshot(page, 'briefing-acknowledged');
+
+    // The lead sees who has read it.
+    await type(page, 'briefing reports');
+    const reports = card('Every briefing sent');
+    await reports.waitFor({ timeout: 15000 });
+    await reports.getByRole('button', { name: 'Report' }).first().click();
+    const report = card('Briefing report: Safer sleep for babies');
+    await report.waitFor({ timeout: 15000 });
+    await expect(report.getByText('Everyone it reached has acknowledged it.').isVisible()).resolves.toBe(true);
+    await expect(report.getByText('1 (100%)').first().isVisible()).resolves.toBe(true);
+    await report.scrollIntoViewIfNeeded();
+    await screenshot(page, 'briefing-report');
     const delivery = (await app.briefings.store.list({ status: ['sending', 'sent'] }))[0]!;
     const record = (await app.briefings.store.deliveriesOf(delivery.id))[0]!;
     expect(record.acknowledgedAt).toBeDefined();
