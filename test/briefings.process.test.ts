@@ -1,9 +1,8 @@
 import { seedBroadcast } from '../bench/broadcastFixture';
 import type { DeliveryDoc } from '../src/briefings/store';
 import { MANY, openStore } from '../src/storage/store';
-import { cardOf, cardText, LoopbackConnector } from './helpers/connector';
-import { startBotProcess } from './helpers/process';
-import { removeDir, tempDir } from './helpers/tmp';
+import { cardOf, cardText } from './helpers/connector';
+import { processFixture, startBotProcess } from './helpers/process';
 
 /**
  * A broadcast interrupted by stopping the real bot process, then finished by a new process on the
@@ -23,19 +22,9 @@ async function until(check: () => boolean, timeoutMs: number, what: string): Pro
 }
 
 describe('a broadcast across a restart', () => {
-  let connector: LoopbackConnector;
-  let dir: string;
-  beforeEach(async () => {
-    connector = new LoopbackConnector();
-    await connector.start();
-    dir = tempDir();
-  });
-  afterEach(async () => {
-    await connector.stop();
-    removeDir(dir);
-  });
+  const fixture = processFixture();
 
-  const briefingsSent = () => connector.sent.filter((s) => cardText(cardOf(s)).includes('7-minute briefing'));
+  const briefingsSent = () => fixture.connector.sent.filter((s) => cardText(cardOf(s)).includes('7-minute briefing'));
   const perConversation = () => {
     const counts = new Map<string, number>();
     for (const s of briefingsSent()) counts.set(s.conversationId, (counts.get(s.conversationId) ?? 0) + 1);
@@ -43,25 +32,25 @@ describe('a broadcast across a restart', () => {
   };
 
   async function interruptAndFinish(signal: NodeJS.Signals): Promise<DeliveryDoc[]> {
-    const store = await openStore(storeConfig(dir));
-    const briefingId = await seedBroadcast(store, { count: RECIPIENTS, serviceUrl: connector.url });
+    const store = await openStore(storeConfig(fixture.dir));
+    const briefingId = await seedBroadcast(store, { count: RECIPIENTS, serviceUrl: fixture.connector.url });
     await store.close();
 
-    const first = startBotProcess(dir, 0, ENV);
+    const first = startBotProcess(fixture.dir, 0, ENV);
     await first.ready;
     await until(() => briefingsSent().length >= 100, 20_000, '100 briefings to go out');
     await first.kill(signal);
     const beforeRestart = briefingsSent().length;
     expect(beforeRestart).toBeLessThan(RECIPIENTS); // really interrupted mid-broadcast
 
-    const second = startBotProcess(dir, 0, ENV);
+    const second = startBotProcess(fixture.dir, 0, ENV);
     await second.ready;
     try {
-      await until(() => connector.updated.some((u) => cardText(cardOf(u)).includes('Finished')), 30_000, 'the final summary');
+      await until(() => fixture.connector.updated.some((u) => cardText(cardOf(u)).includes('Finished')), 30_000, 'the final summary');
     } finally {
       await second.kill('SIGTERM');
     }
-    const reopened = await openStore(storeConfig(dir));
+    const reopened = await openStore(storeConfig(fixture.dir));
     try {
       const { resources } = await reopened
         .container('deliveries')

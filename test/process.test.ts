@@ -1,29 +1,18 @@
-import { cardOf, cardText, LoopbackConnector } from './helpers/connector';
-import { removeDir, tempDir } from './helpers/tmp';
-import { startBotProcess } from './helpers/process';
+import { cardOf, cardText } from './helpers/connector';
+import { processFixture, startBotProcess } from './helpers/process';
 
 const OID = 'dddddddd-0000-4000-8000-000000000004';
 const startBot = startBotProcess;
 
 describe('the bot process', () => {
-  let connector: LoopbackConnector;
-  let dir: string;
-  beforeEach(async () => {
-    connector = new LoopbackConnector();
-    await connector.start();
-    dir = tempDir();
-  });
-  afterEach(async () => {
-    await connector.stop();
-    removeDir(dir);
-  });
+  const fixture = processFixture();
 
   it('keeps what it acknowledged across kill -9, and refuses a second process on the same data', async () => {
-    const first = startBot(dir);
+    const first = startBot(fixture.dir);
     await first.ready;
     const activity = (fields: Record<string, unknown>) => ({
       channelId: 'msteams',
-      serviceUrl: connector.url,
+      serviceUrl: fixture.connector.url,
       from: { id: `29:${OID}`, aadObjectId: OID, name: 'Kim' },
       recipient: { id: '28:bot' },
       conversation: { id: `a:${OID}`, conversationType: 'personal', tenantId: 't' },
@@ -33,25 +22,25 @@ describe('the bot process', () => {
       fetch(`http://127.0.0.1:${port}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
     await post(first.port(), activity({ type: 'installationUpdate', action: 'add', id: '1' }));
-    await connector.waitFor((a) => cardText(cardOf(a)).includes('Welcome'));
+    await fixture.connector.waitFor((a) => cardText(cardOf(a)).includes('Welcome'));
 
     // A second bot on the same DATA_DIR must not open it.
-    const second = startBot(dir);
+    const second = startBot(fixture.dir);
     await expect(second.ready).rejects.toThrow(/already open in another process/);
     expect(second.child.exitCode).toBe(1);
 
     first.child.kill('SIGKILL');
     await new Promise((r) => first.child.once('exit', r));
 
-    const restarted = startBot(dir);
+    const restarted = startBot(fixture.dir);
     await restarted.ready;
     try {
       // The welcome was recorded before it was sent: after the crash it is not sent again...
-      connector.clear();
+      fixture.connector.clear();
       await post(restarted.port(), activity({ type: 'conversationUpdate', membersAdded: [{ id: '28:bot' }], id: '2' }));
       await post(restarted.port(), activity({ type: 'message', text: 'help', id: '3' }));
-      await connector.waitFor((a) => cardText(cardOf(a)).includes('How I can help'));
-      expect(connector.sent.filter((a) => cardText(cardOf(a)).includes('Welcome'))).toHaveLength(0);
+      await fixture.connector.waitFor((a) => cardText(cardOf(a)).includes('How I can help'));
+      expect(fixture.connector.sent.filter((a) => cardText(cardOf(a)).includes('Welcome'))).toHaveLength(0);
     } finally {
       restarted.child.kill('SIGTERM');
       await new Promise((r) => restarted.child.once('exit', r));

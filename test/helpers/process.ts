@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { LoopbackConnector } from './connector';
+import { removeDir, tempDir } from './tmp';
 
 /** The real entry point (`npm start` runs the same file) as a separate process. */
 export const MAIN = path.join(__dirname, '..', '..', 'dist', 'src', 'server', 'main.js');
@@ -49,4 +51,22 @@ export function startBotProcess(dataDir: string, port = 0, env: Record<string, s
       await exited;
     },
   };
+}
+
+/**
+ * For a describe block that runs the bot as a process: a fresh loopback connector and data folder
+ * for each test, read through the returned object once the test runs.
+ */
+export function processFixture(): { connector: LoopbackConnector; dir: string } {
+  const fixture = {} as { connector: LoopbackConnector; dir: string };
+  beforeEach(async () => {
+    fixture.connector = new LoopbackConnector();
+    await fixture.connector.start();
+    fixture.dir = tempDir();
+  });
+  afterEach(async () => {
+    await fixture.connector.stop();
+    removeDir(fixture.dir);
+  });
+  return fixture;
 }
