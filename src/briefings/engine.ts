@@ -52,6 +52,21 @@ export interface DeliveryCounts {
   acknowledged: number;
 }
 
+/** The figures of a briefing's delivery records: the progress card's and the report's. Pure. */
+export function tallyDeliveries(rows: Pick<DeliveryDoc, 'state' | 'reason' | 'seenAt' | 'acknowledgedAt'>[]): DeliveryCounts {
+  const counts: DeliveryCounts = { total: rows.length, queued: 0, delivered: 0, failed: {}, failedTotal: 0, seen: 0, acknowledged: 0 };
+  for (const r of rows) {
+    if (r.state === 'delivered') counts.delivered++;
+    else if (r.state === 'failed') {
+      counts.failedTotal++;
+      counts.failed[r.reason ?? 'rejected'] = (counts.failed[r.reason ?? 'rejected'] ?? 0) + 1;
+    } else counts.queued++;
+    if (r.seenAt || r.acknowledgedAt) counts.seen++;
+    if (r.acknowledgedAt) counts.acknowledged++;
+  }
+  return counts;
+}
+
 interface Recipient {
   employeeId: string;
   name: string;
@@ -444,25 +459,16 @@ export class DeliveryEngine {
         { ...MANY, partitionKey: briefingId },
       )
       .fetchAll();
-    const counts: DeliveryCounts = { total: resources.length, queued: 0, delivered: 0, failed: {}, failedTotal: 0, seen: 0, acknowledged: 0 };
-    for (const r of resources) {
-      if (r.state === 'delivered') counts.delivered++;
-      else if (r.state === 'failed') {
-        counts.failedTotal++;
-        counts.failed[r.reason ?? 'rejected'] = (counts.failed[r.reason ?? 'rejected'] ?? 0) + 1;
-      } else counts.queued++;
-      if (r.seenAt || r.acknowledgedAt) counts.seen++;
-      if (r.acknowledgedAt) counts.acknowledged++;
-    }
-    return counts;
+    return tallyDeliveries(resources);
   }
 
   private async ensureProgressCard(briefing: BriefingDoc): Promise<void> {
     if (briefing.progressActivityId) return;
     // Cheap counts: the queue is still being written while the first card goes out.
     const counts = await this.quickCounts(briefing.id);
-    await this.pacer.take(briefing.author.aadObjectId);
-    const sent = await this.deps.notifier.deliver(briefing.author.aadObjectId, this.deps.progressCard(briefing, counts, false)).catch((err: unknown) => {
+    const author = briefing.author.aadObjectId;
+    const paced = { beforeSend: async () => void (await this.pacer.take(author)) };
+    const sent = await this.deps.notifier.deliver(author, this.deps.progressCard(briefing, counts, false), paced).catch((err: unknown) => {
       this.deps.log.warn({ err: { message: (err as Error).message }, briefingId: briefing.id }, 'could not post the progress card');
       return undefined;
     });

@@ -10,7 +10,7 @@ import type { Store } from '../storage/store';
 import { MANY } from '../storage/store';
 import { briefingCard, briefingSummary, percent, progressReply, type CardButton } from './cards';
 import { briefingContentSchema, searchBriefings, type BriefingContent, type LibraryBriefing } from './content';
-import { DeliveryEngine } from './engine';
+import { DeliveryEngine, tallyDeliveries } from './engine';
 import { fromUkTime, ukLabel, ukWallClock } from './schedule';
 import { BriefingStore, FAILURE_LABELS, type Audience, type BriefingDoc, type DeliveryDoc, type FailureReason } from './store';
 
@@ -526,12 +526,8 @@ export class BriefingsService {
     if (!briefing || briefing.status === 'draft') return turn.send({ text: 'I could not find that briefing. Type briefing reports to see them all.' });
     if (briefing.status === 'scheduled') return turn.send({ text: `"${briefing.content.title}" is scheduled for ${ukLabel(new Date(briefing.sendAt!))}; there is nothing to report yet.` });
     const deliveries = await this.store.deliveriesOf(briefing.id);
+    const counts = tallyDeliveries(deliveries);
     const delivered = deliveries.filter((d) => d.state === 'delivered');
-    const acked = delivered.filter((d) => d.acknowledgedAt);
-    const seen = delivered.filter((d) => d.seenAt || d.acknowledgedAt);
-    const failed = new Map<FailureReason, number>();
-    for (const d of deliveries) if (d.state === 'failed') failed.set(d.reason ?? 'rejected', (failed.get(d.reason ?? 'rejected') ?? 0) + 1);
-    const waiting = deliveries.filter((d) => d.state === 'queued' || d.state === 'sending').length;
     const byTeam = new Map<string, { delivered: number; acked: number }>();
     for (const d of delivered) {
       const t = byTeam.get(d.recipient.team) ?? { delivered: 0, acked: 0 };
@@ -547,12 +543,12 @@ export class BriefingsService {
         briefingId: briefing.id,
         subtitle: `${briefing.status === 'sending' ? 'Still sending' : 'Sent'} by ${briefing.author.name}, ${ukLabel(new Date(briefing.startedAt ?? briefing.updatedAt))}. To: ${briefing.audience ? this.audienceLabel(briefing.audience) : 'everyone'}.`,
         facts: [
-          { title: 'People in the audience', value: n(deliveries.length) },
-          { title: 'Delivered', value: n(delivered.length) },
-          ...[...failed.entries()].map(([reason, count]) => ({ title: `Not delivered: ${FAILURE_LABELS[reason]}`, value: n(count) })),
-          ...(waiting ? [{ title: 'Still to send', value: n(waiting) }] : []),
-          { title: 'Seen (Teams read receipt)', value: `${n(seen.length)} (${percent(seen.length, delivered.length)})` },
-          { title: 'Acknowledged', value: `${n(acked.length)} (${percent(acked.length, delivered.length)})` },
+          { title: 'People in the audience', value: n(counts.total) },
+          { title: 'Delivered', value: n(counts.delivered) },
+          ...(Object.entries(counts.failed) as [FailureReason, number][]).map(([reason, count]) => ({ title: `Not delivered: ${FAILURE_LABELS[reason]}`, value: n(count) })),
+          ...(counts.queued ? [{ title: 'Still to send', value: n(counts.queued) }] : []),
+          { title: 'Seen (Teams read receipt)', value: `${n(counts.seen)} (${percent(counts.seen, counts.delivered)})` },
+          { title: 'Acknowledged', value: `${n(counts.acknowledged)} (${percent(counts.acknowledged, counts.delivered)})` },
         ],
         teams: [...byTeam.entries()]
           .sort(([a], [b]) => a.localeCompare(b))
@@ -566,7 +562,7 @@ export class BriefingsService {
           : 'Everyone it reached has acknowledged it.',
         canRemind: pending.length > 0 && briefing.status === 'sent',
       }),
-      fallbackText: `${briefing.content.title}: ${acked.length} of ${delivered.length} acknowledged`,
+      fallbackText: `${briefing.content.title}: ${counts.acknowledged} of ${counts.delivered} acknowledged`,
     });
   }
 
@@ -602,11 +598,12 @@ export class BriefingsService {
         .then(() => true)
         .catch(() => false);
       if (!claimed) continue;
-      await this.engine.pacer.take(d.recipient.aadObjectId!);
-      const reply = this.deliveryReply(briefing, d);
+      const oid = d.recipient.aadObjectId!;
+      // Two messages, so two send slots: each taken right before its request, as for the briefing.
+      const paced = { beforeSend: async () => void (await this.engine.pacer.take(oid)) };
       await this.deps.notifier
-        .deliver(d.recipient.aadObjectId!, { text: `A gentle reminder: please read "${briefing.content.title}" and press "I've read this" when you have. It takes about seven minutes.` })
-        .then(() => this.deps.notifier.deliver(d.recipient.aadObjectId!, reply))
+        .deliver(oid, { text: `A gentle reminder: please read "${briefing.content.title}" and press "I've read this" when you have. It takes about seven minutes.` }, paced)
+        .then(() => this.deps.notifier.deliver(oid, this.deliveryReply(briefing, d), paced))
         .then(() => sent++)
         .catch((err: unknown) => this.deps.log.warn({ err: { message: (err as Error).message }, briefingId: briefing.id }, 'a reminder could not be sent'));
     }
