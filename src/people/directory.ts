@@ -15,6 +15,8 @@ export interface PersonRecord {
   practiceCode?: string;
 }
 
+export type RosterEntry = Pick<PersonRecord, 'id' | 'team' | 'staffGroup'>;
+
 export interface StoredPerson extends PersonRecord {
   _etag?: string;
   importedAt: string;
@@ -71,6 +73,12 @@ export class PeopleDirectory {
   /** Every stored person, for the import's change detection. */
   async all(): Promise<StoredPerson[]> {
     const { resources } = await this.container.items.query<StoredPerson>('SELECT * FROM c', MANY).fetchAll();
+    return resources;
+  }
+
+  /** Everyone's id, team and staff group, without names or contact details, in one page (about 100 bytes a person). */
+  async roster(): Promise<RosterEntry[]> {
+    const { resources } = await this.container.items.query<RosterEntry>('SELECT c.id, c.team, c.staffGroup FROM c', { maxItemCount: -1 }).fetchAll();
     return resources;
   }
 

@@ -28,16 +28,16 @@ export async function claimOncePer(container: Container, id: string, partitionKe
 
 /**
  * Runs create/replace operations in bulk, 100 at a time, and reports each one's outcome: undefined
- * when it was written, otherwise why not (a 409/412 means someone else changed it meanwhile).
+ * when it was written, otherwise why not (a 409/412 means someone else changed it meanwhile), and the status.
  */
-export async function bulkWrite<T extends { op: OperationInput }>(container: Container, items: T[], outcome: (item: T, failure: string | undefined) => void): Promise<void> {
+export async function bulkWrite<T extends { op: OperationInput }>(container: Container, items: T[], outcome: (item: T, failure: string | undefined, statusCode: number) => void): Promise<void> {
   for (let i = 0; i < items.length; i += 100) {
     const chunk = items.slice(i, i + 100);
     const results = await container.items.bulk(chunk.map((c) => c.op));
     results.forEach((r, j) => {
       const failure =
         r.statusCode < 400 ? undefined : r.statusCode === 409 || r.statusCode === 412 ? 'changed by someone else during the import; run it again' : `storage answered ${r.statusCode}`;
-      outcome(chunk[j]!, failure);
+      outcome(chunk[j]!, failure, r.statusCode);
     });
   }
 }

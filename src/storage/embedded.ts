@@ -52,6 +52,8 @@ export class StoreLockedError extends Error {
   }
 }
 
+type SortHelper = (collection: unknown[], getRid: (d: unknown) => unknown, compositeIndexes: unknown, ...orders: unknown[]) => unknown[];
+
 type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
 /**
@@ -59,8 +61,9 @@ type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => v
  * copied once per element: `FROM c` becomes `coll.reduce(($, c) => [...$, { c }], [])`, and every
  * result goes through `stripUndefined`, written the same way. A query over 20,000 documents took
  * seconds, and reading a whole container at start-up took minutes. We rewrite the first pattern in
- * the generated code and replace `stripUndefined` with a linear function of the same meaning; the
- * rest of the engine is left alone. Measured in `npm run bench:training`.
+ * the generated code and replace `stripUndefined` with a linear function of the same meaning. The
+ * sort by _rid that every page does is also made cheaper (below); the rest of the engine is left
+ * alone. Measured in `npm run bench:training`.
  */
 function makeQueryEngineLinear(): void {
   const serverDir = path.dirname(require.resolve('@vercel/cosmosdb-server/package.json'));
@@ -68,7 +71,7 @@ function makeQueryEngineLinear(): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const engine = require(enginePath) as { default: (sql: string) => object };
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const helpers = require(path.join(path.dirname(enginePath), 'helpers.js')) as { stripUndefined: (v: unknown) => unknown };
+  const helpers = require(path.join(path.dirname(enginePath), 'helpers.js')) as { stripUndefined: (v: unknown) => unknown; sort: SortHelper };
   const strip = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.filter((x) => typeof x !== 'undefined').map(strip);
     if (v && typeof v === 'object') {
@@ -78,7 +81,30 @@ function makeQueryEngineLinear(): void {
     }
     return v;
   };
-  helpers.stripUndefined = strip;
+  // Documents parsed from JSON never hold undefined, so most results need no copy at all: look
+  // first (no allocation), copy only when there is something to strip. Results are serialised
+  // straight away, as the server already does with documents it reads by id.
+  const hasUndefined = (v: unknown): boolean => {
+    if (Array.isArray(v)) return v.some((x) => typeof x === 'undefined' || hasUndefined(x));
+    if (v && typeof v === 'object') {
+      for (const k in v) {
+        const x = (v as Record<string, unknown>)[k];
+        if (typeof x === 'undefined' || hasUndefined(x)) return true;
+      }
+    }
+    return false;
+  };
+  helpers.stripUndefined = (v: unknown) => (hasUndefined(v) ? strip(v) : v);
+  // Every page of every query sorts the matching documents by _rid. Without ORDER BY that is the
+  // only key: read each _rid once and compare strings directly (same order, same stability).
+  const sortWithOrders = helpers.sort;
+  helpers.sort = (collection, getRid, compositeIndexes, ...orders) => {
+    if (orders.length > 0) return sortWithOrders(collection, getRid, compositeIndexes, ...orders);
+    const keyed = collection.map((d) => ({ rid: getRid(d), d }));
+    if (!keyed.every((k) => typeof k.rid === 'string')) return sortWithOrders(collection, getRid, compositeIndexes);
+    keyed.sort((a, b) => (a.rid === b.rid ? 0 : (a.rid as string) < (b.rid as string) ? -1 : 1));
+    return keyed.map((k) => k.d);
+  };
   const proto = Object.getPrototypeOf(engine.default('SELECT * FROM c')) as Record<string, unknown>;
   const original = Object.getOwnPropertyDescriptor(proto, 'code');
   if (!original?.get || (proto as { __linearFrom?: boolean }).__linearFrom) return;

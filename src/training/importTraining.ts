@@ -4,7 +4,7 @@ import type { PeopleDirectory } from '../people/directory';
 import { readCsv, type RejectedRow } from '../csv';
 import { bulkWrite } from '../storage/conditional';
 import { SUBJECTS, type TrainingRules } from './rules';
-import { completionId, type CompletionDoc, type TrainingStore } from './store';
+import { completionId, RECORD_ID, teamKey, type CompletionEntry, type TrainingRecord, type TrainingStore } from './store';
 
 /**
  * The training import: `employee_id,subject,level,completed_on,hours,provider`, with the same rules
@@ -47,9 +47,17 @@ export interface TrainingImportReport {
   failed: { line: number; reason: string }[];
 }
 
-export function parseTrainingCsv(text: string, rules: TrainingRules, today: string): { rows: (Omit<CompletionDoc, 'importedAt' | 'source'> & { line: number })[]; rejected: RejectedRow[] } {
+/** A valid row of the training file. */
+export interface TrainingRow extends Pick<CompletionEntry, 'subject' | 'level' | 'completedOn' | 'hours' | 'provider'> {
+  line: number;
+  employeeId: string;
+  /** The course's identity (see completionId). */
+  id: string;
+}
+
+export function parseTrainingCsv(text: string, rules: TrainingRules, today: string): { rows: TrainingRow[]; rejected: RejectedRow[] } {
   const csv = readCsv(text, TRAINING_COLUMNS);
-  const rows: (Omit<CompletionDoc, 'importedAt' | 'source'> & { line: number })[] = [];
+  const rows: TrainingRow[] = [];
   const rejected: RejectedRow[] = csv.rejected;
   const seen = new Map<string, number>();
   csv.rows.forEach(({ line, values }) => {
@@ -60,48 +68,110 @@ export function parseTrainingCsv(text: string, rules: TrainingRules, today: stri
       return void rejected.push({ line, reason: `${r.subject} has no level ${r.level} (levels: ${rules.levels[r.subject].map((l) => l.level).join(', ')})` });
     }
     if (r.completed_on > today) return void rejected.push({ line, reason: 'completed_on is in the future' });
-    const doc = { subject: r.subject, level: r.level, completedOn: r.completed_on, hours: r.hours, provider: r.provider };
-    const id = completionId(r.employee_id, doc);
+    const course = { subject: r.subject, level: r.level, completedOn: r.completed_on, hours: r.hours, provider: r.provider };
+    const id = completionId(r.employee_id, course);
     const first = seen.get(id);
     if (first) return void rejected.push({ line, reason: `repeats line ${first}` });
     seen.set(id, line);
-    rows.push({ ...doc, id, employeeId: r.employee_id, line });
+    rows.push({ ...course, id, employeeId: r.employee_id, line });
   });
   rejected.sort((a, b) => a.line - b.line);
   return { rows, rejected };
 }
 
+type Outcome = 'added' | 'updated' | 'unchanged';
+
+/**
+ * Pure: puts one person's imported courses on their list. A course already imported with the same
+ * hours is unchanged; one they recorded themselves becomes the imported (authoritative, counted)
+ * course. Returns the new list, or undefined when nothing changed, and each row's outcome.
+ */
+export function mergeImported(employeeId: string, completions: readonly CompletionEntry[], rows: readonly TrainingRow[], importedAt: string): { completions?: CompletionEntry[]; outcomes: Outcome[] } {
+  const list = [...completions];
+  const index = new Map(list.map((c, i) => [completionId(employeeId, c), i] as const));
+  let changed = false;
+  const outcomes = rows.map((row): Outcome => {
+    const entry: CompletionEntry = { subject: row.subject, level: row.level, completedOn: row.completedOn, hours: row.hours, provider: row.provider, source: 'import', confirmed: true, importedAt };
+    const at = index.get(row.id);
+    changed = changed || at === undefined || list[at]!.source !== 'import' || list[at]!.hours !== row.hours;
+    if (at === undefined) {
+      index.set(row.id, list.length);
+      list.push(entry);
+      return 'added';
+    }
+    if (list[at]!.source === 'import' && list[at]!.hours === row.hours) return 'unchanged';
+    list[at] = entry;
+    return 'updated';
+  });
+  return { completions: changed ? list : undefined, outcomes };
+}
+
+/** People are imported this many at a time: their records are read, merged and written in bulk. */
+const CHUNK = 500;
+
 export async function importTraining(store: TrainingStore, directory: PeopleDirectory, rules: TrainingRules, text: string, now = new Date()): Promise<TrainingImportReport> {
   const today = now.toISOString().slice(0, 10);
+  const importedAt = now.toISOString();
   const { rows, rejected } = parseTrainingCsv(text, rules, today);
   const report: TrainingImportReport = { added: 0, updated: 0, unchanged: 0, rejected, failed: [] };
-  const known = new Set((await directory.all()).map((p) => p.id));
-  const existing = new Map((await store.all()).map((d) => [d.id, d] as const));
-  const ops: { op: OperationInput; kind: 'added' | 'updated'; line: number }[] = [];
+  const teams = new Map((await directory.roster()).map((p) => [p.id, p.team] as const));
+  const byPerson = new Map<string, TrainingRow[]>();
   for (const row of rows) {
-    if (!known.has(row.employeeId)) {
+    if (!teams.has(row.employeeId)) {
       report.rejected.push({ line: row.line, reason: `employee_id ${row.employeeId} is not in the staff list (import staff first)` });
       continue;
     }
-    const { line, ...doc } = row;
-    const current = existing.get(doc.id);
-    // A course someone recorded themselves becomes the imported (authoritative, counted) record.
-    if (current && current.hours === doc.hours && current.source === 'import') {
-      report.unchanged++;
-      continue;
-    }
-    const full: CompletionDoc = { ...doc, source: 'import', confirmed: true, importedAt: now.toISOString() };
-    ops.push(
-      current
-        ? { op: { operationType: 'Replace', id: doc.id, partitionKey: doc.employeeId, resourceBody: full as never, ifMatch: current._etag }, kind: 'updated', line }
-        : { op: { operationType: 'Create', partitionKey: doc.employeeId, resourceBody: full as never }, kind: 'added', line },
-    );
+    const list = byPerson.get(row.employeeId);
+    if (list) list.push(row);
+    else byPerson.set(row.employeeId, [row]);
   }
-  await bulkWrite(store.container, ops, (item, failure) => {
-    if (failure) report.failed.push({ line: item.line, reason: failure });
-    else report[item.kind]++;
-  });
+  const tally = (outcomes: Outcome[]) => outcomes.forEach((o) => report[o]++);
+  const people = [...byPerson.keys()];
+  for (let i = 0; i < people.length; i += CHUNK) {
+    const ids = people.slice(i, i + CHUNK);
+    const records = await store.readMany(ids);
+    const writes: { op: OperationInput; employeeId: string; outcomes: Outcome[] }[] = [];
+    for (const employeeId of ids) {
+      const current = records.get(employeeId);
+      const team = teamKey(teams.get(employeeId)!);
+      const merged = mergeImported(employeeId, current?.completions ?? [], byPerson.get(employeeId)!, importedAt);
+      // The import also corrects the team stamp of someone the staff import has moved.
+      if (!merged.completions && current?.team === team) {
+        tally(merged.outcomes);
+        continue;
+      }
+      const record: TrainingRecord = { id: RECORD_ID, employeeId, team, completions: merged.completions ?? current!.completions };
+      writes.push({
+        employeeId,
+        outcomes: merged.outcomes,
+        op: current
+          ? { operationType: 'Replace', id: RECORD_ID, partitionKey: employeeId, resourceBody: record as never, ifMatch: current._etag }
+          : { operationType: 'Create', partitionKey: employeeId, resourceBody: record as never },
+      });
+    }
+    const raced: typeof writes = [];
+    await bulkWrite(store.container, writes, (item, failure, status) => {
+      if (!failure) tally(item.outcomes);
+      else if (status === 409 || status === 412) raced.push(item);
+      else for (const row of byPerson.get(item.employeeId)!) report.failed.push({ line: row.line, reason: failure });
+    });
+    // Someone changed these records while we merged (a manager confirming a course): merge again.
+    for (const { employeeId } of raced) {
+      let outcomes: Outcome[] = [];
+      try {
+        await store.update(employeeId, teams.get(employeeId)!, (list) => {
+          const merged = mergeImported(employeeId, list, byPerson.get(employeeId)!, importedAt);
+          outcomes = merged.outcomes;
+          return merged.completions ?? list;
+        });
+        tally(outcomes);
+      } catch (err) {
+        for (const row of byPerson.get(employeeId)!) report.failed.push({ line: row.line, reason: `not saved: ${(err as Error).message}` });
+      }
+    }
+  }
   report.rejected.sort((a, b) => a.line - b.line);
+  report.failed.sort((a, b) => a.line - b.line);
   return report;
 }
 

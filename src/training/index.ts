@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { renderCard } from '../cards/render';
 import type { Capability, ChatTurn, Notifier } from '../chat/types';
-import type { PeopleDirectory, StoredPerson } from '../people/directory';
+import type { PeopleDirectory, RosterEntry, StoredPerson } from '../people/directory';
 import { can } from '../people/roles';
 import { linkLifetime, toCsv, type ExportLinks } from '../exports';
 import { claimOncePer } from '../storage/conditional';
 import { MANY, type Store } from '../storage/store';
-import { isCompliant, personStatus, SUBJECT_LABELS, SUBJECTS, type Status, type SubjectStatus, type TrainingRules } from './rules';
-import { TrainingStore, type CompletionDoc } from './store';
+import { isCompliant, personFacts, personStatus, type Completion, SUBJECT_LABELS, SUBJECTS, type Status, type SubjectStatus, type TrainingRules } from './rules';
+import { TrainingStore, type CompletionEntry } from './store';
 import { describeCompletion, SelfRecording } from './selfRecord';
 
 /**
@@ -29,11 +29,33 @@ const REMIND_INTERVAL_MS = 7 * 24 * 3600_000;
 const remindSchema = z.object({ verb: z.literal('training.remind'), team: z.string().min(1).max(100) });
 const exportSchema = z.object({ verb: z.literal('training.export'), team: z.string().min(1).max(100) });
 
-export interface TeamSummary {
+/** How many people in a team are in date, due soon and overdue, per subject. */
+export interface TeamCounts {
   team: string;
   people: number;
   subjects: { subject: (typeof SUBJECTS)[number]; compliant: number; dueSoon: number; overdue: number; percent: number }[];
+}
+
+export interface TeamSummary extends TeamCounts {
   notCompliant: { person: StoredPerson; statuses: SubjectStatus[] }[];
+}
+
+const emptyCounts = (team: string): TeamCounts => ({ team, people: 0, subjects: SUBJECTS.map((subject) => ({ subject, compliant: 0, dueSoon: 0, overdue: 0, percent: 0 })) });
+
+/** Adds one person's statuses (in SUBJECTS order) to a team's counts. */
+function countPerson(counts: TeamCounts, statuses: Pick<SubjectStatus, 'status'>[]): void {
+  counts.people++;
+  statuses.forEach((s, i) => {
+    const row = counts.subjects[i]!;
+    if (s.status === 'due-soon') row.dueSoon++;
+    if (isCompliant(s)) row.compliant++;
+    else row.overdue++;
+  });
+}
+
+function withPercents<T extends TeamCounts>(counts: T): T {
+  for (const row of counts.subjects) row.percent = counts.people ? Math.round((row.compliant / counts.people) * 100) : 100;
+  return counts;
 }
 
 export class TrainingService {
@@ -51,7 +73,7 @@ export class TrainingService {
   /** One row per person and subject, for a team. */
   async teamCsv(team: string): Promise<{ filename: string; csv: string }> {
     const people = await this.peopleInTeam(team);
-    const completions = await this.store.forPeople(people.map((p) => p.id));
+    const completions = await this.store.forTeam(team, people.map((p) => p.id));
     const today = this.today();
     const rows = people
       .sort((a, b) => a.name.localeCompare(b.name))
@@ -90,7 +112,7 @@ export class TrainingService {
     return this.now().toISOString().slice(0, 10);
   }
 
-  private group(person: StoredPerson) {
+  private group(person: Pick<StoredPerson, 'staffGroup'>) {
     return this.deps.rules.staffGroups.find((g) => g.id === person.staffGroup) ?? this.deps.rules.staffGroups[0]!;
   }
 
@@ -125,30 +147,23 @@ export class TrainingService {
     });
   }
 
-  /** Pure summary of a set of people, used by the team card, the organisation view and the benchmark. */
-  summarise(team: string, people: StoredPerson[], completions: Map<string, CompletionDoc[]>): TeamSummary {
+  /** Pure summary of a set of people, used by the team card and its CSV. */
+  summarise(team: string, people: StoredPerson[], completions: Map<string, CompletionEntry[]>): TeamSummary {
     const today = this.today();
-    const subjects = SUBJECTS.map((subject) => ({ subject, compliant: 0, dueSoon: 0, overdue: 0, percent: 0 }));
-    const notCompliant: TeamSummary['notCompliant'] = [];
+    const summary: TeamSummary = { ...emptyCounts(team), notCompliant: [] };
     for (const person of people) {
       const statuses = personStatus(this.deps.rules, this.group(person), completions.get(person.id) ?? [], today);
-      statuses.forEach((s, i) => {
-        const row = subjects[i]!;
-        if (s.status === 'due-soon') row.dueSoon++;
-        if (isCompliant(s)) row.compliant++;
-        else row.overdue++;
-      });
+      countPerson(summary, statuses);
       const failing = statuses.filter((s) => !isCompliant(s));
-      if (failing.length) notCompliant.push({ person, statuses: failing });
+      if (failing.length) summary.notCompliant.push({ person, statuses: failing });
     }
-    for (const row of subjects) row.percent = people.length ? Math.round((row.compliant / people.length) * 100) : 100;
-    notCompliant.sort((a, b) => a.person.name.localeCompare(b.person.name));
-    return { team, people: people.length, subjects, notCompliant };
+    summary.notCompliant.sort((a, b) => a.person.name.localeCompare(b.person.name));
+    return withPercents(summary);
   }
 
   async teamSummary(team: string): Promise<TeamSummary> {
     const people = await this.peopleInTeam(team);
-    const completions = await this.store.forPeople(people.map((p) => p.id));
+    const completions = await this.store.forTeam(team, people.map((p) => p.id));
     // Show the team as the staff list spells it, whatever case it was asked in.
     return this.summarise(people[0]?.team ?? team, people, completions);
   }
@@ -228,17 +243,31 @@ export class TrainingService {
     });
   }
 
-  async organisationSummary(): Promise<TeamSummary[]> {
-    const people = await this.deps.directory.all();
-    const completions = new Map<string, CompletionDoc[]>();
-    for (const c of await this.store.all()) {
-      const list = completions.get(c.employeeId) ?? [];
-      list.push(c);
-      completions.set(c.employeeId, list);
+  /**
+   * Every team's counts. The staff list gives each person's team and group (no names); training
+   * records are read in batches and counted as they arrive, so memory stays flat however large the
+   * organisation is.
+   */
+  async organisationSummary(): Promise<TeamCounts[]> {
+    const today = this.today();
+    const roster = new Map((await this.deps.directory.roster()).map((p) => [p.id, p] as const));
+    const teams = new Map<string, TeamCounts>();
+    const count = (person: RosterEntry, completions: Completion[]) => {
+      let counts = teams.get(person.team);
+      if (!counts) teams.set(person.team, (counts = emptyCounts(person.team)));
+      countPerson(counts, personFacts(this.deps.rules, this.group(person), completions, today));
+    };
+    const counted = new Set<string>();
+    for await (const page of this.store.recordsOf([...roster.keys()])) {
+      for (const record of page) {
+        const person = roster.get(record.employeeId);
+        if (!person) continue; // left the staff list
+        counted.add(person.id);
+        count(person, record.completions);
+      }
     }
-    const byTeam = new Map<string, StoredPerson[]>();
-    for (const p of people) byTeam.set(p.team, [...(byTeam.get(p.team) ?? []), p]);
-    return [...byTeam.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([team, members]) => this.summarise(team, members, completions));
+    for (const person of roster.values()) if (!counted.has(person.id)) count(person, []);
+    return [...teams.values()].sort((a, b) => a.team.localeCompare(b.team)).map(withPercents);
   }
 
   /** One nudge to each overdue person in a team, at most once a week per person. */

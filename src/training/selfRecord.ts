@@ -6,7 +6,7 @@ import { can } from '../people/roles';
 import { MANY } from '../storage/store';
 import { parseTrainingCsv, TRAINING_COLUMNS } from './importTraining';
 import { SUBJECT_LABELS, type TrainingRules } from './rules';
-import type { CompletionDoc, TrainingStore } from './store';
+import { completionId, type CompletionEntry, type TrainingStore } from './store';
 
 /**
  * Staff record a course themselves; it counts once their manager (or a safeguarding lead)
@@ -29,7 +29,7 @@ const recordSchema = z.object({
 });
 const confirmSchema = z.object({ employeeId: z.string().min(1).max(40), recordId: z.string().min(1).max(64), decision: z.enum(['confirm', 'reject']) });
 
-export function describeCompletion(c: Pick<CompletionDoc, 'subject' | 'level' | 'completedOn' | 'hours' | 'provider'>): string {
+export function describeCompletion(c: Pick<CompletionEntry, 'subject' | 'level' | 'completedOn' | 'hours' | 'provider'>): string {
   return `${SUBJECT_LABELS[c.subject]} level ${c.level}, ${c.completedOn}, ${c.hours} h, ${c.provider}`;
 }
 
@@ -63,16 +63,16 @@ export class SelfRecording {
       const reason = (rejected[0]?.reason ?? 'something is missing').replace(/completed_on/g, 'the date').replace(/employee_id/g, 'your staff number');
       return turn.send({ card: this.recordCard(values, `Please check: ${reason}.`) });
     }
-    const { line: _line, ...row } = rows[0];
-    const doc: CompletionDoc = { ...row, source: 'self', confirmed: false, importedAt: this.deps.now().toISOString() };
-    try {
-      await this.deps.store.container.items.create(doc);
-    } catch (err) {
-      if ((err as { code?: number }).code !== 409) throw err;
-      return turn.send({ text: 'That course is already on your record.' });
-    }
-    turn.log.info({ training: 'self-recorded' }, 'training recorded by the person');
+    const { line: _line, id: recordId, employeeId: _employee, ...course } = rows[0];
+    const doc: CompletionEntry = { ...course, source: 'self', confirmed: false, importedAt: this.deps.now().toISOString() };
     const person = await this.deps.directory.get(employeeId);
+    let already = false;
+    await this.deps.store.update(employeeId, person?.team ?? turn.principal.team ?? '', (list) => {
+      already = list.some((c) => completionId(employeeId, c) === recordId);
+      return already ? undefined : [...list, doc];
+    });
+    if (already) return turn.send({ text: 'That course is already on your record.' });
+    turn.log.info({ training: 'self-recorded' }, 'training recorded by the person');
     const approvers = person ? await this.approversFor(person) : [];
     let told = 0;
     for (const a of approvers) {
@@ -81,7 +81,7 @@ export class SelfRecording {
           card: renderCard('training/confirm', {
             who: person!.name,
             employeeId,
-            recordId: doc.id,
+            recordId,
             facts: [
               { title: 'Subject', value: SUBJECT_LABELS[doc.subject] },
               { title: 'Level', value: String(doc.level) },
@@ -125,17 +125,26 @@ export class SelfRecording {
       turn.log.info({ permission: 'training.confirm' }, 'refused');
       return turn.send({ text: "Only the person's manager or a safeguarding lead can confirm their training, and nobody can confirm their own." });
     }
-    const { resource: doc } = await this.deps.store.container.item(recordId, employeeId).read<CompletionDoc>();
-    if (!doc || doc.source !== 'self') return turn.send({ text: 'That record is no longer there.' });
-    if (doc.confirmed || doc.rejectedAt) return turn.send({ text: `That record was already ${doc.confirmed ? 'confirmed' : 'marked as not confirmed'} by ${doc.decidedBy ?? 'someone'}.` });
     const at = this.deps.now().toISOString();
-    const next: CompletionDoc = { ...doc, ...(decision === 'confirm' ? { confirmed: true } : { rejectedAt: at }), decidedBy: turn.principal.name ?? 'a manager', decidedAt: at };
-    try {
-      await this.deps.store.container.item(recordId, employeeId).replace(next, { accessCondition: { type: 'IfMatch', condition: doc._etag! } });
-    } catch (err) {
-      if ((err as { code?: number }).code !== 412) throw err;
-      return turn.send({ text: 'Someone else decided on that record at the same moment. Type team compliance to see where things are.' });
-    }
+    type Outcome = { kind: 'gone' } | { kind: 'imported' } | { kind: 'decided'; entry: CompletionEntry } | { kind: 'done'; entry: CompletionEntry };
+    let outcome = { kind: 'gone' } as Outcome;
+    await this.deps.store.update(employeeId, person.team, (list) => {
+      const index = list.findIndex((c) => completionId(employeeId, c) === recordId);
+      const entry = list[index];
+      if (!entry) outcome = { kind: 'gone' };
+      else if (entry.source !== 'self') outcome = { kind: 'imported' };
+      else if (entry.confirmed || entry.rejectedAt) outcome = { kind: 'decided', entry };
+      else {
+        const next: CompletionEntry = { ...entry, ...(decision === 'confirm' ? { confirmed: true } : { rejectedAt: at }), decidedBy: turn.principal.name ?? 'a manager', decidedAt: at };
+        outcome = { kind: 'done', entry: next };
+        return list.map((c, i) => (i === index ? next : c));
+      }
+      return undefined;
+    });
+    if (outcome.kind === 'gone') return turn.send({ text: 'That course is no longer on their record.' });
+    if (outcome.kind === 'imported') return turn.send({ text: 'That course has since arrived from the training records import, so it already counts.' });
+    const doc = outcome.entry;
+    if (outcome.kind === 'decided') return turn.send({ text: `That record was already ${doc.confirmed ? 'confirmed' : 'marked as not confirmed'} by ${doc.decidedBy ?? 'someone'}.` });
     turn.log.info({ training: decision }, 'self-recorded training decided');
     await turn.send({ text: decision === 'confirm' ? `Confirmed: ${describeCompletion(doc)} now counts for ${person.name}.` : `Noted: ${describeCompletion(doc)} will not count for ${person.name}. I have told them.` });
     if (person.aadObjectId) {

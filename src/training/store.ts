@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { Container } from '@azure/cosmos';
-import { MANY, type Store } from '../storage/store';
+import type { Container, OperationInput } from '@azure/cosmos';
+import type { Store } from '../storage/store';
 import type { Completion } from './rules';
 
-export interface CompletionDoc extends Completion {
-  id: string;
-  employeeId: string;
+/** One course on a person's record. */
+export interface CompletionEntry extends Completion {
   provider: string;
   source: 'import' | 'self';
   /** When it was imported, or recorded by the person. */
@@ -14,12 +13,40 @@ export interface CompletionDoc extends Completion {
   decidedBy?: string;
   decidedAt?: string;
   rejectedAt?: string;
+}
+
+/**
+ * A person's training record: one document per person (id `record`, partition = employee id)
+ * holding every course they have done. A team's or the organisation's compliance then reads one
+ * small document per person instead of one per course, and a person's courses change together
+ * under one etag.
+ *
+ * `team` is the person's team, lower-cased, when the record was last written. It is only an index
+ * for the team query: the staff list stays the truth about who is in a team (see `forTeam`).
+ */
+export interface TrainingRecord {
+  id: typeof RECORD_ID;
+  employeeId: string;
+  team: string;
+  completions: CompletionEntry[];
   _etag?: string;
 }
 
-/** The same course, on the same day, from the same provider, is the same record: re-imports change nothing. */
-export function completionId(employeeId: string, c: Pick<CompletionDoc, 'subject' | 'level' | 'completedOn' | 'provider'>): string {
+export const RECORD_ID = 'record';
+const BULK = 100;
+
+/** The same course, on the same day, from the same provider, is the same course: re-imports change nothing. */
+export function completionId(employeeId: string, c: Pick<CompletionEntry, 'subject' | 'level' | 'completedOn' | 'provider'>): string {
   return createHash('sha256').update([employeeId.toLowerCase(), c.subject, c.level, c.completedOn, c.provider.trim().toLowerCase()].join('|')).digest('hex').slice(0, 32);
+}
+
+export const teamKey = (team: string) => team.trim().toLowerCase();
+
+/** Someone else changed the record each time we tried. */
+export class RecordBusyError extends Error {
+  constructor(readonly employeeId: string) {
+    super(`The training record of ${employeeId} kept changing while it was being saved`);
+  }
 }
 
 export class TrainingStore {
@@ -29,28 +56,113 @@ export class TrainingStore {
     this.container = store.container('training');
   }
 
-  async forPerson(employeeId: string): Promise<CompletionDoc[]> {
-    const { resources } = await this.container.items
-      .query<CompletionDoc>({ query: "SELECT * FROM c WHERE c.employeeId = @e AND c.id != 'reminder'", parameters: [{ name: '@e', value: employeeId }] }, { partitionKey: employeeId })
-      .fetchAll();
-    return resources;
+  async get(employeeId: string): Promise<TrainingRecord | undefined> {
+    const { resource } = await this.container.item(RECORD_ID, employeeId).read<TrainingRecord>();
+    return resource;
   }
 
-  /** Completions for many people at once (a team), grouped by employee id. */
-  async forPeople(employeeIds: string[]): Promise<Map<string, CompletionDoc[]>> {
-    const out = new Map<string, CompletionDoc[]>(employeeIds.map((e) => [e, []]));
-    for (let i = 0; i < employeeIds.length; i += 1000) {
-      const ids = employeeIds.slice(i, i + 1000);
-      const { resources } = await this.container.items
-        .query<CompletionDoc>({ query: "SELECT * FROM c WHERE ARRAY_CONTAINS(@ids, c.employeeId) AND c.id != 'reminder'", parameters: [{ name: '@ids', value: ids }] }, MANY)
-        .fetchAll();
-      for (const r of resources) out.get(r.employeeId)?.push(r);
+  async forPerson(employeeId: string): Promise<CompletionEntry[]> {
+    return (await this.get(employeeId))?.completions ?? [];
+  }
+
+  /**
+   * Changes one person's courses under the record's etag, reading again and re-applying the change
+   * when someone else wrote first. `change` returns the new list, or undefined to leave it alone.
+   */
+  async update(employeeId: string, team: string, change: (completions: CompletionEntry[]) => CompletionEntry[] | undefined): Promise<TrainingRecord | undefined> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = await this.get(employeeId);
+      const next = change(current?.completions ?? []);
+      if (!next) return undefined;
+      const record: TrainingRecord = { id: RECORD_ID, employeeId, team: teamKey(team), completions: next };
+      try {
+        if (current?._etag) await this.container.item(RECORD_ID, employeeId).replace(record, { accessCondition: { type: 'IfMatch', condition: current._etag } });
+        else await this.container.items.create(record);
+        return record;
+      } catch (err) {
+        const code = (err as { code?: number }).code;
+        if (code !== 412 && code !== 409) throw err;
+      }
+    }
+    throw new RecordBusyError(employeeId);
+  }
+
+  /** Several people's records by point reads in bulk (100 per request); people without one are absent. */
+  async readMany(employeeIds: readonly string[]): Promise<Map<string, TrainingRecord>> {
+    const out = new Map<string, TrainingRecord>();
+    for (let i = 0; i < employeeIds.length; i += BULK) {
+      const ids = employeeIds.slice(i, i + BULK);
+      const results = await this.container.items.bulk(ids.map((e): OperationInput => ({ operationType: 'Read', id: RECORD_ID, partitionKey: e })));
+      results.forEach((r, j) => {
+        if (r.statusCode === 200 && r.resourceBody) out.set(ids[j]!, r.resourceBody as unknown as TrainingRecord);
+        else if (r.statusCode !== 404) throw new Error(`Reading training records: storage answered ${r.statusCode}`);
+      });
     }
     return out;
   }
 
-  async all(): Promise<CompletionDoc[]> {
-    const { resources } = await this.container.items.query<CompletionDoc>("SELECT * FROM c WHERE c.id != 'reminder'", MANY).fetchAll();
-    return resources;
+  /**
+   * The courses of a team's members. One query finds the records stamped with the team; members
+   * whose record was stamped with another team (they moved since) or who have none are read by id,
+   * and a moved person's stamp is corrected so the next query finds them.
+   */
+  async forTeam(team: string, memberIds: readonly string[]): Promise<Map<string, CompletionEntry[]>> {
+    const key = teamKey(team);
+    const members = new Set(memberIds);
+    const out = new Map<string, CompletionEntry[]>();
+    const { resources } = await this.container.items
+      .query<TrainingRecord>({ query: 'SELECT * FROM c WHERE c.id = @record AND c.team = @team', parameters: [{ name: '@record', value: RECORD_ID }, { name: '@team', value: key }] }, { maxItemCount: -1 })
+      .fetchAll();
+    for (const r of resources) if (members.has(r.employeeId)) out.set(r.employeeId, r.completions);
+    const unseen = memberIds.filter((id) => !out.has(id));
+    const moved = await this.readMany(unseen);
+    for (const [id, record] of moved) out.set(id, record.completions);
+    await this.restamp([...moved.values()], key);
+    return out;
+  }
+
+  /** Corrects the team stamp on records found under another team. Best effort: the next read checks again. */
+  private async restamp(records: TrainingRecord[], key: string): Promise<void> {
+    for (let i = 0; i < records.length; i += 10) {
+      await Promise.all(
+        records.slice(i, i + 10).map((r) =>
+          this.container
+            .item(RECORD_ID, r.employeeId)
+            .patch([{ op: 'set', path: '/team', value: key }])
+            .catch(() => undefined),
+        ),
+      );
+    }
+  }
+
+  /**
+   * The courses (as far as the status needs them) of the given people, yielded in batches of about `batchSize` people. Each batch is
+   * one query over a range of employee ids (split at the sorted ids), so a batch is bounded and the
+   * whole organisation is never in memory at once. Ranges rather than continuation pages: on Cosmos
+   * a range is an index seek, while the embedded engine re-runs the whole query for every page.
+   */
+  async *recordsOf(employeeIds: readonly string[], batchSize = 25_000): AsyncGenerator<{ employeeId: string; completions: Completion[] }[]> {
+    const sorted = [...employeeIds].sort();
+    for (let i = 0; i < sorted.length; i += batchSize) {
+      const from = sorted[i]!;
+      const to = sorted[Math.min(i + batchSize, sorted.length) - 1]!;
+      const { resources } = await this.container.items
+        .query<{ employeeId: string; completions: Completion[] }>(
+          {
+            // Only what the status needs from each course: about half the bytes of the whole course.
+            query:
+              'SELECT c.employeeId, ARRAY(SELECT x.subject, x.level, x.completedOn, x.hours, x.confirmed FROM x IN c.completions) AS completions FROM c ' +
+              'WHERE c.id = @record AND c.employeeId >= @from AND c.employeeId <= @to',
+            parameters: [
+              { name: '@record', value: RECORD_ID },
+              { name: '@from', value: from },
+              { name: '@to', value: to },
+            ],
+          },
+          { maxItemCount: -1 },
+        )
+        .fetchAll();
+      yield resources;
+    }
   }
 }
