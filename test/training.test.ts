@@ -37,7 +37,7 @@ describe('the training import', () => {
   const rules = JSON.parse(fs.readFileSync(path.join(projectRoot(), 'content', 'training', 'rules.json'), 'utf8'));
 
   it('rejects malformed rows with their line numbers', () => {
-    const { rows, rejected } = parseTrainingCsv(
+    const { people, rows, rejected } = parseTrainingCsv(
       [
         'employee_id,subject,level,completed_on,hours,provider',
         'M1,children,3,2026-06-01,12,eLfH',
@@ -53,7 +53,8 @@ describe('the training import', () => {
       rules,
       '2026-11-23',
     );
-    expect(rows).toHaveLength(1);
+    expect(rows).toBe(1);
+    expect(people.get('M1')).toEqual([{ line: 2, subject: 'children', level: 3, completedOn: '2026-06-01', hours: 12, provider: 'eLfH' }]);
     expect(rejected.map((r) => [r.line, r.reason])).toEqual([
       [3, 'subject must be children, adults or prevent'],
       [4, 'level must be a whole number from 1 to 5'],

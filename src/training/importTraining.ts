@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { OperationInput } from '@azure/cosmos';
 import type { PeopleDirectory } from '../people/directory';
-import { readCsv, type RejectedRow } from '../csv';
+import { forEachCsvRow, type RejectedRow } from '../csv';
 import { bulkWrite } from '../storage/conditional';
 import { SUBJECTS, type TrainingRules } from './rules';
-import { completionId, RECORD_ID, teamKey, type CompletionEntry, type TrainingRecord, type TrainingStore } from './store';
+import { RECORD_ID, teamKey, type CompletionEntry, type TrainingRecord, type TrainingStore } from './store';
 
 /**
  * The training import: `employee_id,subject,level,completed_on,hours,provider`, with the same rules
@@ -47,36 +47,49 @@ export interface TrainingImportReport {
   failed: { line: number; reason: string }[];
 }
 
-/** A valid row of the training file. */
-export interface TrainingRow extends Pick<CompletionEntry, 'subject' | 'level' | 'completedOn' | 'hours' | 'provider'> {
+/** A valid row of the training file (its person is the key it is filed under). */
+export interface CourseRow extends Pick<CompletionEntry, 'subject' | 'level' | 'completedOn' | 'hours' | 'provider'> {
   line: number;
-  employeeId: string;
-  /** The course's identity (see completionId). */
-  id: string;
 }
 
-export function parseTrainingCsv(text: string, rules: TrainingRules, today: string): { rows: TrainingRow[]; rejected: RejectedRow[] } {
-  const csv = readCsv(text, TRAINING_COLUMNS);
-  const rows: TrainingRow[] = [];
-  const rejected: RejectedRow[] = csv.rejected;
-  const seen = new Map<string, number>();
-  csv.rows.forEach(({ line, values }) => {
-    const parsed = rowSchema.safeParse(values);
-    if (!parsed.success) return void rejected.push({ line, reason: parsed.error.issues.map((i) => i.message).join('; ') });
-    const r = parsed.data;
-    if (!rules.levels[r.subject].some((l) => l.level === r.level)) {
-      return void rejected.push({ line, reason: `${r.subject} has no level ${r.level} (levels: ${rules.levels[r.subject].map((l) => l.level).join(', ')})` });
-    }
-    if (r.completed_on > today) return void rejected.push({ line, reason: 'completed_on is in the future' });
-    const course = { subject: r.subject, level: r.level, completedOn: r.completed_on, hours: r.hours, provider: r.provider };
-    const id = completionId(r.employee_id, course);
-    const first = seen.get(id);
-    if (first) return void rejected.push({ line, reason: `repeats line ${first}` });
-    seen.set(id, line);
-    rows.push({ ...course, id, employeeId: r.employee_id, line });
-  });
+/** What makes two courses the same course: subject, level, day and provider (in any case). */
+export const courseKey = (c: Pick<CompletionEntry, 'subject' | 'level' | 'completedOn' | 'provider'>) => `${c.subject}|${c.level}|${c.completedOn}|${c.provider.trim().toLowerCase()}`;
+
+/**
+ * Pure: CSV text to valid rows grouped by person, and rejected rows. A 200,000-row file is read
+ * row by row and each row kept as small as it can be (repeated words are shared, not copied).
+ */
+export function parseTrainingCsv(text: string, rules: TrainingRules, today: string): { people: Map<string, CourseRow[]>; rows: number; rejected: RejectedRow[] } {
+  const people = new Map<string, CourseRow[]>();
+  const rejected: RejectedRow[] = [];
+  const shared = new Map<string, string>();
+  const share = (s: string) => {
+    const known = shared.get(s);
+    if (known !== undefined) return known;
+    if (shared.size < 10_000) shared.set(s, s);
+    return s;
+  };
+  let rows = 0;
+  rejected.push(
+    ...forEachCsvRow(text, TRAINING_COLUMNS, ({ line, values }) => {
+      const parsed = rowSchema.safeParse(values);
+      if (!parsed.success) return void rejected.push({ line, reason: parsed.error.issues.map((i) => i.message).join('; ') });
+      const r = parsed.data;
+      if (!rules.levels[r.subject].some((l) => l.level === r.level)) {
+        return void rejected.push({ line, reason: `${r.subject} has no level ${r.level} (levels: ${rules.levels[r.subject].map((l) => l.level).join(', ')})` });
+      }
+      if (r.completed_on > today) return void rejected.push({ line, reason: 'completed_on is in the future' });
+      const row: CourseRow = { line, subject: SUBJECTS.find((x) => x === r.subject)!, level: r.level, completedOn: share(r.completed_on), hours: r.hours, provider: share(r.provider) };
+      const mine = people.get(r.employee_id);
+      const first = mine?.find((m) => courseKey(m) === courseKey(row));
+      if (first) return void rejected.push({ line, reason: `repeats line ${first.line}` });
+      if (mine) mine.push(row);
+      else people.set(r.employee_id, [row]);
+      rows++;
+    }),
+  );
   rejected.sort((a, b) => a.line - b.line);
-  return { rows, rejected };
+  return { people, rows, rejected };
 }
 
 type Outcome = 'added' | 'updated' | 'unchanged';
@@ -86,16 +99,17 @@ type Outcome = 'added' | 'updated' | 'unchanged';
  * hours is unchanged; one they recorded themselves becomes the imported (authoritative, counted)
  * course. Returns the new list, or undefined when nothing changed, and each row's outcome.
  */
-export function mergeImported(employeeId: string, completions: readonly CompletionEntry[], rows: readonly TrainingRow[], importedAt: string): { completions?: CompletionEntry[]; outcomes: Outcome[] } {
+export function mergeImported(completions: readonly CompletionEntry[], rows: readonly CourseRow[], importedAt: string): { completions?: CompletionEntry[]; outcomes: Outcome[] } {
   const list = [...completions];
-  const index = new Map(list.map((c, i) => [completionId(employeeId, c), i] as const));
+  const index = new Map(list.map((c, i) => [courseKey(c), i] as const));
   let changed = false;
   const outcomes = rows.map((row): Outcome => {
     const entry: CompletionEntry = { subject: row.subject, level: row.level, completedOn: row.completedOn, hours: row.hours, provider: row.provider, source: 'import', confirmed: true, importedAt };
-    const at = index.get(row.id);
+    const key = courseKey(row);
+    const at = index.get(key);
     changed = changed || at === undefined || list[at]!.source !== 'import' || list[at]!.hours !== row.hours;
     if (at === undefined) {
-      index.set(row.id, list.length);
+      index.set(key, list.length);
       list.push(entry);
       return 'added';
     }
@@ -112,18 +126,13 @@ const CHUNK = 500;
 export async function importTraining(store: TrainingStore, directory: PeopleDirectory, rules: TrainingRules, text: string, now = new Date()): Promise<TrainingImportReport> {
   const today = now.toISOString().slice(0, 10);
   const importedAt = now.toISOString();
-  const { rows, rejected } = parseTrainingCsv(text, rules, today);
+  const { people: byPerson, rejected } = parseTrainingCsv(text, rules, today);
   const report: TrainingImportReport = { added: 0, updated: 0, unchanged: 0, rejected, failed: [] };
   const teams = new Map((await directory.roster()).map((p) => [p.id, p.team] as const));
-  const byPerson = new Map<string, TrainingRow[]>();
-  for (const row of rows) {
-    if (!teams.has(row.employeeId)) {
-      report.rejected.push({ line: row.line, reason: `employee_id ${row.employeeId} is not in the staff list (import staff first)` });
-      continue;
-    }
-    const list = byPerson.get(row.employeeId);
-    if (list) list.push(row);
-    else byPerson.set(row.employeeId, [row]);
+  for (const [employeeId, rows] of byPerson) {
+    if (teams.has(employeeId)) continue;
+    for (const row of rows) report.rejected.push({ line: row.line, reason: `employee_id ${employeeId} is not in the staff list (import staff first)` });
+    byPerson.delete(employeeId);
   }
   const tally = (outcomes: Outcome[]) => outcomes.forEach((o) => report[o]++);
   const people = [...byPerson.keys()];
@@ -134,7 +143,7 @@ export async function importTraining(store: TrainingStore, directory: PeopleDire
     for (const employeeId of ids) {
       const current = records.get(employeeId);
       const team = teamKey(teams.get(employeeId)!);
-      const merged = mergeImported(employeeId, current?.completions ?? [], byPerson.get(employeeId)!, importedAt);
+      const merged = mergeImported(current?.completions ?? [], byPerson.get(employeeId)!, importedAt);
       // The import also corrects the team stamp of someone the staff import has moved.
       if (!merged.completions && current?.team === team) {
         tally(merged.outcomes);
@@ -160,7 +169,7 @@ export async function importTraining(store: TrainingStore, directory: PeopleDire
       let outcomes: Outcome[] = [];
       try {
         await store.update(employeeId, teams.get(employeeId)!, (list) => {
-          const merged = mergeImported(employeeId, list, byPerson.get(employeeId)!, importedAt);
+          const merged = mergeImported(list, byPerson.get(employeeId)!, importedAt);
           outcomes = merged.outcomes;
           return merged.completions ?? list;
         });

@@ -4,7 +4,7 @@ import type { ChatTurn, Notifier } from '../chat/types';
 import type { PeopleDirectory, StoredPerson } from '../people/directory';
 import { can } from '../people/roles';
 import { MANY } from '../storage/store';
-import { parseTrainingCsv, TRAINING_COLUMNS } from './importTraining';
+import { courseKey, parseTrainingCsv, TRAINING_COLUMNS } from './importTraining';
 import { SUBJECT_LABELS, type TrainingRules } from './rules';
 import { completionId, type CompletionEntry, type TrainingStore } from './store';
 
@@ -57,18 +57,20 @@ export class SelfRecording {
     const v = raw.data;
     const cell = (x: unknown) => `"${String(x ?? '').replace(/"/g, '""')}"`;
     const csv = `${TRAINING_COLUMNS.join(',')}\n${[employeeId, v.subject, v.level, v.completedOn, v.hours, v.provider].map(cell).join(',')}`;
-    const { rows, rejected } = parseTrainingCsv(csv, this.deps.rules, this.today());
+    const { people, rejected } = parseTrainingCsv(csv, this.deps.rules, this.today());
+    const row = people.get(employeeId)?.[0];
     const values = { subject: v.subject ?? '', level: v.level ?? '', completedOn: v.completedOn ?? '', hours: String(v.hours ?? ''), provider: v.provider ?? '' };
-    if (!rows[0]) {
+    if (!row) {
       const reason = (rejected[0]?.reason ?? 'something is missing').replace(/completed_on/g, 'the date').replace(/employee_id/g, 'your staff number');
       return turn.send({ card: this.recordCard(values, `Please check: ${reason}.`) });
     }
-    const { line: _line, id: recordId, employeeId: _employee, ...course } = rows[0];
+    const { line: _line, ...course } = row;
+    const recordId = completionId(employeeId, course);
     const doc: CompletionEntry = { ...course, source: 'self', confirmed: false, importedAt: this.deps.now().toISOString() };
     const person = await this.deps.directory.get(employeeId);
     let already = false;
     await this.deps.store.update(employeeId, person?.team ?? turn.principal.team ?? '', (list) => {
-      already = list.some((c) => completionId(employeeId, c) === recordId);
+      already = list.some((c) => courseKey(c) === courseKey(course));
       return already ? undefined : [...list, doc];
     });
     if (already) return turn.send({ text: 'That course is already on your record.' });
