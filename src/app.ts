@@ -81,6 +81,8 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
     let listeningUrl = '';
     const exportLinks = new ExportLinks(() => config.publicBaseUrl ?? listeningUrl, now);
     const training = new TrainingService({ rules: trainingRules, store, directory, notifier, now, exports: exportLinks });
+    const upgraded = await training.store.upgradeCourseDocuments();
+    if (upgraded) log.info({ courses: upgraded }, 'training saved one document per course moved into per-person records');
     const assessment = new AssessmentService({ content: assessmentContent, store, now, notifier, directory, exports: exportLinks });
     const briefings = new BriefingsService({
       store,

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { projectRoot } from '../src/config/paths';
 import { importStaff } from '../src/people/staffImport';
 import { importTraining, parseTrainingCsv } from '../src/training/importTraining';
+import { completionId } from '../src/training/store';
 import { cardProblems } from './helpers/cards';
 import { cardOf, cardText } from './helpers/connector';
 import { LEAD_OID, onlyLoopback, startTestBot, type TestBot } from './helpers/bot';
@@ -187,6 +188,61 @@ describe('training over HTTP', () => {
     expect((await ask(MANAGER, '', confirmAction.data))[0]!.activity.text).toBe('Confirmed: Safeguarding children level 3, 2026-11-10, 12 h, Local study day now counts for Noor Nurse.');
     expect(cardText(cardOf((await ask(NURSE, 'my training'))[0]!))).toContain('Safeguarding children: in date');
     expect((await ask(MANAGER, '', confirmAction.data))[0]!.activity.text).toMatch(/already confirmed by Mia Manager/);
+  });
+
+  it('counts people in the team the staff list now gives them, after a move and for new starters', async () => {
+    await importTraining(bot.app.training.store, bot.app.directory, bot.app.trainingRules, TRAINING, bot.clock.now);
+    // Noor moves to Finance and a new starter with no training joins Finance.
+    const moved = STAFF.replace('Continuing Care,clinical,,', 'Finance,clinical,,') + '\nP1,Pat Starter,pat@nhs.net,,Finance,all-staff,,';
+    await importStaff(bot.app.directory, moved, { staffGroups: bot.app.trainingRules.staffGroups.map((g) => g.id) });
+
+    const finance = cardText(cardOf((await ask(LEAD_OID, 'team compliance finance'))[0]!));
+    expect(finance).toContain('3 people');
+    expect(finance).toContain('Noor Nurse');
+    expect(finance).toContain('Safeguarding children: level 3 expired on 2026-10-01');
+    expect(finance).toContain('Pat Starter');
+    expect(finance).toContain('no level 1 training recorded');
+    const care = cardText(cardOf((await ask(MANAGER, 'team compliance'))[0]!));
+    expect(care).toContain('2 people');
+    expect(care).not.toContain('Noor Nurse');
+    // Found under her old team once; her record now carries the new one.
+    expect((await bot.app.training.store.get('N1'))?.team).toBe('finance');
+
+    const organisation = (await ask(LEAD_OID, 'organisation compliance'))[0]!.activity.text!;
+    expect(organisation).toContain('- Continuing Care (2): Safeguarding children 100%');
+    expect(organisation).toContain('- Finance (3): Safeguarding children 0%');
+  });
+
+  it('loses nothing when a manager confirms a course while an import is saving the same record', async () => {
+    await importTraining(bot.app.training.store, bot.app.directory, bot.app.trainingRules, TRAINING, bot.clock.now);
+    await ask(NURSE, '', { verb: 'training.record', subject: 'adults', level: '3', completedOn: '2026-11-02', hours: '2', provider: 'Team day' });
+    const store = bot.app.training.store;
+    const readMany = store.readMany.bind(store);
+    // The import reads Noor's record, then her manager's confirmation lands before the import writes.
+    store.readMany = async (ids) => {
+      const records = await readMany(ids);
+      await store.update('N1', 'Continuing Care', (list) => list.map((c) => (c.source === 'self' ? { ...c, confirmed: true, decidedBy: 'Mia Manager' } : c)));
+      return records;
+    };
+    const report = await importTraining(store, bot.app.directory, bot.app.trainingRules, `${TRAINING}\nN1,children,3,2026-11-01,12,eLfH`, bot.clock.now);
+    store.readMany = readMany;
+    expect(report).toMatchObject({ added: 1, unchanged: 9, failed: [] });
+    const courses = await store.forPerson('N1');
+    expect(courses).toHaveLength(5);
+    expect(courses.find((c) => c.source === 'self')).toMatchObject({ provider: 'Team day', confirmed: true, decidedBy: 'Mia Manager' });
+    expect(cardText(cardOf((await ask(NURSE, 'my training'))[0]!))).toContain('Safeguarding children: in date');
+  });
+
+  it('keeps training saved by the earlier one-document-per-course version', async () => {
+    const old = { employeeId: 'N1', subject: 'children', level: 3, completedOn: '2026-03-01', hours: 12, provider: 'eLfH', source: 'import', confirmed: true, importedAt: '2026-03-02T09:00:00.000Z' };
+    await bot.app.training.store.container.items.create({ ...old, id: completionId('N1', old as never) });
+    await bot.app.training.store.container.items.create({ ...old, subject: 'adults', hours: 8, id: completionId('N1', { ...old, subject: 'adults' } as never) });
+    expect(await bot.app.training.store.upgradeCourseDocuments()).toBe(2);
+    expect(await bot.app.training.store.upgradeCourseDocuments()).toBe(0);
+    const card = cardText(cardOf((await ask(NURSE, 'my training'))[0]!));
+    expect(card).toContain('Safeguarding children: in date');
+    expect(card).toContain('Safeguarding adults: in date');
+    expect(await bot.app.training.store.forPerson('N1')).toHaveLength(2);
   });
 
   it('imports training from the command line', () => {

@@ -40,6 +40,13 @@ export function completionId(employeeId: string, c: Pick<CompletionEntry, 'subje
   return createHash('sha256').update([employeeId.toLowerCase(), c.subject, c.level, c.completedOn, c.provider.trim().toLowerCase()].join('|')).digest('hex').slice(0, 32);
 }
 
+/** The course fields of a stored document, without its id and system fields. */
+function courseOf(d: CompletionEntry): CompletionEntry {
+  const { subject, level, completedOn, hours, provider, source, importedAt, confirmed, decidedBy, decidedAt, rejectedAt } = d;
+  const all = { subject, level, completedOn, hours, provider, source, importedAt, confirmed, decidedBy, decidedAt, rejectedAt };
+  return Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined)) as unknown as CompletionEntry;
+}
+
 export const teamKey = (team: string) => team.trim().toLowerCase();
 
 /** Someone else changed the record each time we tried. */
@@ -85,6 +92,27 @@ export class TrainingStore {
       }
     }
     throw new RecordBusyError(employeeId);
+  }
+
+  /**
+   * Folds training saved by earlier versions (one document per course) into people's records and
+   * removes the old documents, so nothing recorded before is lost. Safe to run at every start.
+   */
+  async upgradeCourseDocuments(): Promise<number> {
+    type Old = CompletionEntry & { id: string; employeeId: string };
+    const { resources } = await this.container.items.query<Old>('SELECT * FROM c WHERE IS_DEFINED(c.subject)', { maxItemCount: -1 }).fetchAll();
+    const byPerson = new Map<string, Old[]>();
+    for (const doc of resources) byPerson.set(doc.employeeId, [...(byPerson.get(doc.employeeId) ?? []), doc]);
+    for (const [employeeId, docs] of byPerson) {
+      const current = await this.get(employeeId);
+      await this.update(employeeId, current?.team ?? '', (list) => {
+        const have = new Set(list.map((c) => completionId(employeeId, c)));
+        const add = docs.filter((d) => !have.has(d.id)).map(courseOf);
+        return add.length ? [...list, ...add] : undefined;
+      });
+      for (const d of docs) await this.container.item(d.id, employeeId).delete().catch(() => undefined);
+    }
+    return resources.length;
   }
 
   /** Several people's records by point reads in bulk (100 per request); people without one are absent. */
