@@ -52,15 +52,6 @@ export class StoreLockedError extends Error {
   }
 }
 
-interface ExecutorOptions {
-  code: string;
-  parameters?: { name: string; value: unknown }[];
-  udf?: unknown;
-  maxItemCount?: number;
-  continuation?: unknown;
-  compositeIndexes?: unknown;
-}
-
 type SortHelper = (collection: unknown[], getRid: (d: unknown) => unknown, compositeIndexes: unknown, ...orders: unknown[]) => unknown[];
 
 type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
@@ -114,30 +105,6 @@ function makeQueryEngineLinear(): void {
     keyed.sort((a, b) => (a.rid === b.rid ? 0 : (a.rid as string) < (b.rid as string) ? -1 : 1));
     return keyed.map((k) => k.d);
   };
-  // The executor compiles the query's code with `new Function` on every run, so V8 never gets to
-  // optimise it: a 50,000-document scan ran in the interpreter each time. The compiled function
-  // is pure (everything comes in as arguments), so one per distinct code string is kept and reused.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const executor = require(path.join(path.dirname(enginePath), 'executor.js')) as { default: (collection: unknown, options: ExecutorOptions) => unknown; __cached?: boolean };
-  if (!executor.__cached) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const aggregate = require(path.join(path.dirname(enginePath), 'aggregate-functions.js')) as unknown;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const builtin = require(path.join(path.dirname(enginePath), 'builtin-functions.js')) as unknown;
-    const compiled = new Map<string, (...args: unknown[]) => unknown>();
-    executor.default = (collection, { code, parameters, udf = {}, maxItemCount, continuation, compositeIndexes }) => {
-      let execute = compiled.get(code);
-      if (!execute) {
-        // eslint-disable-next-line @typescript-eslint/no-implied-eval
-        execute = new Function(`"use strict";return (${code})`)() as (...args: unknown[]) => unknown;
-        if (compiled.size < 500) compiled.set(code, execute);
-      }
-      const params: Record<string, unknown> = {};
-      for (const { name, value } of parameters ?? []) params[name.slice(1)] = value;
-      return execute(aggregate, builtin, collection, helpers, udf, params, maxItemCount, continuation, compositeIndexes);
-    };
-    executor.__cached = true;
-  }
   const proto = Object.getPrototypeOf(engine.default('SELECT * FROM c')) as Record<string, unknown>;
   const original = Object.getOwnPropertyDescriptor(proto, 'code');
   if (!original?.get || (proto as { __linearFrom?: boolean }).__linearFrom) return;
