@@ -71,6 +71,24 @@ describe('embedded Cosmos store, through @azure/cosmos', () => {
     expect(third.resources).toEqual(resources);
   });
 
+  it('keeps a container larger than one compaction page whole across two restarts', async () => {
+    store = await openStore(config(dir));
+    const people = store.container('people');
+    const count = 23_456; // more than two compaction pages
+    for (let i = 0; i < count; i += 100) {
+      await people.items.bulk(Array.from({ length: Math.min(100, count - i) }, (_, k) => ({ operationType: 'Create' as const, partitionKey: `P${i + k}`, resourceBody: { id: `P${i + k}`, n: i + k } })));
+    }
+    await store.close();
+    store = await openStore(config(dir)); // replays the journal, then compacts into a snapshot a page at a time
+    await store.close();
+    store = await openStore(config(dir)); // replays that snapshot alone
+    const all = store.container('people');
+    const { resources } = await all.items.query<number>('SELECT VALUE COUNT(1) FROM c').fetchAll();
+    expect(resources[0]).toBe(count);
+    const { resource } = await all.item('P23455', 'P23455').read<{ n: number }>();
+    expect(resource?.n).toBe(23_455);
+  }, 60_000);
+
   it('refuses a second process on the same DATA_DIR with a clear message, and can attach to it instead', async () => {
     store = await openStore(config(dir));
     await store.container('people').items.create({ id: 'X' });

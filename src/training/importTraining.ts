@@ -4,7 +4,7 @@ import type { PeopleDirectory } from '../people/directory';
 import { forEachCsvRow, type RejectedRow } from '../csv';
 import { bulkWrite } from '../storage/conditional';
 import { SUBJECTS, type TrainingRules } from './rules';
-import { RECORD_ID, teamKey, type CompletionEntry, type TrainingRecord, type TrainingStore } from './store';
+import { RECORD_ID, recordOf, teamKey, type CompletionEntry, type TrainingStore } from './store';
 
 /**
  * The training import: `employee_id,subject,level,completed_on,hours,provider`, with the same rules
@@ -149,7 +149,7 @@ export async function importTraining(store: TrainingStore, directory: PeopleDire
         tally(merged.outcomes);
         continue;
       }
-      const record: TrainingRecord = { id: RECORD_ID, employeeId, team, completions: merged.completions ?? current!.completions };
+      const record = recordOf(employeeId, team, merged.completions ?? current!.completions);
       writes.push({
         employeeId,
         outcomes: merged.outcomes,

@@ -263,7 +263,7 @@ export class TrainingService {
         const person = roster.get(record.employeeId);
         if (!person) continue; // left the staff list
         counted.add(person.id);
-        count(person, record.completions);
+        count(person, record.completions());
       }
     }
     for (const person of roster.values()) if (!counted.has(person.id)) count(person, []);
