@@ -190,7 +190,7 @@ resource web 'Microsoft.Web/sites@2023-12-01' = {
     httpsOnly: true
     siteConfig: {
       linuxFxVersion: 'NODE|20-lts'
-      appCommandLine: 'node --optimize-for-size dist/src/server/main.js'
+      appCommandLine: 'node --heap-growing-percent=25 dist/src/server/main.js'
       alwaysOn: appServiceSku != 'F1'
       ftpsState: 'Disabled'
       minTlsVersion: '1.2'

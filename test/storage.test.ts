@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import fs from 'node:fs';
 import { openStore, type Store } from '../src/storage/store';
-import { StoreLockedError } from '../src/storage/embedded';
+import { EmbeddedCosmos, StoreLockedError } from '../src/storage/embedded';
 import { removeDir, tempDir } from './helpers/tmp';
 
 const config = (dataDir: string) => ({ cosmos: { database: 'safeguarding' }, dataDir });
@@ -71,22 +71,30 @@ describe('embedded Cosmos store, through @azure/cosmos', () => {
     expect(third.resources).toEqual(resources);
   });
 
-  it('keeps a container larger than one compaction page whole across two restarts', async () => {
-    store = await openStore(config(dir));
-    const people = store.container('people');
-    const count = 23_456; // more than two compaction pages
-    for (let i = 0; i < count; i += 100) {
-      await people.items.bulk(Array.from({ length: Math.min(100, count - i) }, (_, k) => ({ operationType: 'Create' as const, partitionKey: `P${i + k}`, resourceBody: { id: `P${i + k}`, n: i + k } })));
+  it.each([
+    ['from memory', true],
+    ['through the API, a page at a time', false],
+  ])('keeps a container larger than one compaction page whole across two restarts (compaction %s)', async (_how, fromMemory) => {
+    EmbeddedCosmos.compactFromMemory = fromMemory;
+    try {
+      store = await openStore(config(dir));
+      const people = store.container('people');
+      const count = 23_456; // more than two compaction pages
+      for (let i = 0; i < count; i += 100) {
+        await people.items.bulk(Array.from({ length: Math.min(100, count - i) }, (_, k) => ({ operationType: 'Create' as const, partitionKey: `P${i + k}`, resourceBody: { id: `P${i + k}`, n: i + k } })));
+      }
+      await store.close();
+      store = await openStore(config(dir)); // replays the journal, then compacts it into a snapshot
+      await store.close();
+      store = await openStore(config(dir)); // replays that snapshot alone
+      const all = store.container('people');
+      const { resources } = await all.items.query<number>('SELECT VALUE COUNT(1) FROM c').fetchAll();
+      expect(resources[0]).toBe(count);
+      const { resource } = await all.item('P23455', 'P23455').read<{ n: number }>();
+      expect(resource?.n).toBe(23_455);
+    } finally {
+      EmbeddedCosmos.compactFromMemory = true;
     }
-    await store.close();
-    store = await openStore(config(dir)); // replays the journal, then compacts into a snapshot a page at a time
-    await store.close();
-    store = await openStore(config(dir)); // replays that snapshot alone
-    const all = store.container('people');
-    const { resources } = await all.items.query<number>('SELECT VALUE COUNT(1) FROM c').fetchAll();
-    expect(resources[0]).toBe(count);
-    const { resource } = await all.item('P23455', 'P23455').read<{ n: number }>();
-    expect(resource?.n).toBe(23_455);
   }, 60_000);
 
   it('refuses a second process on the same DATA_DIR with a clear message, and can attach to it instead', async () => {

@@ -120,6 +120,62 @@ function makeQueryEngineLinear(): void {
 }
 makeQueryEngineLinear();
 
+/** The parts of the embedded server's in-memory account that compaction reads. */
+interface ItemLike {
+  read(): Record<string, unknown> | undefined;
+}
+interface AccountLike extends ItemLike {
+  database(id: string): ItemLike & { collection?(id: string): ItemLike & { documents?: { _data?: Map<unknown, ItemLike> } } };
+}
+
+/**
+ * Each embedded server's in-memory account, by port. Compaction reads documents straight from it:
+ * through the query engine every page is a scan and a sort of the whole collection, so a snapshot
+ * of 100,000 documents took seconds and ran into the queries that followed a large import. Every
+ * document request calls `Account.prototype.database`, so wrapping it finds the account. If the
+ * server's internals ever change shape, compaction falls back to reading pages through its API.
+ */
+const accounts = new Map<number, AccountLike>();
+function findAccounts(): void {
+  const serverDir = path.dirname(require.resolve('@vercel/cosmosdb-server/package.json'));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Account = (require(path.join(serverDir, 'lib', 'account', 'index.js')) as { default?: { prototype: AccountLike & { __found?: boolean } } }).default;
+  const proto = Account?.prototype;
+  if (!proto || typeof proto.database !== 'function' || proto.__found) return;
+  const database = proto.database;
+  proto.database = function (this: AccountLike, id: string) {
+    const endpoint = (this.read()?.writableLocations as { databaseAccountEndpoint?: string }[] | undefined)?.[0]?.databaseAccountEndpoint;
+    const port = Number(/:(\d+)\/?$/.exec(endpoint ?? '')?.[1]);
+    if (port && accounts.get(port) !== this) accounts.set(port, this);
+    return database.call(this, id);
+  };
+  proto.__found = true;
+}
+findAccounts();
+
+/**
+ * The server stores each document as `{ ...body, id, _etag, _rid, _self, _ts }`. Objects built that
+ * way keep most properties in a separate backing store, and a query reading a field of 50,000 of
+ * them ran more than ten times slower than over the same documents parsed from JSON (measured: 26 ms
+ * against 2 ms for one field over 50,000 documents). Copying each document into a fresh object as
+ * it is stored keeps its properties in the object itself; the copy costs about 1 µs a document.
+ */
+function storeDocumentsCompactly(): void {
+  const serverDir = path.dirname(require.resolve('@vercel/cosmosdb-server/package.json'));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Items = (require(path.join(serverDir, 'lib', 'account', 'items.js')) as { default?: { prototype: { _set?: (data: object) => object; __compact?: boolean } } }).default;
+  const proto = Items?.prototype;
+  if (!proto || typeof proto._set !== 'function' || proto.__compact) return;
+  const set = proto._set;
+  proto._set = function (this: unknown, data: object) {
+    const copy: Record<string, unknown> = {};
+    for (const key of Object.keys(data)) copy[key] = (data as Record<string, unknown>)[key];
+    return set.call(this, copy);
+  };
+  proto.__compact = true;
+}
+storeDocumentsCompactly();
+
 /** The headers the embedded server's handlers read when applying a write. */
 const REPLAY_HEADERS = [
   'content-type',
@@ -148,6 +204,8 @@ export interface EmbeddedCosmosStats {
 }
 
 export class EmbeddedCosmos {
+  /** Compaction reads documents from the server's memory when it can (false: always through its API; tests use it). */
+  static compactFromMemory = true;
   readonly key = 'ZW1iZWRkZWQtbG9jYWwta2V5'; // any base64 string: the embedded server does not check it
   private server?: http.Server;
   private inner?: RequestHandler;
@@ -372,20 +430,35 @@ export class EmbeddedCosmos {
           const { id, partitionKey, uniqueKeyPolicy, indexingPolicy, defaultTtl } = coll as Record<string, unknown>;
           write(post(`/dbs/${db.id}/colls`, { id, partitionKey, uniqueKeyPolicy, indexingPolicy, defaultTtl }));
           const pkPath = ((partitionKey as { paths?: string[] } | undefined)?.paths?.[0] ?? '/id').slice(1).split('/');
+          // Written 2,000 documents at a time, giving way to queries in between: the store stays
+          // responsive while it compacts (writes wait, as they must, until the snapshot is done).
+          const writeDocs = async (docs: Record<string, unknown>[]) => {
+            for (let i = 0; i < docs.length; i += 2000) {
+              const lines: string[] = [];
+              for (const doc of docs.slice(i, i + 2000)) {
+                const { _rid, _self, _etag, _ts, _attachments, ...rest } = doc;
+                const pkValue = pkPath.reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], doc);
+                const entry: JournalEntry = {
+                  m: 'POST',
+                  u: `/dbs/${db.id}/colls/${String(id)}/docs`,
+                  h: { 'x-ms-documentdb-is-upsert': 'true', 'x-ms-documentdb-partitionkey': JSON.stringify([pkValue ?? {}]) },
+                  b: JSON.stringify(rest),
+                };
+                lines.push(`${JSON.stringify(entry)}\n`);
+              }
+              if (lines.length) fs.writeSync(fd, lines.join(''));
+              await new Promise((resolve) => setImmediate(resolve));
+            }
+          };
+          const direct = this.documentsInMemory(db.id, String(id));
+          if (direct) {
+            await writeDocs(direct);
+            continue;
+          }
           let continuation: string | undefined;
           do {
             const page = await this.call(get(`/dbs/${db.id}/colls/${String(id)}/docs`, continuation));
-            const parsed = JSON.parse(page.body) as { Documents: Record<string, unknown>[] };
-            for (const doc of parsed.Documents) {
-              const { _rid, _self, _etag, _ts, _attachments, ...rest } = doc;
-              const pkValue = pkPath.reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], doc);
-              write({
-                m: 'POST',
-                u: `/dbs/${db.id}/colls/${String(id)}/docs`,
-                h: { 'x-ms-documentdb-is-upsert': 'true', 'x-ms-documentdb-partitionkey': JSON.stringify([pkValue ?? {}]) },
-                b: JSON.stringify(rest),
-              });
-            }
+            await writeDocs((JSON.parse(page.body) as { Documents: Record<string, unknown>[] }).Documents);
             continuation = page.headers['x-ms-continuation'];
           } while (continuation);
         }
@@ -407,6 +480,21 @@ export class EmbeddedCosmos {
     this.opts.log?.info({ ms: this.stats.lastCompactionMs, generation: gen }, 'embedded store compacted');
   }
 
+  /** A collection's documents read straight from the server's memory, or undefined when that is not possible. */
+  private documentsInMemory(dbId: string, collId: string): Record<string, unknown>[] | undefined {
+    if (!EmbeddedCosmos.compactFromMemory) return undefined;
+    const port = Number(new URL(this.endpoint).port);
+    const items = accounts.get(port)?.database(dbId).collection?.(collId).documents?._data;
+    if (!(items instanceof Map)) return undefined;
+    const docs: Record<string, unknown>[] = [];
+    for (const item of items.values()) {
+      const doc = typeof item?.read === 'function' ? item.read() : undefined;
+      if (doc) docs.push(doc);
+    }
+    // The same order as the API would give (by _rid), so a snapshot replays in creation order.
+    return docs.sort((a, b) => (String(a._rid) < String(b._rid) ? -1 : String(a._rid) > String(b._rid) ? 1 : 0));
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -419,6 +507,8 @@ export class EmbeddedCosmos {
       fs.closeSync(this.journalFd);
       this.journalFd = undefined;
     }
+    const port = this.endpoint ? Number(new URL(this.endpoint).port) : 0;
+    if (port) accounts.delete(port);
     if (this.ownsLock) {
       const info = readLock(this.lockPath);
       if (info?.pid === process.pid) fs.rmSync(this.lockPath, { force: true });
