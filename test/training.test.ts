@@ -233,6 +233,18 @@ describe('training over HTTP', () => {
     expect(cardText(cardOf((await ask(NURSE, 'my training'))[0]!))).toContain('Safeguarding children: in date');
   });
 
+  it('tells a manager when a course they are asked to confirm has since come in from the import', async () => {
+    await importTraining(bot.app.training.store, bot.app.directory, bot.app.trainingRules, TRAINING, bot.clock.now);
+    await ask(MANAGER, 'help');
+    await ask(NURSE, '', { verb: 'training.record', subject: 'children', level: '3', completedOn: '2026-11-10', hours: '12', provider: 'eLfH' });
+    const request = bot.connector.sent.find((a) => a.conversationId === `a:personal-${MANAGER}` && cardText(cardOf(a)).includes('Training to confirm'))!;
+    const confirm = (cardOf(request)!.actions as { title: string; data: Record<string, unknown> }[]).find((a) => a.title === 'Confirm')!;
+    const report = await importTraining(bot.app.training.store, bot.app.directory, bot.app.trainingRules, `${TRAINING}\nN1,children,3,2026-11-10,12,ELFH`, bot.clock.now);
+    expect(report).toMatchObject({ added: 0, updated: 1, unchanged: 9 });
+    expect((await ask(MANAGER, '', confirm.data))[0]!.activity.text).toBe('That course has since arrived from the training records import, so it already counts.');
+    expect(cardText(cardOf((await ask(NURSE, 'my training'))[0]!))).toContain('Safeguarding children: in date');
+  });
+
   it('keeps training saved by the earlier one-document-per-course version', async () => {
     const old = { employeeId: 'N1', subject: 'children', level: 3, completedOn: '2026-03-01', hours: 12, provider: 'eLfH', source: 'import', confirmed: true, importedAt: '2026-03-02T09:00:00.000Z' };
     await bot.app.training.store.container.items.create({ ...old, id: completionId('N1', old as never) });
