@@ -2,14 +2,17 @@ import http from 'node:http';
 import { LEAD_OID, onlyLoopback, startTestBot, type TestBot } from './helpers/bot';
 
 const NURSE = 'b2b2b2b2-0000-4000-8000-000000000012';
+const MANAGER = 'a1a1a1a1-0000-4000-8000-000000000011';
 const FILES: Record<string, string> = {
   '/staff.csv': [
     'employee_id,name,email,aad_object_id,team,staff_group,roles,practice_code',
     `L1,Lee Lead,lee@nhs.net,${LEAD_OID},Safeguarding,designated-professional,,`,
     `N1,Noor Nurse,noor@nhs.net,${NURSE},Continuing Care,clinical,,`,
+    `M1,Mia Manager,mia@nhs.net,${MANAGER},Continuing Care,clinical,manager,`,
     'X1,Bad Group,x@nhs.net,,Finance,astronaut,,',
   ].join('\n'),
   '/training.csv': ['employee_id,subject,level,completed_on,hours,provider', 'N1,children,3,2026-06-01,12,eLfH', 'N1,maths,3,2026-06-01,12,eLfH'].join('\n'),
+  '/team-training.csv': ['employee_id,subject,level,completed_on,hours,provider', 'N1,adults,3,2026-06-01,8,eLfH', 'L1,adults,5,2026-06-01,24,eLfH'].join('\n'),
   '/other.csv': 'date,amount\n2026-01-01,3',
 };
 
@@ -49,8 +52,8 @@ describe('imports from a CSV attached in the chat', () => {
   it('imports a staff list and then training records, with the same row report as the command line', async () => {
     await attach('staff.csv', '/staff.csv');
     const staff = await reply(/Staff import/);
-    expect(staff.activity.text).toContain('Staff import: 2 added, 0 updated, 0 unchanged, 1 rejected.');
-    expect(staff.activity.text).toMatch(/line 4: .*astronaut/);
+    expect(staff.activity.text).toContain('Staff import: 3 added, 0 updated, 0 unchanged, 1 rejected.');
+    expect(staff.activity.text).toMatch(/line 5: .*astronaut/);
     expect((await bot.app.directory.get('N1'))?.team).toBe('Continuing Care');
 
     await attach('training.csv', '/training.csv');
@@ -60,10 +63,21 @@ describe('imports from a CSV attached in the chat', () => {
     expect(await bot.app.training.store.forPerson('N1')).toHaveLength(1);
   });
 
-  it('refuses people who are not safeguarding leads, and says why a file cannot be used', async () => {
+  it("lets a manager import their own team's training records, and nothing else", async () => {
+    bot.connector.clear();
+    await attach('team-training.csv', '/team-training.csv', MANAGER);
+    const training = await reply(/Training import/);
+    expect(training.activity.text).toContain('Training import: 1 added, 0 updated, 0 unchanged, 1 rejected.');
+    expect(training.activity.text).toContain('line 3: employee_id L1 is not in your team (Continuing Care)');
+    expect(await bot.app.training.store.forPerson('L1')).toHaveLength(0);
+    await attach('staff.csv', '/staff.csv', MANAGER);
+    await reply(/Only safeguarding leads can import the staff list/);
+  });
+
+  it('refuses people who are not safeguarding leads or managers, and says why a file cannot be used', async () => {
     bot.connector.clear();
     await attach('staff.csv', '/staff.csv', NURSE);
-    await reply(/Only safeguarding leads can import files/);
+    await reply(/Only safeguarding leads, and managers for their own team's training records, can import files/);
     expect(bot.logs.some((l) => l.msg === 'refused' && l.permission === 'people.import')).toBe(true);
 
     await attach('budget.csv', '/other.csv');

@@ -9,7 +9,8 @@ import type { TrainingStore } from '../training/store';
 
 /**
  * The staff and training imports from a CSV file a safeguarding lead attaches in their 1:1 chat:
- * the same code as `npm run import`, chosen by the file's header row.
+ * the same code as `npm run import`, chosen by the file's header row. A manager may send their own
+ * team's training records; rows for anyone else are rejected.
  */
 export interface ImportsDeps {
   directory: PeopleDirectory;
@@ -52,9 +53,14 @@ export function createImportsCapability(deps: ImportsDeps): Capability {
   const handle = async (turn: ChatTurn): Promise<boolean> => {
     const files = turn.files ?? [];
     if (files.length === 0) return false;
-    if (!can(turn.principal, 'people.import')) {
+    const isLead = can(turn.principal, 'people.import');
+    // Managers may import their own team's training records (not the staff list).
+    const managerTeam = !isLead && turn.principal.roles.has('manager') ? turn.principal.team : undefined;
+    if (!isLead && !managerTeam) {
       turn.log.info({ permission: 'people.import' }, 'refused');
-      await turn.send({ text: 'Only safeguarding leads can import files here. If you meant to share something with the safeguarding team, please e-mail it to them instead.' });
+      await turn.send({
+        text: "Only safeguarding leads, and managers for their own team's training records, can import files here. If you meant to share something with the safeguarding team, please e-mail it to them instead.",
+      });
       return true;
     }
     const csv = files.find((f) => /\.csv$/i.test(f.name));
@@ -77,12 +83,17 @@ export function createImportsCapability(deps: ImportsDeps): Capability {
       });
       return true;
     }
+    if (kind === 'staff' && !isLead) {
+      turn.log.info({ permission: 'people.import', kind }, 'refused');
+      await turn.send({ text: `Only safeguarding leads can import the staff list. You can send your team's training records (${TRAINING_COLUMNS.join(',')}).` });
+      return true;
+    }
     try {
       const summary =
         kind === 'staff'
           ? describeStaffImport(await importStaff(deps.directory, text, { staffGroups: deps.rules.staffGroups.map((g) => g.id), now: deps.now?.() }))
-          : describeTrainingImport(await importTraining(deps.training, deps.directory, deps.rules, text, deps.now?.() ?? new Date()));
-      turn.log.info({ import: kind }, 'import from chat');
+          : describeTrainingImport(await importTraining(deps.training, deps.directory, deps.rules, text, deps.now?.() ?? new Date(), managerTeam));
+      turn.log.info({ import: kind, manager: !isLead }, 'import from chat');
       await turn.send({ text: `${csv.name}\n\n${summary}` });
     } catch (err) {
       if (!(err instanceof ImportFileError)) throw err;

@@ -123,15 +123,25 @@ export function mergeImported(completions: readonly CompletionEntry[], rows: rea
 /** People are imported this many at a time: their records are read, merged and written in bulk. */
 const CHUNK = 500;
 
-export async function importTraining(store: TrainingStore, directory: PeopleDirectory, rules: TrainingRules, text: string, now = new Date()): Promise<TrainingImportReport> {
+/**
+ * `onlyTeam`: a manager importing their own team's records; rows for anyone else are rejected.
+ */
+export async function importTraining(store: TrainingStore, directory: PeopleDirectory, rules: TrainingRules, text: string, now = new Date(), onlyTeam?: string): Promise<TrainingImportReport> {
   const today = now.toISOString().slice(0, 10);
   const importedAt = now.toISOString();
   const { people: byPerson, rejected } = parseTrainingCsv(text, rules, today);
   const report: TrainingImportReport = { added: 0, updated: 0, unchanged: 0, rejected, failed: [] };
   const teams = new Map((await directory.roster()).map((p) => [p.id, p.team] as const));
   for (const [employeeId, rows] of byPerson) {
-    if (teams.has(employeeId)) continue;
-    for (const row of rows) report.rejected.push({ line: row.line, reason: `employee_id ${employeeId} is not in the staff list (import staff first)` });
+    const team = teams.get(employeeId);
+    const reason =
+      team === undefined
+        ? `employee_id ${employeeId} is not in the staff list (import staff first)`
+        : onlyTeam !== undefined && teamKey(team) !== teamKey(onlyTeam)
+          ? `employee_id ${employeeId} is not in your team (${onlyTeam})`
+          : undefined;
+    if (!reason) continue;
+    for (const row of rows) report.rejected.push({ line: row.line, reason });
     byPerson.delete(employeeId);
   }
   const tally = (outcomes: Outcome[]) => outcomes.forEach((o) => report[o]++);
