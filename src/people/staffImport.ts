@@ -1,4 +1,4 @@
-import { readCsv, type RejectedRow } from '../csv';
+import { forEachCsvRow, type RejectedRow } from '../csv';
 import { bulkWrite } from '../storage/conditional';
 import { z } from 'zod';
 import type { OperationInput } from '@azure/cosmos';
@@ -70,32 +70,33 @@ export interface ParsedStaffFile {
  * whole is unusable. `staffGroups`, when given, are the only groups accepted (from the training rules).
  */
 export function parseStaffCsv(text: string, staffGroups?: readonly string[]): ParsedStaffFile {
-  const { rows, rejected } = readCsv(text, STAFF_COLUMNS);
   const people: PersonRecord[] = [];
   const seenEmployee = new Map<string, number>();
   const seenAad = new Map<string, number>();
 
-  for (const { line, values: raw } of rows) {
+  // Read row by row: the parsed file is never held whole (see forEachCsvRow).
+  const rejected: RejectedRow[] = [];
+  const badShape = forEachCsvRow(text, STAFF_COLUMNS, ({ line, values: raw }) => {
     const parsed = rowSchema.safeParse(raw);
     if (!parsed.success) {
       rejected.push({ line, reason: parsed.error.issues.map((i) => i.message).join('; ') });
-      continue;
+      return;
     }
     const r = parsed.data;
     if (staffGroups && !staffGroups.includes(r.staff_group)) {
       rejected.push({ line, reason: `staff_group ${r.staff_group} is not one of ${staffGroups.join(', ')}` });
-      continue;
+      return;
     }
     const firstLine = seenEmployee.get(r.employee_id.toLowerCase());
     if (firstLine) {
       rejected.push({ line, reason: `employee_id ${r.employee_id} is already on line ${firstLine}` });
-      continue;
+      return;
     }
     if (r.aad_object_id) {
       const aadLine = seenAad.get(r.aad_object_id);
       if (aadLine) {
         rejected.push({ line, reason: `aad_object_id is already used on line ${aadLine}` });
-        continue;
+        return;
       }
       seenAad.set(r.aad_object_id, line);
     }
@@ -111,7 +112,8 @@ export function parseStaffCsv(text: string, staffGroups?: readonly string[]): Pa
       roles: [...new Set(r.roles.filter((x): x is Exclude<Role, 'staff'> => x !== 'staff'))].sort(),
       practiceCode: r.practice_code,
     });
-  }
+  });
+  rejected.push(...badShape);
   rejected.sort((a, b) => a.line - b.line);
   return { people, rejected };
 }
