@@ -82,6 +82,19 @@ describe('importing into the store', () => {
     expect((await directory.get('E002'))?.team).toBe('Safeguarding');
   });
 
+  it("refuses to give someone an Entra id another person holds, unless the same file moves it away", async () => {
+    const directory = new PeopleDirectory(store, []);
+    const X = '22222222-aaaa-4bbb-8ccc-00000000000a';
+    const Y = '22222222-aaaa-4bbb-8ccc-00000000000b';
+    await importStaff(directory, [HEADER, `A1,Ann Able,ann@nhs.net,${X},Finance,all-staff,,`].join('\n'));
+    const taken = await importStaff(directory, [HEADER, `B1,Bea Bold,bea@nhs.net,${X},Finance,all-staff,,`].join('\n'));
+    expect(taken.failed).toEqual([{ employeeId: 'B1', reason: 'aad_object_id already belongs to employee A1' }]);
+    expect(await directory.get('B1')).toBeUndefined();
+    const moved = await importStaff(directory, [HEADER, `A1,Ann Able,ann@nhs.net,${Y},Finance,all-staff,,`, `B1,Bea Bold,bea@nhs.net,${X},Finance,all-staff,,`].join('\n'));
+    expect(moved).toMatchObject({ added: 1, updated: 1, failed: [] });
+    expect((await directory.get('B1'))?.aadObjectId).toBe(X);
+  });
+
   it('gives imported people their roles, and configured leads theirs from the first message', async () => {
     const directory = new PeopleDirectory(store, ['99999999-aaaa-4bbb-8ccc-000000000009']);
     await importStaff(directory, [HEADER, ...GOOD].join('\n'));

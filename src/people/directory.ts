@@ -1,5 +1,6 @@
 import type { Container } from '@azure/cosmos';
-import { MANY, type Store } from '../storage/store';
+import { bulkRead } from '../storage/conditional';
+import { type Store } from '../storage/store';
 import { resolveRoles, type Principal, type Role } from './roles';
 
 /** A member of staff as held in the directory (from the staff import). No patient data, ever. */
@@ -70,10 +71,17 @@ export class PeopleDirectory {
     return resources;
   }
 
-  /** Every stored person, for the import's change detection. */
-  async all(): Promise<StoredPerson[]> {
-    const { resources } = await this.container.items.query<StoredPerson>('SELECT * FROM c', MANY).fetchAll();
-    return resources;
+  /** Several people by id (point reads in bulk); people not in the directory are absent. */
+  getMany(employeeIds: readonly string[]): Promise<Map<string, StoredPerson>> {
+    return bulkRead<StoredPerson>(this.container, employeeIds.map((id) => ({ id, partitionKey: id })));
+  }
+
+  /** Who holds each Entra object id in the directory (a small projection, not every person). */
+  async entraIdOwners(): Promise<Map<string, string>> {
+    const { resources } = await this.container.items
+      .query<{ id: string; aadObjectId: string }>('SELECT c.id, c.aadObjectId FROM c WHERE IS_DEFINED(c.aadObjectId)', { maxItemCount: -1 })
+      .fetchAll();
+    return new Map(resources.map((p) => [p.aadObjectId, p.id] as const));
   }
 
   /** Everyone's id, team and staff group, without names or contact details, in one page (about 100 bytes a person). */

@@ -132,43 +132,50 @@ function sameRecord(a: PersonRecord, b: PersonRecord): boolean {
   return keys.every((k) => (a[k] ?? null) === (b[k] ?? null)) && a.roles.join(';') === b.roles.join(';');
 }
 
+/** People are written this many at a time: the stored ones among them are read, compared and written in bulk. */
+const CHUNK = 1000;
+
 /** Writes the valid rows: new people are created, changed ones replaced under their etag, the rest left alone. */
 export async function importStaff(directory: PeopleDirectory, text: string, opts: { now?: Date; staffGroups?: readonly string[] } = {}): Promise<StaffImportReport> {
   const now = opts.now ?? new Date();
   const { people, rejected } = parseStaffCsv(text, opts.staffGroups);
-  const existing = new Map((await directory.all()).map((p) => [p.id, p] as const));
   const report: StaffImportReport = { added: 0, updated: 0, unchanged: 0, rejected, failed: [] };
 
   // Someone else in the directory may already hold an Entra id this file gives to a different person.
-  const aadOwner = new Map<string, string>();
-  for (const p of existing.values()) if (p.aadObjectId) aadOwner.set(p.aadObjectId, p.id);
+  const aadOwner = await directory.entraIdOwners();
+  const inFile = new Map(people.map((p) => [p.id, p] as const));
 
-  const ops: { op: OperationInput; kind: 'added' | 'updated'; employeeId: string }[] = [];
-  for (const person of people) {
-    const current = existing.get(person.id);
-    const owner = person.aadObjectId ? aadOwner.get(person.aadObjectId) : undefined;
-    if (owner && owner !== person.id && !people.some((p) => p.id === owner && p.aadObjectId !== person.aadObjectId)) {
-      report.failed.push({ employeeId: person.id, reason: `aad_object_id already belongs to employee ${owner}` });
-      continue;
+  for (let i = 0; i < people.length; i += CHUNK) {
+    const chunk = people.slice(i, i + CHUNK);
+    const existing = await directory.getMany(chunk.map((p) => p.id));
+    const ops: { op: OperationInput; kind: 'added' | 'updated'; employeeId: string }[] = [];
+    for (const person of chunk) {
+      const current = existing.get(person.id);
+      const owner = person.aadObjectId ? aadOwner.get(person.aadObjectId) : undefined;
+      const ownerInFile = owner ? inFile.get(owner) : undefined;
+      // Allowed only when this same file moves that id away from its current owner.
+      if (owner && owner !== person.id && !(ownerInFile && ownerInFile.aadObjectId !== person.aadObjectId)) {
+        report.failed.push({ employeeId: person.id, reason: `aad_object_id already belongs to employee ${owner}` });
+        continue;
+      }
+      if (current && sameRecord(current, person)) {
+        report.unchanged++;
+        continue;
+      }
+      const doc: StoredPerson = { ...person, importedAt: now.toISOString() };
+      if (!doc.aadObjectId) delete doc.aadObjectId;
+      if (!doc.practiceCode) delete doc.practiceCode;
+      ops.push(
+        current
+          ? { op: { operationType: 'Replace', id: person.id, partitionKey: person.id, resourceBody: doc as never, ifMatch: current._etag }, kind: 'updated', employeeId: person.id }
+          : { op: { operationType: 'Create', partitionKey: person.id, resourceBody: doc as never }, kind: 'added', employeeId: person.id },
+      );
     }
-    if (current && sameRecord(current, person)) {
-      report.unchanged++;
-      continue;
-    }
-    const doc: StoredPerson = { ...person, importedAt: now.toISOString() };
-    if (!doc.aadObjectId) delete doc.aadObjectId;
-    if (!doc.practiceCode) delete doc.practiceCode;
-    ops.push(
-      current
-        ? { op: { operationType: 'Replace', id: person.id, partitionKey: person.id, resourceBody: doc as never, ifMatch: current._etag }, kind: 'updated', employeeId: person.id }
-        : { op: { operationType: 'Create', partitionKey: person.id, resourceBody: doc as never }, kind: 'added', employeeId: person.id },
-    );
+    await bulkWrite(directory.raw, ops, (item, failure) => {
+      if (failure) report.failed.push({ employeeId: item.employeeId, reason: failure });
+      else report[item.kind]++;
+    });
   }
-
-  await bulkWrite(directory.raw, ops, (item, failure) => {
-    if (failure) report.failed.push({ employeeId: item.employeeId, reason: failure });
-    else report[item.kind]++;
-  });
   return report;
 }
 

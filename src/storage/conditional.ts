@@ -41,3 +41,20 @@ export async function bulkWrite<T extends { op: OperationInput }>(container: Con
     });
   }
 }
+
+/**
+ * Point reads in bulk (100 per request) of one document per partition: what was found, by partition
+ * key. Missing documents are absent; any other failure throws.
+ */
+export async function bulkRead<T>(container: Container, keys: readonly { id: string; partitionKey: string }[]): Promise<Map<string, T>> {
+  const out = new Map<string, T>();
+  for (let i = 0; i < keys.length; i += 100) {
+    const chunk = keys.slice(i, i + 100);
+    const results = await container.items.bulk(chunk.map((k): OperationInput => ({ operationType: 'Read', id: k.id, partitionKey: k.partitionKey })));
+    results.forEach((r, j) => {
+      if (r.statusCode === 200 && r.resourceBody) out.set(chunk[j]!.partitionKey, r.resourceBody as unknown as T);
+      else if (r.statusCode !== 404) throw new Error(`Reading in bulk: storage answered ${r.statusCode}`);
+    });
+  }
+  return out;
+}

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Container, OperationInput } from '@azure/cosmos';
+import type { Container } from '@azure/cosmos';
+import { bulkRead } from '../storage/conditional';
 import type { Store } from '../storage/store';
 import type { Completion } from './rules';
 
@@ -51,7 +52,6 @@ function fromDigest(digest: string): Completion[] {
 }
 
 export const RECORD_ID = 'record';
-const BULK = 100;
 
 /** The same course, on the same day, from the same provider, is the same course: re-imports change nothing. */
 export function completionId(employeeId: string, c: Pick<CompletionEntry, 'subject' | 'level' | 'completedOn' | 'provider'>): string {
@@ -133,18 +133,9 @@ export class TrainingStore {
     return resources.length;
   }
 
-  /** Several people's records by point reads in bulk (100 per request); people without one are absent. */
-  async readMany(employeeIds: readonly string[]): Promise<Map<string, TrainingRecord>> {
-    const out = new Map<string, TrainingRecord>();
-    for (let i = 0; i < employeeIds.length; i += BULK) {
-      const ids = employeeIds.slice(i, i + BULK);
-      const results = await this.container.items.bulk(ids.map((e): OperationInput => ({ operationType: 'Read', id: RECORD_ID, partitionKey: e })));
-      results.forEach((r, j) => {
-        if (r.statusCode === 200 && r.resourceBody) out.set(ids[j]!, r.resourceBody as unknown as TrainingRecord);
-        else if (r.statusCode !== 404) throw new Error(`Reading training records: storage answered ${r.statusCode}`);
-      });
-    }
-    return out;
+  /** Several people's records by point reads in bulk; people without one are absent. */
+  readMany(employeeIds: readonly string[]): Promise<Map<string, TrainingRecord>> {
+    return bulkRead<TrainingRecord>(this.container, employeeIds.map((e) => ({ id: RECORD_ID, partitionKey: e })));
   }
 
   /**
