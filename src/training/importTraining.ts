@@ -4,7 +4,7 @@ import type { PeopleDirectory } from '../people/directory';
 import { forEachCsvRow, type RejectedRow } from '../csv';
 import { bulkWrite } from '../storage/conditional';
 import { SUBJECTS, type TrainingRules } from './rules';
-import { RECORD_ID, recordOf, teamKey, type CompletionEntry, type TrainingStore } from './store';
+import { courseKey, RECORD_ID, recordOf, teamKey, type CompletionEntry, type TrainingStore } from './store';
 
 /**
  * The training import: `employee_id,subject,level,completed_on,hours,provider`, with the same rules
@@ -51,9 +51,6 @@ export interface TrainingImportReport {
 export interface CourseRow extends Pick<CompletionEntry, 'subject' | 'level' | 'completedOn' | 'hours' | 'provider'> {
   line: number;
 }
-
-/** What makes two courses the same course: subject, level, day and provider (in any case). */
-export const courseKey = (c: Pick<CompletionEntry, 'subject' | 'level' | 'completedOn' | 'provider'>) => `${c.subject}|${c.level}|${c.completedOn}|${c.provider.trim().toLowerCase()}`;
 
 /**
  * Pure: CSV text to valid rows grouped by person, and rejected rows. A 200,000-row file is read

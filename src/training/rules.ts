@@ -114,21 +114,22 @@ interface Day {
   oneYearAgo: string;
   /** An expiry on or before this date is due soon. */
   dueSoonUntil: string;
-  periodStart: Map<number, string>;
-  expiries: Map<string, string>;
+  /** addYears results on this day, by `date+years`: the same few thousand dates come up for everyone. */
+  years: Map<string, string>;
 }
 let lastDay: Day | undefined;
 
 function dayOf(rules: TrainingRules, today: string): Day {
   if (lastDay?.rules !== rules || lastDay.today !== today) {
-    lastDay = { rules, today, oneYearAgo: addYears(today, -1), dueSoonUntil: addDays(today, rules.dueSoonDays), periodStart: new Map(), expiries: new Map() };
+    lastDay = { rules, today, oneYearAgo: addYears(today, -1), dueSoonUntil: addDays(today, rules.dueSoonDays), years: new Map() };
   }
   return lastDay;
 }
 
-function cachedAddYears(cache: Map<string | number, string>, key: string | number, iso: string, years: number): string {
-  let value = cache.get(key);
-  if (value === undefined) cache.set(key, (value = addYears(iso, years)));
+function cachedAddYears(day: Day, iso: string, years: number): string {
+  const key = `${iso}+${years}`;
+  let value = day.years.get(key);
+  if (value === undefined) day.years.set(key, (value = addYears(iso, years)));
   return value;
 }
 
@@ -152,7 +153,7 @@ export function subjectFacts(rules: TrainingRules, group: StaffGroup, subject: S
   const day = dayOf(rules, today);
   const required = group[subject];
   const rule = rules.levels[subject].find((l) => l.level === required)!;
-  const periodStart = cachedAddYears(day.periodStart as Map<string | number, string>, rule.refreshYears, today, -rule.refreshYears);
+  const periodStart = cachedAddYears(day, today, -rule.refreshYears);
 
   // One pass over the person's courses: confirmed ones in this subject, done by today.
   let held: number | undefined;
@@ -170,7 +171,7 @@ export function subjectFacts(rules: TrainingRules, group: StaffGroup, subject: S
   if (latestQualifying === undefined) {
     return { subject, required, rule, held, hours, expires: undefined, expired: false, hoursShort: false, noUpdate: false, status: held ? 'overdue' : 'missing' };
   }
-  const expires = cachedAddYears(day.expiries as Map<string | number, string>, `${latestQualifying}+${rule.refreshYears}`, latestQualifying, rule.refreshYears);
+  const expires = cachedAddYears(day, latestQualifying, rule.refreshYears);
   const expired = expires <= today;
   const hoursShort = hours < rule.minHours;
   const noUpdate = rule.annualUpdate && !updatedThisYear;

@@ -4,9 +4,9 @@ import type { ChatTurn, Notifier } from '../chat/types';
 import type { PeopleDirectory, StoredPerson } from '../people/directory';
 import { can } from '../people/roles';
 import { MANY } from '../storage/store';
-import { courseKey, parseTrainingCsv, TRAINING_COLUMNS } from './importTraining';
+import { parseTrainingCsv, TRAINING_COLUMNS } from './importTraining';
 import { SUBJECT_LABELS, type TrainingRules } from './rules';
-import { completionId, type CompletionEntry, type TrainingStore } from './store';
+import { completionId, courseKey, type CompletionEntry, type TrainingStore } from './store';
 
 /**
  * Staff record a course themselves; it counts once their manager (or a safeguarding lead)

@@ -53,9 +53,12 @@ function fromDigest(digest: string): Completion[] {
 
 export const RECORD_ID = 'record';
 
-/** The same course, on the same day, from the same provider, is the same course: re-imports change nothing. */
+/** What makes two courses the same course: subject, level, day and provider (in any case). */
+export const courseKey = (c: Pick<CompletionEntry, 'subject' | 'level' | 'completedOn' | 'provider'>) => `${c.subject}|${c.level}|${c.completedOn}|${c.provider.trim().toLowerCase()}`;
+
+/** A course's id on a person's record (the confirm card carries it): the same course always has the same id. */
 export function completionId(employeeId: string, c: Pick<CompletionEntry, 'subject' | 'level' | 'completedOn' | 'provider'>): string {
-  return createHash('sha256').update([employeeId.toLowerCase(), c.subject, c.level, c.completedOn, c.provider.trim().toLowerCase()].join('|')).digest('hex').slice(0, 32);
+  return createHash('sha256').update(`${employeeId.toLowerCase()}|${courseKey(c)}`).digest('hex').slice(0, 32);
 }
 
 /** The course fields of a stored document, without its id and system fields. */
@@ -93,13 +96,14 @@ export class TrainingStore {
   /**
    * Changes one person's courses under the record's etag, reading again and re-applying the change
    * when someone else wrote first. `change` returns the new list, or undefined to leave it alone.
+   * `team` stamps the record; undefined keeps the stamp it has.
    */
-  async update(employeeId: string, team: string, change: (completions: CompletionEntry[]) => CompletionEntry[] | undefined): Promise<TrainingRecord | undefined> {
+  async update(employeeId: string, team: string | undefined, change: (completions: CompletionEntry[]) => CompletionEntry[] | undefined): Promise<TrainingRecord | undefined> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const current = await this.get(employeeId);
       const next = change(current?.completions ?? []);
       if (!next) return undefined;
-      const record = recordOf(employeeId, team, next);
+      const record = recordOf(employeeId, team ?? current?.team ?? '', next);
       try {
         if (current?._etag) await this.container.item(RECORD_ID, employeeId).replace(record, { accessCondition: { type: 'IfMatch', condition: current._etag } });
         else await this.container.items.create(record);
@@ -122,8 +126,7 @@ export class TrainingStore {
     const byPerson = new Map<string, Old[]>();
     for (const doc of resources) byPerson.set(doc.employeeId, [...(byPerson.get(doc.employeeId) ?? []), doc]);
     for (const [employeeId, docs] of byPerson) {
-      const current = await this.get(employeeId);
-      await this.update(employeeId, current?.team ?? '', (list) => {
+      await this.update(employeeId, undefined, (list) => {
         const have = new Set(list.map((c) => completionId(employeeId, c)));
         const add = docs.filter((d) => !have.has(d.id)).map(courseOf);
         return add.length ? [...list, ...add] : undefined;
