@@ -114,22 +114,23 @@ interface Day {
   oneYearAgo: string;
   /** An expiry on or before this date is due soon. */
   dueSoonUntil: string;
-  /** addYears results on this day, by `date+years`: the same few thousand dates come up for everyone. */
-  years: Map<string, string>;
+  /** The start of the rolling period, by its length in years. */
+  periodStart: Map<number, string>;
+  /** Expiry dates, by `completedOn+years`: the same few thousand dates come up for everyone. */
+  expiries: Map<string, string>;
 }
 let lastDay: Day | undefined;
 
 function dayOf(rules: TrainingRules, today: string): Day {
   if (lastDay?.rules !== rules || lastDay.today !== today) {
-    lastDay = { rules, today, oneYearAgo: addYears(today, -1), dueSoonUntil: addDays(today, rules.dueSoonDays), years: new Map() };
+    lastDay = { rules, today, oneYearAgo: addYears(today, -1), dueSoonUntil: addDays(today, rules.dueSoonDays), periodStart: new Map(), expiries: new Map() };
   }
   return lastDay;
 }
 
-function cachedAddYears(day: Day, iso: string, years: number): string {
-  const key = `${iso}+${years}`;
-  let value = day.years.get(key);
-  if (value === undefined) day.years.set(key, (value = addYears(iso, years)));
+function cached<K>(cache: Map<K, string>, key: K, make: () => string): string {
+  let value = cache.get(key);
+  if (value === undefined) cache.set(key, (value = make()));
   return value;
 }
 
@@ -153,7 +154,7 @@ export function subjectFacts(rules: TrainingRules, group: StaffGroup, subject: S
   const day = dayOf(rules, today);
   const required = group[subject];
   const rule = rules.levels[subject].find((l) => l.level === required)!;
-  const periodStart = cachedAddYears(day, today, -rule.refreshYears);
+  const periodStart = cached(day.periodStart, rule.refreshYears, () => addYears(today, -rule.refreshYears));
 
   // One pass over the person's courses: confirmed ones in this subject, done by today.
   let held: number | undefined;
@@ -171,7 +172,7 @@ export function subjectFacts(rules: TrainingRules, group: StaffGroup, subject: S
   if (latestQualifying === undefined) {
     return { subject, required, rule, held, hours, expires: undefined, expired: false, hoursShort: false, noUpdate: false, status: held ? 'overdue' : 'missing' };
   }
-  const expires = cachedAddYears(day, latestQualifying, rule.refreshYears);
+  const expires = cached(day.expiries, `${latestQualifying}+${rule.refreshYears}`, () => addYears(latestQualifying!, rule.refreshYears));
   const expired = expires <= today;
   const hoursShort = hours < rule.minHours;
   const noUpdate = rule.annualUpdate && !updatedThisYear;
