@@ -13,7 +13,7 @@ const SHIPPED = path.join(projectRoot(), 'content', 'referral');
 function withBrokenCopy(change: (files: Record<string, Record<string, unknown>>) => void): string {
   const dir = tempDir();
   const files: Record<string, Record<string, unknown>> = {};
-  for (const f of ['contacts.json', 'routes.json', 'pathway.json']) files[f] = JSON.parse(fs.readFileSync(path.join(SHIPPED, f), 'utf8'));
+  for (const f of ['contacts.json', 'routes.json', 'pathway.json', 'areas.json', 'phrasing.json'].filter((f) => fs.existsSync(path.join(SHIPPED, f)))) files[f] = JSON.parse(fs.readFileSync(path.join(SHIPPED, f), 'utf8'));
   change(files);
   for (const [f, v] of Object.entries(files)) fs.writeFileSync(path.join(dir, f), JSON.stringify(v));
   return dir;

@@ -48,17 +48,24 @@ const routeSchema = z
     title: text,
     audiences: z.array(z.enum(AUDIENCES)).min(1, 'must name at least one audience'),
     summary: text,
+    /** Words and phrases staff use for this topic (synonyms, abbreviations); matched as well as the title. */
     keywords: z.array(text).default([]),
+    /** Questions as staff really type them; the free-text matcher learns the route from these. */
+    examples: z.array(text).default([]),
     whyItMatters: text,
     stepsNow: z.array(text).min(1, 'needs at least one step'),
     contacts: z.array(z.object({ contact: id, why: text }).strict()).min(1, 'needs at least one contact'),
     whatHappensNext: z.array(z.object({ when: text, what: text }).strict()).default([]),
-    forms: z.array(z.object({ title: text, url: httpsUrl.optional(), note: text.optional() }).strict()).default([]),
+    forms: z
+      .array(z.object({ title: text, url: httpsUrl.optional(), note: text.optional(), audiences: z.array(z.enum(AUDIENCES)).min(1).optional() }).strict())
+      .default([]),
     followUp: z
       .object({
         afterHours: z.number().int().min(1).max(24 * 30),
         contact: id,
         message: text,
+        /** Only for these audiences (for example the MASH chase on a route that also serves adults). */
+        audiences: z.array(z.enum(AUDIENCES)).min(1).optional(),
       })
       .strict()
       .optional(),
@@ -80,17 +87,52 @@ const pathwaySchema = z
     keyContacts: z.array(id).default([]),
     audiences: z.array(z.object({ id: z.enum(AUDIENCES), label: text, defaultRoute: id }).strict()).min(1),
     notSureRoute: id,
+    /** Shown behind show/hide on routes for these audiences, e.g. "Before you call the MASH". */
+    beforeYouCall: z.object({ title: text, audiences: z.array(z.enum(AUDIENCES)).min(1), items: z.array(text).min(1), source: text }).strict().optional(),
+    /**
+     * The council areas this organisation serves. With more than one, the who step asks where the
+     * person lives and each route uses that area's contacts (`contacts` maps a contact id used in
+     * routes.json to the area's own contact id).
+     */
+    homeAreas: z
+      .array(z.object({ id, name: text, councilAreas: z.array(text).min(1), contacts: z.record(id, id).default({}) }).strict())
+      .default([]),
+  })
+  .strict();
+
+/** Organisation-wide phrasing: words staff use that mean something in our content, and text that is not a safeguarding question. */
+const phrasingSchema = z
+  .object({
+    synonyms: z.array(z.object({ means: text, terms: z.array(text).min(1) }).strict()).default([]),
+    offTopic: z.array(text).default([]),
+  })
+  .strict();
+
+/** Out-of-area pages: every English council's page for a concern about a child and about an adult, with where the facts came from. */
+const webUrl = z.string().url('must be a full web address').refine((u) => /^https?:\/\//.test(u), 'must start with https:// or http://');
+const areasSchema = z
+  .object({
+    about: text,
+    source: text,
+    asAt: isoDate,
+    areas: z.array(z.object({ name: text, region: text, childrenUrl: webUrl, adultsUrl: webUrl, aliases: z.array(text).default([]) }).strict()).min(1),
   })
   .strict();
 
 export type Contact = z.infer<typeof contactSchema>;
 export type Route = z.infer<typeof routeSchema>;
 export type Pathway = z.infer<typeof pathwaySchema>;
+export type Phrasing = z.infer<typeof phrasingSchema>;
+export type AreaLinks = z.infer<typeof areasSchema>;
+export type Area = AreaLinks['areas'][number];
+export type HomeArea = Pathway['homeAreas'][number];
 
 export interface ReferralContent {
   pathway: Pathway;
   routes: Route[];
   contacts: Map<string, Contact>;
+  phrasing: Phrasing;
+  areas: AreaLinks;
   route(id: string): Route | undefined;
 }
 
@@ -106,8 +148,9 @@ function issuePath(file: string, issue: z.ZodIssue): string {
   return `${file}: ${where || '(top level)'}: ${issue.message}`;
 }
 
-function readJson(dir: string, name: string, problems: string[]): unknown {
+function readJson(dir: string, name: string, problems: string[], optional = false): unknown {
   const file = path.join(dir, name);
+  if (optional && !fs.existsSync(file)) return {};
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (err) {
@@ -119,7 +162,13 @@ function readJson(dir: string, name: string, problems: string[]): unknown {
 /** Loads and cross-checks content/referral; throws ContentError listing every problem. */
 export function loadReferralContent(dir: string): ReferralContent {
   const problems: string[] = [];
-  const files = { contacts: path.join(dir, 'contacts.json'), routes: path.join(dir, 'routes.json'), pathway: path.join(dir, 'pathway.json') };
+  const files = {
+    contacts: path.join(dir, 'contacts.json'),
+    routes: path.join(dir, 'routes.json'),
+    pathway: path.join(dir, 'pathway.json'),
+    phrasing: path.join(dir, 'phrasing.json'),
+    areas: path.join(dir, 'areas.json'),
+  };
   const parse = <T>(file: string, schema: z.ZodType<T, z.ZodTypeDef, unknown>, raw: unknown): T | undefined => {
     if (raw === undefined) return undefined;
     const result = schema.safeParse(raw);
@@ -129,7 +178,9 @@ export function loadReferralContent(dir: string): ReferralContent {
   const contacts = parse(files.contacts, z.object({ contacts: z.array(contactSchema).min(1) }).strict(), readJson(dir, 'contacts.json', problems))?.contacts;
   const routes = parse(files.routes, z.object({ routes: z.array(routeSchema).min(1) }).strict(), readJson(dir, 'routes.json', problems))?.routes;
   const pathway = parse(files.pathway, pathwaySchema, readJson(dir, 'pathway.json', problems));
-  if (!contacts || !routes || !pathway) throw new ContentError(problems);
+  const phrasing = parse(files.phrasing, phrasingSchema, readJson(dir, 'phrasing.json', problems, true));
+  const areas = parse(files.areas, areasSchema, readJson(dir, 'areas.json', problems));
+  if (!contacts || !routes || !pathway || !phrasing || !areas) throw new ContentError(problems);
 
   const contactIds = new Map<string, Contact>();
   contacts.forEach((c, i) => {
@@ -144,6 +195,29 @@ export function loadReferralContent(dir: string): ReferralContent {
       if (!contactIds.has(c.contact)) problems.push(`${files.routes}: routes[${i}].contacts[${j}].contact: unknown contact "${c.contact}"`);
     });
     if (r.followUp && !contactIds.has(r.followUp.contact)) problems.push(`${files.routes}: routes[${i}].followUp.contact: unknown contact "${r.followUp.contact}"`);
+    const notServed = (list: string[] | undefined) => (list ?? []).filter((a) => !r.audiences.includes(a as Audience));
+    notServed(r.followUp?.audiences).forEach((a) => problems.push(`${files.routes}: routes[${i}].followUp.audiences: "${a}" is not one of the route's audiences`));
+    r.forms.forEach((f, j) => notServed(f.audiences).forEach((a) => problems.push(`${files.routes}: routes[${i}].forms[${j}].audiences: "${a}" is not one of the route's audiences`)));
+  });
+  const areaNames = new Map<string, Area>();
+  areas.areas.forEach((a, i) => {
+    for (const n of [a.name, ...a.aliases]) {
+      const key = n.toLowerCase();
+      if (areaNames.has(key)) problems.push(`${files.areas}: areas[${i}]: the name "${n}" is used twice`);
+      areaNames.set(key, a);
+    }
+  });
+  const homeIds = new Set<string>();
+  pathway.homeAreas.forEach((h, i) => {
+    if (homeIds.has(h.id)) problems.push(`${files.pathway}: homeAreas[${i}].id: "${h.id}" is used twice`);
+    homeIds.add(h.id);
+    h.councilAreas.forEach((n, j) => {
+      if (!areaNames.has(n.toLowerCase())) problems.push(`${files.pathway}: homeAreas[${i}].councilAreas[${j}]: "${n}" is not an area in areas.json`);
+    });
+    for (const [from, to] of Object.entries(h.contacts)) {
+      if (!contactIds.has(from)) problems.push(`${files.pathway}: homeAreas[${i}].contacts.${from}: unknown contact "${from}"`);
+      if (!contactIds.has(to)) problems.push(`${files.pathway}: homeAreas[${i}].contacts.${from}: unknown contact "${to}"`);
+    }
   });
   const checkContact = (where: string, cid: string) => {
     if (!contactIds.has(cid)) problems.push(`${files.pathway}: ${where}: unknown contact "${cid}"`);
@@ -162,7 +236,7 @@ export function loadReferralContent(dir: string): ReferralContent {
   }
   if (problems.length > 0) throw new ContentError(problems);
 
-  return { pathway, routes, contacts: contactIds, route: (rid) => routeIds.get(rid) };
+  return { pathway, routes, contacts: contactIds, phrasing, areas, route: (rid) => routeIds.get(rid) };
 }
 
 /** Routes and contacts whose review date has passed, for safeguarding leads. */
