@@ -8,7 +8,7 @@ import { createHomeCapability } from './home';
 import type { Logger } from './logging/logger';
 import { ConversationStore } from './people/conversations';
 import { PeopleDirectory } from './people/directory';
-import { findPatientData, patientDataWarning } from './privacy/patientData';
+import { findPatientData, patientDataWarning, registerServiceContacts } from './privacy/patientData';
 import { loadReferralContent, overdueForReview, type ReferralContent } from './referral/content';
 import { createReferralCapability, ReferralService } from './referral';
 import { createHttpServer } from './server/http';
@@ -66,6 +66,7 @@ export interface StartOptions {
 export async function startApp(config: Config, log: Logger, opts: StartOptions = {}): Promise<RunningApp> {
   // Content first: a mistake in it stops start-up before anything is opened.
   const referralContent = opts.referralContent ?? loadReferralContent(path.join(projectRoot(), 'content', 'referral'));
+  registerServiceContacts(referralContent.contacts.values());
   const assessmentContent = opts.assessmentContent ?? loadAssessmentContent(path.join(projectRoot(), 'content'));
   const trainingRules = loadTrainingRules(path.join(projectRoot(), 'content', 'training', 'rules.json'));
   const briefingLibrary = opts.briefingLibrary ?? loadBriefingLibrary(path.join(projectRoot(), 'content', 'briefings'));

@@ -1,5 +1,5 @@
 import { renderCard } from '../cards/render';
-import type { Audience, Contact, ReferralContent, Route } from './content';
+import type { Area, Audience, Contact, HomeArea, ReferralContent, Route } from './content';
 
 /**
  * The referral journey as cards: immediate danger first, then who, then the kind of concern,
@@ -33,16 +33,28 @@ function emergencyLine(content: ReferralContent): string {
     .join(' · ');
 }
 
+function emergencyActions(content: ReferralContent): { title: string; url: string }[] {
+  return content.pathway.emergencyContacts.map((id) => content.contacts.get(id)!).map((c) => ({ title: `Call ${c.phone}`, url: telUrl(c.phone!) }));
+}
+
+/** A contact as it applies in a home area: an area may name its own MASH or adult front door. */
+export function contactFor(content: ReferralContent, id: string, home?: HomeArea): Contact {
+  return content.contacts.get(home?.contacts[id] ?? id)!;
+}
+
+/** The data a button carries to open a route. */
+export function routeStep(route: Route, audience?: Audience, home?: HomeArea): Record<string, string> {
+  return { verb: 'referral.step', step: 'route', route: route.id, ...(audience ? { audience } : {}), ...(home ? { area: home.id } : {}) };
+}
+
 export function dangerCard(content: ReferralContent): Card {
-  return renderCard('referral/danger', {
-    immediateDanger: content.pathway.immediateDanger,
-    emergency: content.pathway.emergencyContacts.map((id) => content.contacts.get(id)!).map((c) => ({ title: `Call ${c.phone}`, url: telUrl(c.phone!) })),
-  });
+  return renderCard('referral/danger', { immediateDanger: content.pathway.immediateDanger, emergency: emergencyActions(content) });
 }
 
 export function whoCard(content: ReferralContent): Card {
   return renderCard('referral/who', {
     audiences: content.pathway.audiences,
+    elsewhere: content.areas.areas.length > 0,
     notSureRoute: content.pathway.notSureRoute,
     emergencyLine: `Immediate danger: ${emergencyLine(content)}`,
   });
@@ -55,29 +67,37 @@ export function routesFor(content: ReferralContent, audience: Audience): Route[]
   return [...list.filter((r) => r.id === general), ...list.filter((r) => r.id !== general)];
 }
 
-export function kindsCard(content: ReferralContent, audience: Audience): Card {
+export function kindsCard(content: ReferralContent, audience: Audience, home?: HomeArea): Card {
   const label = content.pathway.audiences.find((a) => a.id === audience)?.label ?? audience;
+  const area = home?.id ?? '';
   const choices = [
-    ...routesFor(content, audience).map((r) => ({ title: r.title, route: r.id, audience })),
-    { title: 'Not sure', route: content.route(content.pathway.audiences.find((a) => a.id === audience)!.defaultRoute)!.id, audience },
+    ...routesFor(content, audience).map((r) => ({ title: r.title, route: r.id, audience, area })),
+    { title: 'Not sure', route: content.route(content.pathway.audiences.find((a) => a.id === audience)!.defaultRoute)!.id, audience, area },
   ];
   const groups: { choices: typeof choices }[] = [];
   for (let i = 0; i < choices.length; i += 4) groups.push({ choices: choices.slice(i, i + 4) });
   const general = content.route(content.pathway.audiences.find((a) => a.id === audience)!.defaultRoute)!;
-  const first = content.contacts.get(general.contacts[0]!.contact)!;
+  const first = contactFor(content, general.contacts[0]!.contact, home);
   return renderCard('referral/kinds', {
-    heading: `Worried about: ${label.toLowerCase()}`,
+    heading: `Worried about: ${label.toLowerCase()}${home && content.pathway.homeAreas.length > 1 ? ` in ${home.name}` : ''}`,
     groups,
     notSureLine: `Not sure which? ${first.name}: ${contactDetail(first)}`,
     emergencyLine: `Immediate danger: ${emergencyLine(content)}`,
   });
 }
 
-export function routeCard(content: ReferralContent, route: Route, audience?: Audience): Card {
+const applies = (list: Audience[] | undefined, audience: Audience | undefined) => !list || !audience || list.includes(audience);
+
+export function routeCard(content: ReferralContent, route: Route, audience?: Audience, home?: HomeArea): Card {
   const contacts = route.contacts.map(({ contact, why }) => {
-    const c = content.contacts.get(contact)!;
+    const c = contactFor(content, contact, home);
     return { name: c.name, detail: contactDetail(c), why, actions: contactActions(c) };
   });
+  const before = content.pathway.beforeYouCall;
+  const showBefore =
+    before !== undefined &&
+    (audience ? before.audiences.includes(audience) : route.audiences.some((a) => before.audiences.includes(a))) &&
+    (!before.contact || route.contacts.some((c) => c.contact === before.contact));
   const numbered = (items: string[]) => items.map((s, i) => `${i + 1}. ${s}`).join('\n\n');
   return renderCard('referral/route', {
     id: route.id,
@@ -87,15 +107,81 @@ export function routeCard(content: ReferralContent, route: Route, audience?: Aud
     steps: numbered(route.stepsNow),
     contacts,
     next: route.whatHappensNext,
-    forms: route.forms.map((f) => ({
+    forms: route.forms.filter((f) => applies(f.audiences, audience)).map((f) => ({
       text: `${f.title}${f.note ? `. ${f.note}` : ''}${f.url ? '' : ' Ask your safeguarding team for the current link.'}`,
       url: f.url ?? '',
     })),
     whyItMatters: route.whyItMatters,
     beforeYouAct: [...content.pathway.beforeYouAct.map((s) => `- ${s}`), `- ${content.pathway.whenResolved}`, `- ${content.pathway.belowThreshold}`].join('\n'),
+    beforeYouCall: showBefore ? { title: before.title, items: before.items.map((s) => `- ${s}`).join('\n'), source: `Source: ${before.source}.` } : { title: '', items: '', source: '' },
+    showBeforeYouCall: showBefore,
+    areaLine: home && content.pathway.homeAreas.length > 1 ? `Contacts for someone who lives in ${home.name}.` : '',
     footer: `Source: ${route.sources.join('; ')}. Last reviewed ${formatDate(route.lastReviewed)}.`,
-    hasFollowUp: route.followUp !== undefined,
-    back: audience ? { verb: 'referral.step', step: 'kind', audience } : { verb: 'referral.step', step: 'who' },
+    hasFollowUp: route.followUp !== undefined && applies(route.followUp.audiences, audience),
+    followUpData: { verb: 'referral.made', route: route.id, ...(audience ? { audience } : {}), ...(home ? { area: home.id } : {}) },
+    back: audience ? { verb: 'referral.step', step: 'kind', audience, ...(home ? { area: home.id } : {}) } : { verb: 'referral.step', step: 'who' },
+  });
+}
+
+/** "Which of these fits best?": two or three likely routes, each with its summary, and "None of these". */
+export function choicesCard(content: ReferralContent, routes: Route[], audience?: Audience, home?: HomeArea): Card {
+  return renderCard('referral/choices', {
+    immediateDanger: content.pathway.immediateDanger,
+    intro: 'I am not sure which guidance you need. Choose the one closest to your concern, or None of these to answer a few questions instead.',
+    choices: routes.map((r) => ({ title: r.title, summary: r.summary, data: routeStep(r, audience, home) })),
+  });
+}
+
+/** "Is this about a child or an adult?": one tap to the route for each. */
+export function audienceCard(content: ReferralContent, options: { audience: Audience; route: Route }[], home?: HomeArea): Card {
+  const label = (a: Audience) => content.pathway.audiences.find((p) => p.id === a)?.label ?? a;
+  return renderCard('referral/audience', {
+    immediateDanger: content.pathway.immediateDanger,
+    options: options.map((o) => ({ title: label(o.audience), data: routeStep(o.route, o.audience, home) })),
+    notSureRoute: content.pathway.notSureRoute,
+  });
+}
+
+/** With more than one home area: where does the person live? Then the next step with that area's contacts. */
+export function homeAreaCard(content: ReferralContent, next: { step: 'kind'; audience: Audience } | { step: 'route'; route: Route; audience?: Audience }): Card {
+  return renderCard('referral/homeArea', {
+    immediateDanger: content.pathway.immediateDanger,
+    audience: next.audience ?? '',
+    areas: content.pathway.homeAreas.map((h) => ({
+      name: h.name,
+      data: next.step === 'kind' ? { verb: 'referral.step', step: 'kind', audience: next.audience, area: h.id } : routeStep(next.route, next.audience, h),
+    })),
+  });
+}
+
+/** Type or pick a council area anywhere in England. */
+export function areaPickerCard(content: ReferralContent, audience?: Audience): Card {
+  return renderCard('referral/areaPicker', {
+    immediateDanger: content.pathway.immediateDanger,
+    audience: audience === 'adult' ? 'adult' : audience ? 'child' : '',
+    areas: content.areas.areas.map((a) => ({ name: a.name })),
+  });
+}
+
+/** Someone who lives in another council area: that council's page, 999/101 first, and never our local numbers as if they applied. */
+export function outOfAreaCard(content: ReferralContent, area: Area, audience?: 'child' | 'adult', topic?: Route): Card {
+  const links = [
+    ...(audience !== 'adult' ? [{ label: `A child or young person who lives in ${area.name}`, button: `${area.name}: worried about a child`, url: area.childrenUrl }] : []),
+    ...(audience !== 'child' ? [{ label: `An adult who lives in ${area.name}`, button: `${area.name}: worried about an adult`, url: area.adultsUrl }] : []),
+  ];
+  const home = content.pathway.homeAreas.map((h) => h.name).join(' and ');
+  const team = content.contacts.get(content.pathway.safeguardingTeamContact)!;
+  return renderCard('referral/outOfArea', {
+    immediateDanger: content.pathway.immediateDanger,
+    emergency: emergencyActions(content),
+    heading: `Someone who lives in ${area.name}`,
+    intro: `Safeguarding referrals go to the council where the person lives. ${area.name} council's safeguarding page tells you how to refer and gives their numbers, including out of hours.`,
+    links,
+    notOurs: home ? `The MASH and adult social care numbers in this bot are for people who live in ${home}. Do not use them for someone who lives in ${area.name}.` : '',
+    topicLine: topic ? `You asked about: ${topic.title}. What to look for and record still applies; make the referral to ${area.name}.` : '',
+    adviceLine: team.confirmed ? `For advice, contact ${team.name}: ${contactDetail(team)}` : `For advice, talk to your own safeguarding team or manager.`,
+    footer: `Source: ${content.areas.source}, as at ${formatDate(content.areas.asAt)}. These links have not been checked since: if a page has moved, search the council's website for "report a safeguarding concern".`,
+    audience: audience ?? '',
   });
 }
 

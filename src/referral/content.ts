@@ -88,7 +88,10 @@ const pathwaySchema = z
     audiences: z.array(z.object({ id: z.enum(AUDIENCES), label: text, defaultRoute: id }).strict()).min(1),
     notSureRoute: id,
     /** Shown behind show/hide on routes for these audiences, e.g. "Before you call the MASH". */
-    beforeYouCall: z.object({ title: text, audiences: z.array(z.enum(AUDIENCES)).min(1), items: z.array(text).min(1), source: text }).strict().optional(),
+    beforeYouCall: z
+      .object({ title: text, audiences: z.array(z.enum(AUDIENCES)).min(1), items: z.array(text).min(1), source: text, contact: id.optional() })
+      .strict()
+      .optional(),
     /**
      * The council areas this organisation serves. With more than one, the who step asks where the
      * person lives and each route uses that area's contacts (`contacts` maps a contact id used in
@@ -230,6 +233,7 @@ export function loadReferralContent(dir: string): ReferralContent {
     if (!r) problems.push(`${files.pathway}: audiences[${i}].defaultRoute: unknown route "${a.defaultRoute}"`);
     else if (!r.audiences.includes(a.id)) problems.push(`${files.pathway}: audiences[${i}].defaultRoute: route "${a.defaultRoute}" is not for ${a.id}`);
   });
+  if (pathway.beforeYouCall?.contact) checkContact('beforeYouCall.contact', pathway.beforeYouCall.contact);
   if (!routeIds.has(pathway.notSureRoute)) problems.push(`${files.pathway}: notSureRoute: unknown route "${pathway.notSureRoute}"`);
   for (const r of routes) {
     if (!r.audiences.some((a) => pathway.audiences.some((p) => p.id === a))) problems.push(`${files.routes}: route "${r.id}" cannot be reached: none of its audiences is offered in pathway.json`);

@@ -4,10 +4,24 @@ import type { Logger } from '../logging/logger';
 import { can } from '../people/roles';
 import { containsPatientData } from '../privacy/patientData';
 import type { Store } from '../storage/store';
-import { contactDetail, dangerCard, followUpCard, formatDateTime, kindsCard, madeCard, routeCard, whoCard } from './cards';
-import { AUDIENCES, overdueForReview, type ReferralContent } from './content';
+import {
+  areaPickerCard,
+  audienceCard,
+  choicesCard,
+  contactDetail,
+  dangerCard,
+  followUpCard,
+  formatDateTime,
+  homeAreaCard,
+  kindsCard,
+  madeCard,
+  outOfAreaCard,
+  routeCard,
+  whoCard,
+} from './cards';
+import { AUDIENCES, overdueForReview, type HomeArea, type ReferralContent } from './content';
 import { FollowUpStore } from './followUps';
-import { detectAudience, RouteIndex } from './search';
+import { Understander } from './understand';
 
 /**
  * "What to do if you're worried": the guided journey to a referral route, free-text search over
@@ -21,15 +35,15 @@ export interface ReferralDeps {
   now?: () => Date;
 }
 
-/** The smallest search score that counts as a match; below it we offer the menu instead. */
-const MIN_SCORE = 2.5;
-
+const areaId = z.string().max(80).optional();
 const stepSchema = z.discriminatedUnion('step', [
   z.object({ verb: z.literal('referral.step'), step: z.literal('danger') }),
   z.object({ verb: z.literal('referral.step'), step: z.literal('who') }),
-  z.object({ verb: z.literal('referral.step'), step: z.literal('kind'), audience: z.enum(AUDIENCES) }),
-  z.object({ verb: z.literal('referral.step'), step: z.literal('route'), route: z.string().max(80), audience: z.enum(AUDIENCES).optional() }),
+  z.object({ verb: z.literal('referral.step'), step: z.literal('kind'), audience: z.enum(AUDIENCES), area: areaId }),
+  z.object({ verb: z.literal('referral.step'), step: z.literal('route'), route: z.string().max(80), audience: z.enum(AUDIENCES).optional(), area: areaId }),
+  z.object({ verb: z.literal('referral.step'), step: z.literal('elsewhere'), audience: z.union([z.enum(AUDIENCES), z.literal('')]).optional() }),
 ]);
+const areaSchema = z.object({ verb: z.literal('referral.area'), area: z.string().trim().max(120).optional(), audience: z.enum(['child', 'adult']).optional() });
 const madeSchema = z.object({ verb: z.literal('referral.made'), route: z.string().max(80) });
 const recordSchema = z.object({
   verb: z.literal('referral.record'),
@@ -45,12 +59,12 @@ const feedbackSchema = z.object({ verb: z.literal('referral.feedback'), referral
 
 export class ReferralService {
   readonly followUps: FollowUpStore;
-  private readonly index: RouteIndex;
+  private readonly understander: Understander;
   private readonly now: () => Date;
 
   constructor(private readonly deps: ReferralDeps) {
     this.followUps = new FollowUpStore(deps.store);
-    this.index = new RouteIndex(deps.content.routes);
+    this.understander = new Understander(deps.content);
     this.now = deps.now ?? (() => new Date());
   }
 
@@ -79,10 +93,47 @@ export class ReferralService {
     const s = parsed.data;
     if (s.step === 'danger') return turn.send({ card: dangerCard(this.content), fallbackText: 'Is anyone in immediate danger?' });
     if (s.step === 'who') return turn.send({ card: whoCard(this.content), fallbackText: 'Who are you worried about?' });
-    if (s.step === 'kind') return turn.send({ card: kindsCard(this.content, s.audience), fallbackText: 'What is your concern about?' });
+    if (s.step === 'elsewhere') return turn.send({ card: areaPickerCard(this.content, s.audience || undefined), fallbackText: 'Where does the person live?' });
+    const home = this.homeArea(s.area);
+    if (home === 'unknown') return this.stale(turn);
+    if (s.step === 'kind') {
+      if (!home) return turn.send({ card: homeAreaCard(this.content, { step: 'kind', audience: s.audience }), fallbackText: 'Where does the person live?' });
+      return turn.send({ card: kindsCard(this.content, s.audience, home), fallbackText: 'What is your concern about?' });
+    }
     const route = this.content.route(s.route);
     if (!route) return this.stale(turn);
-    await turn.send({ card: routeCard(this.content, route, s.audience), fallbackText: route.title });
+    if (!home) return turn.send({ card: homeAreaCard(this.content, { step: 'route', route, audience: s.audience }), fallbackText: 'Where does the person live?' });
+    await turn.send({ card: routeCard(this.content, route, s.audience, home), fallbackText: route.title });
+  }
+
+  /**
+   * The home area a button names; with a single home area it is always that one. Undefined means
+   * "ask where the person lives" (several home areas, none chosen); 'unknown' is a stale button.
+   */
+  private homeArea(id: string | undefined): HomeArea | undefined | 'unknown' {
+    const homes = this.content.pathway.homeAreas;
+    if (homes.length <= 1) return homes[0];
+    if (!id) return undefined;
+    return homes.find((h) => h.id === id) ?? 'unknown';
+  }
+
+  /** The "somewhere else in England" picker was submitted. */
+  async area(turn: ChatTurn): Promise<void> {
+    const parsed = areaSchema.safeParse(turn.value);
+    if (!parsed.success) return this.stale(turn);
+    const audience = parsed.data.audience;
+    const area = parsed.data.area ? this.understander.places.area(parsed.data.area) : undefined;
+    if (!area) {
+      await turn.send({ text: 'Please choose the council area from the list (start typing its name).' });
+      return turn.send({ card: areaPickerCard(this.content, audience), fallbackText: 'Where does the person live?' });
+    }
+    const home = this.content.pathway.homeAreas.find((h) => h.councilAreas.some((n) => n.toLowerCase() === area.name.toLowerCase()));
+    if (home) {
+      if (!audience) return turn.send({ card: whoCard(this.content), fallbackText: 'Who are you worried about?' });
+      return turn.send({ card: kindsCard(this.content, audience, home), fallbackText: 'What is your concern about?' });
+    }
+    turn.log.info({ area: area.name }, 'out-of-area page shown');
+    await turn.send({ card: outOfAreaCard(this.content, area, audience), fallbackText: `Someone who lives in ${area.name}` });
   }
 
   /** A button from an older version of the content, or tampered data. */
@@ -154,27 +205,46 @@ export class ReferralService {
     });
   }
 
-  /** Free text: the best route, or the menu and the safeguarding team when nothing fits. */
+  /**
+   * Free text: who and what it is about (see understand.ts), then the route, a "which of these"
+   * card, the child-or-adult question, another council's page, or the menu.
+   */
   async freeText(turn: ChatTurn): Promise<boolean> {
-    if (!turn.text || !this.index.knows(turn.text)) return false;
-    const [best] = this.index.search(turn.text, 1);
+    if (!turn.text) return false;
+    const u = this.understander.understand(turn.text);
+    if (u.kind === 'off-topic' && !u.unsure) return false; // not a safeguarding question: the menu
     if (turn.conversation.kind !== 'personal') {
       await this.moveToPrivate(turn);
       return true;
     }
-    if (best && best.score >= MIN_SCORE) {
-      await turn.send({ card: routeCard(this.content, best.route, detectAudience(turn.text)), fallbackText: best.route.title });
-      return true;
+    turn.log.info({ understood: u.kind, route: u.kind === 'route' ? u.route.id : undefined }, 'free text understood');
+    switch (u.kind) {
+      case 'route':
+        if (!u.home) await turn.send({ card: homeAreaCard(this.content, { step: 'route', route: u.route, audience: u.audience }), fallbackText: 'Where does the person live?' });
+        else await turn.send({ card: routeCard(this.content, u.route, u.audience, u.home), fallbackText: u.route.title });
+        return true;
+      case 'choices':
+        await turn.send({ card: choicesCard(this.content, u.routes, u.audience, u.home), fallbackText: 'Which of these fits best?' });
+        return true;
+      case 'ask-audience':
+        await turn.send({ card: audienceCard(this.content, u.options, u.home), fallbackText: 'Is this about a child or an adult?' });
+        return true;
+      case 'out-of-area':
+        await turn.send({ card: outOfAreaCard(this.content, u.area, u.audience, u.topic), fallbackText: `Someone who lives in ${u.area.name}` });
+        return true;
+      case 'audience-only':
+        if (!u.home) await turn.send({ card: homeAreaCard(this.content, { step: 'kind', audience: u.audience }), fallbackText: 'Where does the person live?' });
+        else await turn.send({ card: kindsCard(this.content, u.audience, u.home), fallbackText: 'What is your concern about?' });
+        return true;
+      case 'off-topic': {
+        const team = this.content.contacts.get(this.content.pathway.safeguardingTeamContact)!;
+        await turn.send({
+          text: `I am not sure which referral route fits that. Choose who you are worried about below${team.confirmed ? `, or contact ${team.name}: ${contactDetail(team)}` : ', or talk to your safeguarding team or manager'}.`,
+        });
+        await turn.send({ card: whoCard(this.content), fallbackText: 'Who are you worried about?' });
+        return true;
+      }
     }
-    const audience = detectAudience(turn.text);
-    if (audience) {
-      await turn.send({ card: kindsCard(this.content, audience), fallbackText: 'What is your concern about?' });
-      return true;
-    }
-    const team = this.content.contacts.get(this.content.pathway.safeguardingTeamContact)!;
-    await turn.send({ text: `I could not find a referral route that matches. Choose who you are worried about below, or contact ${team.name}: ${contactDetail(team)}` });
-    await turn.send({ card: whoCard(this.content), fallbackText: 'Who are you worried about?' });
-    return true;
   }
 
   async review(turn: ChatTurn): Promise<void> {
@@ -261,6 +331,7 @@ export function createReferralCapability(service: ReferralService): Capability {
       { verb: 'referral.made', handle: (turn) => service.made(turn) },
       { verb: 'referral.record', handle: (turn) => service.record(turn) },
       { verb: 'referral.feedback', handle: (turn) => service.feedback(turn) },
+      { verb: 'referral.area', handle: (turn) => service.area(turn) },
     ],
     onUnrecognised: (turn) => service.freeText(turn),
   };

@@ -1,7 +1,8 @@
-import type { Audience, Route } from './content';
+import type { Route } from '../src/referral/content';
 
 /**
- * A small full-text index over the referral routes (BM25 with field weights), so free text such
+ * The free-text matcher of the first version, kept only as the evaluation's baseline: a small
+ * full-text index over the referral routes (BM25 with field weights), so free text such
  * as "a baby with a bruise" or "what is county lines?" finds the right route from the content
  * itself: organisations add keywords in routes.json, never code.
  */
@@ -86,16 +87,4 @@ export class RouteIndex {
       .sort((a, b2) => b2.score - a.score)
       .slice(0, limit);
   }
-}
-
-const AUDIENCE_WORDS: Record<Audience, RegExp> = {
-  unborn: /\b(unborn|pregnan\w*|pre-?birth|antenatal|expecting)\b/i,
-  child: /\b(child|children|kid|kids|boy|girl|teen\w*|young (person|people)|baby|babies|infant|toddler|pupil|son|daughter|minor|under[- ]?18)\b/i,
-  adult: /\b(adult|adults|elderly|older (person|people|man|woman)|man|woman|resident|carer|grand(mother|father|parent))\b/i,
-};
-
-/** Who the text is about, if it says (an unborn baby before a child: "pregnant" wins over "baby"). */
-export function detectAudience(text: string): Audience | undefined {
-  for (const a of ['unborn', 'child', 'adult'] as const) if (AUDIENCE_WORDS[a].test(text)) return a;
-  return undefined;
 }

@@ -1,0 +1,71 @@
+import type { Area, HomeArea, ReferralContent } from './content';
+
+/**
+ * Where the person lives, when the text says: one of the organisation's home areas (its own
+ * contacts apply) or another council area in England (that council's page, never our numbers).
+ *
+ * Names that are also ordinary words or surnames ("Bath", "Reading", "Bury", "Kent") count only
+ * with a place cue next to them ("lives in Bath", "Reading council"), so "a burn in the bath" is
+ * not about Bath.
+ */
+export type Place = { kind: 'home'; home: HomeArea } | { kind: 'away'; area: Area };
+
+const AMBIGUOUS = new Set([
+  'bath', 'reading', 'bury', 'barking', 'slough', 'stoke', 'hull', 'york', 'derby', 'chester', 'windsor', 'sutton', 'brent', 'halton',
+  'merton', 'poole', 'kent', 'christchurch', 'bedford', 'telford', 'fulham', 'harrow', 'luton', 'durham', 'devon', 'dorset', 'richmond',
+]);
+
+const CUE_BEFORE = /\b(in|from|to|at|near|around|of|lives?|living|moved|based|resident|visiting|staying)\s+(the\s+)?$/;
+const CUE_AFTER = /^\s*(council|area|borough|mash|social care|children'?s (social care|services)|adult'?s? (social care|services)|local authority|la\b|safeguarding|partnership|family|families|resident|address)/;
+
+function normalise(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[’‘]/g, "'")
+    .replace(/&/g, ' and ')
+    .replace(/\bst\.\s*/g, 'st ')
+    .replace(/[-,]/g, ' ')
+    .replace(/\s+/g, ' ');
+}
+
+export class PlaceFinder {
+  private readonly names: { key: string; area: Area }[];
+  private readonly homeByArea = new Map<string, HomeArea>();
+
+  constructor(content: ReferralContent) {
+    this.names = content.areas.areas
+      .flatMap((area) => [area.name, ...area.aliases].map((n) => ({ key: normalise(n).trim(), area })))
+      .sort((a, b) => b.key.length - a.key.length);
+    for (const home of content.pathway.homeAreas) for (const n of home.councilAreas) this.homeByArea.set(n.toLowerCase(), home);
+  }
+
+  /** The first place the text names (longest name first, so "Newcastle-under-Lyme" is not Newcastle upon Tyne). */
+  find(text: string): Place | undefined {
+    const t = ` ${normalise(text)} `;
+    const taken: [number, number][] = [];
+    let best: { at: number; area: Area } | undefined;
+    for (const { key, area } of this.names) {
+      let from = 0;
+      for (;;) {
+        const at = t.indexOf(key, from);
+        if (at < 0) break;
+        from = at + 1;
+        const end = at + key.length;
+        if (/[a-z0-9]/.test(t[at - 1] ?? ' ') || /[a-z0-9]/.test(t[end] ?? ' ')) continue;
+        if (taken.some(([s, e]) => at < e && end > s)) continue;
+        if (AMBIGUOUS.has(key) && !CUE_BEFORE.test(t.slice(Math.max(0, at - 24), at)) && !CUE_AFTER.test(t.slice(end, end + 32))) continue;
+        taken.push([at, end]);
+        if (!best || at < best.at) best = { at, area };
+      }
+    }
+    if (!best) return undefined;
+    const home = this.homeByArea.get(best.area.name.toLowerCase());
+    return home ? { kind: 'home', home } : { kind: 'away', area: best.area };
+  }
+
+  /** Areas by name, for the "somewhere else in England" picker. */
+  area(name: string): Area | undefined {
+    const key = normalise(name).trim();
+    return this.names.find((n) => n.key === key)?.area;
+  }
+}

@@ -1,0 +1,126 @@
+import MiniSearch from 'minisearch';
+import stem from 'wink-porter2-stemmer';
+import type { Phrasing, Route } from './content';
+
+/**
+ * Which route a message is about, learnt from the content itself: each route's title, keywords
+ * and example questions, plus the organisation's synonyms and off-topic examples
+ * (content/referral/phrasing.json). An organisation improves matching by adding phrasing there,
+ * never by changing code.
+ *
+ * How: the text is normalised (synonyms and abbreviations add what they mean, "dv" also reads as
+ * "domestic abuse"), split into Porter2 stems and adjacent pairs, and searched with MiniSearch's
+ * BM25 over one document per example (and one per route for its title and keywords), with fuzzy
+ * matching of longer words for typos. A route's score adds its best few documents (a nearest-
+ * neighbour vote), so a route many examples agree on beats one lucky example.
+ */
+export const OFF_TOPIC = '__off-topic';
+
+const STOPWORDS = new Set(
+  (
+    'a about above after again all am an and any are as at be because been being below between both but by can could did do does doing ' +
+    'down during each few for from further had has have having he her here hers herself him himself his how i if in into is it its itself ' +
+    "just me more most my myself no nor now of off on once only or other our ours out over own same she should so some such than that " +
+    'the their theirs them then there these they this those through to too under until up very was we were what when where which while who ' +
+    'whom why will with would you your yours im ive id dont doesnt didnt isnt wasnt cant wont think please know tell get got also really ' +
+    'just like want need needs needed ok okay hi hello thanks thank cheers re us one'
+  ).split(/\s+/),
+);
+
+export interface Normaliser {
+  (text: string): string;
+}
+
+/** Lower case, plain quotes, and each synonym followed by what it means (the original stays, so nothing is lost). */
+export function makeNormaliser(phrasing: Phrasing): Normaliser {
+  const pairs = phrasing.synonyms.flatMap((s) => s.terms.map((t) => [t.toLowerCase().trim(), s.means.toLowerCase()] as const));
+  const byTerm = new Map(pairs);
+  const escaped = [...byTerm.keys()].sort((a, b) => b.length - a.length).map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const pattern = escaped.length > 0 ? new RegExp(`(?<![a-z0-9])(${escaped.join('|')})(?![a-z0-9])`, 'g') : undefined;
+  return (text) => {
+    const base = text
+      .toLowerCase()
+      .replace(/[’‘`]/g, "'")
+      .replace(/&/g, ' and ')
+      .replace(/(\w)'(s|t|re|ve|m|d|ll)\b/g, '$1$2');
+    return pattern ? base.replace(pattern, (m) => `${m} ${byTerm.get(m)}`) : base;
+  };
+}
+
+/** Stems without stop words, then adjacent pairs ("county_line") so phrases count for more than their words. */
+export function stems(normalised: string): string[] {
+  const words = normalised
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w.length > 1 && !STOPWORDS.has(w))
+    .map((w) => (/^\d+$/.test(w) ? w : stem(w)));
+  const pairs = words.slice(1).map((w, i) => `${words[i]}_${w}`);
+  return [...words, ...pairs];
+}
+
+export interface RouteScore {
+  routeId: string;
+  score: number;
+}
+
+interface Doc {
+  id: string;
+  route: string;
+  title: string;
+  keywords: string;
+  text: string;
+}
+
+/** How much the 2nd and 3rd best documents of a route add to its best one. */
+const VOTE = [1, 0.5, 0.25];
+
+export class RouteMatcher {
+  private readonly search: MiniSearch<Doc>;
+  readonly normalise: Normaliser;
+  private readonly vocabulary = new Set<string>();
+
+  constructor(routes: Route[], phrasing: Phrasing) {
+    this.normalise = makeNormaliser(phrasing);
+    const tokenize = (text: string) => stems(this.normalise(text));
+    this.search = new MiniSearch<Doc>({
+      idField: 'id',
+      fields: ['title', 'keywords', 'text'],
+      storeFields: ['route'],
+      tokenize,
+      processTerm: (t) => t,
+      searchOptions: {
+        boost: { title: 2, keywords: 1.5, text: 1 },
+        // Typos in longer words only ("neglet", "safegaurding"), never in pairs or short words.
+        fuzzy: (term) => (term.includes('_') || term.length < 5 ? false : 0.2),
+        weights: { fuzzy: 0.6, prefix: 0.3 },
+        combineWith: 'OR',
+      },
+    });
+    const docs: Doc[] = [];
+    for (const r of routes) {
+      docs.push({ id: `${r.id}#route`, route: r.id, title: r.title, keywords: r.keywords.join(' · '), text: r.summary });
+      r.examples.forEach((e, i) => docs.push({ id: `${r.id}#${i}`, route: r.id, title: '', keywords: '', text: e }));
+    }
+    phrasing.offTopic.forEach((e, i) => docs.push({ id: `${OFF_TOPIC}#${i}`, route: OFF_TOPIC, title: '', keywords: '', text: e }));
+    this.search.addAll(docs);
+    for (const d of docs) for (const t of tokenize(`${d.title} ${d.keywords} ${d.text}`)) this.vocabulary.add(t);
+  }
+
+  /** Whether the text shares any word with the content at all. */
+  knows(text: string): boolean {
+    return stems(this.normalise(text)).some((t) => this.vocabulary.has(t));
+  }
+
+  /** Every route with any match, best first (the off-topic examples count as one more "route"). */
+  rank(text: string): RouteScore[] {
+    const perRoute = new Map<string, number[]>();
+    for (const hit of this.search.search(text)) {
+      const route = hit.route as string;
+      const list = perRoute.get(route) ?? [];
+      if (list.length < VOTE.length) list.push(hit.score);
+      perRoute.set(route, list);
+    }
+    return [...perRoute.entries()]
+      .map(([routeId, scores]) => ({ routeId, score: scores.reduce((sum, s, i) => sum + s * VOTE[i]!, 0) }))
+      .sort((a, b) => b.score - a.score);
+  }
+}
