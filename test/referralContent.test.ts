@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../src/config/paths';
-import { contactDetail, dangerCard, kindsCard, routeCard, whoCard } from '../src/referral/cards';
+import { areaPickerCard, contactDetail, dangerCard, kindsCard, routeCard, whoCard } from '../src/referral/cards';
 import { ContentError, loadReferralContent, overdueForReview, type ReferralContent } from '../src/referral/content';
-import { RouteIndex } from '../src/referral/search';
+import { Understander } from '../src/referral/understand';
 import { cardProblems } from './helpers/cards';
 import { cardText } from './helpers/connector';
 import { removeDir, tempDir } from './helpers/tmp';
@@ -90,6 +90,7 @@ function walk(content: ReferralContent): { cards: Record<string, unknown>[]; rou
   const routes = new Set<string>();
   const seen = new Set<string>();
   const queue: Record<string, unknown>[] = [{ step: 'danger' }];
+  const home = (id: unknown) => content.pathway.homeAreas.find((h) => h.id === id) ?? (content.pathway.homeAreas.length === 1 ? content.pathway.homeAreas[0] : undefined);
   while (queue.length) {
     const data = queue.shift()!;
     const key = JSON.stringify(data);
@@ -98,10 +99,11 @@ function walk(content: ReferralContent): { cards: Record<string, unknown>[]; rou
     let card: Record<string, unknown>;
     if (data.step === 'danger') card = dangerCard(content);
     else if (data.step === 'who') card = whoCard(content);
-    else if (data.step === 'kind') card = kindsCard(content, data.audience as never);
+    else if (data.step === 'kind') card = kindsCard(content, data.audience as never, home(data.area));
+    else if (data.step === 'elsewhere') card = areaPickerCard(content, (data.audience || undefined) as never);
     else {
       routes.add(data.route as string);
-      card = routeCard(content, content.route(data.route as string)!, data.audience as never);
+      card = routeCard(content, content.route(data.route as string)!, (data.audience || undefined) as never, home(data.area));
     }
     cards.push(card);
     const visit = (node: unknown): void => {
@@ -155,11 +157,14 @@ describe('the referral journey as cards', () => {
   });
 });
 
-describe('free-text search over the routes', () => {
+describe('free-text understanding over the shipped content', () => {
   const content = loadReferralContent(SHIPPED);
-  const index = new RouteIndex(content.routes);
+  const understander = new Understander(content);
+  const answer = (text: string) => {
+    const u = understander.understand(text);
+    return u.kind === 'route' ? u.route.id : u.kind;
+  };
   it.each([
-    ["I'm worried about a child", 'child-abuse-neglect'],
     ['a baby with a bruise', 'non-mobile-bruising'],
     ['what is county lines?', 'exploitation'],
     ['FGM', 'fgm'],
@@ -171,10 +176,12 @@ describe('free-text search over the routes', () => {
     ['an allegation against a colleague', 'colleague-concern'],
     ['concern about an unborn baby', 'unborn-baby'],
   ])('"%s" finds %s', (text, id) => {
-    expect(index.search(text, 1)[0]?.route.id).toBe(id);
+    expect(answer(text)).toBe(id);
   });
 
-  it('finds nothing for text unrelated to safeguarding', () => {
-    expect(index.knows('what is the weather like tomorrow')).toBe(false);
+  it('gives the menu, never a route, for text unrelated to safeguarding', () => {
+    for (const text of ['what is the weather like tomorrow', 'the coffee machine is broken', 'can I book annual leave']) {
+      expect(understander.understand(text).kind).toBe('off-topic');
+    }
   });
 });

@@ -15,7 +15,9 @@ const AMBIGUOUS = new Set([
   'merton', 'poole', 'kent', 'christchurch', 'bedford', 'telford', 'fulham', 'harrow', 'luton', 'durham', 'devon', 'dorset', 'richmond',
 ]);
 
-const CUE_BEFORE = /\b(in|from|to|at|near|around|of|lives?|living|moved|based|resident|visiting|staying)\s+(the\s+)?$/;
+const CUE_BEFORE = /\b(?:(?:lives?|living|moved|moving|based|resident|staying|visiting|relocated|placed)\s+(?:in|to|at|near|from)|from)\s+$/;
+/** "in Bath" counts only when typed with a capital: "in bath" is a bath. */
+const WEAK_CUE_BEFORE = /\b(?:in|to|at|near|around|of)\s+$/;
 const CUE_AFTER = /^\s*(council|area|borough|mash|social care|children'?s (social care|services)|adult'?s? (social care|services)|local authority|la\b|safeguarding|partnership|family|families|resident|address)/;
 
 function normalise(text: string): string {
@@ -42,6 +44,8 @@ export class PlaceFinder {
   /** The first place the text names (longest name first, so "Newcastle-under-Lyme" is not Newcastle upon Tyne). */
   find(text: string): Place | undefined {
     const t = ` ${normalise(text)} `;
+    // The same text with its capitals, aligned with t (normalise keeps positions apart from "&" and "st.").
+    const original = text.replace(/&/g, ' and ').replace(/\bst\.\s*/gi, 'st ').replace(/[-,]/g, ' ').replace(/\s+/g, ' ');
     const taken: [number, number][] = [];
     let best: { at: number; area: Area } | undefined;
     for (const { key, area } of this.names) {
@@ -53,7 +57,11 @@ export class PlaceFinder {
         const end = at + key.length;
         if (/[a-z0-9]/.test(t[at - 1] ?? ' ') || /[a-z0-9]/.test(t[end] ?? ' ')) continue;
         if (taken.some(([s, e]) => at < e && end > s)) continue;
-        if (AMBIGUOUS.has(key) && !CUE_BEFORE.test(t.slice(Math.max(0, at - 24), at)) && !CUE_AFTER.test(t.slice(end, end + 32))) continue;
+        if (AMBIGUOUS.has(key)) {
+          const before = t.slice(Math.max(0, at - 24), at);
+          const capitalised = /^[A-Z]/.test(original.slice(at - 1, end - 1));
+          if (!CUE_BEFORE.test(before) && !CUE_AFTER.test(t.slice(end, end + 32)) && !(capitalised && WEAK_CUE_BEFORE.test(before))) continue;
+        }
         taken.push([at, end]);
         if (!best || at < best.at) best = { at, area };
       }
