@@ -13,7 +13,8 @@ import { EVAL_DIR, evaluatePatientData, evaluateQuestions, loadQuestions, loadSe
  * miss; `--holdout` also scores the hold-out files (never used for tuning).
  */
 const args = new Set(process.argv.slice(2));
-const content = loadReferralContent(path.join(projectRoot(), 'content', 'referral'));
+const contentDir = process.argv.find((a) => a.startsWith('--content='))?.slice('--content='.length) ?? path.join(projectRoot(), 'content', 'referral');
+const content = loadReferralContent(contentDir);
 registerServiceContacts(content.contacts.values());
 const understander = new Understander(content);
 

@@ -127,9 +127,48 @@ describe('"What to do if you\'re worried" over HTTP', () => {
     await bot.say('worried');
     await bot.connector.waitFor((a) => cardOf(a) !== undefined);
     const reply = await ask('I have a concern', (a) => typeof a.activity.text === 'string');
-    expect(reply.activity.text).toMatch(/could not find a referral route that matches/);
-    expect(reply.activity.text).toMatch(/Your organisation's safeguarding team/);
+    expect(reply.activity.text).toMatch(/not sure which referral route fits/);
+    expect(reply.activity.text).toMatch(/safeguarding team/);
     await bot.connector.waitFor((a) => cardText(cardOf(a)).includes('Who are you worried about?'));
+  });
+
+  it('answers a child who lives in another council area with that council’s page, not our numbers', async () => {
+    await bot.say('I saw a child today who lives in Doncaster and I think she is being neglected');
+    const card = cardOf(await bot.connector.waitFor((a) => cardOf(a) !== undefined))!;
+    const text = cardText(card);
+    expect(text.split('\n')[0]).toContain('call 999');
+    expect(text).toContain('Someone who lives in Doncaster');
+    expect(button(card, 'Doncaster: worried about a child').url).toMatch(/^https:\/\/.*doncaster/i);
+    expect(() => button(card, 'Doncaster: worried about an adult')).toThrow();
+    expect(JSON.stringify(card)).not.toContain('336080');
+    expect(text).toMatch(/NHS England Safeguarding app.*as at 25 March 2024/);
+  });
+
+  it('lets a person pick any council area in England from the who step', async () => {
+    await bot.say('worried');
+    const danger = cardOf(await bot.connector.waitFor((a) => cardText(cardOf(a)).includes('immediate danger')))!;
+    const picker = await tap(await tap(danger, 'No one is in immediate danger'), 'They live somewhere else in England');
+    expect(cardText(picker)).toContain('They live somewhere else in England');
+    const before = bot.connector.sent.length;
+    await bot.say('', { value: { ...(button(picker, "Show the council's page").data as object), area: 'Stoke on Trent', audience: 'adult' } });
+    const card = cardOf(await bot.connector.waitFor((a) => bot.connector.sent.indexOf(a) >= before && cardOf(a) !== undefined))!;
+    expect(cardText(card)).toContain('Someone who lives in Stoke on Trent');
+    expect(button(card, 'Stoke on Trent: worried about an adult').url).toMatch(/^https?:\/\//);
+    expect(JSON.stringify(card)).not.toContain('822330');
+    // An area that is not in the list gets a clear message and the picker again, not an error.
+    const again = bot.connector.sent.length;
+    await bot.say('', { value: { verb: 'referral.area', area: 'Atlantis', audience: 'child' } });
+    const reply = await bot.connector.waitFor((a) => bot.connector.sent.indexOf(a) >= again && typeof a.activity.text === 'string');
+    expect(reply.activity.text).toMatch(/choose the council area from the list/i);
+  });
+
+  it('asks "child or adult?" in one tap when the text does not say and the route depends on it', async () => {
+    await bot.say('someone is being neglected');
+    const card = cardOf(await bot.connector.waitFor((a) => cardOf(a) !== undefined))!;
+    expect(cardText(card)).toContain('Is this about a child or an adult?');
+    const route = await tap(card, 'An adult');
+    expect(cardText(route)).toContain('Worried about an adult');
+    expect(cardText(route)).toContain('01709 822330');
   });
 
   it('warns about patient details and never stores or logs them', async () => {

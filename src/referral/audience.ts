@@ -27,14 +27,15 @@ const WORD_CLUES: { audience: Audience; strength: number; pattern: RegExp }[] = 
     audience: 'unborn',
     strength: STRONG + 1,
     pattern:
-      /\b(unborn|pregnan(t|cy|cies)|pre-?birth|ante-?natal|expecting (a|her|their) (baby|child)|weeks? gestation|expectant (mum|mother|parents?)|due to give birth|(baby|child) (is )?due|not yet born|before (the baby is|birth)|bump)\b/g,
+      /\b(unborn|pregnan(t|cy|cies)|pre-?birth|ante-?natal|expecting (a|her|their|his)( first| second| third| new)? (baby|child)|weeks? gestation|expectant (mum|mother|parents?)|due to give birth|(baby|child) (is )?due|not yet born|before (the baby is|birth)|bump)\b/g,
   },
   {
     audience: 'child',
     strength: STRONG,
     pattern:
-      /\b(child|children|childs|childrens|kid|kids|boy|boys|girl|girls|bab(y|ies)|infant|toddler|newborn|new-born|neonate|pupil|schoolchild|school(boy|girl)|teen|teens|teenager|teenage|adolescent|young (person|people|man|woman|lad|girl|boy)|youngster|minor|under[- ]?(16|18)s?|year (\d|1[0-3]) (pupil|student|child|boy|girl)|in year (\d|1[0-3])|primary school|secondary school|sixth form(er)?|nursery|looked[- ]after|in care|foster(ed|ing)?|care experienced|lac|cla|cin|cp plan|child protection|young carer|\d{1,2} ?yo|\d{1,2} ?y\/o)\b/g,
+      /\b(child|children|childs|childrens|kid|kids|boy|boys|girl|girls|bab(y|ies)|infant|toddler|newborn|new-born|neonate|pupil|schoolchild|school(boy|girl)|teen|teens|teenager|teenage|adolescent|young (person|people|lad|girl|boy)|youngster|minor|under[- ]?(16|18)s?|year (\d|1[0-3]) (pupil|student|child|boy|girl)|in year (\d|1[0-3])|primary school|secondary school|sixth form(er)?|nursery|looked[- ]after|in care|foster(ed|ing)?|care experienced|lac|cla|cin|cp plan|child protection|young carer|\d{1,2} ?yo|\d{1,2} ?y\/o)\b/g,
   },
+  { audience: 'unborn', strength: MEDIUM, pattern: /\b(midwife|midwives|maternity|booking appointment|scan)\b/g },
   { audience: 'child', strength: MEDIUM, pattern: /\b(school|pupils|students? at (the )?school|teachers?|health visitor|school nurse|paediatric\w*|camhs|sen(co|d)?|early help)\b/g },
   { audience: 'child', strength: WEAK, pattern: /\b(son|daughter|sons|daughters|grand(son|daughter|child|children)|nephew|niece|step-?(son|daughter))\b/g },
   {
@@ -47,7 +48,7 @@ const WORD_CLUES: { audience: Audience; strength: number; pattern: RegExp }[] = 
     audience: 'adult',
     strength: MEDIUM,
     pattern:
-      /\b(man|woman|men|women|lady|ladies|gentleman|husband|wife|boyfriend|girlfriend|grand(mother|father|ma|pa|parents?)|nan|nana|gran|granny|grandad|resident|residents|tenant|learning disabilit(y|ies)|carer|carers|care worker|domiciliary|home care|his (mother|father|mum|dad)|her (mother|father|mum|dad))\b/g,
+      /\b(young (man|woman|men|women|adult)|care leaver|man|woman|men|women|lady|ladies|gentleman|husband|wife|boyfriend|girlfriend|grand(mother|father|ma|pa|parents?)|nan|nana|gran|granny|grandad|resident|residents|tenant|learning disabilit(y|ies)|carer|carers|care worker|domiciliary|home care|his (mother|father|mum|dad)|her (mother|father|mum|dad))\b/g,
   },
   // "mum" and "dad" are weak: "a mum is being hit" is about her, "mum hits the baby" is about the baby (a stronger clue).
   { audience: 'adult', strength: WEAK, pattern: /\b(mum|mom|mother|dad|father|uni|university)\b/g },
@@ -101,7 +102,7 @@ export function readAudience(rawText: string): AudienceReading {
   }
   if (clues.length === 0) return { mixed: false };
   // An unborn baby wins over "baby" and "mum": pregnancy is the clearest clue there is.
-  const unborn = clues.find((c) => c.audience === 'unborn');
+  const unborn = clues.find((c) => c.audience === 'unborn' && c.strength > STRONG);
   if (unborn) return { audience: 'unborn', mixed: false };
   const top = Math.max(...clues.map((c) => c.strength));
   const strongest = clues.filter((c) => c.strength === top).sort((a, b) => a.at - b.at);

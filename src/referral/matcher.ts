@@ -70,15 +70,25 @@ interface Doc {
   text: string;
 }
 
-/** How much the 2nd and 3rd best documents of a route add to its best one. */
-const VOTE = [1, 0.5, 0.25];
+/** How a route's score is built from its documents' scores; tuned on the labelled set (see README). */
+export interface MatcherWeights {
+  /** How much the best, 2nd and 3rd best example of a route count. */
+  vote: number[];
+  /** How much the route's own document (title, keywords, summary) counts beside its examples. */
+  profile: number;
+}
+export const DEFAULT_WEIGHTS: MatcherWeights = { vote: [1, 0.5, 0.25], profile: 1 };
 
 export class RouteMatcher {
   private readonly search: MiniSearch<Doc>;
   readonly normalise: Normaliser;
   private readonly vocabulary = new Set<string>();
 
-  constructor(routes: Route[], phrasing: Phrasing) {
+  constructor(
+    routes: Route[],
+    phrasing: Phrasing,
+    private readonly weights: MatcherWeights = DEFAULT_WEIGHTS,
+  ) {
     this.normalise = makeNormaliser(phrasing);
     const tokenize = (text: string) => stems(this.normalise(text));
     this.search = new MiniSearch<Doc>({
@@ -112,15 +122,17 @@ export class RouteMatcher {
 
   /** Every route with any match, best first (the off-topic examples count as one more "route"). */
   rank(text: string): RouteScore[] {
-    const perRoute = new Map<string, number[]>();
+    const { vote, profile } = this.weights;
+    const perRoute = new Map<string, { examples: number[]; profile: number }>();
     for (const hit of this.search.search(text)) {
       const route = hit.route as string;
-      const list = perRoute.get(route) ?? [];
-      if (list.length < VOTE.length) list.push(hit.score);
-      perRoute.set(route, list);
+      const entry = perRoute.get(route) ?? { examples: [], profile: 0 };
+      if ((hit.id as string).endsWith('#route')) entry.profile = hit.score;
+      else if (entry.examples.length < vote.length) entry.examples.push(hit.score);
+      perRoute.set(route, entry);
     }
     return [...perRoute.entries()]
-      .map(([routeId, scores]) => ({ routeId, score: scores.reduce((sum, s, i) => sum + s * VOTE[i]!, 0) }))
+      .map(([routeId, e]) => ({ routeId, score: e.examples.reduce((sum, s, i) => sum + s * vote[i]!, 0) + profile * e.profile }))
       .sort((a, b) => b.score - a.score);
   }
 }

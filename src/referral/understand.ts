@@ -1,7 +1,7 @@
 import { readAudience } from './audience';
 import { PlaceFinder } from './areas';
 import type { Area, Audience, HomeArea, ReferralContent, Route } from './content';
-import { OFF_TOPIC, RouteMatcher } from './matcher';
+import { DEFAULT_WEIGHTS, OFF_TOPIC, RouteMatcher, type MatcherWeights } from './matcher';
 
 /**
  * What a free-text message asks for, decided in one pure function so that the bot and the
@@ -39,8 +39,9 @@ export class Understander {
   constructor(
     private readonly content: ReferralContent,
     private readonly thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    weights: MatcherWeights = DEFAULT_WEIGHTS,
   ) {
-    this.matcher = new RouteMatcher(content.routes, content.phrasing);
+    this.matcher = new RouteMatcher(content.routes, content.phrasing, weights);
     this.places = new PlaceFinder(content);
   }
 
