@@ -93,7 +93,7 @@ describe('training over HTTP', () => {
     const second = await importTraining(bot.app.training.store, bot.app.directory, bot.app.trainingRules, TRAINING, bot.clock.now);
     expect(second).toMatchObject({ added: 0, updated: 0, unchanged: 9, rejected: [] });
     const staff = await importStaff(bot.app.directory, `${STAFF}\nX1,Xavi,x@nhs.net,,Finance,astronaut,,`, { staffGroups: bot.app.trainingRules.staffGroups.map((g) => g.id) });
-    expect(staff.rejected).toEqual([{ line: 6, reason: 'staff_group astronaut is not one of all-staff, patient-contact, clinical, named-professional, designated-professional' }]);
+    expect(staff.rejected).toEqual([{ line: 6, reason: 'staff_group astronaut is not one of all-staff, patient-contact, clinical-unregistered, clinical, named-professional, designated-professional' }]);
   });
 
   it('shows each person their own status and what to do next', async () => {
@@ -101,7 +101,7 @@ describe('training over HTTP', () => {
     const card = cardOf((await ask(NURSE, 'my training'))[0]!)!;
     expect(cardProblems(card)).toEqual([]);
     const text = cardText(card);
-    expect(text).toContain('Noor Nurse · Clinical staff · Continuing Care');
+    expect(text).toContain('Noor Nurse · Registered clinical staff · Continuing Care');
     expect(text).toContain('Safeguarding children: overdue');
     expect(text).toContain('level 3 expired on 2026-10-01');
     expect(text).toContain('Book level 3 refresher training.');

@@ -8,14 +8,16 @@ const TODAY = '2026-11-23';
 const c = (subject: Completion['subject'], level: number, completedOn: string, hours = 12): Completion => ({ subject, level, completedOn, hours });
 
 describe('training rules engine', () => {
-  it('ships the five staff groups with their levels', () => {
+  it('ships the six staff groups with their levels (adults level 3 only for registered staff)', () => {
     expect(rules.staffGroups.map((g) => [g.id, g.children, g.adults, g.prevent])).toEqual([
       ['all-staff', 1, 1, 1],
       ['patient-contact', 2, 2, 1],
+      ['clinical-unregistered', 3, 2, 3],
       ['clinical', 3, 3, 3],
       ['named-professional', 4, 4, 3],
       ['designated-professional', 5, 5, 3],
     ]);
+    expect(rules.complianceTargetSource).toMatch(/^Local choice: set by your organisation, not national guidance/);
   });
 
   it('is overdue when training expired yesterday', () => {

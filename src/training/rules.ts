@@ -24,6 +24,8 @@ const rulesSchema = z
   .object({
     note: z.string().optional(),
     complianceTarget: z.number().gt(0).max(1),
+    /** Where the target comes from: no national document sets one, so say it is the organisation's own choice. */
+    complianceTargetSource: z.string().min(1).optional(),
     dueSoonDays: z.number().int().min(1).max(365),
     levels: z.object({ children: z.array(levelRule).min(1), adults: z.array(levelRule).min(1), prevent: z.array(levelRule).min(1) }).strict(),
     staffGroups: z
