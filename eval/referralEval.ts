@@ -75,7 +75,8 @@ export function judge(q: Question, u: Understanding, content: ReferralContent): 
     return routesShown.length > 0 ? 'asked' : 'missed';
   }
   // A route for another audience than the text names (a route serving several audiences is not wrong for any of them).
-  if (!forAudience(q.audience)) return 'wrong-audience';
+  // Asking "child or adult?" lets the person choose: never a wrong-audience answer.
+  if (u.kind !== 'ask-audience' && !forAudience(q.audience)) return 'wrong-audience';
   if (q.expect === 'route') {
     if (u.kind === 'route') return q.routes.includes(u.route.id) ? 'right' : 'wrong-topic';
     if (u.kind === 'choices' || u.kind === 'ask-audience') return routesShown.some((id) => q.routes.includes(id)) ? 'asked' : 'wrong-topic';

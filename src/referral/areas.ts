@@ -16,6 +16,8 @@ const AMBIGUOUS = new Set([
 ]);
 
 const CUE_BEFORE = /\b(?:(?:lives?|living|moved|moving|based|resident|staying|visiting|relocated|placed)\s+(?:in|to|at|near|from)|from)\s+$/;
+const VENUE_AFTER = /^\s*(children'?s |general |royal |district |city )?(hospital|infirmary|a and e|a&e|emergency department|walk in|urgent care|minor injuries|school|academy|college|university|surgery|clinic|custody|police station|station|court|prison|airport)\b/;
+const VENUE_BEFORE = /\b(a and e|a&e|hospital|seen|admitted|attended|school|custody|clinic|work|works|working|placement)\s+(in|at)\s+$/;
 /** "in Bath" counts only when typed with a capital: "in bath" is a bath. */
 const WEAK_CUE_BEFORE = /\b(?:in|to|at|near|around|of)\s+$/;
 const CUE_AFTER = /^\s*(council|area|borough|mash|social care|children'?s (social care|services)|adult'?s? (social care|services)|local authority|la\b|safeguarding|partnership|family|families|resident|address)/;
@@ -47,7 +49,7 @@ export class PlaceFinder {
     // The same text with its capitals, aligned with t (normalise keeps positions apart from "&" and "st.").
     const original = text.replace(/&/g, ' and ').replace(/\bst\.\s*/gi, 'st ').replace(/[-,]/g, ' ').replace(/\s+/g, ' ');
     const taken: [number, number][] = [];
-    let best: { at: number; area: Area } | undefined;
+    let best: { at: number; area: Area; lives: boolean } | undefined;
     for (const { key, area } of this.names) {
       let from = 0;
       for (;;) {
@@ -63,7 +65,11 @@ export class PlaceFinder {
           if (!CUE_BEFORE.test(before) && !CUE_AFTER.test(t.slice(end, end + 32)) && !(capitalised && WEAK_CUE_BEFORE.test(before))) continue;
         }
         taken.push([at, end]);
-        if (!best || at < best.at) best = { at, area };
+        const before = t.slice(Math.max(0, at - 24), at);
+        // Where someone was seen is not where they live: "at Sheffield Children's Hospital", "in A&E in Doncaster".
+        if (VENUE_AFTER.test(t.slice(end, end + 24)) || VENUE_BEFORE.test(before)) continue;
+        const lives = CUE_BEFORE.test(before) || /^\s*(resident|family|council)/.test(t.slice(end, end + 16));
+        if (!best || (lives && !best.lives) || (lives === best.lives && at < best.at)) best = { at, area, lives };
       }
     }
     if (!best) return undefined;

@@ -27,12 +27,30 @@ const STOPWORDS = new Set(
   ).split(/\s+/),
 );
 
+/**
+ * Words that say who, not what: they count for little on their own, so "my child is poorly" or
+ * "the baby clinic" is not a safeguarding route just because it names a child.
+ */
+const WHO_WORDS = new Set(
+  'child children kid kids baby babies infant toddler boy girl son daughter teenager teen young person people adult man woman men women mum mother dad father parent parents patient patients family lady gentleman elderly older someone worried worry concern concerned'
+    .split(' ')
+    .map((w) => stem(w)),
+);
+
 export interface Normaliser {
   (text: string): string;
 }
 
-/** Lower case, plain quotes, and each synonym followed by what it means (the original stays, so nothing is lost). */
-export function makeNormaliser(phrasing: Phrasing): Normaliser {
+const NEGATION = /\b(?:not|isnt|wasnt|arent|werent|never|no longer|no sign of|no signs of|rather than|instead of)\s+(?:about\s+|a\s+|an\s+|the\s+|really\s+|actually\s+|just\s+)?([a-z][a-z-]*)(\s+[a-z][a-z-]*)?/g;
+
+/**
+ * Lower case, plain quotes, a negated topic word removed ("the child isn't missing", "it's not
+ * DV": neither is a reason to show that route), and each synonym followed by what it means (the
+ * original stays, so nothing is lost).
+ */
+export function makeNormaliser(phrasing: Phrasing, topicPhrases: string[] = []): Normaliser {
+  const topics = new Set(topicPhrases.map((t) => t.toLowerCase().trim()));
+  for (const s of phrasing.synonyms) for (const t of s.terms) topics.add(t.toLowerCase().trim());
   const pairs = phrasing.synonyms.flatMap((s) => s.terms.map((t) => [t.toLowerCase().trim(), s.means.toLowerCase()] as const));
   const byTerm = new Map(pairs);
   const escaped = [...byTerm.keys()].sort((a, b) => b.length - a.length).map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
@@ -42,7 +60,13 @@ export function makeNormaliser(phrasing: Phrasing): Normaliser {
       .toLowerCase()
       .replace(/[’‘`]/g, "'")
       .replace(/&/g, ' and ')
-      .replace(/(\w)'(s|t|re|ve|m|d|ll)\b/g, '$1$2');
+      .replace(/(\w)'(s|t|re|ve|m|d|ll)\b/g, '$1$2')
+      .replace(NEGATION, (all, one: string, two: string | undefined) => {
+        const pair = two ? `${one} ${two.trim()}` : undefined;
+        if (pair && topics.has(pair)) return ' ';
+        if (topics.has(one)) return ` ${two ?? ''}`;
+        return all;
+      });
     return pattern ? base.replace(pattern, (m) => `${m} ${byTerm.get(m)}`) : base;
   };
 }
@@ -89,7 +113,7 @@ export class RouteMatcher {
     phrasing: Phrasing,
     private readonly weights: MatcherWeights = DEFAULT_WEIGHTS,
   ) {
-    this.normalise = makeNormaliser(phrasing);
+    this.normalise = makeNormaliser(phrasing, routes.flatMap((r) => r.keywords));
     const tokenize = (text: string) => stems(this.normalise(text));
     this.search = new MiniSearch<Doc>({
       idField: 'id',
@@ -102,6 +126,7 @@ export class RouteMatcher {
         // Typos in longer words only ("neglet", "safegaurding"), never in pairs or short words.
         fuzzy: (term) => (term.includes('_') || term.length < 5 ? false : 0.2),
         weights: { fuzzy: 0.6, prefix: 0.3 },
+        boostTerm: (term) => (WHO_WORDS.has(term) ? 0.35 : 1),
         combineWith: 'OR',
       },
     });

@@ -28,9 +28,12 @@ export interface Thresholds {
   choiceRatio: number;
   /** With no audience named, a route for another audience at or above this share of the best makes us ask. */
   askAudienceRatio: number;
+  /** A route must beat the nearest off-topic example by this factor to count as a topic. */
+  offTopicMargin: number;
 }
 
-export const DEFAULT_THRESHOLDS: Thresholds = { minScore: 4, choiceRatio: 0.8, askAudienceRatio: 0.7 };
+/** Tuned on eval/data/questions.json (npm run eval:referral); the hold-out set was not used. */
+export const DEFAULT_THRESHOLDS: Thresholds = { minScore: 8, choiceRatio: 0.9, askAudienceRatio: 0.3, offTopicMargin: 1.5 };
 
 export class Understander {
   readonly matcher: RouteMatcher;
@@ -46,7 +49,7 @@ export class Understander {
   }
 
   understand(text: string): Understanding {
-    const { minScore, choiceRatio, askAudienceRatio } = this.thresholds;
+    const { minScore, choiceRatio, askAudienceRatio, offTopicMargin } = this.thresholds;
     const { audience } = readAudience(text);
     const place = this.places.find(text);
     const ranked = this.matcher.rank(text);
@@ -54,7 +57,7 @@ export class Understander {
     const scored = ranked.filter((r) => r.routeId !== OFF_TOPIC).map((r) => ({ route: this.content.route(r.routeId)!, score: r.score }));
     const fits = audience ? scored.filter((s) => s.route.audiences.includes(audience)) : scored;
     const best = fits[0];
-    const isTopic = best !== undefined && best.score >= minScore && best.score > offTopic;
+    const isTopic = best !== undefined && best.score >= minScore && best.score > offTopic * offTopicMargin;
     const home = place?.kind === 'home' ? place.home : this.content.pathway.homeAreas.length === 1 ? this.content.pathway.homeAreas[0] : undefined;
 
     if (place?.kind === 'away') {
@@ -70,9 +73,13 @@ export class Understander {
     if (!audience) {
       const other = fits.find((s) => !s.route.audiences.some((a) => best.route.audiences.includes(a)));
       if (other && other.score >= askAudienceRatio * best.score) {
+        // A general concern ("being neglected") is general for the other audience too.
+        const general = (a: Audience) => this.content.route(this.content.pathway.audiences.find((p) => p.id === a)?.defaultRoute ?? '');
+        const isGeneral = this.content.pathway.audiences.some((p) => p.defaultRoute === best.route.id);
+        const otherAudience = other.route.audiences[0]!;
         const options = [
           { audience: best.route.audiences[0]!, route: best.route },
-          { audience: other.route.audiences[0]!, route: other.route },
+          { audience: otherAudience, route: (isGeneral ? general(otherAudience) : undefined) ?? other.route },
         ].sort((a, b) => AUDIENCE_ORDER.indexOf(a.audience) - AUDIENCE_ORDER.indexOf(b.audience));
         return { kind: 'ask-audience', options, home };
       }
