@@ -1,4 +1,10 @@
+import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { projectRoot } from '../../src/config/paths';
+import { loadReferralContent } from '../../src/referral/content';
+import { Understander } from '../../src/referral/understand';
+import { containsPatientData } from '../../src/privacy/patientData';
+import { EVAL_DIR, loadQuestions } from '../../eval/referralEval';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logging/logger';
 import { startApp, type RunningApp } from '../../src/app';
@@ -72,6 +78,44 @@ describe('in the Agents Playground (a Teams-like client)', () => {
     await expect(call.getAttribute('title')).resolves.toBe('tel:01709336080');
     await route.scrollIntoViewIfNeeded();
     await screenshot(page, 'worried-child-mash');
+  });
+
+  it('answers free text that needs a "which of these" card, and one tap opens the route', async () => {
+    // A question from the labelled set that the shipped content finds ambiguous (checked with the bot's own
+    // understanding, so that a change of content does not break the journey).
+    const understander = new Understander(loadReferralContent(path.join(projectRoot(), 'content', 'referral')));
+    const question = loadQuestions(path.join(EVAL_DIR, 'questions.json'))
+      .map((q) => q.text)
+      .find((t) => understander.understand(t).kind === 'choices' && !containsPatientData(t));
+    expect(question).toBeDefined();
+    const u = understander.understand(question!);
+    if (u.kind !== 'choices') return;
+    await type(page, question!);
+    const card = (text: string) => botMessages(page).locator('.ac-adaptiveCard').filter({ hasText: text }).last();
+    const choices = card('Which of these fits best?');
+    await choices.waitFor({ timeout: 15000 });
+    await expect(choices.getByText('call 999', { exact: false }).first().isVisible()).resolves.toBe(true);
+    await expect(choices.getByRole('button', { name: 'None of these' }).isVisible()).resolves.toBe(true);
+    await choices.scrollIntoViewIfNeeded();
+    await screenshot(page, 'free-text-which-of-these');
+    const first = u.routes[0]!;
+    await choices.getByRole('button', { name: first.title }).click();
+    const route = card(first.summary);
+    await route.waitFor({ timeout: 15000 });
+    await expect(route.getByText('What to do now').isVisible()).resolves.toBe(true);
+  });
+
+  it('answers a child who lives in another council area with that council’s page', async () => {
+    await type(page, 'a child I saw today lives in Doncaster and I am worried she is being neglected');
+    const card = botMessages(page).locator('.ac-adaptiveCard').filter({ hasText: 'Someone who lives in Doncaster' }).last();
+    await card.waitFor({ timeout: 15000 });
+    await expect(card.getByText('call 999', { exact: false }).first().isVisible()).resolves.toBe(true);
+    const link = card.getByRole('link', { name: 'Doncaster: worried about a child' });
+    await expect(link.getAttribute('title')).resolves.toMatch(/^https:\/\/.*doncaster/i);
+    await expect(card.getByText('as at 25 March 2024', { exact: false }).isVisible()).resolves.toBe(true);
+    await expect(card.getByText('01709 336080', { exact: false }).count()).resolves.toBe(0);
+    await card.scrollIntoViewIfNeeded();
+    await screenshot(page, 'out-of-area-child');
   });
 
   it('lets a practice lead answer one section of the self-assessment and see the progress card', async () => {
