@@ -78,7 +78,7 @@ describe('referral content schema', () => {
     const c = loadReferralContent(SHIPPED);
     const soon = overdueForReview(c, new Date('2026-11-23T00:00:00Z'));
     expect(soon.filter((o) => o.kind === 'route')).toEqual([]);
-    expect(soon.map((o) => o.id).sort()).toEqual(['adult-out-of-hours', 'camhs', 'designated-nurse', 'early-help', 'forced-marriage-unit', 'lac-health-team', 'named-gp', 'safeguarding-team']);
+    expect(soon.map((o) => o.id).sort()).toEqual(['adult-out-of-hours', 'areas', 'camhs', 'designated-nurse', 'early-help', 'forced-marriage-unit', 'lac-health-team', 'named-gp', 'safeguarding-team']);
     const later = overdueForReview(c, new Date('2027-12-01T00:00:00Z'));
     expect(later.filter((o) => o.kind === 'route').length).toBe(c.routes.length);
   });

@@ -5,7 +5,7 @@ import { readAudience } from '../src/referral/audience';
 import { cardProblems } from './helpers/cards';
 import { cardText } from './helpers/connector';
 import { areaPickerCard, audienceCard, choicesCard, homeAreaCard, outOfAreaCard, routeCard } from '../src/referral/cards';
-import { loadReferralContent } from '../src/referral/content';
+import { loadReferralContent, overdueForReview } from '../src/referral/content';
 import { Understander } from '../src/referral/understand';
 
 const SHIPPED = path.join(__dirname, '..', 'content', 'referral');
@@ -91,6 +91,16 @@ describe('what the bot answers', () => {
 
   it('gives the menu for text that is not a safeguarding question', () => {
     for (const text of ['the coffee machine is broken', 'what time is the team meeting', 'thanks!']) expect(understander.understand(text).kind).toBe('off-topic');
+  });
+});
+
+describe('content that needs care', () => {
+  it('says on every route card that the shipped content is an example for Rotherham', () => {
+    for (const r of content.routes) expect(cardText(routeCard(content, r))).toContain('This is example content for Rotherham: your organisation must check and replace it.');
+  });
+  it('lists the out-of-area links for review once they are a year old', () => {
+    const due = overdueForReview(content, new Date('2026-12-01T00:00:00Z')).find((o) => o.id === 'areas');
+    expect(due?.title).toMatch(/Out-of-area council links \(148 areas, as at 2024-03-25\)/);
   });
 });
 

@@ -116,7 +116,7 @@ export function routeCard(content: ReferralContent, route: Route, audience?: Aud
     beforeYouCall: showBefore ? { title: before.title, items: before.items.map((s) => `- ${s}`).join('\n'), source: `Source: ${before.source}.` } : { title: '', items: '', source: '' },
     showBeforeYouCall: showBefore,
     areaLine: home && content.pathway.homeAreas.length > 1 ? `Contacts for someone who lives in ${home.name}.` : '',
-    footer: `Source: ${route.sources.join('; ')}. Last reviewed ${formatDate(route.lastReviewed)}.`,
+    footer: `${exampleNotice(content)}Source: ${route.sources.join('; ')}. Last reviewed ${formatDate(route.lastReviewed)}.`,
     hasFollowUp: route.followUp !== undefined && applies(route.followUp.audiences, audience),
     followUpData: { verb: 'referral.made', route: route.id, ...(audience ? { audience } : {}), ...(home ? { area: home.id } : {}) },
     back: audience ? { verb: 'referral.step', step: 'kind', audience, ...(home ? { area: home.id } : {}) } : { verb: 'referral.step', step: 'who' },
@@ -183,6 +183,13 @@ export function outOfAreaCard(content: ReferralContent, area: Area, audience?: '
     footer: `Source: ${content.areas.source}, as at ${formatDate(content.areas.asAt)}. These links have not been checked since: if a page has moved, search the council's website for "report a safeguarding concern".`,
     audience: audience ?? '',
   });
+}
+
+/** While the shipped example is live, every route card says so: its numbers are one area's, not necessarily yours. */
+export function exampleNotice(content: ReferralContent): string {
+  if (!/\(example content\)/i.test(content.pathway.organisation)) return '';
+  const where = content.pathway.homeAreas.map((h) => h.name).join(' and ') || content.pathway.organisation.replace(/\s*\(example content\)/i, '');
+  return `This is example content for ${where}: your organisation must check and replace it. `;
 }
 
 export function madeCard(route: Route): Card {

@@ -255,6 +255,9 @@ export function overdueForReview(content: ReferralContent, now: Date): { kind: '
     const due = addMonths(r.lastReviewed, r.reviewEveryMonths);
     if (due <= now) out.push({ kind: 'route', id: r.id, title: r.title, due: due.toISOString().slice(0, 10) });
   }
+  // The out-of-area council links are a snapshot: once a year old they need checking like any contact.
+  const areasDue = addMonths(content.areas.asAt, 12);
+  if (areasDue <= now) out.push({ kind: 'contact', id: 'areas', title: `Out-of-area council links (${content.areas.areas.length} areas, as at ${content.areas.asAt})`, due: areasDue.toISOString().slice(0, 10) });
   for (const c of content.contacts.values()) {
     const due = addMonths(c.lastReviewed, 12);
     if (due <= now) out.push({ kind: 'contact', id: c.id, title: c.name, due: due.toISOString().slice(0, 10) });
