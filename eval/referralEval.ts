@@ -61,7 +61,9 @@ function offered(u: Understanding): string[] {
 
 export function judge(q: Question, u: Understanding, content: ReferralContent): Verdict {
   const routesShown = offered(u);
-  const forAudience = (a: Audience | undefined) => !a || routesShown.every((id) => content.route(id)!.audiences.includes(a));
+  const listed = 'routes' in q ? q.routes : [];
+  // A route the label itself lists is never "for another audience" (a pregnant 15-year-old: the unborn-baby route is right).
+  const forAudience = (a: Audience | undefined) => !a || routesShown.every((id) => listed.includes(id) || content.route(id)!.audiences.includes(a));
   if (q.expect === 'off-topic') return routesShown.length > 0 || u.kind === 'out-of-area' ? 'off-topic-routed' : u.kind === 'off-topic' && !u.unsure ? 'right' : 'asked';
   if (q.expect === 'out-of-area') {
     if (u.kind !== 'out-of-area') return routesShown.length > 0 ? 'wrong-area' : 'missed';

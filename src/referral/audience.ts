@@ -27,13 +27,13 @@ const WORD_CLUES: { audience: Audience; strength: number; pattern: RegExp }[] = 
     audience: 'unborn',
     strength: STRONG + 1,
     pattern:
-      /\b(unborn|pregnan(t|cy|cies)|pre-?birth|ante-?natal|expecting (a|her|their|his)( first| second| third| new)? (baby|child)|weeks? gestation|expectant (mum|mother|parents?)|due to give birth|(baby|child) (is )?due|not yet born|before (the baby is|birth)|bump)\b/g,
+      /\b(\d{1,2} ?\/ ?40(\+\d)?|gravida|primip\w*|multip|g\d ?p\d|booking bloods|unborn|pregnan(t|cy|cies)|pre-?birth|ante-?natal|expecting (a|her|their|his)( first| second| third| new)? (baby|child)|weeks? gestation|expectant (mum|mother|parents?)|due to give birth|(baby|child) (is )?due|not yet born|before (the baby is|birth)|bump)\b/g,
   },
   {
     audience: 'child',
     strength: STRONG,
     pattern:
-      /\b(child|children|childs|childrens|kid|kids|boy|boys|girl|girls|bab(y|ies)|infant|toddler|newborn|new-born|neonate|pupil|schoolchild|school(boy|girl)|teen|teens|teenager|teenage|adolescent|young (person|people|lad|girl|boy)|youngster|minor|under[- ]?(16|18)s?|year (\d|1[0-3]) (pupil|student|child|boy|girl)|in year (\d|1[0-3])|primary school|secondary school|sixth form(er)?|nursery|looked[- ]after|in care|foster(ed|ing)?|care experienced|lac|cla|cin|cp plan|child protection|young carer|\d{1,2} ?yo|\d{1,2} ?y\/o)\b/g,
+      /\b(child|children|childs|childrens|kid|kids|boy|boys|girl|girls|bab(y|ies)|infant|toddler|newborn|new-born|neonate|pupil|schoolchild|school(boy|girl)|teen|teens|teenager|teenage|adolescent|young (person|people|lad|girl|boy)|youngster|bairn|minor|under[- ]?(16|18)s?|year (\d|1[0-3]) (pupil|student|child|boy|girl)|in year (\d|1[0-3])|primary school|secondary school|sixth form(er)?|nursery|looked[- ]after|in care|foster(ed|ing)?|care experienced|lac|cla|cin|cp plan|child protection|young carer|\d{1,2} ?yo|\d{1,2} ?y\/o)\b/g,
   },
   { audience: 'unborn', strength: MEDIUM, pattern: /\b(midwife|midwives|maternity|booking appointment|scan)\b/g },
   { audience: 'child', strength: MEDIUM, pattern: /\b(school|pupils|students? at (the )?school|teachers?|health visitor|school nurse|paediatric\w*|camhs|sen(co|d)?|early help)\b/g },
@@ -51,7 +51,7 @@ const WORD_CLUES: { audience: Audience; strength: number; pattern: RegExp }[] = 
       /\b(young (man|woman|men|women|adult)|care leaver|man|woman|men|women|lady|ladies|gentleman|husband|wife|boyfriend|girlfriend|grand(mother|father|ma|pa|parents?)|nan|nana|gran|granny|grandad|resident|residents|tenant|learning disabilit(y|ies)|carer|carers|care worker|domiciliary|home care|his (mother|father|mum|dad)|her (mother|father|mum|dad))\b/g,
   },
   // "mum" and "dad" are weak: "a mum is being hit" is about her, "mum hits the baby" is about the baby (a stronger clue).
-  { audience: 'adult', strength: WEAK, pattern: /\b(mum|mom|mother|dad|father|uni|university)\b/g },
+  { audience: 'adult', strength: WEAK, pattern: /\b(mum|mam|mom|mother|dad|father|uni|university)\b/g },
 ];
 
 /** "6 year old", "6-year-old", "aged 6", "age 15", "15yrs", "8 month old", "3 weeks old", "in his 80s". */

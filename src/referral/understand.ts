@@ -33,7 +33,7 @@ export interface Thresholds {
 }
 
 /** Tuned on eval/data/questions.json (npm run eval:referral); the hold-out set was not used. */
-export const DEFAULT_THRESHOLDS: Thresholds = { minScore: 8, choiceRatio: 0.9, askAudienceRatio: 0.3, offTopicMargin: 1.5 };
+export const DEFAULT_THRESHOLDS: Thresholds = { minScore: 8, choiceRatio: 0.7, askAudienceRatio: 0.3, offTopicMargin: 1.5 };
 
 export class Understander {
   readonly matcher: RouteMatcher;
