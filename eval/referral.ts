@@ -10,7 +10,7 @@ import { EVAL_DIR, evaluatePatientData, evaluateQuestions, loadQuestions, loadSe
  * `npm run eval:referral`: the free-text understanding and the patient-data screen on the labelled
  * sets in eval/data/, against the targets, with the previous matcher (plain BM25 over the routes,
  * its fixed score threshold) as the baseline measured in the same run. `--failures` lists every
- * miss; `--holdout` also scores the hold-out files (never used for tuning).
+ * miss; `--holdout` also scores the hold-out files: questions.holdout.json was looked at during tuning (see the README); the final files were scored once, at the end.
  */
 const args = new Set(process.argv.slice(2));
 const contentDir = process.argv.find((a) => a.startsWith('--content='))?.slice('--content='.length) ?? path.join(projectRoot(), 'content', 'referral');
@@ -38,7 +38,7 @@ const header = `${'set'.padEnd(28)} ${'right'.padStart(7)} ${'wrongAud'.padStart
 console.log('Referral free text (right = the expected route, choice card, audience question, menu or area page)');
 console.log(header);
 const sets: [string, string][] = [['questions', 'questions.json']];
-if (args.has('--holdout')) sets.push(['hold-out', 'questions.holdout.json']);
+if (args.has('--holdout')) sets.push(['hold-out', 'questions.holdout.json'], ['final hold-out', 'questions.final.json']);
 for (const [name, file] of sets) {
   const questions = loadQuestions(path.join(EVAL_DIR, file));
   const now = evaluateQuestions(questions, understander, content);
@@ -56,7 +56,7 @@ for (const [name, file] of sets) {
 console.log('\nPatient-data screen');
 console.log(`${'set'.padEnd(28)} ${'recall'.padStart(7)} ${'caught'.padStart(7)} ${'falseWarn'.padStart(10)} ${'ordinary'.padStart(9)}`);
 const pdSets: [string, string][] = [['sentences', 'patient-data.json']];
-if (args.has('--holdout')) pdSets.push(['hold-out', 'patient-data.holdout.json']);
+if (args.has('--holdout')) pdSets.push(['hold-out', 'patient-data.holdout.json'], ['final hold-out', 'patient-data.final.json']);
 for (const [name, file] of pdSets) {
   const f = evaluatePatientData(loadSentences(path.join(EVAL_DIR, file)));
   console.log(`${name.padEnd(28)} ${pct(f.caught, f.withDetails).padStart(7)} ${`${f.caught}/${f.withDetails}`.padStart(7)} ${pct(f.falseWarnings, f.ordinary).padStart(10)} ${String(f.ordinary).padStart(9)}`);

@@ -81,6 +81,8 @@ export function judge(q: Question, u: Understanding, content: ReferralContent): 
   if (u.kind !== 'ask-audience' && !forAudience(q.audience)) return 'wrong-audience';
   if (q.expect === 'route') {
     if (u.kind === 'route') return q.routes.includes(u.route.id) ? 'right' : 'wrong-topic';
+    // A choice between routes that are all right (the label lists both) is right.
+    if (u.kind === 'choices' && routesShown.every((id) => q.routes.includes(id))) return 'right';
     if (u.kind === 'choices' || u.kind === 'ask-audience') return routesShown.some((id) => q.routes.includes(id)) ? 'asked' : 'wrong-topic';
     return 'missed';
   }

@@ -174,7 +174,8 @@ export function findPatientData(text: string, now = new Date()): PatientDataFind
   for (const m of text.matchAll(HOSPITAL_NUMBER)) {
     const digits = m[0].replace(/\D/g, '');
     if (isValidNhsNumber(digits)) continue; // already an NHS number
-    if (/^0\d{9,10}$/.test(digits) && /\d{3,5}[ -]\d{3,4}[ -]\d{3,4}\s*$/.test(m[0])) continue; // a phone number, judged below
+    const runsOn = /^[ -]?\d/.test(text.slice(m.index! + m[0].length));
+    if ((/^0\d{9,10}$/.test(digits) && /\d{3,5}[ -]\d{3,4}[ -]\d{3,4}\s*$/.test(m[0])) || (runsOn && /\b0\d/.test(m[0]))) continue; // part of a phone number, judged below
     if (/^[A-Z]{1,3}\d{6,8}$/i.test(m[0]) && /^(level|year|section|s|sec|lvl|l)\d/i.test(m[0])) continue;
     kinds.add('hospital-number');
     identifierSpans.push([m.index!, m.index! + m[0].length]);

@@ -48,7 +48,7 @@ const WORD_CLUES: { audience: Audience; strength: number; pattern: RegExp }[] = 
     audience: 'adult',
     strength: MEDIUM,
     pattern:
-      /\b(young (man|woman|men|women|adult)|care leaver|man|woman|men|women|lady|ladies|gentleman|husband|wife|boyfriend|girlfriend|grand(mother|father|ma|pa|parents?)|nan|nana|gran|granny|grandad|resident|residents|tenant|learning disabilit(y|ies)|carer|carers|care worker|domiciliary|home care|his (mother|father|mum|dad)|her (mother|father|mum|dad))\b/g,
+      /\b(young (man|woman|men|women|adult)|care leaver|man|woman|men|women|lady|ladies|gentleman|husband|wife|boyfriend|girlfriend|grand(mother|father|ma|pa|parents?)|nan|nana|gran|granny|grandad|resident|residents|tenant|learning (disabilit(y|ies)|difficult(y|ies))|carer|carers|care worker|domiciliary|home care|his (mother|father|mum|dad)|her (mother|father|mum|dad))\b/g,
   },
   // "mum" and "dad" are weak: "a mum is being hit" is about her, "mum hits the baby" is about the baby (a stronger clue).
   { audience: 'adult', strength: WEAK, pattern: /\b(mum|mam|mom|mother|dad|father|uni|university)\b/g },
@@ -60,6 +60,11 @@ const AGE_PATTERNS: RegExp[] = [
   /\b(?:aged?|age of)\s*(\d{1,3})\b/g,
   /\bin (?:his|her|their) (\d0)s\b/g,
   /\b(\d{1,2})[- ]?(?:months?|weeks?|days?|mths?|wks?)(?:[- ]old)?\b/g,
+  // "she's 87", "he is 92", "who is 15": a bare number after a person, not a time, a count or a percentage.
+  /\b(?:boy|girl|lad|lass|son|daughter|child|kid|teenager|teen|sister|brother|former|pupil|man|woman|lady|patient|baby)\s*[,(]\s*(\d{1,3})\s*(?:yrs?|years?|y)?\s*[,)]/g,
+  // "Patient with learning difficulties, 22, ...": a number set off by commas in a description is an age.
+  /[a-z],\s*(\d{1,2})\s*,\s*(?=[a-z])/g,
+  /\b(?:she|he|they|who|patient|mum|dad|son|daughter)(?:'s|s| is| was| are| were)\s+(\d{1,3})\b(?!\s*(?:weeks?|months?|days?|%|pm|am|:|\.\d|times|hours?|mins?|minutes?|miles?|x\b))/g,
 ];
 
 const NUMBER_WORDS: Record<string, number> = {
@@ -88,7 +93,9 @@ function ageClues(text: string): Clue[] {
       }
       if (i === 0 && /\b(for|over|since|past|last|next|in|within|after|every|than)\s*$/.test(t.slice(Math.max(0, m.index! - 8), m.index!)) && !/old/.test(m[0])) continue;
       if (Number.isNaN(n) || n > 120) continue;
-      clues.push({ audience: n < 18 ? 'child' : 'adult', strength: STRONG + 1, at: m.index! });
+      // "her 25 year old boyfriend" is someone else's age, not the subject's.
+      const possessive = /\b(?:her|his|their|mum'?s|dad'?s)\s+$/.test(t.slice(Math.max(0, m.index! - 8), m.index!));
+      clues.push({ audience: n < 18 ? 'child' : 'adult', strength: possessive ? MEDIUM : STRONG + 1, at: m.index! });
     }
   });
   return clues;

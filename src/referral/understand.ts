@@ -71,7 +71,10 @@ export class Understander {
     }
 
     if (!audience) {
-      const other = fits.find((s) => !s.route.audiences.some((a) => best.route.audiences.includes(a)));
+      // The question is "a child or an adult?": an unborn baby is on the child's side, so only a route for the other side counts.
+      const side = (a: Audience) => (a === 'adult' ? 'adult' : 'child');
+      const bestSides = new Set(best.route.audiences.map(side));
+      const other = bestSides.size === 1 ? fits.find((s) => !s.route.audiences.some((a) => bestSides.has(side(a)))) : undefined;
       if (other && other.score >= askAudienceRatio * best.score) {
         // A general concern ("being neglected") is general for the other audience too.
         const general = (a: Audience) => this.content.route(this.content.pathway.audiences.find((p) => p.id === a)?.defaultRoute ?? '');
