@@ -53,6 +53,8 @@ var containers = [
   { name: 'training', partitionKey: '/employeeId' }
   { name: 'briefings', partitionKey: '/id' }
   { name: 'deliveries', partitionKey: '/briefingId' }
+  { name: 'content', partitionKey: '/set' }
+  { name: 'audit', partitionKey: '/month' }
 ]
 
 resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {

@@ -10,6 +10,10 @@ import { ConversationStore } from './people/conversations';
 import { PeopleDirectory } from './people/directory';
 import { findPatientData, patientDataWarning, registerServiceContacts } from './privacy/patientData';
 import { loadReferralContent, overdueForReview, type ReferralContent } from './referral/content';
+import { AuditTrail } from './audit';
+import { ContentService, createContentCapability } from './content';
+import { ExampleContentError, isExampleContent, LiveReferralContent } from './content/live';
+import { ContentStore } from './content/store';
 import { createReferralCapability, ReferralService } from './referral';
 import { createHttpServer } from './server/http';
 import { ExportLinks } from './exports';
@@ -37,6 +41,9 @@ export interface RunningApp {
   training: TrainingService;
   trainingRules: TrainingRules;
   briefings: BriefingsService;
+  /** The live referral content (versions in Cosmos) and the audit trail. */
+  liveContent: LiveReferralContent;
+  audit: AuditTrail;
   /** The base URL the server listens on. */
   url: string;
   close(): Promise<void>;
@@ -59,6 +66,8 @@ export interface StartOptions {
    * way in; the broadcast benchmark runs the store in its own process, as Cosmos DB would be).
    */
   attachToStore?: boolean;
+  /** How often each instance checks for a newly approved content version; 0 = never (tests call refresh). */
+  contentRefreshMs?: number;
   /** The briefing library; defaults to content/briefings in the repository. */
   briefingLibrary?: LibraryBriefing[];
 }
@@ -77,7 +86,13 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
     const directory = new PeopleDirectory(store, config.safeguardingLeadIds);
     const conversations = new ConversationStore(store);
     const notifier = new DeferredNotifier();
-    const referral = new ReferralService({ content: referralContent, store, notifier, log, now });
+    const contentStore = new ContentStore(store);
+    const liveContent = new LiveReferralContent(contentStore, referralContent, log);
+    await liveContent.start(now(), opts.contentRefreshMs ?? 5000);
+    if (config.production && isExampleContent(liveContent.get()) && !config.allowExampleContent) throw new ExampleContentError(liveContent.get().pathway.organisation);
+    const audit = new AuditTrail(store, now);
+    const referral = new ReferralService({ content: () => liveContent.get(), store, notifier, log, now });
+    const content = new ContentService({ store: contentStore, live: liveContent, audit, directory, notifier, now });
     // Order matters for free text: referral search first, then home's menu.
     let listeningUrl = '';
     const exportLinks = new ExportLinks(() => config.publicBaseUrl ?? listeningUrl, now);
@@ -100,6 +115,7 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
       // First for unrecognised messages: a message carrying a CSV file is an import.
       createImportsCapability({ directory, training: training.store, rules: trainingRules, now }),
       createReferralCapability(referral),
+      createContentCapability(content),
       createAssessmentCapability(assessment),
       createTrainingCapability(training),
       createBriefingsCapability(briefings),
@@ -141,9 +157,12 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
       training,
       trainingRules,
       briefings,
+      liveContent,
+      audit,
       url,
       async close() {
         if (timer) clearInterval(timer);
+        liveContent.stop();
         // Let sends already on the wire finish and record their outcome before storage closes.
         await briefings.engine.stop();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));

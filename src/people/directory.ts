@@ -45,6 +45,14 @@ export class PeopleDirectory {
     return resource;
   }
 
+  /** Every safeguarding lead's Entra object id: from configuration and from the directory. */
+  async leadObjectIds(): Promise<string[]> {
+    const ids = new Set(this.leadIds);
+    const query = this.container.items.query<{ aadObjectId?: string }>("SELECT c.aadObjectId FROM c WHERE ARRAY_CONTAINS(c.roles, 'safeguarding-lead')", { maxItemCount: 1000 });
+    while (query.hasMoreResults()) for (const p of (await query.fetchNext()).resources) if (p.aadObjectId) ids.add(p.aadObjectId.toLowerCase());
+    return [...ids];
+  }
+
   /** Who is this, and what may they do? Unknown people are plain staff. */
   async principalFor(user: { aadObjectId?: string; name?: string }): Promise<Principal> {
     const oid = user.aadObjectId?.toLowerCase();

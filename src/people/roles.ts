@@ -28,6 +28,7 @@ export const PERMISSIONS = {
   'assessment.answer': ['practice-lead'],
   'assessment.oversee': ['safeguarding-lead'],
   'people.import': ['safeguarding-lead'],
+  'content.edit': ['safeguarding-lead'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -18,6 +18,10 @@ export const CONTAINERS = {
   briefings: { id: 'briefings', partitionKey: '/id' },
   /** The send queue: one document per briefing and recipient (state, attempts, delivered/seen/acknowledged times). Work is claimed per document by etag; a briefing's queue and report are one partition. */
   deliveries: { id: 'deliveries', partitionKey: '/briefingId' },
+  /** Versioned content sets (referral content today): each approved version, each proposal, and a pointer to the live version. Read by id; a set's history is one partition. */
+  content: { id: 'content', partitionKey: '/set' },
+  /** Append-only audit trail of privileged actions: who, what, when and ids, never message text. One partition per month. */
+  audit: { id: 'audit', partitionKey: '/month' },
 } as const;
 
 export type ContainerName = keyof typeof CONTAINERS;
