@@ -47,6 +47,7 @@ var databaseName = 'safeguarding'
 // A test checks that the two lists are identical.
 var containers = [
   { name: 'people', partitionKey: '/id' }
+  { name: 'entraIds', partitionKey: '/id' }
   { name: 'conversations', partitionKey: '/id' }
   { name: 'referrals', partitionKey: '/aadObjectId' }
   { name: 'assessments', partitionKey: '/practiceCode' }

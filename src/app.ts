@@ -84,6 +84,8 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
   const store = await openStore(config, { log, attachIfRunning: opts.attachToStore });
   try {
     const directory = new PeopleDirectory(store, config.safeguardingLeadIds);
+    const linked = await directory.ensureEntraIdLinks(now());
+    if (linked) log.info({ people: linked }, 'people imported before Entra id links existed were linked');
     const conversations = new ConversationStore(store);
     const notifier = new DeferredNotifier();
     const contentStore = new ContentStore(store);

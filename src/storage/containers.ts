@@ -6,6 +6,8 @@
 export const CONTAINERS = {
   /** Staff directory: one document per person, id = employee id (or `aad:<object id>` for someone not yet imported). Read by id. */
   people: { id: 'people', partitionKey: '/id' },
+  /** Who holds each Entra object id: one small document per id (id = object id, `employeeId`), kept by the staff import, so a turn finds its person by two point reads, never a query. */
+  entraIds: { id: 'entraIds', partitionKey: '/id' },
   /** Where to reach each person proactively: one document per Entra object id. Read by id. */
   conversations: { id: 'conversations', partitionKey: '/id' },
   /** Referral follow-ups: route, time and the user's own reference only. Read per person; due reminders by a cross-partition query. */
