@@ -1,5 +1,5 @@
 import { cardOf, cardText, type SentActivity } from './helpers/connector';
-import { cardProblems } from './helpers/cards';
+import { button, cardProblems } from './helpers/cards';
 import { LEAD_OID, onlyLoopback, startTestBot, USER_OID, type TestBot } from './helpers/bot';
 import { tempDir } from './helpers/tmp';
 
@@ -7,22 +7,6 @@ type Card = Record<string, unknown>;
 const LEAD2 = 'cccccccc-0000-4000-8000-000000000003';
 const NEW_NUMBER = '01709 336081';
 
-/** Finds a button by its title on a card, as a person would. */
-function button(card: Card, title: string): Record<string, unknown> {
-  let found: Record<string, unknown> | undefined;
-  const visit = (node: unknown): void => {
-    if (found) return;
-    if (Array.isArray(node)) node.forEach(visit);
-    else if (node && typeof node === 'object') {
-      const o = node as Record<string, unknown>;
-      if (typeof o.type === 'string' && o.type.startsWith('Action.') && o.title === title) found = o;
-      else Object.values(o).forEach(visit);
-    }
-  };
-  visit(card);
-  if (!found) throw new Error(`No button "${title}" on card:\n${cardText(card)}`);
-  return found;
-}
 
 describe('the organisation keeps its own referral content (two leads, history, audit)', () => {
   onlyLoopback();
