@@ -613,7 +613,8 @@ export class BriefingsService {
 }
 
 export function createBriefingsCapability(service: BriefingsService): Capability {
-  const lead = (name: string, description: string, patterns: RegExp[], handle: (t: ChatTurn) => Promise<void>) => ({ name, description, patterns, handle });
+  // Leads' commands show drafts, audiences and who has read what: only ever in the 1:1 chat.
+  const lead = (name: string, description: string, patterns: RegExp[], handle: (t: ChatTurn) => Promise<void>) => ({ name, description, patterns, handle, privileged: true });
   return {
     name: 'briefings',
     commands: [
@@ -631,16 +632,16 @@ export function createBriefingsCapability(service: BriefingsService): Capability
     actions: [
       { verb: 'briefings.search', handle: (t) => service.search(t) },
       { verb: 'briefings.open', handle: (t) => service.open(t) },
-      { verb: 'briefings.new', handle: (t) => service.newBriefing(t) },
-      { verb: 'briefings.start', handle: (t) => service.startFromLibrary(t) },
-      { verb: 'briefings.edit', handle: (t) => service.edit(t) },
-      { verb: 'briefings.save', handle: (t) => service.save(t) },
-      { verb: 'briefings.preview', handle: (t) => service.preview(t) },
-      { verb: 'briefings.audienceCard', handle: (t) => service.audienceCard(t) },
-      { verb: 'briefings.audience', handle: (t) => service.chooseAudience(t) },
-      { verb: 'briefings.send', handle: (t) => service.send(t) },
-      { verb: 'briefings.report', handle: (t) => service.report(t) },
-      { verb: 'briefings.remind', handle: (t) => service.remind(t) },
+      { verb: 'briefings.new', handle: (t) => service.newBriefing(t), privileged: true },
+      { verb: 'briefings.start', handle: (t) => service.startFromLibrary(t), privileged: true },
+      { verb: 'briefings.edit', handle: (t) => service.edit(t), privileged: true },
+      { verb: 'briefings.save', handle: (t) => service.save(t), privileged: true },
+      { verb: 'briefings.preview', handle: (t) => service.preview(t), privileged: true },
+      { verb: 'briefings.audienceCard', handle: (t) => service.audienceCard(t), privileged: true },
+      { verb: 'briefings.audience', handle: (t) => service.chooseAudience(t), privileged: true },
+      { verb: 'briefings.send', handle: (t) => service.send(t), privileged: true },
+      { verb: 'briefings.report', handle: (t) => service.report(t), privileged: true },
+      { verb: 'briefings.remind', handle: (t) => service.remind(t), privileged: true },
     ],
     executes: [{ verb: 'briefing.ack', handle: (t) => service.acknowledge(t) }],
     onReadReceipt: (r, log) => service.readReceipt(r, log),

@@ -53,6 +53,11 @@ export function createImportsCapability(deps: ImportsDeps): Capability {
   const handle = async (turn: ChatTurn): Promise<boolean> => {
     const files = turn.files ?? [];
     if (files.length === 0) return false;
+    if (turn.conversation.kind !== 'personal') {
+      // An import's report names people and rows: files are only taken in the 1:1 chat.
+      await turn.send({ text: 'Please send files to me in our 1:1 chat: I do not import files shared in a group chat or a channel.' });
+      return true;
+    }
     const isLead = can(turn.principal, 'people.import');
     // Managers may import their own team's training records (not the staff list).
     const managerTeam = !isLead && turn.principal.roles.has('manager') ? turn.principal.team : undefined;

@@ -309,16 +309,16 @@ export function createTrainingCapability(service: TrainingService): Capability {
   return {
     name: 'training',
     commands: [
-      { name: 'my training', description: 'Check your safeguarding training levels and when they expire', patterns: [/^\s*my\s+training\s*$/i, /^\s*training\s*$/i], handle: (t) => service.myTraining(t) },
-      { name: 'team compliance', description: "Your team's training compliance (managers)", patterns: [/^\s*team compliance\b.*$/i], handle: (t) => service.teamCompliance(t) },
-      { name: 'organisation compliance', description: 'Every team side by side (safeguarding leads)', patterns: [/^\s*organi[sz]ation compliance\s*$/i], handle: (t) => service.organisation(t) },
+      { name: 'my training', description: 'Check your safeguarding training levels and when they expire', patterns: [/^\s*my\s+training\s*$/i, /^\s*training\s*$/i], handle: (t) => service.myTraining(t), privileged: true },
+      { name: 'team compliance', description: "Your team's training compliance (managers)", patterns: [/^\s*team compliance\b.*$/i], handle: (t) => service.teamCompliance(t), privileged: true },
+      { name: 'organisation compliance', description: 'Every team side by side (safeguarding leads)', patterns: [/^\s*organi[sz]ation compliance\s*$/i], handle: (t) => service.organisation(t), privileged: true },
     ],
     actions: [
-      { verb: 'training.remind', handle: (t) => service.remindOverdue(t) },
-      { verb: 'training.export', handle: (t) => service.exportTeam(t) },
-      { verb: 'training.recordCard', handle: (t) => service.selfRecording.showCard(t) },
-      { verb: 'training.record', handle: (t) => service.selfRecording.record(t) },
-      { verb: 'training.confirm', handle: (t) => service.selfRecording.confirm(t) },
+      { verb: 'training.remind', handle: (t) => service.remindOverdue(t), privileged: true },
+      { verb: 'training.export', handle: (t) => service.exportTeam(t), privileged: true },
+      { verb: 'training.recordCard', handle: (t) => service.selfRecording.showCard(t), privileged: true },
+      { verb: 'training.record', handle: (t) => service.selfRecording.record(t), privileged: true },
+      { verb: 'training.confirm', handle: (t) => service.selfRecording.confirm(t), privileged: true },
     ],
   };
 }
