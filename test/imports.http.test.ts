@@ -13,6 +13,8 @@ const FILES: Record<string, string> = {
   ].join('\n'),
   '/training.csv': ['employee_id,subject,level,completed_on,hours,provider', 'N1,children,3,2026-06-01,12,eLfH', 'N1,maths,3,2026-06-01,12,eLfH'].join('\n'),
   '/team-training.csv': ['employee_id,subject,level,completed_on,hours,provider', 'N1,adults,3,2026-06-01,8,eLfH', 'L1,adults,5,2026-06-01,24,eLfH'].join('\n'),
+  '/own-training.csv': ['employee_id,subject,level,completed_on,hours,provider', 'N1,prevent,1,2026-05-01,1,Home Office', 'M1,children,3,2026-05-01,12,Local study day'].join('\n'),
+  '/lead-own.csv': ['employee_id,subject,level,completed_on,hours,provider', 'L1,children,5,2026-05-01,24,eLfH'].join('\n'),
   '/other.csv': 'date,amount\n2026-01-01,3',
 };
 
@@ -72,6 +74,25 @@ describe('imports from a CSV attached in the chat', () => {
     expect(await bot.app.training.store.forPerson('L1')).toHaveLength(0);
     await attach('staff.csv', '/staff.csv', MANAGER);
     await reply(/Only safeguarding leads can import the staff list/);
+  });
+
+  it('never lets anyone count their own training from a file, manager or lead', async () => {
+    bot.connector.clear();
+    // Mia records a course herself: it waits for someone else to confirm it.
+    await bot.say('', { oid: MANAGER, value: { verb: 'training.record', subject: 'children', level: '3', completedOn: '2026-05-01', hours: '12', provider: 'Local study day' } });
+    await reply(/^Recorded: /);
+    // Then she sends her team's file with the same course on her own row.
+    await attach('own-training.csv', '/own-training.csv', MANAGER);
+    const report = await reply(/own-training.csv/);
+    expect(report.activity.text).toContain('1 added, 0 updated, 0 unchanged, 1 rejected');
+    expect(report.activity.text).toMatch(/line 3: .*your own training record.*nobody can confirm their own training/);
+    const mine = await bot.app.training.store.forPerson('M1');
+    expect(mine).toHaveLength(1);
+    expect(mine[0]).toMatchObject({ source: 'self', confirmed: false });
+
+    await attach('lead-own.csv', '/lead-own.csv');
+    expect((await reply(/lead-own.csv/)).activity.text).toMatch(/0 added.*1 rejected[\s\S]*line 2: .*your own training record/);
+    expect(await bot.app.training.store.forPerson('L1')).toHaveLength(0);
   });
 
   it('refuses people who are not safeguarding leads or managers, and says why a file cannot be used', async () => {

@@ -97,7 +97,7 @@ export function createImportsCapability(deps: ImportsDeps): Capability {
       const summary =
         kind === 'staff'
           ? describeStaffImport(await importStaff(deps.directory, text, { staffGroups: deps.rules.staffGroups.map((g) => g.id), now: deps.now?.() }))
-          : describeTrainingImport(await importTraining(deps.training, deps.directory, deps.rules, text, deps.now?.() ?? new Date(), managerTeam));
+          : describeTrainingImport(await importTraining(deps.training, deps.directory, deps.rules, text, deps.now?.() ?? new Date(), { onlyTeam: managerTeam, importer: turn.principal.employeeId }));
       turn.log.info({ import: kind, manager: !isLead }, 'import from chat');
       await turn.send({ text: `${csv.name}\n\n${summary}` });
     } catch (err) {

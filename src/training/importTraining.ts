@@ -120,10 +120,27 @@ export function mergeImported(completions: readonly CompletionEntry[], rows: rea
 /** People are imported this many at a time: their records are read, merged and written in bulk. */
 const CHUNK = 500;
 
-/**
- * `onlyTeam`: a manager importing their own team's records; rows for anyone else are rejected.
- */
-export async function importTraining(store: TrainingStore, directory: PeopleDirectory, rules: TrainingRules, text: string, now = new Date(), onlyTeam?: string): Promise<TrainingImportReport> {
+export interface TrainingImportOptions {
+  /** A manager importing their own team's records: rows for anyone else are rejected. */
+  onlyTeam?: string;
+  /**
+   * The employee id of the person sending the file in the chat: their own rows are rejected, as
+   * nobody may confirm their own training (an import makes a course count). The command line, an
+   * operator loading the ESR extract, has no importer.
+   */
+  importer?: string;
+}
+
+export async function importTraining(
+  store: TrainingStore,
+  directory: PeopleDirectory,
+  rules: TrainingRules,
+  text: string,
+  now = new Date(),
+  opts: TrainingImportOptions = {},
+): Promise<TrainingImportReport> {
+  const { onlyTeam } = opts;
+  const importer = opts.importer?.toLowerCase();
   const today = now.toISOString().slice(0, 10);
   const importedAt = now.toISOString();
   const { people: byPerson, rejected } = parseTrainingCsv(text, rules, today);
@@ -134,7 +151,9 @@ export async function importTraining(store: TrainingStore, directory: PeopleDire
     const reason =
       team === undefined
         ? `employee_id ${employeeId} is not in the staff list (import staff first)`
-        : onlyTeam !== undefined && teamKey(team) !== teamKey(onlyTeam)
+        : importer !== undefined && employeeId.toLowerCase() === importer
+          ? `employee_id ${employeeId} is your own training record: nobody can confirm their own training, so ask a safeguarding lead or another manager to import it`
+          : onlyTeam !== undefined && teamKey(team) !== teamKey(onlyTeam)
           ? `employee_id ${employeeId} is not in your team (${onlyTeam})`
           : undefined;
     if (!reason) continue;

@@ -123,7 +123,8 @@ export class SelfRecording {
     const person = await this.deps.directory.get(employeeId);
     const isLead = can(turn.principal, 'training.organisation');
     const isTheirManager = turn.principal.roles.has('manager') && person !== undefined && turn.principal.team?.toLowerCase() === person.team.toLowerCase();
-    if (!person || (!isLead && !isTheirManager) || turn.principal.employeeId === employeeId) {
+    const isThemself = turn.principal.employeeId?.toLowerCase() === employeeId.toLowerCase();
+    if (!person || (!isLead && !isTheirManager) || isThemself) {
       turn.log.info({ permission: 'training.confirm' }, 'refused');
       return turn.send({ text: "Only the person's manager or a safeguarding lead can confirm their training, and nobody can confirm their own." });
     }
