@@ -15,6 +15,7 @@ const FILES: Record<string, string> = {
   '/team-training.csv': ['employee_id,subject,level,completed_on,hours,provider', 'N1,adults,3,2026-06-01,8,eLfH', 'L1,adults,5,2026-06-01,24,eLfH'].join('\n'),
   '/own-training.csv': ['employee_id,subject,level,completed_on,hours,provider', 'N1,prevent,1,2026-05-01,1,Home Office', 'M1,children,3,2026-05-01,12,Local study day'].join('\n'),
   '/lead-own.csv': ['employee_id,subject,level,completed_on,hours,provider', 'L1,children,5,2026-05-01,24,eLfH'].join('\n'),
+  '/bad-dates.csv': ['employee_id,subject,level,completed_on,hours,provider', 'N1,adults,3,2020-13-45,8,eLfH', 'N1,adults,3,not-a-date,8,eLfH', 'N1,prevent,3,2026-05-05,1,eLfH'].join('\n'),
   '/other.csv': 'date,amount\n2026-01-01,3',
 };
 
@@ -63,6 +64,16 @@ describe('imports from a CSV attached in the chat', () => {
     expect(training.activity.text).toContain('Training import: 1 added, 0 updated, 0 unchanged, 1 rejected.');
     expect(training.activity.text).toContain('line 3: subject must be children, adults or prevent');
     expect(await bot.app.training.store.forPerson('N1')).toHaveLength(1);
+  });
+
+  it('rejects a bad date as one row with its line and reason, and imports the rest', async () => {
+    bot.connector.clear();
+    await attach('bad-dates.csv', '/bad-dates.csv');
+    const report = await reply(/bad-dates.csv/);
+    expect(report.activity.text).toContain('1 added, 0 updated, 0 unchanged, 2 rejected');
+    expect(report.activity.text).toContain('line 2: completed_on is not a real date');
+    expect(report.activity.text).toContain('line 3: completed_on must be a date written YYYY-MM-DD');
+    expect(report.activity.text).not.toContain('Invalid time value');
   });
 
   it("lets a manager import their own team's training records, and nothing else", async () => {

@@ -69,6 +69,41 @@ describe('the training import', () => {
   });
 });
 
+describe('dates in the training import', () => {
+  const rules = JSON.parse(fs.readFileSync(path.join(projectRoot(), 'content', 'training', 'rules.json'), 'utf8'));
+  const BAD_DATES = ['employee_id,subject,level,completed_on,hours,provider', 'M1,children,3,2020-13-45,12,eLfH', 'M1,adults,3,not-a-date,8,eLfH', 'M1,prevent,3,0000-01-01,1,eLfH', 'M1,children,3,9999-12-31,12,eLfH', 'M1,adults,3,2026-02-29,8,eLfH', 'M1,prevent,3,2026-06-01,1,eLfH'].join('\n');
+
+  it('rejects each bad date as a row with its line and reason, and imports the rest', () => {
+    const { people, rejected } = parseTrainingCsv(BAD_DATES, rules, '2026-11-23');
+    expect(rejected).toEqual([
+      { line: 2, reason: 'completed_on is not a real date' },
+      { line: 3, reason: 'completed_on must be a date written YYYY-MM-DD' },
+      { line: 4, reason: 'completed_on is before 1950: check the year' },
+      { line: 5, reason: 'completed_on is in the future' },
+      { line: 6, reason: 'completed_on is not a real date' },
+    ]);
+    expect(people.get('M1')?.map((r) => r.line)).toEqual([7]);
+  });
+
+  it('says so from the command line, with exit code 2, instead of refusing the file', () => {
+    const dir = tempDir();
+    try {
+      fs.writeFileSync(path.join(dir, 'staff.csv'), STAFF);
+      fs.writeFileSync(path.join(dir, 'training.csv'), BAD_DATES);
+      const run = (args: string[]) =>
+        spawnSync(process.execPath, [path.join(projectRoot(), 'dist', 'scripts', 'import.js'), ...args], { env: { PATH: process.env.PATH, DATA_DIR: path.join(dir, 'data') }, encoding: 'utf8' });
+      expect(run(['staff', path.join(dir, 'staff.csv')]).status).toBe(0);
+      const result = run(['training', path.join(dir, 'training.csv')]);
+      expect(result.stderr).toBe('');
+      expect(result.stdout).toContain('Training import: 1 added, 0 updated, 0 unchanged, 5 rejected.');
+      expect(result.stdout).toContain('line 2: completed_on is not a real date');
+      expect(result.status).toBe(2);
+    } finally {
+      removeDir(dir);
+    }
+  });
+});
+
 describe('training over HTTP', () => {
   onlyLoopback();
   let bot: TestBot;
@@ -170,6 +205,14 @@ describe('training over HTTP', () => {
     expect(cardText(bad)).toContain('Home Office');
     const future = cardOf((await ask(NURSE, '', { verb: 'training.record', subject: 'children', level: '3', completedOn: '2027-01-01', hours: '12', provider: 'eLfH' }))[0]!)!;
     expect(cardText(future)).toContain('the date is in the future');
+    for (const [completedOn, problem] of [
+      ['2020-13-45', 'Please check: the date is not a real date.'],
+      ['not-a-date', 'Please check: the date must be a date written YYYY-MM-DD.'],
+      ['0000-01-01', 'Please check: the date is before 1950: check the year.'],
+    ]) {
+      const reply = (await ask(NURSE, '', { verb: 'training.record', subject: 'children', level: '3', completedOn, hours: '12', provider: 'eLfH' }))[0]!;
+      expect(cardText(cardOf(reply))).toContain(problem);
+    }
 
     const recorded = await ask(NURSE, '', { verb: 'training.record', subject: 'children', level: '3', completedOn: '2026-11-10', hours: '12', provider: 'Local study day' });
     expect(recorded[0]!.activity.text).toMatch(/^Recorded: Safeguarding children level 3, 2026-11-10, 12 h, Local study day. It will count once your manager confirms it/);

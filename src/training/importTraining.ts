@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { OperationInput } from '@azure/cosmos';
 import type { PeopleDirectory } from '../people/directory';
-import { forEachCsvRow, type RejectedRow } from '../csv';
+import { dayProblem, forEachCsvRow, type RejectedRow } from '../csv';
 import { bulkWrite } from '../storage/conditional';
 import { SUBJECTS, type TrainingRules } from './rules';
 import { courseKey, RECORD_ID, recordOf, teamKey, type CompletionEntry, type TrainingStore } from './store';
@@ -28,8 +28,10 @@ const rowSchema = z.object({
   completed_on: z
     .string()
     .trim()
-    .regex(/^\d{4}-\d{2}-\d{2}$/, 'completed_on must be a date written YYYY-MM-DD')
-    .refine((s) => new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'completed_on is not a real date'),
+    .superRefine((s, ctx) => {
+      const problem = dayProblem(s);
+      if (problem) ctx.addIssue({ code: 'custom', message: `completed_on ${problem}` });
+    }),
   hours: z
     .string()
     .trim()
