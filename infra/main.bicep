@@ -53,6 +53,7 @@ var containers = [
   { name: 'training', partitionKey: '/employeeId' }
   { name: 'briefings', partitionKey: '/id' }
   { name: 'deliveries', partitionKey: '/briefingId' }
+  { name: 'imports', partitionKey: '/importId' }
 ]
 
 resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
@@ -122,6 +123,9 @@ resource cosmosContainers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/co
           paths: [c.partitionKey]
           kind: 'Hash'
         }
+        // Time to live on, nothing expiring by default: documents that carry a `ttl` (import
+        // reports, closed referral follow-ups) are removed by Cosmos DB when it runs out.
+        defaultTtl: -1
       }
     }
   }

@@ -20,6 +20,7 @@ import { loadAssessmentContent, type AssessmentContent } from './assessment/cont
 import { openStore, type Store } from './storage/store';
 import { BriefingsService, createBriefingsCapability } from './briefings';
 import { createImportsCapability } from './imports';
+import { ImportReports } from './imports/reports';
 import { loadBriefingLibrary, type LibraryBriefing } from './briefings/content';
 
 /**
@@ -95,9 +96,10 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
       practices: assessmentContent.practices.map((p) => ({ code: p.code, name: p.name })),
       broadcast: config.broadcast,
     });
+    const imports = createImportsCapability({ directory, training: training.store, rules: trainingRules, notifier, reports: new ImportReports(store, exportLinks, now), now });
     const capabilities = [
       // First for unrecognised messages: a message carrying a CSV file is an import.
-      createImportsCapability({ directory, training: training.store, rules: trainingRules, now }),
+      imports,
       createReferralCapability(referral),
       createAssessmentCapability(assessment),
       createTrainingCapability(training),
@@ -145,6 +147,7 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
         if (timer) clearInterval(timer);
         // Let sends already on the wire finish and record their outcome before storage closes.
         await briefings.engine.stop();
+        await imports.drain();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.server.closeIdleConnections();
         await closed;

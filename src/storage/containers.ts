@@ -18,6 +18,8 @@ export const CONTAINERS = {
   briefings: { id: 'briefings', partitionKey: '/id' },
   /** The send queue: one document per briefing and recipient (state, attempts, delivered/seen/acknowledged times). Work is claimed per document by etag; a briefing's queue and report are one partition. */
   deliveries: { id: 'deliveries', partitionKey: '/briefingId' },
+  /** Chat imports' full row reports (a summary and chunks of rows), behind a 15-minute download link; kept a day. One partition per import. */
+  imports: { id: 'imports', partitionKey: '/importId' },
 } as const;
 
 export type ContainerName = keyof typeof CONTAINERS;

@@ -1,4 +1,4 @@
-import { CosmosClient, type Container, type Database } from '@azure/cosmos';
+import { CosmosClient, type Container, type Database, type QueryIterator } from '@azure/cosmos';
 import type { Config } from '../config';
 import type { Logger } from '../logging/logger';
 import { CONTAINERS, type ContainerName } from './containers';
@@ -10,6 +10,28 @@ import { EmbeddedCosmos } from './embedded';
  * Azure Cosmos DB, which caps a page by size anyway.
  */
 export const MANY = { maxItemCount: 10_000 } as const;
+
+/**
+ * Reads a query a page at a time (at most its `maxItemCount` documents each) and hands each page
+ * over as it arrives. Never `fetchAll`: it gathers every page into one array by spreading each
+ * page into it, and a query with `maxItemCount: -1` is one page, which overflows the call stack
+ * from about 125,000 results.
+ */
+export async function forEachPage<T>(iterator: QueryIterator<T>, onPage: (page: T[]) => void | Promise<void>): Promise<void> {
+  while (iterator.hasMoreResults()) {
+    const { resources } = await iterator.fetchNext();
+    if (resources && resources.length > 0) await onPage(resources);
+  }
+}
+
+/** Every result of a query, read a page at a time and gathered without spreading (see forEachPage). */
+export async function readAll<T>(iterator: QueryIterator<T>): Promise<T[]> {
+  const out: T[] = [];
+  await forEachPage(iterator, (page) => {
+    for (const item of page) out.push(item);
+  });
+  return out;
+}
 
 /**
  * The one owner of the CosmosClient. Features get typed repositories built on `container(name)`;
