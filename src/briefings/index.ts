@@ -6,8 +6,7 @@ import type { Logger } from '../logging/logger';
 import type { PeopleDirectory } from '../people/directory';
 import { can } from '../people/roles';
 import { findPatientData } from '../privacy/patientData';
-import type { Store } from '../storage/store';
-import { MANY } from '../storage/store';
+import { BIG_PAGE, forEachPage, type Store } from '../storage/store';
 import { briefingCard, briefingSummary, percent, progressReply, type CardButton } from './cards';
 import { briefingContentSchema, searchBriefings, type BriefingContent, type LibraryBriefing } from './content';
 import { DeliveryEngine, tallyDeliveries } from './engine';
@@ -392,8 +391,11 @@ export class BriefingsService {
   }
 
   private async teams(): Promise<string[]> {
-    const { resources } = await this.deps.directory.raw.items.query<string>('SELECT VALUE c.team FROM c', MANY).fetchAll();
-    return [...new Set(resources.filter(Boolean))].sort((x, y) => x.localeCompare(y)).slice(0, 300);
+    const teams = new Set<string>();
+    await forEachPage(this.deps.directory.raw.items.query<string>('SELECT VALUE c.team FROM c', BIG_PAGE), (page) => {
+      for (const team of page) if (team) teams.add(team);
+    });
+    return [...teams].sort((x, y) => x.localeCompare(y)).slice(0, 300);
   }
 
   async chooseAudience(turn: ChatTurn): Promise<void> {
@@ -427,8 +429,10 @@ export class BriefingsService {
 
   private async sendConfirm(turn: ChatTurn, draft: BriefingDoc, problems = ''): Promise<void> {
     const recipients = await this.engine.resolveAudience(draft.audience!);
-    const { resources: chats } = await this.deps.store.container('conversations').items.query<string>('SELECT VALUE c.id FROM c', MANY).fetchAll();
-    const reachable = new Set(chats);
+    const reachable = new Set<string>();
+    await forEachPage(this.deps.store.container('conversations').items.query<string>('SELECT VALUE c.id FROM c', BIG_PAGE), (page) => {
+      for (const id of page) reachable.add(id);
+    });
     const unreachable = recipients.filter((r) => !r.aadObjectId || !reachable.has(r.aadObjectId.toLowerCase())).length;
     const soon = ukWallClock(new Date(this.now().getTime() + 3600_000));
     await turn.send({

@@ -1,6 +1,6 @@
 import type { Container } from '@azure/cosmos';
 import { bulkRead } from '../storage/conditional';
-import { type Store } from '../storage/store';
+import { BIG_PAGE, forEachPage, MANY, readAll, type Store } from '../storage/store';
 import { resolveRoles, type Principal, type Role } from './roles';
 
 /** A member of staff as held in the directory (from the staff import). No patient data, ever. */
@@ -34,9 +34,9 @@ export class PeopleDirectory {
   }
 
   async findByAadObjectId(aadObjectId: string): Promise<StoredPerson | undefined> {
-    const { resources } = await this.container.items
-      .query<StoredPerson>({ query: 'SELECT * FROM c WHERE c.aadObjectId = @oid', parameters: [{ name: '@oid', value: aadObjectId.toLowerCase() }] })
-      .fetchAll();
+    const resources = await readAll(
+      this.container.items.query<StoredPerson>({ query: 'SELECT * FROM c WHERE c.aadObjectId = @oid', parameters: [{ name: '@oid', value: aadObjectId.toLowerCase() }] }),
+    );
     return resources[0];
   }
 
@@ -62,13 +62,15 @@ export class PeopleDirectory {
 
   /** Practice leads, optionally of one practice. */
   async practiceLeads(practiceCode?: string): Promise<StoredPerson[]> {
-    const { resources } = await this.container.items
-      .query<StoredPerson>({
-        query: `SELECT * FROM c WHERE ARRAY_CONTAINS(c.roles, 'practice-lead')${practiceCode ? ' AND c.practiceCode = @code' : ''}`,
-        parameters: practiceCode ? [{ name: '@code', value: practiceCode }] : [],
-      })
-      .fetchAll();
-    return resources;
+    return readAll(
+      this.container.items.query<StoredPerson>(
+        {
+          query: `SELECT * FROM c WHERE ARRAY_CONTAINS(c.roles, 'practice-lead')${practiceCode ? ' AND c.practiceCode = @code' : ''}`,
+          parameters: practiceCode ? [{ name: '@code', value: practiceCode }] : [],
+        },
+        MANY,
+      ),
+    );
   }
 
   /** Several people by id (point reads in bulk); people not in the directory are absent. */
@@ -78,16 +80,16 @@ export class PeopleDirectory {
 
   /** Who holds each Entra object id in the directory (a small projection, not every person). */
   async entraIdOwners(): Promise<Map<string, string>> {
-    const { resources } = await this.container.items
-      .query<{ id: string; aadObjectId: string }>('SELECT c.id, c.aadObjectId FROM c WHERE IS_DEFINED(c.aadObjectId)', { maxItemCount: -1 })
-      .fetchAll();
-    return new Map(resources.map((p) => [p.aadObjectId, p.id] as const));
+    const owners = new Map<string, string>();
+    await forEachPage(this.container.items.query<{ id: string; aadObjectId: string }>('SELECT c.id, c.aadObjectId FROM c WHERE IS_DEFINED(c.aadObjectId)', BIG_PAGE), (page) => {
+      for (const p of page) owners.set(p.aadObjectId, p.id);
+    });
+    return owners;
   }
 
-  /** Everyone's id, team and staff group, without names or contact details, in one page (about 100 bytes a person). */
+  /** Everyone's id, team and staff group, without names or contact details (about 100 bytes a person), read a page at a time. */
   async roster(): Promise<RosterEntry[]> {
-    const { resources } = await this.container.items.query<RosterEntry>('SELECT c.id, c.team, c.staffGroup FROM c', { maxItemCount: -1 }).fetchAll();
-    return resources;
+    return readAll(this.container.items.query<RosterEntry>('SELECT c.id, c.team, c.staffGroup FROM c', BIG_PAGE));
   }
 
   get raw(): Container {

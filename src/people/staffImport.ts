@@ -113,7 +113,7 @@ export function parseStaffCsv(text: string, staffGroups?: readonly string[]): Pa
       practiceCode: r.practice_code,
     });
   });
-  rejected.push(...badShape);
+  for (const r of badShape) rejected.push(r); // never push(...rows): a spread of 200,000 overflows the stack
   rejected.sort((a, b) => a.line - b.line);
   return { people, rejected };
 }

@@ -12,6 +12,14 @@ import { EmbeddedCosmos } from './embedded';
 export const MANY = { maxItemCount: 10_000 } as const;
 
 /**
+ * Pages for reads of a few short fields of every document (the roster, the organisation's
+ * digests). Still bounded (the SDK spreads each page into its buffer, which overflows the call
+ * stack from about 125,000 items), but fewer pages: the embedded server scans the container again
+ * for every page.
+ */
+export const BIG_PAGE = { maxItemCount: 50_000 } as const;
+
+/**
  * Reads a query a page at a time (at most its `maxItemCount` documents each) and hands each page
  * over as it arrives. Never `fetchAll`: it gathers every page into one array by spreading each
  * page into it, and a query with `maxItemCount: -1` is one page, which overflows the call stack

@@ -69,24 +69,23 @@ export function parseTrainingCsv(text: string, rules: TrainingRules, today: stri
     return s;
   };
   let rows = 0;
-  rejected.push(
-    ...forEachCsvRow(text, TRAINING_COLUMNS, ({ line, values }) => {
-      const parsed = rowSchema.safeParse(values);
-      if (!parsed.success) return void rejected.push({ line, reason: parsed.error.issues.map((i) => i.message).join('; ') });
-      const r = parsed.data;
-      if (!rules.levels[r.subject].some((l) => l.level === r.level)) {
-        return void rejected.push({ line, reason: `${r.subject} has no level ${r.level} (levels: ${rules.levels[r.subject].map((l) => l.level).join(', ')})` });
-      }
-      if (r.completed_on > today) return void rejected.push({ line, reason: 'completed_on is in the future' });
-      const row: CourseRow = { line, subject: SUBJECTS.find((x) => x === r.subject)!, level: r.level, completedOn: share(r.completed_on), hours: r.hours, provider: share(r.provider) };
-      const mine = people.get(r.employee_id);
-      const first = mine?.find((m) => courseKey(m) === courseKey(row));
-      if (first) return void rejected.push({ line, reason: `repeats line ${first.line}` });
-      if (mine) mine.push(row);
-      else people.set(r.employee_id, [row]);
-      rows++;
-    }),
-  );
+  const badShape = forEachCsvRow(text, TRAINING_COLUMNS, ({ line, values }) => {
+    const parsed = rowSchema.safeParse(values);
+    if (!parsed.success) return void rejected.push({ line, reason: parsed.error.issues.map((i) => i.message).join('; ') });
+    const r = parsed.data;
+    if (!rules.levels[r.subject].some((l) => l.level === r.level)) {
+      return void rejected.push({ line, reason: `${r.subject} has no level ${r.level} (levels: ${rules.levels[r.subject].map((l) => l.level).join(', ')})` });
+    }
+    if (r.completed_on > today) return void rejected.push({ line, reason: 'completed_on is in the future' });
+    const row: CourseRow = { line, subject: SUBJECTS.find((x) => x === r.subject)!, level: r.level, completedOn: share(r.completed_on), hours: r.hours, provider: share(r.provider) };
+    const mine = people.get(r.employee_id);
+    const first = mine?.find((m) => courseKey(m) === courseKey(row));
+    if (first) return void rejected.push({ line, reason: `repeats line ${first.line}` });
+    if (mine) mine.push(row);
+    else people.set(r.employee_id, [row]);
+    rows++;
+  });
+  for (const r of badShape) rejected.push(r); // never push(...rows): a spread of 200,000 overflows the stack
   rejected.sort((a, b) => a.line - b.line);
   return { people, rows, rejected };
 }

@@ -5,7 +5,7 @@ import type { PeopleDirectory, RosterEntry, StoredPerson } from '../people/direc
 import { can } from '../people/roles';
 import { linkLifetime, toCsv, type ExportLinks } from '../exports';
 import { claimOncePer } from '../storage/conditional';
-import { MANY, type Store } from '../storage/store';
+import { readAll, MANY, type Store } from '../storage/store';
 import { isCompliant, personFacts, personStatus, type Completion, SUBJECT_LABELS, SUBJECTS, type Status, type SubjectStatus, type TrainingRules } from './rules';
 import { TrainingStore, type CompletionEntry } from './store';
 import { describeCompletion, SelfRecording } from './selfRecord';
@@ -169,9 +169,9 @@ export class TrainingService {
   }
 
   private async peopleInTeam(team: string): Promise<StoredPerson[]> {
-    const { resources } = await this.deps.directory.raw.items
-      .query<StoredPerson>({ query: 'SELECT * FROM c WHERE LOWER(c.team) = @team', parameters: [{ name: '@team', value: team.toLowerCase() }] }, MANY)
-      .fetchAll();
+    const resources = await readAll(
+      this.deps.directory.raw.items.query<StoredPerson>({ query: 'SELECT * FROM c WHERE LOWER(c.team) = @team', parameters: [{ name: '@team', value: team.toLowerCase() }] }, MANY),
+    );
     return resources;
   }
 

@@ -3,7 +3,7 @@ import { renderCard } from '../cards/render';
 import type { ChatTurn, Notifier } from '../chat/types';
 import type { PeopleDirectory, StoredPerson } from '../people/directory';
 import { can } from '../people/roles';
-import { MANY } from '../storage/store';
+import { readAll, MANY } from '../storage/store';
 import { parseTrainingCsv, TRAINING_COLUMNS } from './importTraining';
 import { SUBJECT_LABELS, type TrainingRules } from './rules';
 import { completionId, courseKey, type CompletionEntry, type TrainingStore } from './store';
@@ -105,14 +105,14 @@ export class SelfRecording {
 
   /** Managers of the person's team; if there are none, the safeguarding leads in the directory. */
   private async approversFor(person: StoredPerson): Promise<StoredPerson[]> {
-    const { resources } = await this.deps.directory.raw.items
-      .query<StoredPerson>({ query: "SELECT * FROM c WHERE c.team = @team AND ARRAY_CONTAINS(c.roles, 'manager')", parameters: [{ name: '@team', value: person.team }] }, MANY)
-      .fetchAll();
+    const resources = await readAll(
+      this.deps.directory.raw.items.query<StoredPerson>({ query: "SELECT * FROM c WHERE c.team = @team AND ARRAY_CONTAINS(c.roles, 'manager')", parameters: [{ name: '@team', value: person.team }] }, MANY),
+    );
     const managers = resources.filter((m) => m.id !== person.id && m.aadObjectId);
     if (managers.length) return managers;
-    const { resources: leads } = await this.deps.directory.raw.items
-      .query<StoredPerson>("SELECT * FROM c WHERE ARRAY_CONTAINS(c.roles, 'safeguarding-lead')", MANY)
-      .fetchAll();
+    const leads = await readAll(
+      this.deps.directory.raw.items.query<StoredPerson>("SELECT * FROM c WHERE ARRAY_CONTAINS(c.roles, 'safeguarding-lead')", MANY),
+    );
     return leads.filter((l) => l.id !== person.id && l.aadObjectId);
   }
 
