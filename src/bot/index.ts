@@ -13,6 +13,7 @@ import type { Config } from '../config';
 import { newReferenceCode, type Logger } from '../logging/logger';
 import { DeliveryError, type Capability, type ChatFile, type ChatTurn, type Command, type ConversationKind, type Notifier, type Reply, type TextScreen, type TurnHandler } from '../chat/types';
 import { privately } from '../chat/private';
+import { StorageTimeoutError, TURN_STORAGE_BUDGET_MS, withStorageBudget } from '../storage/deadline';
 import type { PeopleDirectory } from '../people/directory';
 import type { ConversationStore } from '../people/conversations';
 
@@ -254,7 +255,8 @@ export function createBot(deps: BotDeps): Bot {
 
   app.error(async (context, err) => {
     const ref = newReferenceCode();
-    turnLog(context).error({ err: { message: err.message, name: err.name, stack: err.stack }, ref }, 'turn failed');
+    if (err instanceof StorageTimeoutError) turnLog(context).error({ err: { name: err.name, message: err.message }, ref, storage: 'no answer in time' }, 'turn failed');
+    else turnLog(context).error({ err: { message: err.message, name: err.name, stack: err.stack }, ref }, 'turn failed');
     try {
       await context.sendActivity(
         `Sorry, something went wrong on our side and I could not finish that. Please try again. ` +
@@ -266,7 +268,8 @@ export function createBot(deps: BotDeps): Bot {
   });
 
   return {
-    process: (req, res) => adapter.process(req, res, async (context) => void (await app.run(context))),
+    // Every turn's storage calls share one budget, so a hung store ends in the apology, not a hang.
+    process: (req, res) => adapter.process(req, res, async (context) => void (await withStorageBudget(TURN_STORAGE_BUDGET_MS, () => app.run(context)))),
     notifier,
   };
 }

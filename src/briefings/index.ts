@@ -6,6 +6,7 @@ import type { Logger } from '../logging/logger';
 import type { PeopleDirectory } from '../people/directory';
 import { can } from '../people/roles';
 import { findPatientData } from '../privacy/patientData';
+import { inBackground } from '../storage/deadline';
 import { BIG_PAGE, forEachPage, type Store } from '../storage/store';
 import { briefingCard, briefingSummary, percent, progressReply, type CardButton } from './cards';
 import { briefingContentSchema, searchBriefings, type BriefingContent, type LibraryBriefing } from './content';
@@ -479,7 +480,7 @@ export class BriefingsService {
       return turn.send({ text: `Scheduled: "${draft.content.title}" will go to ${people(recipients.length)} on ${ukLabel(sendAt)}. Type briefing drafts to see it.` });
     }
     await turn.send({ text: `Sending "${draft.content.title}" to ${people(recipients.length)} now. I'll keep a progress card up to date here.` });
-    void this.engine.work(draft.id);
+    void inBackground(() => this.engine.work(draft.id));
   }
 
   /** The list card without a search result: drafts, reports. */
@@ -587,7 +588,7 @@ export class BriefingsService {
     });
     if (!due.length) return;
     const author = turn.user.aadObjectId;
-    void this.sendReminders(briefing, due, now).then(async (sent) => {
+    void inBackground(() => this.sendReminders(briefing, due, now)).then(async (sent) => {
       if (author) await this.deps.notifier.sendToPerson(author, { text: `Reminders for "${briefing.content.title}": ${sent} sent.` }).catch(() => undefined);
     });
   }

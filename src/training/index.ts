@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { renderCard } from '../cards/render';
+import { replyWhenReady } from '../chat/slow';
 import type { Capability, ChatTurn, Notifier } from '../chat/types';
 import type { PeopleDirectory, RosterEntry, StoredPerson } from '../people/directory';
 import { can } from '../people/roles';
@@ -234,13 +235,21 @@ export class TrainingService {
       turn.log.info({ permission: 'training.organisation' }, 'refused');
       return turn.send({ text: 'Organisation-wide compliance is for safeguarding leads.' });
     }
-    const summaries = await this.organisationSummary();
-    if (summaries.length === 0) return turn.send({ text: 'The staff list is empty: import it first (npm run import -- staff).' });
-    await turn.send({
-      text: `Training compliance by team (target ${Math.round(this.deps.rules.complianceTarget * 100)}%):\n\n${summaries
-        .map((s) => `- ${s.team} (${s.people}): ${s.subjects.map((x) => `${SUBJECT_LABELS[x.subject]} ${x.percent}%`).join(' · ')}`)
-        .join('\n')}`,
-    });
+    // Every person's record is read: for a large organisation that can take longer than a turn.
+    await replyWhenReady(
+      turn,
+      this.deps.notifier,
+      async () => {
+        const summaries = await this.organisationSummary();
+        if (summaries.length === 0) return { text: 'The staff list is empty: import it first (npm run import -- staff).' };
+        return {
+          text: `Training compliance by team (target ${Math.round(this.deps.rules.complianceTarget * 100)}%):\n\n${summaries
+            .map((s) => `- ${s.team} (${s.people}): ${s.subjects.map((x) => `${SUBJECT_LABELS[x.subject]} ${x.percent}%`).join(' · ')}`)
+            .join('\n')}`,
+        };
+      },
+      'Working out compliance for every team: for a large organisation this takes a little while. I will send it here when it is ready.',
+    );
   }
 
   /**
