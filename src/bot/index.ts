@@ -1,6 +1,8 @@
 import {
   ActivityTypes,
+  type Activity,
   CardFactory,
+  type InvokeResponse,
   MessageFactory,
   TurnContext,
   type ConversationReference,
@@ -13,6 +15,7 @@ import type { Config } from '../config';
 import { newReferenceCode, type Logger } from '../logging/logger';
 import { DeliveryError, type Capability, type ChatFile, type ChatTurn, type Command, type ConversationKind, type Notifier, type Reply, type TextScreen, type TurnHandler } from '../chat/types';
 import { privately } from '../chat/private';
+import { checkActivity, tokenProblem } from './requests';
 import { StorageTimeoutError, TURN_STORAGE_BUDGET_MS, withStorageBudget } from '../storage/deadline';
 import type { PeopleDirectory } from '../people/directory';
 import type { ConversationStore } from '../people/conversations';
@@ -268,8 +271,37 @@ export function createBot(deps: BotDeps): Bot {
   });
 
   return {
-    // Every turn's storage calls share one budget, so a hung store ends in the apology, not a hang.
-    process: (req, res) => adapter.process(req, res, async (context) => void (await withStorageBudget(TURN_STORAGE_BUDGET_MS, () => app.run(context)))),
+    process: async (req, res) => {
+      const refuse = (status: 400 | 401, problem: string) => {
+        log.warn({ status, problem }, 'messages request refused');
+        res.status(status);
+        res.send({ error: status === 401 ? 'Unauthorized.' : 'This request is not a Bot Framework activity.' });
+        res.end();
+      };
+      const checked = checkActivity(req.body);
+      if (!checked.ok) return refuse(checked.status, checked.problem);
+      const authorization = (req.headers.authorization ?? req.headers.Authorization) as string | undefined;
+      if (config.bot.appId) {
+        const problem = tokenProblem(authorization);
+        if (problem) return refuse(401, problem);
+      }
+      // The adapter's own process() prints errors with their stack and returns their text; we call
+      // the step after it (authentication and the turn) and answer ourselves.
+      const processActivity = (adapter as unknown as { processActivity(auth: string, activity: Activity, logic: (c: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> }).processActivity.bind(adapter);
+      try {
+        // Every turn's storage calls share one budget, so a hung store ends in the apology, not a hang.
+        const invoke = await processActivity(authorization ?? '', checked.activity as unknown as Activity, async (context) => void (await withStorageBudget(TURN_STORAGE_BUDGET_MS, () => app.run(context))));
+        res.status(invoke?.status ?? 200);
+        if (invoke?.body !== undefined) res.send(invoke.body as never);
+        res.end();
+      } catch (err) {
+        if ((err as Error).name === 'AuthenticationError' || (err as { statusCode?: number }).statusCode === 401) return refuse(401, `authentication failed: ${String((err as Error).message).slice(0, 200)}`);
+        log.error({ err: { name: (err as Error).name, message: String((err as Error).message).slice(0, 300) } }, 'messages request failed');
+        res.status(500);
+        res.send({ error: 'internal error' });
+        res.end();
+      }
+    },
     notifier,
   };
 }
