@@ -29,5 +29,7 @@ describe('signed export links', () => {
     expect(csvField('-1')).toBe("'-1");
     expect(csvField('a, b')).toBe('"a, b"');
     expect(toCsv(['a', 'b'], [[1, undefined]])).toBe('a,b\r\n1,\r\n');
+    // Full-width formula starters (Excel reads ＝ as =), and formulas behind leading spaces.
+    for (const s of ['＝1+1', '＋1', '－1', '＠SUM(A1)', ' =1+1', '\u3000=1', '\n=1']) expect(csvField(s).replace(/^"/, '')).toMatch(/^'/);
   });
 });

@@ -4,6 +4,21 @@ import fs from 'node:fs';
 import { openStore, type Store } from '../src/storage/store';
 import { EmbeddedCosmos, StoreLockedError } from '../src/storage/embedded';
 import { removeDir, tempDir } from './helpers/tmp';
+import { Writable } from 'node:stream';
+import { createLogger } from '../src/logging/logger';
+
+/** A logger whose lines a test can read. */
+function capturingLog(): { log: ReturnType<typeof createLogger>; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const l of chunk.toString().split('\n')) if (l.trim()) lines.push(JSON.parse(l) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { log: createLogger('info', sink), lines };
+}
+const journalOf = (dir: string) => path.join(dir, fs.readdirSync(dir).find((f) => /^journal-\d+\.jsonl$/.test(f))!);
 
 const config = (dataDir: string) => ({ cosmos: { database: 'safeguarding' }, dataDir });
 
@@ -96,6 +111,32 @@ describe('embedded Cosmos store, through @azure/cosmos', () => {
       EmbeddedCosmos.compactFromMemory = true;
     }
   }, 60_000);
+
+  it('drops a torn last journal line with a log line saying what it was, and keeps everything before it', async () => {
+    store = await openStore(config(dir));
+    await store.container('people').items.create({ id: 'KEPT', n: 1 });
+    await store.close();
+    fs.appendFileSync(journalOf(dir), '{"m":"POST","u":"/dbs/safeguarding/colls/people/docs","h":{"content-ty');
+    const { log, lines } = capturingLog();
+    store = await openStore(config(dir), { log });
+    const { resource } = await store.container('people').item('KEPT', 'KEPT').read();
+    expect(resource?.n).toBe(1);
+    const dropped = lines.find((l) => /dropped the torn last line/.test(String(l.msg)));
+    expect(dropped).toMatchObject({ file: expect.stringMatching(/journal-\d+\.jsonl$/), request: 'POST /dbs/safeguarding/colls/people/docs' });
+  });
+
+  it('refuses a damaged snapshot, naming the file', async () => {
+    store = await openStore(config(dir));
+    await store.container('people').items.create({ id: 'A', n: 1 });
+    await store.close();
+    store = await openStore(config(dir)); // the journal is compacted into the snapshot
+    await store.close();
+    store = undefined;
+    const snapshot = path.join(dir, 'snapshot.jsonl');
+    const text = fs.readFileSync(snapshot, 'utf8');
+    fs.writeFileSync(snapshot, text.slice(0, text.length - 20));
+    await expect(openStore(config(dir))).rejects.toThrow(`The snapshot ${snapshot} is damaged at line`);
+  });
 
   it('refuses a second process on the same DATA_DIR with a clear message, and can attach to it instead', async () => {
     store = await openStore(config(dir));

@@ -72,7 +72,9 @@ export function linkLifetime(expiresAt: Date): string {
 /** One CSV field: quoted when needed, and never starting with a character a spreadsheet would run as a formula. */
 export function csvField(value: unknown): string {
   let s = value === undefined || value === null ? '' : String(value);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  // = + - @ and their full-width forms (＝ ＋ － ＠, which spreadsheets read as the same), tab and
+  // line breaks, also behind leading spaces (ideographic ones too).
+  if (/^[\s\u3000]*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20\u2212]/.test(s) || /^[\t\r\n]/.test(s)) s = `'${s}`;
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

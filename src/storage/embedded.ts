@@ -351,10 +351,19 @@ export class EmbeddedCosmos {
     const snapshotPath = path.join(dir, 'snapshot.jsonl');
     let nextJournal = 0;
     if (fs.existsSync(snapshotPath)) {
+      // A snapshot is synced before it is renamed into place, so it is never torn by a crash: a line
+      // that does not parse means the file was damaged afterwards, and opening would lose data.
       const lines = readLines(snapshotPath);
-      const header = JSON.parse(lines.shift() ?? '{}') as { nextJournal?: number };
+      const parse = (line: string | undefined, i: number): unknown => {
+        try {
+          return JSON.parse(line ?? '{}');
+        } catch {
+          throw new Error(`The snapshot ${snapshotPath} is damaged at line ${i + 1} of ${lines.length}; the store was not opened. Restore it from a backup, or move it away to start from the journals alone.`);
+        }
+      };
+      const header = parse(lines[0], 0) as { nextJournal?: number };
       nextJournal = header.nextJournal ?? 0;
-      for (const line of lines) await this.replay(JSON.parse(line) as JournalEntry, snapshotPath);
+      for (let i = 1; i < lines.length; i++) await this.replay(parse(lines[i], i) as JournalEntry, snapshotPath);
     }
     const journals = listJournals(dir);
     for (const { gen, file } of journals) {
@@ -366,7 +375,13 @@ export class EmbeddedCosmos {
           entry = JSON.parse(lines[i]!) as JournalEntry;
         } catch {
           // Only the very last line can be torn (the process died mid-write); it was never acknowledged.
-          if (i === lines.length - 1) break;
+          if (i === lines.length - 1) {
+            this.opts.log?.warn(
+              { file, line: i + 1, bytes: Buffer.byteLength(lines[i]!), request: describeTorn(lines[i]!) },
+              'embedded store: dropped the torn last line of a journal (a write cut off mid-way, never acknowledged)',
+            );
+            break;
+          }
           throw new Error(`The journal ${file} is damaged at line ${i + 1}; the store was not opened.`);
         }
         await this.replay(entry, file);
@@ -577,6 +592,13 @@ function fakeRequest(entry: JournalEntry, original: http.IncomingHttpHeaders): h
   stream.headers = { ...original, ...entry.h };
   (stream as unknown as PassThrough).end(Buffer.from(entry.b, 'utf8'));
   return stream;
+}
+
+/** What a torn journal line was, as far as it goes: its method and path, if they were written. */
+function describeTorn(line: string): string {
+  const method = /"m":"([A-Z]+)"/.exec(line)?.[1];
+  const url = /"u":"([^"]*)"/.exec(line)?.[1];
+  return method && url ? `${method} ${url}` : 'not enough of it was written to say';
 }
 
 function readLines(file: string): string[] {
