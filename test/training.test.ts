@@ -288,6 +288,24 @@ describe('training over HTTP', () => {
     expect(cardText(cardOf((await ask(NURSE, 'my training'))[0]!))).toContain('Safeguarding children: in date');
   });
 
+  it('shows Markdown in imported names and providers as typed, never as a link', async () => {
+    const tricky = STAFF.replace('Noor Nurse', '[Click me](https://evil.example) **Noor**') + '\nF1,Fay Finance,fay@nhs.net,,**Finance** [x](https://evil.example),all-staff,,';
+    await importStaff(bot.app.directory, tricky, { staffGroups: bot.app.trainingRules.staffGroups.map((g) => g.id) });
+    await importTraining(bot.app.training.store, bot.app.directory, bot.app.trainingRules, TRAINING, bot.clock.now);
+    const team = cardText(cardOf((await ask(MANAGER, 'team compliance'))[0]!));
+    expect(team).toContain('\\[Click me\\]\\(https://evil.example\\) \\*\\*Noor\\*\\*');
+    expect(team).not.toContain('[Click me](');
+    const organisation = (await ask(LEAD_OID, 'organisation compliance'))[0]!.activity.text!;
+    expect(organisation).toContain('- \\*\\*Finance\\*\\* \\[x\\]\\(https://evil.example\\) (1)');
+    await ask(MANAGER, 'help');
+    await ask(NURSE, '', { verb: 'training.record', subject: 'adults', level: '3', completedOn: '2026-11-02', hours: '2', provider: '[Team day](https://evil.example)' });
+    const request = bot.connector.sent.find((a) => a.conversationId === `a:personal-${MANAGER}` && cardText(cardOf(a)).includes('Training to confirm'))!;
+    const confirm = cardText(cardOf(request));
+    expect(confirm).toContain('\\[Click me\\]');
+    expect(confirm).toContain('\\[Team day\\]\\(https://evil.example\\)');
+    expect(confirm).not.toMatch(/(^|[^\\])\[(Click me|Team day)\]\(/);
+  });
+
   it('keeps training saved by the earlier one-document-per-course version', async () => {
     const old = { employeeId: 'N1', subject: 'children', level: 3, completedOn: '2026-03-01', hours: 12, provider: 'eLfH', source: 'import', confirmed: true, importedAt: '2026-03-02T09:00:00.000Z' };
     await bot.app.training.store.container.items.create({ ...old, id: completionId('N1', old as never) });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { md } from '../cards/markdown';
 import { renderCard } from '../cards/render';
 import type { Capability, ChatTurn, Notifier } from '../chat/types';
 import { linkLifetime, toCsv, type ExportLinks } from '../exports';
@@ -233,7 +234,7 @@ export class AssessmentService {
     );
     if (!result.ok) {
       await turn.send({
-        text: `Someone else in your practice saved "${section.title}" while you were editing${result.latest ? ` (${result.latest.savedBy}, ${when(result.latest.savedAt)})` : ''}. Your changes were not saved, so nothing of theirs was overwritten. Here is the latest version: please add your changes to it and save again.`,
+        text: `Someone else in your practice saved "${section.title}" while you were editing${result.latest ? ` (${md(result.latest.savedBy)}, ${when(result.latest.savedAt)})` : ''}. Your changes were not saved, so nothing of theirs was overwritten. Here is the latest version: please add your changes to it and save again.`,
       });
       return turn.send({ card: this.sectionCard(section.id, result.latest), fallbackText: 'Self-assessment section' });
     }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { md } from '../cards/markdown';
 import { renderCard } from '../cards/render';
 import type { Capability, ChatTurn, Notifier, ReadReceipt, Reply } from '../chat/types';
 import type { Logger } from '../logging/logger';
@@ -98,7 +99,7 @@ export class BriefingsService {
   private deliveryReply(b: BriefingDoc, d: DeliveryDoc): Reply {
     const key = `${b.id}@${b.version}`;
     if (this.renderedFor?.key !== key) {
-      const card = briefingCard(b.content, { ack: { briefingId: b.id, deliveryId: DELIVERY_PLACEHOLDER }, footer: `From ${b.author.name}, safeguarding team.` });
+      const card = briefingCard(b.content, { ack: { briefingId: b.id, deliveryId: DELIVERY_PLACEHOLDER }, footer: `From ${md(b.author.name)}, safeguarding team.` });
       this.renderedFor = { key, json: JSON.stringify(card) };
     }
     return { card: JSON.parse(this.renderedFor.json.replace(DELIVERY_PLACEHOLDER, d.id)) as Record<string, unknown>, fallbackText: briefingSummary(b.content) };
@@ -163,7 +164,7 @@ export class BriefingsService {
       card: briefingCard(briefing.content, {
         ack: delivered && !mine.acknowledgedAt ? { briefingId: briefing.id, deliveryId: mine.id } : undefined,
         acknowledgedAt: mine?.acknowledgedAt,
-        footer: `From ${briefing.author.name}, sent ${ukLabel(new Date(briefing.startedAt ?? briefing.updatedAt))}.`,
+        footer: `From ${md(briefing.author.name)}, sent ${ukLabel(new Date(briefing.startedAt ?? briefing.updatedAt))}.`,
         extraActions: isLead ? [{ title: 'See who has read it', data: { verb: 'briefings.report', briefingId: briefing.id } }] : [],
       }),
       fallbackText: briefingSummary(briefing.content),
@@ -184,7 +185,7 @@ export class BriefingsService {
         return { text: 'This briefing was not sent to you, so I cannot record that you have read it. You are welcome to read it: type briefings to find it.' };
       }
       const reply = (at: string): Reply => ({
-        card: briefingCard(briefing.content, { acknowledgedAt: at, footer: `From ${briefing.author.name}, safeguarding team.` }),
+        card: briefingCard(briefing.content, { acknowledgedAt: at, footer: `From ${md(briefing.author.name)}, safeguarding team.` }),
         fallbackText: `Thank you: you confirmed you read "${briefing.content.title}".`,
       });
       if (delivery.acknowledgedAt) return reply(delivery.acknowledgedAt);
@@ -423,7 +424,7 @@ export class BriefingsService {
 
   private audienceLabel(a: Audience): string {
     if (a.kind === 'everyone') return 'everyone in the staff list';
-    if (a.kind === 'teams') return `teams: ${a.values.join(', ')}`;
+    if (a.kind === 'teams') return `teams: ${a.values.map(md).join(', ')}`;
     if (a.kind === 'staffGroups') return `staff groups: ${a.values.map((v) => this.deps.staffGroups.find((g) => g.id === v)?.label ?? v).join(', ')}`;
     return `GP practices: ${a.values.map((v) => this.deps.practices.find((p) => p.code === v)?.name ?? v).join(', ')}`;
   }
@@ -515,7 +516,7 @@ export class BriefingsService {
         sent.length ? 'Every briefing sent, newest first.' : 'No briefing has been sent yet.',
         sent.map((b) => ({
           title: b.content.title,
-          subtitle: b.status === 'scheduled' ? `Scheduled for ${ukLabel(new Date(b.sendAt!))}` : `${b.status === 'sending' ? 'Sending since' : 'Sent'} ${ukLabel(new Date(b.startedAt ?? b.updatedAt))} by ${b.author.name}`,
+          subtitle: b.status === 'scheduled' ? `Scheduled for ${ukLabel(new Date(b.sendAt!))}` : `${b.status === 'sending' ? 'Sending since' : 'Sent'} ${ukLabel(new Date(b.startedAt ?? b.updatedAt))} by ${md(b.author.name)}`,
           button: 'Report',
           data: { verb: 'briefings.report', briefingId: b.id },
         })),
@@ -546,7 +547,7 @@ export class BriefingsService {
       card: renderCard('briefings/report', {
         title: briefing.content.title,
         briefingId: briefing.id,
-        subtitle: `${briefing.status === 'sending' ? 'Still sending' : 'Sent'} by ${briefing.author.name}, ${ukLabel(new Date(briefing.startedAt ?? briefing.updatedAt))}. To: ${briefing.audience ? this.audienceLabel(briefing.audience) : 'everyone'}.`,
+        subtitle: `${briefing.status === 'sending' ? 'Still sending' : 'Sent'} by ${md(briefing.author.name)}, ${ukLabel(new Date(briefing.startedAt ?? briefing.updatedAt))}. To: ${briefing.audience ? this.audienceLabel(briefing.audience) : 'everyone'}.`,
         facts: [
           { title: 'People in the audience', value: n(counts.total) },
           { title: 'Delivered', value: n(counts.delivered) },
@@ -558,11 +559,11 @@ export class BriefingsService {
         teams: [...byTeam.entries()]
           .sort(([a], [b]) => a.localeCompare(b))
           .slice(0, 40)
-          .map(([team, t]) => ({ title: team, value: `${n(t.acked)} of ${n(t.delivered)} acknowledged (${percent(t.acked, t.delivered)})` })),
+          .map(([team, t]) => ({ title: md(team), value: `${n(t.acked)} of ${n(t.delivered)} acknowledged (${percent(t.acked, t.delivered)})` })),
         pending: pending.length
           ? `${pending
               .slice(0, 40)
-              .map((d) => `${d.recipient.name} (${d.recipient.team})`)
+              .map((d) => `${md(d.recipient.name)} (${md(d.recipient.team)})`)
               .join(', ')}${pending.length > 40 ? `, and ${n(pending.length - 40)} more` : ''}.`
           : 'Everyone it reached has acknowledged it.',
         canRemind: pending.length > 0 && briefing.status === 'sent',

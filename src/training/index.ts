@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { md } from '../cards/markdown';
 import { renderCard } from '../cards/render';
 import { replyWhenReady } from '../chat/slow';
 import type { Capability, ChatTurn, Notifier } from '../chat/types';
@@ -105,7 +106,7 @@ export class TrainingService {
     const { url, expiresAt } = this.deps.exports.link('training-team', { team });
     turn.log.info({ export: 'training-team' }, 'export link issued');
     await turn.send({
-      text: `[Download training compliance for ${team} (CSV)](${url}). The link works ${linkLifetime(expiresAt)}.`,
+      text: `[Download training compliance for ${md(team)} (CSV)](${url}). The link works ${linkLifetime(expiresAt)}.`,
     });
   }
 
@@ -129,7 +130,7 @@ export class TrainingService {
     await turn.send({
       card: renderCard('training/mine', {
         pending: waiting.length ? `Waiting for your manager to confirm (not counted yet): ${waiting.map(describeCompletion).join('; ')}.` : '',
-        who: `${person.name} · ${this.group(person).label} · ${person.team}`,
+        who: `${md(person.name)} · ${this.group(person).label} · ${md(person.team)}`,
         subjects: statuses.map((s) => ({
           title: SUBJECT_LABELS[s.subject],
           statusLabel: STATUS_LABEL[s.status],
@@ -192,7 +193,7 @@ export class TrainingService {
     }
     if (!isLead && team.toLowerCase() !== turn.principal.team?.toLowerCase()) {
       turn.log.info({ permission: 'training.team', other: true }, 'refused');
-      await turn.send({ text: `You can see compliance for your own team (${turn.principal.team}). For other teams, ask the safeguarding team.` });
+      await turn.send({ text: `You can see compliance for your own team (${md(turn.principal.team)}). For other teams, ask the safeguarding team.` });
       return undefined;
     }
     return team;
@@ -203,12 +204,13 @@ export class TrainingService {
     const team = await this.teamFor(turn, asked);
     if (!team) return;
     const summary = await this.teamSummary(team);
-    if (summary.people === 0) return turn.send({ text: `There is nobody in the staff list in a team called "${team}".` });
+    if (summary.people === 0) return turn.send({ text: `There is nobody in the staff list in a team called "${md(team)}".` });
     const target = Math.round(this.deps.rules.complianceTarget * 100);
-    const rows = summary.notCompliant.flatMap(({ person, statuses }) => statuses.map((s) => ({ name: person.name, reason: `${SUBJECT_LABELS[s.subject]}: ${s.reasons.join('; ')}` })));
+    const rows = summary.notCompliant.flatMap(({ person, statuses }) => statuses.map((s) => ({ name: md(person.name), reason: `${SUBJECT_LABELS[s.subject]}: ${s.reasons.join('; ')}` })));
     await turn.send({
       card: renderCard('training/team', {
         team: summary.team,
+        teamLabel: md(summary.team),
         peopleLabel: `${summary.people} ${summary.people === 1 ? 'person' : 'people'}`,
         target,
         today: this.today(),
@@ -244,7 +246,7 @@ export class TrainingService {
         if (summaries.length === 0) return { text: 'The staff list is empty: import it first (npm run import -- staff).' };
         return {
           text: `Training compliance by team (target ${Math.round(this.deps.rules.complianceTarget * 100)}%):\n\n${summaries
-            .map((s) => `- ${s.team} (${s.people}): ${s.subjects.map((x) => `${SUBJECT_LABELS[x.subject]} ${x.percent}%`).join(' · ')}`)
+            .map((s) => `- ${md(s.team)} (${s.people}): ${s.subjects.map((x) => `${SUBJECT_LABELS[x.subject]} ${x.percent}%`).join(' · ')}`)
             .join('\n')}`,
         };
       },
@@ -304,7 +306,7 @@ export class TrainingService {
       else unreachable++;
     }
     await turn.send({
-      text: `Reminded ${sent} ${sent === 1 ? 'person' : 'people'} in ${summary.team}.${recent ? ` ${recent} already had a reminder in the last 7 days.` : ''}${unreachable ? ` ${unreachable} could not be reached (no chat with the bot yet).` : ''}`,
+      text: `Reminded ${sent} ${sent === 1 ? 'person' : 'people'} in ${md(summary.team)}.${recent ? ` ${recent} already had a reminder in the last 7 days.` : ''}${unreachable ? ` ${unreachable} could not be reached (no chat with the bot yet).` : ''}`,
     });
   }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { md } from '../cards/markdown';
 import { renderCard } from '../cards/render';
 import type { ChatTurn, Notifier } from '../chat/types';
 import type { PeopleDirectory, StoredPerson } from '../people/directory';
@@ -30,7 +31,7 @@ const recordSchema = z.object({
 const confirmSchema = z.object({ employeeId: z.string().min(1).max(40), recordId: z.string().min(1).max(64), decision: z.enum(['confirm', 'reject']) });
 
 export function describeCompletion(c: Pick<CompletionEntry, 'subject' | 'level' | 'completedOn' | 'hours' | 'provider'>): string {
-  return `${SUBJECT_LABELS[c.subject]} level ${c.level}, ${c.completedOn}, ${c.hours} h, ${c.provider}`;
+  return `${SUBJECT_LABELS[c.subject]} level ${c.level}, ${c.completedOn}, ${c.hours} h, ${md(c.provider)}`;
 }
 
 export class SelfRecording {
@@ -81,7 +82,7 @@ export class SelfRecording {
       const sent = await this.deps.notifier
         .sendToPerson(a.aadObjectId!, {
           card: renderCard('training/confirm', {
-            who: person!.name,
+            who: md(person!.name),
             employeeId,
             recordId,
             facts: [
@@ -89,8 +90,8 @@ export class SelfRecording {
               { title: 'Level', value: String(doc.level) },
               { title: 'Completed', value: doc.completedOn },
               { title: 'Hours', value: String(doc.hours) },
-              { title: 'Provider', value: doc.provider },
-              { title: 'Team', value: person!.team },
+              { title: 'Provider', value: md(doc.provider) },
+              { title: 'Team', value: md(person!.team) },
             ],
           }),
           fallbackText: `${person!.name} recorded training for you to confirm`,
@@ -147,16 +148,16 @@ export class SelfRecording {
     if (outcome.kind === 'gone') return turn.send({ text: 'That course is no longer on their record.' });
     if (outcome.kind === 'imported') return turn.send({ text: 'That course has since arrived from the training records import, so it already counts.' });
     const doc = outcome.entry;
-    if (outcome.kind === 'decided') return turn.send({ text: `That record was already ${doc.confirmed ? 'confirmed' : 'marked as not confirmed'} by ${doc.decidedBy ?? 'someone'}.` });
+    if (outcome.kind === 'decided') return turn.send({ text: `That record was already ${doc.confirmed ? 'confirmed' : 'marked as not confirmed'} by ${md(doc.decidedBy ?? 'someone')}.` });
     turn.log.info({ training: decision }, 'self-recorded training decided');
-    await turn.send({ text: decision === 'confirm' ? `Confirmed: ${describeCompletion(doc)} now counts for ${person.name}.` : `Noted: ${describeCompletion(doc)} will not count for ${person.name}. I have told them.` });
+    await turn.send({ text: decision === 'confirm' ? `Confirmed: ${describeCompletion(doc)} now counts for ${md(person.name)}.` : `Noted: ${describeCompletion(doc)} will not count for ${md(person.name)}. I have told them.` });
     if (person.aadObjectId) {
       await this.deps.notifier
         .sendToPerson(person.aadObjectId, {
           text:
             decision === 'confirm'
-              ? `${turn.principal.name ?? 'Your manager'} confirmed your training: ${describeCompletion(doc)}. It now counts. Type my training to see your record.`
-              : `${turn.principal.name ?? 'Your manager'} could not confirm your training: ${describeCompletion(doc)}. Please talk to them about it.`,
+              ? `${md(turn.principal.name ?? 'Your manager')} confirmed your training: ${describeCompletion(doc)}. It now counts. Type my training to see your record.`
+              : `${md(turn.principal.name ?? 'Your manager')} could not confirm your training: ${describeCompletion(doc)}. Please talk to them about it.`,
         })
         .catch(() => undefined);
     }
