@@ -84,6 +84,11 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
     const training = new TrainingService({ rules: trainingRules, store, directory, notifier, now, exports: exportLinks });
     const upgraded = await training.store.upgradeCourseDocuments();
     if (upgraded) log.info({ courses: upgraded }, 'training saved one document per course moved into per-person records');
+    // Employee ids compare case-insensitively: fold any stored in lower case by earlier versions.
+    const ids = await directory.upgradeEmployeeIds();
+    const records = await training.store.upgradeEmployeeIds();
+    if (ids.moved || records) log.info({ people: ids.moved, records }, 'employee ids stored in lower case moved to upper case');
+    if (ids.conflicts.length) log.warn({ employeeIds: ids.conflicts }, 'people stored under two spellings of one employee id: check the staff list');
     const assessment = new AssessmentService({ content: assessmentContent, store, now, notifier, directory, exports: exportLinks });
     const briefings = new BriefingsService({
       store,

@@ -16,6 +16,12 @@ export interface PersonRecord {
   practiceCode?: string;
 }
 
+/**
+ * Employee ids compare case-insensitively (`e001` is `E001`): every id is stored and looked up in
+ * upper case, whatever case a file or a card gives it in.
+ */
+export const normaliseEmployeeId = (id: string): string => id.trim().toUpperCase();
+
 export type RosterEntry = Pick<PersonRecord, 'id' | 'team' | 'staffGroup'>;
 
 export interface StoredPerson extends PersonRecord {
@@ -41,8 +47,34 @@ export class PeopleDirectory {
   }
 
   async get(employeeId: string): Promise<StoredPerson | undefined> {
-    const { resource } = await this.container.item(employeeId, employeeId).read<StoredPerson>();
+    const id = normaliseEmployeeId(employeeId);
+    const { resource } = await this.container.item(id, id).read<StoredPerson>();
     return resource;
+  }
+
+  /**
+   * People stored under an id that is not upper case (by a version before ids were normalised) are
+   * moved to the upper-case id, so `e001` and `E001` are one person. Someone already stored under
+   * both spellings is left as they are and reported, for a person to decide. Safe at every start.
+   */
+  async upgradeEmployeeIds(): Promise<{ moved: number; conflicts: string[] }> {
+    const odd = await readAll(this.container.items.query<StoredPerson>('SELECT * FROM c WHERE c.id != UPPER(c.id)', MANY));
+    const conflicts: string[] = [];
+    let moved = 0;
+    for (const person of odd) {
+      const id = normaliseEmployeeId(person.id);
+      const { _etag, _rid, _self, _ts, _attachments, ...rest } = person as StoredPerson & Record<string, unknown>;
+      try {
+        await this.container.items.create({ ...rest, id, employeeId: id });
+      } catch (err) {
+        if ((err as { code?: number }).code !== 409) throw err;
+        conflicts.push(person.id);
+        continue;
+      }
+      await this.container.item(person.id, person.id).delete();
+      moved++;
+    }
+    return { moved, conflicts };
   }
 
   /** Who is this, and what may they do? Unknown people are plain staff. */

@@ -2,7 +2,7 @@ import { forEachCsvRow, type RejectedRow } from '../csv';
 import { bulkWrite } from '../storage/conditional';
 import { z } from 'zod';
 import type { OperationInput } from '@azure/cosmos';
-import type { PeopleDirectory, PersonRecord, StoredPerson } from './directory';
+import { normaliseEmployeeId, type PeopleDirectory, type PersonRecord, type StoredPerson } from './directory';
 import { ROLES, type Role } from './roles';
 
 export { ImportFileError, type RejectedRow } from '../csv';
@@ -18,7 +18,11 @@ const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === 
 
 const rowSchema = z
   .object({
-    employee_id: z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, 'employee_id must be 1-32 letters, digits, - or _'),
+    employee_id: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, 'employee_id must be 1-32 letters, digits, - or _')
+      .transform(normaliseEmployeeId),
     name: z.string().trim().min(1, 'name is empty').max(200, 'name is longer than 200 characters'),
     email: z.string().trim().toLowerCase().email('email is not a valid e-mail address'),
     aad_object_id: z.preprocess(

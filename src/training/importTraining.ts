@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { OperationInput } from '@azure/cosmos';
-import type { PeopleDirectory } from '../people/directory';
+import { normaliseEmployeeId, type PeopleDirectory } from '../people/directory';
 import { dayProblem, forEachCsvRow, type RejectedRow } from '../csv';
 import { bulkWrite } from '../storage/conditional';
 import { SUBJECTS, type TrainingRules } from './rules';
@@ -14,7 +14,11 @@ import { courseKey, RECORD_ID, recordOf, teamKey, type CompletionEntry, type Tra
 export const TRAINING_COLUMNS = ['employee_id', 'subject', 'level', 'completed_on', 'hours', 'provider'] as const;
 
 const rowSchema = z.object({
-  employee_id: z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, 'employee_id must be 1-32 letters, digits, - or _'),
+  employee_id: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, 'employee_id must be 1-32 letters, digits, - or _')
+    .transform(normaliseEmployeeId),
   subject: z
     .string()
     .trim()

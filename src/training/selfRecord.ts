@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { md } from '../cards/markdown';
 import { renderCard } from '../cards/render';
 import type { ChatTurn, Notifier } from '../chat/types';
-import type { PeopleDirectory, StoredPerson } from '../people/directory';
+import { normaliseEmployeeId, type PeopleDirectory, type StoredPerson } from '../people/directory';
 import { can } from '../people/roles';
 import { readAll, MANY } from '../storage/store';
 import { parseTrainingCsv, TRAINING_COLUMNS } from './importTraining';
@@ -120,7 +120,8 @@ export class SelfRecording {
   async confirm(turn: ChatTurn): Promise<void> {
     const parsed = confirmSchema.safeParse(turn.value);
     if (!parsed.success) return turn.send({ text: 'I could not tell which record you meant.' });
-    const { employeeId, recordId, decision } = parsed.data;
+    const { recordId, decision } = parsed.data;
+    const employeeId = normaliseEmployeeId(parsed.data.employeeId);
     const person = await this.deps.directory.get(employeeId);
     const isLead = can(turn.principal, 'training.organisation');
     const isTheirManager = turn.principal.roles.has('manager') && person !== undefined && turn.principal.team?.toLowerCase() === person.team.toLowerCase();

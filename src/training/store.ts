@@ -143,6 +143,26 @@ export class TrainingStore {
     return found;
   }
 
+  /**
+   * Records stored under an employee id that is not upper case (before ids were normalised) are
+   * merged into the upper-case person's record and removed. Safe at every start.
+   */
+  async upgradeEmployeeIds(): Promise<number> {
+    const odd = await readAll(
+      this.container.items.query<TrainingRecord>({ query: 'SELECT * FROM c WHERE c.id = @record AND c.employeeId != UPPER(c.employeeId)', parameters: [{ name: '@record', value: RECORD_ID }] }, MANY),
+    );
+    for (const record of odd) {
+      const id = record.employeeId.trim().toUpperCase();
+      await this.update(id, record.team || undefined, (list) => {
+        const have = new Set(list.map(courseKey));
+        const add = record.completions.filter((c) => !have.has(courseKey(c)));
+        return add.length || list.length === 0 ? [...list, ...add] : undefined;
+      });
+      await this.container.item(RECORD_ID, record.employeeId).delete();
+    }
+    return odd.length;
+  }
+
   /** Several people's records by point reads in bulk; people without one are absent. */
   readMany(employeeIds: readonly string[]): Promise<Map<string, TrainingRecord>> {
     return bulkRead<TrainingRecord>(this.container, employeeIds.map((e) => ({ id: RECORD_ID, partitionKey: e })));
