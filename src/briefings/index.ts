@@ -6,7 +6,7 @@ import type { Capability, ChatTurn, Notifier, ReadReceipt, Reply } from '../chat
 import type { Logger } from '../logging/logger';
 import type { PeopleDirectory } from '../people/directory';
 import { can } from '../people/roles';
-import { findPatientData } from '../privacy/patientData';
+import { containsPatientData, findPatientData } from '../privacy/patientData';
 import { inBackground } from '../storage/deadline';
 import { BIG_PAGE, forEachPage, type Store } from '../storage/store';
 import { briefingCard, briefingSummary, percent, progressReply, type CardButton } from './cards';
@@ -329,11 +329,24 @@ export class BriefingsService {
       ];
       return turn.send({ card: this.editCard(undefined, v.draftId ?? '', heading, `Please fix: ${problems.join('; ')}.`, v) });
     }
-    const finding = findPatientData(Object.values(candidate).flat().map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join('\n'), this.now());
-    if (finding.kinds.length > 0) {
-      turn.log.info({ screened: true }, 'briefing not saved: looks like patient data');
+    // Each field on its own, so the card can say which ones, and send those back empty: a value
+    // that looks like patient details is never repeated back.
+    const flagged = (Object.keys(FIELD_LABELS) as string[]).filter((field) => {
+      const value = field === 'furtherInformation' ? v.links : (v as Record<string, string | undefined>)[field];
+      return typeof value === 'string' && findPatientData(value).kinds.length > 0;
+    });
+    if (flagged.length > 0) {
+      turn.log.info({ screened: true, fields: flagged }, 'briefing not saved: looks like patient data');
+      const cleared = { ...v };
+      for (const field of flagged) (cleared as Record<string, string>)[field === 'furtherInformation' ? 'links' : field] = '';
       return turn.send({
-        card: this.editCard(undefined, v.draftId ?? '', heading, `This looks like it may identify a patient (${finding.kinds.join(', ')}). Briefings go to many people: take it out, then save again. Nothing was saved.`, v),
+        card: this.editCard(
+          undefined,
+          v.draftId ?? '',
+          heading,
+          `This looks like it may identify a patient, in: ${flagged.map((f) => FIELD_LABELS[f]).join(', ')}. Briefings go to many people, so I have not saved it and have emptied those parts: write them again without patient details, then save.`,
+          cleared,
+        ),
       });
     }
     if (!v.draftId) {
@@ -393,11 +406,16 @@ export class BriefingsService {
   }
 
   private async teams(): Promise<string[]> {
+    return (await this.allTeams()).slice(0, 300);
+  }
+
+  /** Every team in the staff list, sorted. */
+  private async allTeams(): Promise<string[]> {
     const teams = new Set<string>();
     await forEachPage(this.deps.directory.raw.items.query<string>('SELECT VALUE c.team FROM c', BIG_PAGE), (page) => {
       for (const team of page) if (team) teams.add(team);
     });
-    return [...teams].sort((x, y) => x.localeCompare(y)).slice(0, 300);
+    return [...teams].sort((x, y) => x.localeCompare(y));
   }
 
   async chooseAudience(turn: ChatTurn): Promise<void> {
@@ -410,6 +428,19 @@ export class BriefingsService {
     const audience: Audience = kind === 'everyone' ? { kind } : { kind, values: parsed.data[kind] };
     if (audience.kind !== 'everyone' && audience.values.length === 0) {
       return this.audienceCard(turn, `Choose at least one ${kind === 'teams' ? 'team' : kind === 'staffGroups' ? 'staff group' : 'practice'}.`, draft);
+    }
+    if (audience.kind !== 'everyone') {
+      // Stored with the briefing: only names from the lists on the card, and never patient details
+      // (which are not repeated back either).
+      if (audience.values.some((v) => containsPatientData(v))) {
+        turn.log.info({ screened: true }, 'briefing audience not saved: looks like patient data');
+        return this.audienceCard(turn, 'That looks like it may identify a patient, so I have not saved it. Choose from the list.', draft);
+      }
+      const known = audience.kind === 'teams' ? new Set(await this.allTeams()) : new Set(audience.kind === 'staffGroups' ? this.deps.staffGroups.map((g) => g.id) : this.deps.practices.map((p) => p.code));
+      if (!audience.values.every((v) => known.has(v))) {
+        const what = audience.kind === 'teams' ? 'teams in the staff list' : audience.kind === 'staffGroups' ? 'staff groups' : 'GP practices';
+        return this.audienceCard(turn, `Choose from the list: only ${what} can get a briefing.`, draft);
+      }
     }
     const { resource } = await this.store.briefings
       .item(draft.id, draft.id)

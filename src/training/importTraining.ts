@@ -3,6 +3,7 @@ import type { OperationInput } from '@azure/cosmos';
 import { normaliseEmployeeId, type PeopleDirectory } from '../people/directory';
 import { dayProblem, forEachCsvRow, type RejectedRow } from '../csv';
 import { bulkWrite } from '../storage/conditional';
+import { containsPatientData } from '../privacy/patientData';
 import { SUBJECTS, type TrainingRules } from './rules';
 import { courseKey, RECORD_ID, recordOf, teamKey, type CompletionEntry, type TrainingStore } from './store';
 
@@ -72,6 +73,16 @@ export function parseTrainingCsv(text: string, rules: TrainingRules, today: stri
     if (shared.size < 10_000) shared.set(s, s);
     return s;
   };
+  // Providers repeat (eLfH, a trust's name): each distinct one is screened once.
+  const screened = new Map<string, boolean>();
+  const holdsPatientData = (s: string) => {
+    let found = screened.get(s);
+    if (found === undefined) {
+      found = containsPatientData(s);
+      if (screened.size < 10_000) screened.set(s, found);
+    }
+    return found;
+  };
   let rows = 0;
   const badShape = forEachCsvRow(text, TRAINING_COLUMNS, ({ line, values }) => {
     const parsed = rowSchema.safeParse(values);
@@ -81,6 +92,9 @@ export function parseTrainingCsv(text: string, rules: TrainingRules, today: stri
       return void rejected.push({ line, reason: `${r.subject} has no level ${r.level} (levels: ${rules.levels[r.subject].map((l) => l.level).join(', ')})` });
     }
     if (r.completed_on > today) return void rejected.push({ line, reason: 'completed_on is in the future' });
+    if (holdsPatientData(r.provider)) {
+      return void rejected.push({ line, reason: 'provider looks like it holds patient details (an NHS number, a date of birth, a postcode or a name with one of these), so the row was not imported' });
+    }
     const row: CourseRow = { line, subject: SUBJECTS.find((x) => x === r.subject)!, level: r.level, completedOn: share(r.completed_on), hours: r.hours, provider: share(r.provider) };
     const mine = people.get(r.employee_id);
     const first = mine?.find((m) => courseKey(m) === courseKey(row));

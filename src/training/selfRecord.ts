@@ -4,6 +4,7 @@ import { renderCard } from '../cards/render';
 import type { ChatTurn, Notifier } from '../chat/types';
 import { normaliseEmployeeId, type PeopleDirectory, type StoredPerson } from '../people/directory';
 import { can } from '../people/roles';
+import { containsPatientData } from '../privacy/patientData';
 import { readAll, MANY } from '../storage/store';
 import { parseTrainingCsv, TRAINING_COLUMNS } from './importTraining';
 import { SUBJECT_LABELS, type TrainingRules } from './rules';
@@ -56,6 +57,14 @@ export class SelfRecording {
     const raw = recordSchema.safeParse(turn.value);
     if (!raw.success) return turn.send({ card: this.recordCard({}, 'Some of that was too long. Please check it and try again.') });
     const v = raw.data;
+    // Free text that is stored and shown to a manager: never patient details, never repeated back.
+    if (v.provider && containsPatientData(v.provider)) {
+      turn.log.info({ screened: true }, 'self-recorded training not saved: looks like patient data');
+      const kept = { subject: v.subject ?? '', level: v.level ?? '', completedOn: v.completedOn ?? '', hours: String(v.hours ?? ''), provider: '' };
+      return turn.send({
+        card: this.recordCard(kept, 'The provider looks like it may identify a patient (an NHS number, a date of birth, a postcode or a name with one of these), so I have not saved it. Write only who ran the course, for example eLfH or Local study day.'),
+      });
+    }
     const cell = (x: unknown) => `"${String(x ?? '').replace(/"/g, '""')}"`;
     const csv = `${TRAINING_COLUMNS.join(',')}\n${[employeeId, v.subject, v.level, v.completedOn, v.hours, v.provider].map(cell).join(',')}`;
     const { people, rejected } = parseTrainingCsv(csv, this.deps.rules, this.today());
