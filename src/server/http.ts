@@ -1,3 +1,4 @@
+import './nodeCompat'; // before restify: see the file
 import restify from 'restify';
 import type { Bot } from '../bot';
 import type { Logger } from '../logging/logger';
