@@ -26,6 +26,15 @@ param botAppId string = ''
 @secure()
 param botAppPassword string = ''
 
+@description('Signs the 15-minute download links, so a link made by one instance works on every other and after a restart. At least 32 characters, for example from: openssl rand -base64 48. Stored in Key Vault. The default is a new random key at each deployment (links issued in the 15 minutes before it then stop working); pass your own to keep it.')
+@secure()
+@minLength(32)
+param exportSigningKey string = newGuid()
+
+@description('During a rotation of exportSigningKey: the key it replaces, still accepted for links made before. Leave empty otherwise.')
+@secure()
+param exportSigningKeyPrevious string = ''
+
 @description('Comma-separated Entra object ids of the first safeguarding leads.')
 param safeguardingLeadIds string = ''
 
@@ -162,6 +171,22 @@ resource botPasswordSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (
   }
 }
 
+resource exportKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'export-signing-key'
+  properties: {
+    value: exportSigningKey
+  }
+}
+
+resource exportPreviousKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(exportSigningKeyPrevious)) {
+  parent: vault
+  name: 'export-signing-key-previous'
+  properties: {
+    value: exportSigningKeyPrevious
+  }
+}
+
 resource plan 'Microsoft.Web/serverfarms@2023-12-01' = {
   name: '${namePrefix}-plan-${suffix}'
   location: location
@@ -178,6 +203,11 @@ var botSettings = botIdentityType == 'SingleTenant'
       { name: 'MicrosoftAppPassword', value: '${keyVaultRef}bot-app-password)' }
     ]
   : []
+var previousKeySettings = empty(exportSigningKeyPrevious)
+  ? []
+  : [
+      { name: 'EXPORT_SIGNING_KEY_PREVIOUS', value: '${keyVaultRef}export-signing-key-previous)' }
+    ]
 
 resource web 'Microsoft.Web/sites@2023-12-01' = {
   name: webAppName
@@ -211,10 +241,12 @@ resource web 'Microsoft.Web/sites@2023-12-01' = {
           { name: 'COSMOS_DATABASE', value: databaseName }
           { name: 'SAFEGUARDING_LEAD_IDS', value: safeguardingLeadIds }
           { name: 'PUBLIC_BASE_URL', value: 'https://${webAppName}.azurewebsites.net' }
+          { name: 'EXPORT_SIGNING_KEY', value: '${keyVaultRef}export-signing-key)' }
           { name: 'LOG_LEVEL', value: 'info' }
           { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: insights.properties.ConnectionString }
         ],
-        botSettings
+        botSettings,
+        previousKeySettings
       )
     }
   }

@@ -80,7 +80,8 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
     const referral = new ReferralService({ content: referralContent, store, notifier, log, now });
     // Order matters for free text: referral search first, then home's menu.
     let listeningUrl = '';
-    const exportLinks = new ExportLinks(() => config.publicBaseUrl ?? listeningUrl, now);
+    const signingKeys = config.exportSigningKeys ? [config.exportSigningKeys.current, config.exportSigningKeys.previous].filter((k): k is string => Boolean(k)).map((k) => Buffer.from(k, 'utf8')) : undefined;
+    const exportLinks = new ExportLinks(() => config.publicBaseUrl ?? listeningUrl, now, signingKeys);
     const training = new TrainingService({ rules: trainingRules, store, directory, notifier, now, exports: exportLinks });
     const upgraded = await training.store.upgradeCourseDocuments();
     if (upgraded) log.info({ courses: upgraded }, 'training saved one document per course moved into per-person records');

@@ -27,6 +27,8 @@ const schema = z
     COSMOS_DATABASE: optionalString.pipe(z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, 'may only contain letters, digits, _ and -').optional()),
     DATA_DIR: optionalString,
     SAFEGUARDING_LEAD_IDS: optionalString,
+    EXPORT_SIGNING_KEY: optionalString.pipe(z.string().min(32, 'must be at least 32 characters (for example: openssl rand -base64 48)').optional()),
+    EXPORT_SIGNING_KEY_PREVIOUS: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
     PUBLIC_BASE_URL: optionalString.pipe(z.string().url('must be the address people reach the bot at, such as https://safeguarding-bot.azurewebsites.net').optional()),
     BROADCAST_MESSAGES_PER_SECOND: z.preprocess(
       (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
@@ -69,6 +71,10 @@ function crossChecks(raw: NodeJS.ProcessEnv): string[] {
   if (appId && (type === 'SingleTenant' || type === 'UserAssignedMSI') && !v('MicrosoftAppTenantId')) {
     problems.push(`MicrosoftAppTenantId is required when MicrosoftAppType is ${type}`);
   }
+  if (v('NODE_ENV') === 'production' && !v('EXPORT_SIGNING_KEY')) {
+    problems.push('EXPORT_SIGNING_KEY is required when NODE_ENV=production: download links must work on every instance and after a restart (a random key per process is for local use only)');
+  }
+  if (v('EXPORT_SIGNING_KEY_PREVIOUS') && !v('EXPORT_SIGNING_KEY')) problems.push('EXPORT_SIGNING_KEY_PREVIOUS is only used with EXPORT_SIGNING_KEY (the key that replaced it)');
   if (v('NODE_ENV') === 'production' && !appId) {
     problems.push('MicrosoftAppId is required when NODE_ENV=production: without app credentials anyone could post to /api/messages (that is for local development only)');
   }
@@ -87,6 +93,11 @@ export interface Config {
   cosmos: { endpoint?: string; key?: string; database: string };
   dataDir: string;
   safeguardingLeadIds: string[];
+  /**
+   * Keys that sign the 15-minute download links: the current one signs, the previous one (during a
+   * rotation) is still accepted. Unset: a random key per process (local use only).
+   */
+  exportSigningKeys?: { current: string; previous?: string };
   /** Where people's browsers reach this server (for download links). Default http://localhost:PORT. */
   publicBaseUrl?: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -133,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: e.DATA_DIR ?? './.data',
     safeguardingLeadIds: splitList(e.SAFEGUARDING_LEAD_IDS).map((s) => s.toLowerCase()),
     publicBaseUrl: e.PUBLIC_BASE_URL,
+    exportSigningKeys: e.EXPORT_SIGNING_KEY ? { current: e.EXPORT_SIGNING_KEY, previous: e.EXPORT_SIGNING_KEY_PREVIOUS } : undefined,
     logLevel: e.LOG_LEVEL,
     broadcast: { messagesPerSecond: e.BROADCAST_MESSAGES_PER_SECOND, retryBaseMs: e.BROADCAST_RETRY_BASE_MS, leaseMs: e.BROADCAST_LEASE_MS },
   };
