@@ -11,6 +11,7 @@ import { PeopleDirectory } from './people/directory';
 import { findPatientData, patientDataWarning } from './privacy/patientData';
 import { loadReferralContent, overdueForReview, type ReferralContent } from './referral/content';
 import { createReferralCapability, ReferralService } from './referral';
+import { setFollowUpRetention } from './referral/followUps';
 import { createHttpServer } from './server/http';
 import { ExportLinks } from './exports';
 import { createTrainingCapability, TrainingService } from './training';
@@ -38,6 +39,8 @@ export interface RunningApp {
   training: TrainingService;
   trainingRules: TrainingRules;
   briefings: BriefingsService;
+  /** Deletes what is past its retention period (closed referral follow-ups); daily with the embedded store. */
+  sweepRetention(): Promise<number>;
   /** The base URL the server listens on. */
   url: string;
   close(): Promise<void>;
@@ -77,7 +80,13 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
     const directory = new PeopleDirectory(store, config.safeguardingLeadIds);
     const conversations = new ConversationStore(store);
     const notifier = new DeferredNotifier();
+    setFollowUpRetention(config.referralRetentionDays);
     const referral = new ReferralService({ content: referralContent, store, notifier, log, now });
+    const sweepRetention = async () => {
+      const removed = await referral.followUps.removeClosed(now(), config.referralRetentionDays);
+      if (removed) log.info({ removed, days: config.referralRetentionDays }, 'closed referral follow-ups past their retention deleted');
+      return removed;
+    };
     // Order matters for free text: referral search first, then home's menu.
     let listeningUrl = '';
     const signingKeys = config.exportSigningKeys ? [config.exportSigningKeys.current, config.exportSigningKeys.previous].filter((k): k is string => Boolean(k)).map((k) => Buffer.from(k, 'utf8')) : undefined;
@@ -128,6 +137,12 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
           }, intervalMs)
         : undefined;
     timer?.unref();
+    // Cosmos DB deletes closed follow-ups by their time to live; the embedded store needs a sweep.
+    const sweeping = store.mode !== 'azure' && intervalMs > 0;
+    const sweepFailed = (err: unknown) => log.error({ err: { message: (err as Error).message } }, 'retention sweep failed');
+    if (sweeping) void sweepRetention().catch(sweepFailed);
+    const sweepTimer = sweeping ? setInterval(() => void sweepRetention().catch(sweepFailed), 24 * 3600_000) : undefined;
+    sweepTimer?.unref();
     briefings.engine.start(opts.briefingIntervalMs ?? 1000);
     const server = createHttpServer({ bot, store, log, exports: exportLinks });
     await new Promise<void>((resolve, reject) => {
@@ -148,9 +163,11 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
       training,
       trainingRules,
       briefings,
+      sweepRetention,
       url,
       async close() {
         if (timer) clearInterval(timer);
+        if (sweepTimer) clearInterval(sweepTimer);
         // Let sends already on the wire finish and record their outcome before storage closes.
         await briefings.engine.stop();
         await imports.drain();

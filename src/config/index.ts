@@ -42,6 +42,10 @@ const schema = z
       (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
       z.coerce.number({ invalid_type_error: 'must be a whole number' }).int('must be a whole number').min(1000, 'must be at least 1000').max(600_000, 'must be at most 600000').default(60_000),
     ),
+    REFERRAL_RETENTION_DAYS: z.preprocess(
+      (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+      z.coerce.number({ invalid_type_error: 'must be a whole number of days' }).int('must be a whole number of days').min(1, 'must be at least 1').max(3650, 'must be at most 3650').default(90),
+    ),
     LOG_LEVEL: z.preprocess(
       (v) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.toLowerCase() : v),
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -101,6 +105,8 @@ export interface Config {
   /** Where people's browsers reach this server (for download links). Default http://localhost:PORT. */
   publicBaseUrl?: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Days a closed referral follow-up is kept before it is deleted. */
+  referralRetentionDays: number;
   broadcast: {
     /** Teams' limit for the whole app in a tenant; shared between the running instances. */
     messagesPerSecond: number;
@@ -146,6 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicBaseUrl: e.PUBLIC_BASE_URL,
     exportSigningKeys: e.EXPORT_SIGNING_KEY ? { current: e.EXPORT_SIGNING_KEY, previous: e.EXPORT_SIGNING_KEY_PREVIOUS } : undefined,
     logLevel: e.LOG_LEVEL,
+    referralRetentionDays: e.REFERRAL_RETENTION_DAYS,
     broadcast: { messagesPerSecond: e.BROADCAST_MESSAGES_PER_SECOND, retryBaseMs: e.BROADCAST_RETRY_BASE_MS, leaseMs: e.BROADCAST_LEASE_MS },
   };
 }
