@@ -164,7 +164,7 @@ describe('npm run import -- staff', () => {
     expect(missing.status).toBe(1);
     expect(missing.stderr).toContain('no such file');
     const usage = run(dir, ['people']);
-    expect(usage.stderr).toContain('Usage: npm run import -- staff <file.csv>');
+    expect(usage.stderr).toContain('Usage: npm run import -- staff [--full [--confirm]] <file.csv>');
     expect(usage.stderr).toContain('npm run import -- training <file.csv>');
     removeDir(dir);
   });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DeliveryError, type Notifier, type Reply } from '../chat/types';
 import type { Logger } from '../logging/logger';
-import type { PeopleDirectory } from '../people/directory';
+import { CURRENT, type PeopleDirectory } from '../people/directory';
 import { readAll, MANY } from '../storage/store';
 import { bulkWrite } from '../storage/conditional';
 import { backoffMs, Pacer } from './pacer';
@@ -166,8 +166,8 @@ export class DeliveryEngine {
   async resolveAudience(audience: Audience): Promise<Recipient[]> {
     const where =
       audience.kind === 'everyone'
-        ? ''
-        : ` WHERE ARRAY_CONTAINS(@values, c.${audience.kind === 'teams' ? 'team' : audience.kind === 'staffGroups' ? 'staffGroup' : 'practiceCode'})`;
+        ? ` WHERE ${CURRENT}`
+        : ` WHERE ARRAY_CONTAINS(@values, c.${audience.kind === 'teams' ? 'team' : audience.kind === 'staffGroups' ? 'staffGroup' : 'practiceCode'}) AND ${CURRENT}`;
     const resources = await readAll(
       this.deps.directory.raw.items.query<Recipient>(
         {

@@ -4,7 +4,7 @@ import { md } from '../cards/markdown';
 import { renderCard } from '../cards/render';
 import type { Capability, ChatTurn, Notifier, ReadReceipt, Reply } from '../chat/types';
 import type { Logger } from '../logging/logger';
-import type { PeopleDirectory } from '../people/directory';
+import { CURRENT, type PeopleDirectory } from '../people/directory';
 import { can } from '../people/roles';
 import { containsPatientData, findPatientData } from '../privacy/patientData';
 import { inBackground } from '../storage/deadline';
@@ -412,7 +412,7 @@ export class BriefingsService {
   /** Every team in the staff list, sorted. */
   private async allTeams(): Promise<string[]> {
     const teams = new Set<string>();
-    await forEachPage(this.deps.directory.raw.items.query<string>('SELECT VALUE c.team FROM c', BIG_PAGE), (page) => {
+    await forEachPage(this.deps.directory.raw.items.query<string>(`SELECT VALUE c.team FROM c WHERE ${CURRENT}`, BIG_PAGE), (page) => {
       for (const team of page) if (team) teams.add(team);
     });
     return [...teams].sort((x, y) => x.localeCompare(y));

@@ -27,7 +27,15 @@ export type RosterEntry = Pick<PersonRecord, 'id' | 'team' | 'staffGroup'>;
 export interface StoredPerson extends PersonRecord {
   _etag?: string;
   importedAt: string;
+  /**
+   * Set by a full staff import (`--full`) when the person was no longer in the file: out of
+   * audiences, menus and compliance figures, kept for history. Cleared when they are imported again.
+   */
+  leftAt?: string;
 }
+
+/** The condition every read of current staff adds (a leaver is kept, but is no longer staff). */
+export const CURRENT = 'NOT IS_DEFINED(c.leftAt)';
 
 export class PeopleDirectory {
   private readonly container: Container;
@@ -41,7 +49,7 @@ export class PeopleDirectory {
 
   async findByAadObjectId(aadObjectId: string): Promise<StoredPerson | undefined> {
     const resources = await readAll(
-      this.container.items.query<StoredPerson>({ query: 'SELECT * FROM c WHERE c.aadObjectId = @oid', parameters: [{ name: '@oid', value: aadObjectId.toLowerCase() }] }),
+      this.container.items.query<StoredPerson>({ query: `SELECT * FROM c WHERE c.aadObjectId = @oid AND ${CURRENT}`, parameters: [{ name: '@oid', value: aadObjectId.toLowerCase() }] }),
     );
     return resources[0];
   }
@@ -97,7 +105,7 @@ export class PeopleDirectory {
     return readAll(
       this.container.items.query<StoredPerson>(
         {
-          query: `SELECT * FROM c WHERE ARRAY_CONTAINS(c.roles, 'practice-lead')${practiceCode ? ' AND c.practiceCode = @code' : ''}`,
+          query: `SELECT * FROM c WHERE ARRAY_CONTAINS(c.roles, 'practice-lead') AND ${CURRENT}${practiceCode ? ' AND c.practiceCode = @code' : ''}`,
           parameters: practiceCode ? [{ name: '@code', value: practiceCode }] : [],
         },
         MANY,
@@ -121,7 +129,7 @@ export class PeopleDirectory {
 
   /** Everyone's id, team and staff group, without names or contact details (about 100 bytes a person), read a page at a time. */
   async roster(): Promise<RosterEntry[]> {
-    return readAll(this.container.items.query<RosterEntry>('SELECT c.id, c.team, c.staffGroup FROM c', BIG_PAGE));
+    return readAll(this.container.items.query<RosterEntry>(`SELECT c.id, c.team, c.staffGroup FROM c WHERE ${CURRENT}`, BIG_PAGE));
   }
 
   get raw(): Container {

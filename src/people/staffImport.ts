@@ -1,4 +1,4 @@
-import { forEachCsvRow, type RejectedRow } from '../csv';
+import { forEachCsvRow, ImportFileError, type RejectedRow } from '../csv';
 import { bulkWrite } from '../storage/conditional';
 import { z } from 'zod';
 import type { OperationInput } from '@azure/cosmos';
@@ -67,6 +67,8 @@ const rowSchema = z
 export interface ParsedStaffFile {
   people: PersonRecord[];
   rejected: RejectedRow[];
+  /** Every employee id the file names, rejected rows included (a full import never counts them as leavers). */
+  named: Set<string>;
 }
 
 /**
@@ -80,7 +82,9 @@ export function parseStaffCsv(text: string, staffGroups?: readonly string[]): Pa
 
   // Read row by row: the parsed file is never held whole (see forEachCsvRow).
   const rejected: RejectedRow[] = [];
+  const named = new Set<string>();
   const badShape = forEachCsvRow(text, STAFF_COLUMNS, ({ line, values: raw }) => {
+    if (raw.employee_id?.trim()) named.add(normaliseEmployeeId(raw.employee_id));
     const parsed = rowSchema.safeParse(raw);
     if (!parsed.success) {
       rejected.push({ line, reason: parsed.error.issues.map((i) => i.message).join('; ') });
@@ -119,7 +123,7 @@ export function parseStaffCsv(text: string, staffGroups?: readonly string[]): Pa
   });
   for (const r of badShape) rejected.push(r); // never push(...rows): a spread of 200,000 overflows the stack
   rejected.sort((a, b) => a.line - b.line);
-  return { people, rejected };
+  return { people, rejected, named };
 }
 
 export interface StaffImportReport {
@@ -127,23 +131,51 @@ export interface StaffImportReport {
   updated: number;
   unchanged: number;
   rejected: RejectedRow[];
+  /** A full import: people in the directory the file no longer has, now marked as left. */
+  left: number;
   /** Rows that were valid but could not be written (for example changed by someone else meanwhile). */
   failed: { employeeId: string; reason: string }[];
 }
 
 function sameRecord(a: PersonRecord, b: PersonRecord): boolean {
   const keys: (keyof PersonRecord)[] = ['name', 'email', 'aadObjectId', 'team', 'staffGroup', 'practiceCode'];
-  return keys.every((k) => (a[k] ?? null) === (b[k] ?? null)) && a.roles.join(';') === b.roles.join(';');
+  // Someone marked as left who is in the file again has come back: that is a change.
+  return keys.every((k) => (a[k] ?? null) === (b[k] ?? null)) && a.roles.join(';') === b.roles.join(';') && !(a as StoredPerson).leftAt;
 }
 
 /** People are written this many at a time: the stored ones among them are read, compared and written in bulk. */
 const CHUNK = 1000;
 
+/** A full import may mark at most this share of current staff as left without `confirm`: a truncated file must not empty the directory. */
+export const MAX_LEAVERS_UNCONFIRMED = 0.1;
+
+export interface StaffImportOptions {
+  now?: Date;
+  staffGroups?: readonly string[];
+  /** The file is the whole staff list (an ESR extract): people in the directory but not in it are marked as left. */
+  full?: boolean;
+  /** Allows a full import to mark more than 10% of staff as left. */
+  confirm?: boolean;
+}
+
 /** Writes the valid rows: new people are created, changed ones replaced under their etag, the rest left alone. */
-export async function importStaff(directory: PeopleDirectory, text: string, opts: { now?: Date; staffGroups?: readonly string[] } = {}): Promise<StaffImportReport> {
+export async function importStaff(directory: PeopleDirectory, text: string, opts: StaffImportOptions = {}): Promise<StaffImportReport> {
   const now = opts.now ?? new Date();
-  const { people, rejected } = parseStaffCsv(text, opts.staffGroups);
-  const report: StaffImportReport = { added: 0, updated: 0, unchanged: 0, rejected, failed: [] };
+  const { people, rejected, named } = parseStaffCsv(text, opts.staffGroups);
+  const report: StaffImportReport = { added: 0, updated: 0, unchanged: 0, rejected, left: 0, failed: [] };
+
+  // A full import works out its leavers before it writes anything, so a refusal changes nothing.
+  let leavers: string[] = [];
+  if (opts.full) {
+    const current = (await directory.roster()).map((p) => p.id);
+    leavers = current.filter((id) => !named.has(id));
+    if (leavers.length > current.length * MAX_LEAVERS_UNCONFIRMED && !opts.confirm) {
+      const percent = Math.round((leavers.length / current.length) * 100);
+      throw new ImportFileError(
+        `This full import would mark ${leavers.length.toLocaleString('en-GB')} of ${current.length.toLocaleString('en-GB')} people (${percent}%) as left, more than ${MAX_LEAVERS_UNCONFIRMED * 100}%. Nothing was changed. If the file really is the whole staff list, run it again with --confirm.`,
+      );
+    }
+  }
 
   // Someone else in the directory may already hold an Entra id this file gives to a different person.
   const aadOwner = await directory.entraIdOwners();
@@ -180,13 +212,25 @@ export async function importStaff(directory: PeopleDirectory, text: string, opts
       else report[item.kind]++;
     });
   }
+  for (let i = 0; i < leavers.length; i += CHUNK) {
+    const stored = await directory.getMany(leavers.slice(i, i + CHUNK));
+    const ops = [...stored.values()].map((p) => {
+      const { _etag, _rid, _self, _ts, _attachments, ...doc } = p as StoredPerson & Record<string, unknown>;
+      const resourceBody = { ...doc, leftAt: now.toISOString() };
+      return { employeeId: p.id, op: { operationType: 'Replace', id: p.id, partitionKey: p.id, resourceBody: resourceBody as never, ifMatch: _etag } as OperationInput };
+    });
+    await bulkWrite(directory.raw, ops, (item, failure) => {
+      if (failure) report.failed.push({ employeeId: item.employeeId, reason: `not marked as left: ${failure}` });
+      else report.left++;
+    });
+  }
   return report;
 }
 
 /** A plain-English summary for the command line and the chat. */
 export function describeStaffImport(report: StaffImportReport): string {
   const lines = [
-    `Staff import: ${report.added} added, ${report.updated} updated, ${report.unchanged} unchanged, ${report.rejected.length} rejected${report.failed.length ? `, ${report.failed.length} not saved` : ''}.`,
+    `Staff import: ${report.added} added, ${report.updated} updated, ${report.unchanged} unchanged, ${report.rejected.length} rejected${report.left ? `, ${report.left} marked as left` : ''}${report.failed.length ? `, ${report.failed.length} not saved` : ''}.`,
   ];
   for (const r of report.rejected) lines.push(`  line ${r.line}: ${r.reason}`);
   for (const f of report.failed) lines.push(`  ${f.employeeId}: ${f.reason}`);

@@ -3,7 +3,7 @@ import { md } from '../cards/markdown';
 import { renderCard } from '../cards/render';
 import { replyWhenReady } from '../chat/slow';
 import type { Capability, ChatTurn, Notifier } from '../chat/types';
-import type { PeopleDirectory, RosterEntry, StoredPerson } from '../people/directory';
+import { CURRENT, type PeopleDirectory, type RosterEntry, type StoredPerson } from '../people/directory';
 import { can } from '../people/roles';
 import { linkLifetime, toCsv, type ExportLinks } from '../exports';
 import { claimOncePer } from '../storage/conditional';
@@ -172,7 +172,7 @@ export class TrainingService {
 
   private async peopleInTeam(team: string): Promise<StoredPerson[]> {
     const resources = await readAll(
-      this.deps.directory.raw.items.query<StoredPerson>({ query: 'SELECT * FROM c WHERE LOWER(c.team) = @team', parameters: [{ name: '@team', value: team.toLowerCase() }] }, MANY),
+      this.deps.directory.raw.items.query<StoredPerson>({ query: `SELECT * FROM c WHERE LOWER(c.team) = @team AND ${CURRENT}`, parameters: [{ name: '@team', value: team.toLowerCase() }] }, MANY),
     );
     return resources;
   }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { md } from '../cards/markdown';
 import { renderCard } from '../cards/render';
 import type { ChatTurn, Notifier } from '../chat/types';
-import { normaliseEmployeeId, type PeopleDirectory, type StoredPerson } from '../people/directory';
+import { CURRENT, normaliseEmployeeId, type PeopleDirectory, type StoredPerson } from '../people/directory';
 import { can } from '../people/roles';
 import { containsPatientData } from '../privacy/patientData';
 import { readAll, MANY } from '../storage/store';
@@ -116,12 +116,12 @@ export class SelfRecording {
   /** Managers of the person's team; if there are none, the safeguarding leads in the directory. */
   private async approversFor(person: StoredPerson): Promise<StoredPerson[]> {
     const resources = await readAll(
-      this.deps.directory.raw.items.query<StoredPerson>({ query: "SELECT * FROM c WHERE c.team = @team AND ARRAY_CONTAINS(c.roles, 'manager')", parameters: [{ name: '@team', value: person.team }] }, MANY),
+      this.deps.directory.raw.items.query<StoredPerson>({ query: `SELECT * FROM c WHERE c.team = @team AND ARRAY_CONTAINS(c.roles, 'manager') AND ${CURRENT}`, parameters: [{ name: '@team', value: person.team }] }, MANY),
     );
     const managers = resources.filter((m) => m.id !== person.id && m.aadObjectId);
     if (managers.length) return managers;
     const leads = await readAll(
-      this.deps.directory.raw.items.query<StoredPerson>("SELECT * FROM c WHERE ARRAY_CONTAINS(c.roles, 'safeguarding-lead')", MANY),
+      this.deps.directory.raw.items.query<StoredPerson>(`SELECT * FROM c WHERE ARRAY_CONTAINS(c.roles, 'safeguarding-lead') AND ${CURRENT}`, MANY),
     );
     return leads.filter((l) => l.id !== person.id && l.aadObjectId);
   }
