@@ -306,6 +306,20 @@ describe('training over HTTP', () => {
     expect(confirm).not.toMatch(/(^|[^\\])\[(Click me|Team day)\]\(/);
   });
 
+  it('keeps the organisation list under Teams\' message limit, with every team in the CSV it links', async () => {
+    const long = 'A team with a long name for the organisation list as some directorates have'; // 77 characters
+    const staff = [STAFF, ...Array.from({ length: 600 }, (_, i) => `T${i},Person ${i},t${i}@nhs.net,,${long} ${String(i).padStart(3, '0')},all-staff,,`)].join('\n');
+    await importStaff(bot.app.directory, staff, { staffGroups: bot.app.trainingRules.staffGroups.map((g) => g.id) });
+    const text = (await ask(LEAD_OID, 'organisation compliance'))[0]!.activity.text!;
+    expect(bot.connector.tooLarge).toBe(0);
+    expect(Buffer.byteLength(text)).toBeLessThan(64 * 1024);
+    expect(text).toMatch(/…and \d+ more teams\./);
+    const url = /\[Download every team's figures \(CSV\)\]\((http:\/\/localhost:\d+\/exports\?token=[^)]+)\)/.exec(text)![1]!.replace('localhost', '127.0.0.1');
+    const csv = (await (await fetch(url)).text()).trim().split('\r\n');
+    expect(csv[0]).toMatch(/^team,people,children_compliant,/);
+    expect(csv).toHaveLength(1 + 602);
+  });
+
   it('keeps training saved by the earlier one-document-per-course version', async () => {
     const old = { employeeId: 'N1', subject: 'children', level: 3, completedOn: '2026-03-01', hours: 12, provider: 'eLfH', source: 'import', confirmed: true, importedAt: '2026-03-02T09:00:00.000Z' };
     await bot.app.training.store.container.items.create({ ...old, id: completionId('N1', old as never) });

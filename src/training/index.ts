@@ -28,6 +28,8 @@ export interface TrainingDeps {
 const STATUS_LABEL: Record<Status, string> = { compliant: 'in date', 'due-soon': 'due soon', overdue: 'overdue', missing: 'missing' };
 const STATUS_STYLE: Record<Status, string> = { compliant: 'good', 'due-soon': 'warning', overdue: 'attention', missing: 'attention' };
 const REMIND_INTERVAL_MS = 7 * 24 * 3600_000;
+/** The organisation list in the chat stops at this size (Teams refuses messages over about 100 KB); the CSV has every team. */
+const ORGANISATION_TEXT_BYTES = 60 * 1024;
 const remindSchema = z.object({ verb: z.literal('training.remind'), team: z.string().min(1).max(100) });
 const exportSchema = z.object({ verb: z.literal('training.export'), team: z.string().min(1).max(100) });
 
@@ -70,6 +72,7 @@ export class TrainingService {
     this.now = deps.now ?? (() => new Date());
     this.selfRecording = new SelfRecording({ rules: deps.rules, store: this.store, directory: deps.directory, notifier: deps.notifier, now: this.now });
     deps.exports.register('training-team', (params) => this.teamCsv(params.team ?? ''));
+    deps.exports.register('training-organisation', () => this.organisationCsv());
   }
 
   /** One row per person and subject, for a team. */
@@ -97,6 +100,14 @@ export class TrainingService {
       );
     const header = ['employee_id', 'name', 'team', 'staff_group', 'subject', 'required', 'held_level', 'hours', 'min_hours', 'expires', 'status', 'reasons'];
     return { filename: `training-${(people[0]?.team ?? team).replace(/\W+/g, '-')}-${today}.csv`, csv: toCsv(header, rows) };
+  }
+
+  /** One row per team: people, then compliant, due soon, overdue and % per subject. */
+  async organisationCsv(): Promise<{ filename: string; csv: string }> {
+    const summaries = await this.organisationSummary();
+    const header = ['team', 'people', ...SUBJECTS.flatMap((s) => [`${s}_compliant`, `${s}_due_soon`, `${s}_overdue_or_missing`, `${s}_percent`])];
+    const rows = summaries.map((t) => [t.team, t.people, ...t.subjects.flatMap((s) => [s.compliant, s.dueSoon, s.overdue, s.percent])]);
+    return { filename: `training-organisation-${this.today()}.csv`, csv: toCsv(header, rows) };
   }
 
   async exportTeam(turn: ChatTurn): Promise<void> {
@@ -244,10 +255,21 @@ export class TrainingService {
       async () => {
         const summaries = await this.organisationSummary();
         if (summaries.length === 0) return { text: 'The staff list is empty: import it first (npm run import -- staff).' };
+        // Teams refuses a message over about 100 KB: list teams up to a safe size, the rest in the CSV.
+        const lines: string[] = [];
+        let bytes = 0;
+        for (const s of summaries) {
+          const line = `- ${md(s.team)} (${s.people}): ${s.subjects.map((x) => `${SUBJECT_LABELS[x.subject]} ${x.percent}%`).join(' · ')}`;
+          bytes += Buffer.byteLength(line) + 1;
+          if (bytes > ORGANISATION_TEXT_BYTES) break;
+          lines.push(line);
+        }
+        const { url, expiresAt } = this.deps.exports.link('training-organisation');
+        const more = summaries.length - lines.length;
         return {
-          text: `Training compliance by team (target ${Math.round(this.deps.rules.complianceTarget * 100)}%):\n\n${summaries
-            .map((s) => `- ${md(s.team)} (${s.people}): ${s.subjects.map((x) => `${SUBJECT_LABELS[x.subject]} ${x.percent}%`).join(' · ')}`)
-            .join('\n')}`,
+          text:
+            `Training compliance by team (target ${Math.round(this.deps.rules.complianceTarget * 100)}%):\n\n${lines.join('\n')}` +
+            `${more ? `\n\n…and ${more.toLocaleString('en-GB')} more teams.` : ''}\n\n[Download every team's figures (CSV)](${url}). The link works ${linkLifetime(expiresAt)}.`,
         };
       },
       'Working out compliance for every team: for a large organisation this takes a little while. I will send it here when it is ready.',
