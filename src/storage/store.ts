@@ -18,7 +18,7 @@ export const MANY = { maxItemCount: 10_000 } as const;
  * stack from about 125,000 items), but fewer pages: the embedded server scans the container again
  * for every page.
  */
-export const BIG_PAGE = { maxItemCount: 50_000 } as const;
+export const BIG_PAGE = { maxItemCount: 60_000 } as const;
 
 /**
  * Reads a query a page at a time (at most its `maxItemCount` documents each) and hands each page

@@ -222,7 +222,9 @@ export class TrainingStore {
     for (let i = 0; i < sorted.length; i += batchSize) {
       const from = sorted[i]!;
       const to = sorted[Math.min(i + batchSize, sorted.length) - 1]!;
-      // Pages of at most one batch: a range can also hold records of people who have left.
+      // A range holds one batch of people, and can also hold records of people who have left, so
+      // pages are twice a batch: bounded, and one page in all but odd cases (a full page makes the
+      // SDK ask for another, which the embedded engine answers by scanning everything again).
       const resources = await readAll(
         this.container.items.query<[string, string]>(
           {
@@ -233,7 +235,7 @@ export class TrainingStore {
               { name: '@to', value: to },
             ],
           },
-          { maxItemCount: batchSize },
+          { maxItemCount: batchSize * 2 },
         ),
       );
       // Each person's courses are unpacked as they are counted, so they die young (cheap to collect).
