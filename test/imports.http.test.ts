@@ -103,6 +103,13 @@ describe('imports from a CSV attached in the chat', () => {
     expect((await reply(/^training.csv\n/)).activity.text).toContain('Training import: 0 added, 0 updated, 1 unchanged, 1 rejected.');
   });
 
+  it('never repeats a file name that looks like patient details', async () => {
+    bot.connector.clear();
+    await attach('referral for 943 476 5919.csv', '/training.csv');
+    expect((await reply(/^your file\n/)).activity.text).toContain('Training import:');
+    expect(JSON.stringify(bot.connector.sent)).not.toContain('943 476 5919');
+  });
+
   it('rejects a bad date as one row with its line and reason, and imports the rest', async () => {
     bot.connector.clear();
     await attach('bad-dates.csv', '/bad-dates.csv');

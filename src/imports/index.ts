@@ -1,6 +1,8 @@
 import type { Capability, ChatFile, ChatTurn, Notifier } from '../chat/types';
 import { ImportFileError } from '../csv';
+import { md } from '../cards/markdown';
 import { newReferenceCode } from '../logging/logger';
+import { containsPatientData } from '../privacy/patientData';
 import type { PeopleDirectory } from '../people/directory';
 import { can } from '../people/roles';
 import { importStaff, STAFF_COLUMNS, type StaffImportReport } from '../people/staffImport';
@@ -74,19 +76,19 @@ export function createImportsCapability(deps: ImportsDeps): ImportsCapability {
   const running = new Set<Promise<void>>();
 
   /** Downloads, imports and reports one file; runs after the turn has answered "Importing…". */
-  const run = async (turn: ChatTurn, oid: string, csv: ChatFile, isLead: boolean, managerTeam: string | undefined): Promise<void> => {
+  const run = async (turn: ChatTurn, oid: string, csv: ChatFile, name: string, isLead: boolean, managerTeam: string | undefined): Promise<void> => {
     const tell = (text: string) => deps.notifier.sendToPerson(oid, { text });
     let text: string;
     try {
       text = await downloadText(csv.downloadUrl);
     } catch (err) {
       turn.log.warn({ err: { message: (err as Error).message } }, 'attachment download failed');
-      await tell(err instanceof ImportFileError ? err.message : `I could not open ${csv.name} (the download failed). Please send it again.`);
+      await tell(err instanceof ImportFileError ? err.message : `I could not open ${name} (the download failed). Please send it again.`);
       return;
     }
     const kind = importKind(text);
     if (!kind) {
-      await tell(`I could not tell what ${csv.name} holds from its first row. A staff list needs the columns ${STAFF_COLUMNS.join(',')}; training records need ${TRAINING_COLUMNS.join(',')}.`);
+      await tell(`I could not tell what ${name} holds from its first row. A staff list needs the columns ${STAFF_COLUMNS.join(',')}; training records need ${TRAINING_COLUMNS.join(',')}.`);
       return;
     }
     if (kind === 'staff' && !isLead) {
@@ -102,12 +104,12 @@ export function createImportsCapability(deps: ImportsDeps): ImportsCapability {
           : toOutcome('training', await importTraining(deps.training, deps.directory, deps.rules, text, deps.now?.() ?? new Date(), { onlyTeam: managerTeam, importer: turn.principal.employeeId }));
     } catch (err) {
       if (!(err instanceof ImportFileError)) throw err;
-      await tell(`${csv.name}: ${err.message}`);
+      await tell(`${name}: ${err.message}`);
       return;
     }
     const importId = await deps.reports.save(outcome);
     turn.log.info({ import: kind, manager: !isLead, rejected: outcome.rejected, notSaved: outcome.notSaved }, 'import from chat');
-    await tell(chatSummary(csv.name, outcome, importId ? deps.reports.link(importId, csv.name) : undefined));
+    await tell(chatSummary(name, outcome, importId ? deps.reports.link(importId, name === 'your file' ? 'import' : csv.name) : undefined));
   };
 
   const handle = async (turn: ChatTurn): Promise<boolean> => {
@@ -138,13 +140,15 @@ export function createImportsCapability(deps: ImportsDeps): ImportsCapability {
       await turn.send({ text: 'I cannot import files in this chat. Please use a 1:1 chat with me in Teams.' });
       return true;
     }
+    // The file's name is repeated in the replies: escaped, and never if it looks like patient details.
+    const name = containsPatientData(csv.name) ? 'your file' : md(csv.name);
     // Answer at once (Teams gives a turn 15 seconds); the report follows when the import is done.
-    await turn.send({ text: `Importing ${csv.name}… I will send you the report here when it is done.` });
-    const job = inBackground(() => run(turn, oid, csv, isLead, managerTeam)).catch(async (err: unknown) => {
+    await turn.send({ text: `Importing ${name}… I will send you the report here when it is done.` });
+    const job = inBackground(() => run(turn, oid, csv, name, isLead, managerTeam)).catch(async (err: unknown) => {
       const ref = newReferenceCode();
       turn.log.error({ err: { message: (err as Error).message, name: (err as Error).name }, ref }, 'import from chat failed');
       await deps.notifier
-        .sendToPerson(oid, { text: `Sorry, the import of ${csv.name} did not finish. Rows already saved stay saved; sending the file again is safe. If it keeps happening, tell the safeguarding team and quote reference ${ref}.` })
+        .sendToPerson(oid, { text: `Sorry, the import of ${name} did not finish. Rows already saved stay saved; sending the file again is safe. If it keeps happening, tell the safeguarding team and quote reference ${ref}.` })
         .catch(() => undefined);
     });
     running.add(job);
