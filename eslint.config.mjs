@@ -26,6 +26,20 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': 'off' },
   },
   {
+    // Every read is paged (src/storage/store.ts forEachPage/readAll): fetchAll spreads each page
+    // into one array, and one unbounded page overflows the call stack from about 125,000 results.
+    // src/referral/ keeps its own small reads (it is another engineer's folder).
+    files: ['src/**/*.ts'],
+    ignores: ['src/referral/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "CallExpression[callee.property.name='fetchAll']", message: 'Read a page at a time with forEachPage or readAll (src/storage/store.ts).' },
+        { selector: "Property[key.name='maxItemCount'] > UnaryExpression[operator='-']", message: 'Pages must be bounded: use MANY or BIG_PAGE (src/storage/store.ts).' },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', console: 'readonly', __dirname: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

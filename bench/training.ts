@@ -21,7 +21,10 @@ import { writeTrainingFixture } from './trainingFixture';
  * loopback connector. The baseline, measured in the same run, writes rows one request at a time.
  */
 const STAFF = Number(process.env.BENCH_STAFF ?? 50_000);
-const RECORDS_PER_PERSON = 4;
+/** Training rows per person (1 to 4): `npm run bench:scale` uses 200,000 staff with one row each. */
+const RECORDS_PER_PERSON = Math.min(4, Math.max(1, Number(process.env.BENCH_RECORDS_PER_PERSON ?? 4)));
+/** The targets are for the default size; at another size the run reports its figures and checks only that everything worked. */
+const AT_TARGET_SIZE = STAFF === 50_000 && RECORDS_PER_PERSON === 4;
 const TEAM_SIZE = 500;
 const LEAD = 'b0b0b0b0-0000-4000-8000-00000000b0b0';
 const NOW = new Date('2026-11-23T09:00:00Z');
@@ -145,7 +148,11 @@ async function main(): Promise<void> {
       const card = JSON.stringify(reply.attachments?.[0]?.content ?? {});
       if (!card.includes(`${TEAM_SIZE} people`)) throw new Error(`the team card did not show ${TEAM_SIZE} people: ${reply.text ?? card.slice(0, 200)}`);
     }
-    const org = await ask('organisation compliance');
+    // A large organisation's figures may come as "Working out…" first, then the list when ready.
+    const orgStarted = performance.now();
+    let org = await ask('organisation compliance');
+    if (org.reply.text?.startsWith('Working out')) org = { reply: await teams.next(), ms: 0 };
+    org.ms = performance.now() - orgStarted;
     const teamLines = (org.reply.text ?? '').split('\n').filter((l) => l.startsWith('- ')).length;
     if (teamLines !== Math.ceil(STAFF / TEAM_SIZE)) throw new Error(`organisation compliance listed ${teamLines} teams`);
     phase('team and organisation');
@@ -164,6 +171,11 @@ async function main(): Promise<void> {
       ...(separateStore ? [`peak RSS of the store's process: ${storePeak() ?? '?'} MB (all the rows are in it, as they would be in Cosmos DB)`] : []),
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
+    if (staffReport.added !== STAFF || trainingReport.added !== STAFF * RECORDS_PER_PERSON) throw new Error(`imported ${staffReport.added} staff and ${trainingReport.added} training rows`);
+    if (!AT_TARGET_SIZE) {
+      process.stdout.write(`${STAFF.toLocaleString('en-GB')} staff, ${(STAFF * RECORDS_PER_PERSON).toLocaleString('en-GB')} training rows: everything imported and counted (the targets are for 50,000 staff with 4 rows each)\n`);
+      return;
+    }
     const ok = staffRate >= 2000 && trainingRate >= 2000 && teamMs <= 200 && org.ms <= 2000 && peakRss < 400;
     process.stdout.write(`${ok ? 'all targets met' : 'TARGETS NOT MET'}\n`);
     process.exitCode = ok ? 0 : 1;

@@ -26,6 +26,15 @@ param botAppId string = ''
 @secure()
 param botAppPassword string = ''
 
+@description('Signs the 15-minute download links, so a link made by one instance works on every other and after a restart. At least 32 characters, for example from: openssl rand -base64 48. Stored in Key Vault. The default is a new random key at each deployment (links issued in the 15 minutes before it then stop working); pass your own to keep it.')
+@secure()
+@minLength(32)
+param exportSigningKey string = newGuid()
+
+@description('During a rotation of exportSigningKey: the key it replaces, still accepted for links made before. Leave empty otherwise.')
+@secure()
+param exportSigningKeyPrevious string = ''
+
 @description('Comma-separated Entra object ids of the first safeguarding leads.')
 param safeguardingLeadIds string = ''
 
@@ -56,6 +65,7 @@ var containers = [
   { name: 'deliveries', partitionKey: '/briefingId' }
   { name: 'content', partitionKey: '/set' }
   { name: 'audit', partitionKey: '/month' }
+  { name: 'imports', partitionKey: '/importId' }
 ]
 
 resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
@@ -125,6 +135,9 @@ resource cosmosContainers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/co
           paths: [c.partitionKey]
           kind: 'Hash'
         }
+        // Time to live on, nothing expiring by default: documents that carry a `ttl` (import
+        // reports, closed referral follow-ups) are removed by Cosmos DB when it runs out.
+        defaultTtl: -1
       }
     }
   }
@@ -161,6 +174,22 @@ resource botPasswordSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (
   }
 }
 
+resource exportKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'export-signing-key'
+  properties: {
+    value: exportSigningKey
+  }
+}
+
+resource exportPreviousKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(exportSigningKeyPrevious)) {
+  parent: vault
+  name: 'export-signing-key-previous'
+  properties: {
+    value: exportSigningKeyPrevious
+  }
+}
+
 resource plan 'Microsoft.Web/serverfarms@2023-12-01' = {
   name: '${namePrefix}-plan-${suffix}'
   location: location
@@ -177,6 +206,11 @@ var botSettings = botIdentityType == 'SingleTenant'
       { name: 'MicrosoftAppPassword', value: '${keyVaultRef}bot-app-password)' }
     ]
   : []
+var previousKeySettings = empty(exportSigningKeyPrevious)
+  ? []
+  : [
+      { name: 'EXPORT_SIGNING_KEY_PREVIOUS', value: '${keyVaultRef}export-signing-key-previous)' }
+    ]
 
 resource web 'Microsoft.Web/sites@2023-12-01' = {
   name: webAppName
@@ -192,7 +226,7 @@ resource web 'Microsoft.Web/sites@2023-12-01' = {
     serverFarmId: plan.id
     httpsOnly: true
     siteConfig: {
-      linuxFxVersion: 'NODE|20-lts'
+      linuxFxVersion: 'NODE|24-lts' // Node 24 LTS (Node 20 reached end of life on 30 April 2026)
       appCommandLine: 'node --heap-growing-percent=25 dist/src/server/main.js'
       alwaysOn: appServiceSku != 'F1'
       ftpsState: 'Disabled'
@@ -210,10 +244,12 @@ resource web 'Microsoft.Web/sites@2023-12-01' = {
           { name: 'COSMOS_DATABASE', value: databaseName }
           { name: 'SAFEGUARDING_LEAD_IDS', value: safeguardingLeadIds }
           { name: 'PUBLIC_BASE_URL', value: 'https://${webAppName}.azurewebsites.net' }
+          { name: 'EXPORT_SIGNING_KEY', value: '${keyVaultRef}export-signing-key)' }
           { name: 'LOG_LEVEL', value: 'info' }
           { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: insights.properties.ConnectionString }
         ],
-        botSettings
+        botSettings,
+        previousKeySettings
       )
     }
   }

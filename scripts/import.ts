@@ -19,11 +19,16 @@ import { TrainingStore } from '../src/training/store';
  * bot's own store endpoint (it never opens the files a second time); otherwise it opens the store.
  * Exit codes: 0 all rows imported, 2 some rows rejected or not saved, 1 the file or setup is unusable.
  */
-const USAGE = 'Usage: npm run import -- staff <file.csv>   or   npm run import -- training <file.csv>';
+const USAGE =
+  'Usage: npm run import -- staff [--full [--confirm]] <file.csv>   or   npm run import -- training <file.csv>\n' +
+  '  --full     the file is the whole staff list: people not in it are marked as left\n' +
+  '  --confirm  allow a full import to mark more than 10% of staff as left';
 
 async function main(argv: string[]): Promise<number> {
-  const [kind, file] = argv;
-  if ((kind !== 'staff' && kind !== 'training') || !file) {
+  const flags = new Set(argv.filter((a) => a.startsWith('--')));
+  const [kind, file, ...extra] = argv.filter((a) => !a.startsWith('--'));
+  const unknown = [...flags].filter((f) => f !== '--full' && f !== '--confirm');
+  if ((kind !== 'staff' && kind !== 'training') || !file || extra.length || unknown.length || (kind === 'training' && flags.size) || (flags.has('--confirm') && !flags.has('--full'))) {
     process.stderr.write(`${USAGE}\n`);
     return 1;
   }
@@ -43,7 +48,7 @@ async function main(argv: string[]): Promise<number> {
     let summary: string;
     let problems: number;
     if (kind === 'staff') {
-      const report = await importStaff(directory, text, { staffGroups: rules.staffGroups.map((g) => g.id) });
+      const report = await importStaff(directory, text, { staffGroups: rules.staffGroups.map((g) => g.id), full: flags.has('--full'), confirm: flags.has('--confirm') });
       summary = describeStaffImport(report);
       problems = report.rejected.length + report.failed.length;
     } else {

@@ -15,6 +15,7 @@ import { ContentService, createContentCapability } from './content';
 import { ExampleContentError, isExampleContent, LiveReferralContent } from './content/live';
 import { ContentStore } from './content/store';
 import { createReferralCapability, ReferralService } from './referral';
+import { setFollowUpRetention } from './referral/followUps';
 import { createHttpServer } from './server/http';
 import { ExportLinks } from './exports';
 import { createTrainingCapability, TrainingService } from './training';
@@ -24,6 +25,7 @@ import { loadAssessmentContent, type AssessmentContent } from './assessment/cont
 import { openStore, type Store } from './storage/store';
 import { BriefingsService, createBriefingsCapability } from './briefings';
 import { createImportsCapability } from './imports';
+import { ImportReports } from './imports/reports';
 import { loadBriefingLibrary, type LibraryBriefing } from './briefings/content';
 
 /**
@@ -44,6 +46,8 @@ export interface RunningApp {
   /** The live referral content (versions in Cosmos) and the audit trail. */
   liveContent: LiveReferralContent;
   audit: AuditTrail;
+  /** Deletes what is past its retention period (closed referral follow-ups); daily with the embedded store. */
+  sweepRetention(): Promise<number>;
   /** The base URL the server listens on. */
   url: string;
   close(): Promise<void>;
@@ -88,6 +92,7 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
     if (linked) log.info({ people: linked }, 'people imported before Entra id links existed were linked');
     const conversations = new ConversationStore(store);
     const notifier = new DeferredNotifier();
+    setFollowUpRetention(config.referralRetentionDays);
     const contentStore = new ContentStore(store);
     const liveContent = new LiveReferralContent(contentStore, referralContent, log);
     await liveContent.start(now(), opts.contentRefreshMs ?? 5000);
@@ -95,12 +100,23 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
     const audit = new AuditTrail(store, now);
     const referral = new ReferralService({ content: () => liveContent.get(), store, notifier, log, now });
     const content = new ContentService({ store: contentStore, live: liveContent, audit, directory, notifier, now });
+    const sweepRetention = async () => {
+      const removed = await referral.followUps.removeClosed(now(), config.referralRetentionDays);
+      if (removed) log.info({ removed, days: config.referralRetentionDays }, 'closed referral follow-ups past their retention deleted');
+      return removed;
+    };
     // Order matters for free text: referral search first, then home's menu.
     let listeningUrl = '';
-    const exportLinks = new ExportLinks(() => config.publicBaseUrl ?? listeningUrl, now);
+    const signingKeys = config.exportSigningKeys ? [config.exportSigningKeys.current, config.exportSigningKeys.previous].filter((k): k is string => Boolean(k)).map((k) => Buffer.from(k, 'utf8')) : undefined;
+    const exportLinks = new ExportLinks(() => config.publicBaseUrl ?? listeningUrl, now, signingKeys);
     const training = new TrainingService({ rules: trainingRules, store, directory, notifier, now, exports: exportLinks });
     const upgraded = await training.store.upgradeCourseDocuments();
     if (upgraded) log.info({ courses: upgraded }, 'training saved one document per course moved into per-person records');
+    // Employee ids compare case-insensitively: fold any stored in lower case by earlier versions.
+    const ids = await directory.upgradeEmployeeIds();
+    const records = await training.store.upgradeEmployeeIds();
+    if (ids.moved || records) log.info({ people: ids.moved, records }, 'employee ids stored in lower case moved to upper case');
+    if (ids.conflicts.length) log.warn({ employeeIds: ids.conflicts }, 'people stored under two spellings of one employee id: check the staff list');
     const assessment = new AssessmentService({ content: assessmentContent, store, now, notifier, directory, exports: exportLinks });
     const briefings = new BriefingsService({
       store,
@@ -113,9 +129,10 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
       practices: assessmentContent.practices.map((p) => ({ code: p.code, name: p.name })),
       broadcast: config.broadcast,
     });
+    const imports = createImportsCapability({ directory, training: training.store, rules: trainingRules, notifier, reports: new ImportReports(store, exportLinks, now), now });
     const capabilities = [
       // First for unrecognised messages: a message carrying a CSV file is an import.
-      createImportsCapability({ directory, training: training.store, rules: trainingRules, now }),
+      imports,
       createReferralCapability(referral),
       createContentCapability(content),
       createAssessmentCapability(assessment),
@@ -139,6 +156,12 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
           }, intervalMs)
         : undefined;
     timer?.unref();
+    // Cosmos DB deletes closed follow-ups by their time to live; the embedded store needs a sweep.
+    const sweeping = store.mode !== 'azure' && intervalMs > 0;
+    const sweepFailed = (err: unknown) => log.error({ err: { message: (err as Error).message } }, 'retention sweep failed');
+    if (sweeping) void sweepRetention().catch(sweepFailed);
+    const sweepTimer = sweeping ? setInterval(() => void sweepRetention().catch(sweepFailed), 24 * 3600_000) : undefined;
+    sweepTimer?.unref();
     briefings.engine.start(opts.briefingIntervalMs ?? 1000);
     const server = createHttpServer({ bot, store, log, exports: exportLinks });
     await new Promise<void>((resolve, reject) => {
@@ -161,12 +184,15 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
       briefings,
       liveContent,
       audit,
+      sweepRetention,
       url,
       async close() {
         if (timer) clearInterval(timer);
+        if (sweepTimer) clearInterval(sweepTimer);
         liveContent.stop();
         // Let sends already on the wire finish and record their outcome before storage closes.
         await briefings.engine.stop();
+        await imports.drain();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.server.closeIdleConnections();
         await closed;

@@ -31,9 +31,15 @@ describe('configuration', () => {
 
   it('refuses production without app credentials', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/MicrosoftAppId is required when NODE_ENV=production/);
-    expect(() =>
-      loadConfig({ NODE_ENV: 'production', MicrosoftAppId: 'x', MicrosoftAppPassword: 'y', MicrosoftAppType: 'SingleTenant', MicrosoftAppTenantId: 't' }),
-    ).not.toThrow();
+    const credentials = { NODE_ENV: 'production', MicrosoftAppId: 'x', MicrosoftAppPassword: 'y', MicrosoftAppType: 'SingleTenant', MicrosoftAppTenantId: 't' };
+    expect(() => loadConfig(credentials)).toThrow(/EXPORT_SIGNING_KEY is required when NODE_ENV=production/);
+    expect(() => loadConfig({ ...credentials, EXPORT_SIGNING_KEY: 'k'.repeat(48) })).not.toThrow();
+  });
+
+  it('reads the download links\' signing key, and the previous one during a rotation', () => {
+    expect(loadConfig({ EXPORT_SIGNING_KEY: 'a'.repeat(40), EXPORT_SIGNING_KEY_PREVIOUS: 'b'.repeat(40) }).exportSigningKeys).toEqual({ current: 'a'.repeat(40), previous: 'b'.repeat(40) });
+    expect(() => loadConfig({ EXPORT_SIGNING_KEY: 'short' })).toThrow(/EXPORT_SIGNING_KEY must be at least 32 characters/);
+    expect(() => loadConfig({ EXPORT_SIGNING_KEY_PREVIOUS: 'b'.repeat(40) })).toThrow(/only used with EXPORT_SIGNING_KEY/);
   });
 
   it('requires the password and tenant that the chosen app type needs', () => {

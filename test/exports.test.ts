@@ -24,10 +24,27 @@ describe('signed export links', () => {
     await expect(links.resolve(token(url))).resolves.toBeUndefined();
   });
 
+  it('accepts a link made by another instance with the same configured key, and by the previous key during a rotation', async () => {
+    const old = Buffer.from('o'.repeat(48));
+    const current = Buffer.from('c'.repeat(48));
+    const make = (keys: Buffer[]) => {
+      const l = new ExportLinks(() => 'https://bot.example.nhs.uk/', () => now, keys);
+      l.register('demo', async () => ({ filename: 'demo.csv', csv: 'ok\n' }));
+      return l;
+    };
+    const before = make([old]).link('demo').url;
+    const after = make([current, old]);
+    await expect(after.resolve(token(before))).resolves.toEqual({ filename: 'demo.csv', csv: 'ok\n' });
+    await expect(make([current]).resolve(token(after.link('demo').url))).resolves.toEqual({ filename: 'demo.csv', csv: 'ok\n' });
+    await expect(make([current]).resolve(token(before))).resolves.toBeUndefined(); // rotation finished: the old key is gone
+  });
+
   it('writes CSV that spreadsheets cannot run as formulas', () => {
     expect(csvField('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
     expect(csvField('-1')).toBe("'-1");
     expect(csvField('a, b')).toBe('"a, b"');
     expect(toCsv(['a', 'b'], [[1, undefined]])).toBe('a,b\r\n1,\r\n');
+    // Full-width formula starters (Excel reads ＝ as =), and formulas behind leading spaces.
+    for (const s of ['＝1+1', '＋1', '－1', '＠SUM(A1)', ' =1+1', '\u3000=1', '\n=1']) expect(csvField(s).replace(/^"/, '')).toMatch(/^'/);
   });
 });

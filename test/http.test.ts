@@ -123,3 +123,93 @@ describe('with app credentials set', () => {
     expect(await bot.app.conversations.get(USER_OID)).toBeUndefined();
   });
 });
+
+describe('malformed requests to /api/messages', () => {
+  onlyLoopback();
+  const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const APP_ID = '11111111-2222-4333-8444-555555555555';
+  const claims = { iss: 'https://api.botframework.com', aud: APP_ID, exp: Math.floor(Date.now() / 1000) + 3600, serviceurl: 'http://127.0.0.1/' };
+  const ALG_NONE = `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims)}.`;
+  const HS256 = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64(claims)}.${Buffer.from('forged').toString('base64url')}`;
+
+  let stderr: string[];
+  let restore: () => void;
+  beforeEach(() => {
+    stderr = [];
+    const write = process.stderr.write.bind(process.stderr);
+    const error = console.error;
+    const warn = console.warn;
+    process.stderr.write = ((chunk: string | Uint8Array) => (stderr.push(String(chunk)), true)) as typeof process.stderr.write;
+    console.error = (...args: unknown[]) => stderr.push(args.map(String).join(' '));
+    console.warn = (...args: unknown[]) => stderr.push(args.map(String).join(' '));
+    restore = () => {
+      process.stderr.write = write;
+      console.error = error;
+      console.warn = warn;
+    };
+  });
+  afterEach(() => restore());
+
+  const raw = (bot: TestBot, body: string, headers: Record<string, string> = {}) =>
+    fetch(`${bot.app.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+
+  it.each([
+    ['an empty object', () => '{}'],
+    ['an array', () => '[]'],
+    ['not JSON at all', () => 'this is not json NHS 943 476 5919'],
+    ['an activity without a type', (bot: TestBot) => JSON.stringify({ ...bot.activity({ text: 'help' }), type: undefined })],
+    ['a number as the type', (bot: TestBot) => JSON.stringify(bot.activity({ type: 5 }))],
+    ['a number as the serviceUrl', (bot: TestBot) => JSON.stringify(bot.activity({ type: 'message', text: 'help', serviceUrl: 42 }))],
+    ['an object as the serviceUrl', (bot: TestBot) => JSON.stringify(bot.activity({ type: 'message', text: 'help', serviceUrl: { href: 'x' } }))],
+    ['a string as the conversation', (bot: TestBot) => JSON.stringify(bot.activity({ type: 'message', text: 'help', conversation: 'x' }))],
+  ])('answers %s with 400, a short body and one log line, and no stack trace', async (_what, body) => {
+    const bot = await startTestBot();
+    try {
+      const before = bot.logs.length;
+      const res = await raw(bot, body(bot));
+      const text = await res.text();
+      expect(res.status).toBe(400);
+      expect(text.length).toBeLessThan(200);
+      expect(text).not.toMatch(/\bat \S+ \(|toLowerCase|943 476 5919/);
+      const lines = bot.logs.slice(before);
+      expect(lines.filter((l) => l.msg === 'messages request refused')).toHaveLength(1);
+      expect(JSON.stringify(lines)).not.toMatch(/stack|943 476 5919/);
+      expect(stderr.join('')).not.toMatch(/\n\s+at |Error/); // (restify's one DeprecationWarning per process is not ours)
+      expect(bot.connector.sent).toHaveLength(0);
+    } finally {
+      await bot.stop();
+    }
+  });
+
+  it.each([
+    ['alg=none', ALG_NONE],
+    ['HS256', HS256],
+  ])('refuses a forged %s token with 401 when credentials are configured', async (_what, token) => {
+    const bot = await startTestBot({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'not-a-real-secret', MicrosoftAppType: 'SingleTenant', MicrosoftAppTenantId: '99999999-2222-4333-8444-555555555555' });
+    try {
+      const before = bot.logs.length;
+      const res = await bot.post(bot.activity({ type: 'message', text: 'help' }), { authorization: `Bearer ${token}` });
+      const text = await res.text();
+      expect(res.status).toBe(401);
+      expect(text.length).toBeLessThan(200);
+      expect(bot.logs.slice(before).filter((l) => l.msg === 'messages request refused')).toHaveLength(1);
+      expect(stderr.join('')).not.toMatch(/\n\s+at |Error/);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(bot.connector.sent).toHaveLength(0);
+    } finally {
+      await bot.stop();
+    }
+  });
+
+  it('does not crash on a card submit that carries a mention but no text', async () => {
+    const bot = await startTestBot();
+    try {
+      const res = await bot.post(bot.activity({ type: 'message', value: { verb: 'menu', command: 'help' }, entities: [{ type: 'mention', mentioned: { id: '28:safeguarding-bot', name: 'Safeguarding support' }, text: '<at>Safeguarding support</at>' }] }));
+      expect(res.status).toBeLessThan(300);
+      await bot.connector.waitFor((a) => cardText(cardOf(a)).includes('How I can help'));
+      expect(bot.logs.some((l) => l.msg === 'turn failed')).toBe(false);
+    } finally {
+      await bot.stop();
+    }
+  });
+});

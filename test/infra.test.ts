@@ -77,7 +77,7 @@ describe('Bicep infrastructure', () => {
     expect(settings.get('NODE_ENV')).toBe("'production'");
     expect(settings.get('COSMOS_KEY')).toContain('keyVaultRef');
     expect(settings.get('MicrosoftAppPassword')).toContain('keyVaultRef');
-    expect(main.source).toContain("linuxFxVersion: 'NODE|20-lts'");
+    expect(main.source).toContain("linuxFxVersion: 'NODE|24-lts'");
     expect(main.source).toContain("healthCheckPath: '/healthz'");
     expect(main.source).toContain("{ name: 'EnableServerless' }");
     expect(main.source).toContain("channelName: 'MsTeamsChannel'");

@@ -49,7 +49,7 @@ describe('the bot process', () => {
   });
 
   it('refuses to run in production on the shipped example content, with one line saying why, unless told it is a demo', async () => {
-    const prod = { NODE_ENV: 'production', MicrosoftAppId: '00000000-0000-4000-8000-00000000000a', MicrosoftAppPassword: 'x', MicrosoftAppType: 'SingleTenant', MicrosoftAppTenantId: 'tenant-1' };
+    const prod = { NODE_ENV: 'production', MicrosoftAppId: '00000000-0000-4000-8000-00000000000a', MicrosoftAppPassword: 'x', MicrosoftAppType: 'SingleTenant', MicrosoftAppTenantId: 'tenant-1', EXPORT_SIGNING_KEY: 'k'.repeat(48) };
     const refused = startBot(tempDir(), 0, prod);
     await expect(refused.ready).rejects.toThrow(/still the shipped example \(NHS Rotherham \(example content\)\).*ALLOW_EXAMPLE_CONTENT=true/);
     await new Promise((r) => (refused.child.exitCode !== null ? r(undefined) : refused.child.once('exit', r)));

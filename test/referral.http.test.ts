@@ -200,7 +200,7 @@ describe('"What to do if you\'re worried" over HTTP', () => {
     expect(button(cardOf(reminders[0]!)!, 'Call 01709 336080').url).toBe('tel:01709336080');
 
     const [stored] = await bot.app.referral.followUps.open(USER_OID);
-    expect(Object.keys(stored!).filter((k) => !k.startsWith('_')).sort()).toEqual(['aadObjectId', 'claimedAt', 'dueAt', 'id', 'madeAt', 'reference', 'remindedAt', 'routeId', 'status']);
+    expect(Object.keys(stored!).filter((k) => !k.startsWith('_')).sort()).toEqual(['aadObjectId', 'claimedAt', 'dueAt', 'id', 'madeAt', 'reference', 'remindedAt', 'routeId', 'status', 'ttl']); // ttl: how long Cosmos DB keeps it once closed (retention)
   });
 
   it('sends no reminder once the user says feedback arrived', async () => {

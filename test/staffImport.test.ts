@@ -4,6 +4,10 @@ import path from 'node:path';
 import { PeopleDirectory } from '../src/people/directory';
 import { ImportFileError, importStaff, parseStaffCsv } from '../src/people/staffImport';
 import { openStore, type Store } from '../src/storage/store';
+import { projectRoot } from '../src/config/paths';
+import { importTraining } from '../src/training/importTraining';
+import { loadTrainingRules } from '../src/training/rules';
+import { TrainingStore } from '../src/training/store';
 import { startTestBot } from './helpers/bot';
 import { removeDir, tempDir } from './helpers/tmp';
 
@@ -95,6 +99,34 @@ describe('importing into the store', () => {
     expect((await directory.get('B1'))?.aadObjectId).toBe(X);
   });
 
+  it('treats e001 and E001 as the same person, in the staff list and in training records', async () => {
+    const directory = new PeopleDirectory(store, []);
+    const rules = loadTrainingRules(path.join(projectRoot(), 'content', 'training', 'rules.json'));
+    expect(await importStaff(directory, [HEADER, 'e001,Priya Shah,priya@nhs.net,,Safeguarding,clinical,,'].join('\n'))).toMatchObject({ added: 1 });
+    expect(await importStaff(directory, [HEADER, 'E001,Priya Shah,priya@nhs.net,,Safeguarding,clinical,,'].join('\n'))).toMatchObject({ added: 0, unchanged: 1 });
+    expect(await directory.roster()).toHaveLength(1);
+    expect((await directory.get('e001'))?.name).toBe('Priya Shah');
+    const training = new TrainingStore(store);
+    const report = await importTraining(training, directory, rules, ['employee_id,subject,level,completed_on,hours,provider', 'e001,children,3,2026-01-10,12,eLfH', 'E001,adults,3,2026-01-10,8,eLfH'].join('\n'), new Date('2026-11-23T09:00:00Z'));
+    expect(report).toMatchObject({ added: 2, rejected: [] });
+    expect(await training.forPerson('E001')).toHaveLength(2);
+  });
+
+  it('folds people and training records stored under a lower-case id by an earlier version into the upper-case one', async () => {
+    const directory = new PeopleDirectory(store, []);
+    await store.container('people').items.create({ id: 'e009', employeeId: 'e009', name: 'Old Spelling', email: 'o@nhs.net', team: 'Finance', staffGroup: 'all-staff', roles: [], importedAt: '2026-01-01T00:00:00Z' });
+    const training = new TrainingStore(store);
+    await training.update('e009', 'Finance', () => [{ subject: 'children', level: 1, completedOn: '2025-01-01', hours: 2, provider: 'eLfH', source: 'import', confirmed: true, importedAt: '2026-01-01T00:00:00Z' }]);
+    expect(await directory.upgradeEmployeeIds()).toEqual({ moved: 1, conflicts: [] });
+    expect(await training.upgradeEmployeeIds()).toBe(1);
+    expect(await directory.get('E009')).toMatchObject({ id: 'E009', employeeId: 'E009', name: 'Old Spelling' });
+    expect(await directory.roster()).toHaveLength(1);
+    expect(await training.forPerson('E009')).toHaveLength(1);
+    expect(await training.get('e009')).toBeUndefined();
+    expect(await directory.upgradeEmployeeIds()).toEqual({ moved: 0, conflicts: [] });
+    expect(await training.upgradeEmployeeIds()).toBe(0);
+  });
+
   it('gives imported people their roles, and configured leads theirs from the first message', async () => {
     const directory = new PeopleDirectory(store, ['99999999-aaaa-4bbb-8ccc-000000000009']);
     await importStaff(directory, [HEADER, ...GOOD].join('\n'));
@@ -132,7 +164,7 @@ describe('npm run import -- staff', () => {
     expect(missing.status).toBe(1);
     expect(missing.stderr).toContain('no such file');
     const usage = run(dir, ['people']);
-    expect(usage.stderr).toContain('Usage: npm run import -- staff <file.csv>');
+    expect(usage.stderr).toContain('Usage: npm run import -- staff [--full [--confirm]] <file.csv>');
     expect(usage.stderr).toContain('npm run import -- training <file.csv>');
     removeDir(dir);
   });

@@ -4,6 +4,21 @@ import fs from 'node:fs';
 import { openStore, type Store } from '../src/storage/store';
 import { EmbeddedCosmos, StoreLockedError } from '../src/storage/embedded';
 import { removeDir, tempDir } from './helpers/tmp';
+import { Writable } from 'node:stream';
+import { createLogger } from '../src/logging/logger';
+
+/** A logger whose lines a test can read. */
+function capturingLog(): { log: ReturnType<typeof createLogger>; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const l of chunk.toString().split('\n')) if (l.trim()) lines.push(JSON.parse(l) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { log: createLogger('info', sink), lines };
+}
+const journalOf = (dir: string) => path.join(dir, fs.readdirSync(dir).find((f) => /^journal-\d+\.jsonl$/.test(f))!);
 
 const config = (dataDir: string) => ({ cosmos: { database: 'safeguarding' }, dataDir });
 
@@ -96,6 +111,87 @@ describe('embedded Cosmos store, through @azure/cosmos', () => {
       EmbeddedCosmos.compactFromMemory = true;
     }
   }, 60_000);
+
+  it('drops a torn last journal line with a log line saying what it was, and keeps everything before it', async () => {
+    store = await openStore(config(dir));
+    await store.container('people').items.create({ id: 'KEPT', n: 1 });
+    await store.close();
+    fs.appendFileSync(journalOf(dir), '{"m":"POST","u":"/dbs/safeguarding/colls/people/docs","h":{"content-ty');
+    const { log, lines } = capturingLog();
+    store = await openStore(config(dir), { log });
+    const { resource } = await store.container('people').item('KEPT', 'KEPT').read();
+    expect(resource?.n).toBe(1);
+    const dropped = lines.find((l) => /dropped the torn last line/.test(String(l.msg)));
+    expect(dropped).toMatchObject({ file: expect.stringMatching(/journal-\d+\.jsonl$/), request: 'POST /dbs/safeguarding/colls/people/docs' });
+  });
+
+  it('leaves the journal as it was when the disk is full, refuses the write, and loses no acknowledged write', async () => {
+    const { log, lines } = capturingLog();
+    store = await openStore(config(dir), { log });
+    const people = store.container('people');
+    await people.items.create({ id: 'BEFORE', n: 1 });
+    const journal = journalOf(dir);
+    const size = fs.statSync(journal).size;
+
+    // The disk fills up: a journal write gets half its bytes on disk, then ENOSPC.
+    const realWrite = fs.writeSync;
+    let full = true;
+    const spy = jest.spyOn(fs, 'writeSync').mockImplementation(((fd: number, data: never, offset?: number, ...rest: never[]) => {
+      if (full && Buffer.isBuffer(data)) {
+        if (!offset) return realWrite(fd, data, 0, Math.floor((data as Buffer).length / 2));
+        throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      }
+      return (realWrite as (...a: unknown[]) => number)(fd, data, offset, ...rest);
+    }) as typeof fs.writeSync);
+    try {
+      await expect(people.items.create({ id: 'REFUSED', n: 2 })).rejects.toMatchObject({ code: 503 });
+      expect(fs.statSync(journal).size).toBe(size);
+      // Memory holds nothing the disk does not: the refused write is not readable either.
+      const { resource } = await people.item('REFUSED', 'REFUSED').read();
+      expect(resource).toBeUndefined();
+    } finally {
+      full = false;
+      spy.mockRestore();
+    }
+    expect(lines.some((l) => /journal write failed/.test(String(l.msg)))).toBe(true);
+
+    // Space is freed: writes go on without a restart, and a restart opens cleanly with every acknowledged write.
+    await people.items.create({ id: 'AFTER', n: 3 });
+    await store.close();
+    store = await openStore(config(dir));
+    const { resources } = await store.container('people').items.query('SELECT VALUE c.id FROM c ORDER BY c.id').fetchAll();
+    expect(resources).toEqual(['AFTER', 'BEFORE']);
+  });
+
+  it('opens a journal damaged by an earlier version (a half-written line with an acknowledged write after it) and keeps every acknowledged write', async () => {
+    store = await openStore(config(dir));
+    await store.container('people').items.create({ id: 'ONE', n: 1 });
+    await store.close();
+    store = undefined;
+    const journal = journalOf(dir);
+    const written = fs.readFileSync(journal, 'utf8').split('\n').find((l) => l.includes('/people/docs') && l.includes('ONE'))!;
+    const entry = (id: string) => written.replace(/ONE/g, id);
+    // A write cut off by a full disk, the next (acknowledged) write appended straight after it, then another.
+    fs.appendFileSync(journal, `${entry('LOST').slice(0, 60)}${entry('TWO')}\n${entry('THREE')}\n`);
+    const { log, lines } = capturingLog();
+    store = await openStore(config(dir), { log });
+    const { resources } = await store.container('people').items.query('SELECT VALUE c.id FROM c ORDER BY c.id').fetchAll();
+    expect(resources).toEqual(['ONE', 'THREE', 'TWO']);
+    expect(lines.find((l) => /dropped the unreadable start of a journal line/.test(String(l.msg)))).toMatchObject({ file: journal, kept: 'POST /dbs/safeguarding/colls/people/docs' });
+  });
+
+  it('refuses a damaged snapshot, naming the file', async () => {
+    store = await openStore(config(dir));
+    await store.container('people').items.create({ id: 'A', n: 1 });
+    await store.close();
+    store = await openStore(config(dir)); // the journal is compacted into the snapshot
+    await store.close();
+    store = undefined;
+    const snapshot = path.join(dir, 'snapshot.jsonl');
+    const text = fs.readFileSync(snapshot, 'utf8');
+    fs.writeFileSync(snapshot, text.slice(0, text.length - 20));
+    await expect(openStore(config(dir))).rejects.toThrow(`The snapshot ${snapshot} is damaged at line`);
+  });
 
   it('refuses a second process on the same DATA_DIR with a clear message, and can attach to it instead', async () => {
     store = await openStore(config(dir));

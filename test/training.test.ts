@@ -69,6 +69,41 @@ describe('the training import', () => {
   });
 });
 
+describe('dates in the training import', () => {
+  const rules = JSON.parse(fs.readFileSync(path.join(projectRoot(), 'content', 'training', 'rules.json'), 'utf8'));
+  const BAD_DATES = ['employee_id,subject,level,completed_on,hours,provider', 'M1,children,3,2020-13-45,12,eLfH', 'M1,adults,3,not-a-date,8,eLfH', 'M1,prevent,3,0000-01-01,1,eLfH', 'M1,children,3,9999-12-31,12,eLfH', 'M1,adults,3,2026-02-29,8,eLfH', 'M1,prevent,3,2026-06-01,1,eLfH'].join('\n');
+
+  it('rejects each bad date as a row with its line and reason, and imports the rest', () => {
+    const { people, rejected } = parseTrainingCsv(BAD_DATES, rules, '2026-11-23');
+    expect(rejected).toEqual([
+      { line: 2, reason: 'completed_on is not a real date' },
+      { line: 3, reason: 'completed_on must be a date written YYYY-MM-DD' },
+      { line: 4, reason: 'completed_on is before 1950: check the year' },
+      { line: 5, reason: 'completed_on is in the future' },
+      { line: 6, reason: 'completed_on is not a real date' },
+    ]);
+    expect(people.get('M1')?.map((r) => r.line)).toEqual([7]);
+  });
+
+  it('says so from the command line, with exit code 2, instead of refusing the file', () => {
+    const dir = tempDir();
+    try {
+      fs.writeFileSync(path.join(dir, 'staff.csv'), STAFF);
+      fs.writeFileSync(path.join(dir, 'training.csv'), BAD_DATES);
+      const run = (args: string[]) =>
+        spawnSync(process.execPath, [path.join(projectRoot(), 'dist', 'scripts', 'import.js'), ...args], { env: { PATH: process.env.PATH, DATA_DIR: path.join(dir, 'data') }, encoding: 'utf8' });
+      expect(run(['staff', path.join(dir, 'staff.csv')]).status).toBe(0);
+      const result = run(['training', path.join(dir, 'training.csv')]);
+      expect(result.stderr).toBe('');
+      expect(result.stdout).toContain('Training import: 1 added, 0 updated, 0 unchanged, 5 rejected.');
+      expect(result.stdout).toContain('line 2: completed_on is not a real date');
+      expect(result.status).toBe(2);
+    } finally {
+      removeDir(dir);
+    }
+  });
+});
+
 describe('training over HTTP', () => {
   onlyLoopback();
   let bot: TestBot;
@@ -170,6 +205,14 @@ describe('training over HTTP', () => {
     expect(cardText(bad)).toContain('Home Office');
     const future = cardOf((await ask(NURSE, '', { verb: 'training.record', subject: 'children', level: '3', completedOn: '2027-01-01', hours: '12', provider: 'eLfH' }))[0]!)!;
     expect(cardText(future)).toContain('the date is in the future');
+    for (const [completedOn, problem] of [
+      ['2020-13-45', 'Please check: the date is not a real date.'],
+      ['not-a-date', 'Please check: the date must be a date written YYYY-MM-DD.'],
+      ['0000-01-01', 'Please check: the date is before 1950: check the year.'],
+    ]) {
+      const reply = (await ask(NURSE, '', { verb: 'training.record', subject: 'children', level: '3', completedOn, hours: '12', provider: 'eLfH' }))[0]!;
+      expect(cardText(cardOf(reply))).toContain(problem);
+    }
 
     const recorded = await ask(NURSE, '', { verb: 'training.record', subject: 'children', level: '3', completedOn: '2026-11-10', hours: '12', provider: 'Local study day' });
     expect(recorded[0]!.activity.text).toMatch(/^Recorded: Safeguarding children level 3, 2026-11-10, 12 h, Local study day. It will count once your manager confirms it/);
@@ -243,6 +286,38 @@ describe('training over HTTP', () => {
     expect(report).toMatchObject({ added: 0, updated: 1, unchanged: 9 });
     expect((await ask(MANAGER, '', confirm.data))[0]!.activity.text).toBe('That course has since arrived from the training records import, so it already counts.');
     expect(cardText(cardOf((await ask(NURSE, 'my training'))[0]!))).toContain('Safeguarding children: in date');
+  });
+
+  it('shows Markdown in imported names and providers as typed, never as a link', async () => {
+    const tricky = STAFF.replace('Noor Nurse', '[Click me](https://evil.example) **Noor**') + '\nF1,Fay Finance,fay@nhs.net,,**Finance** [x](https://evil.example),all-staff,,';
+    await importStaff(bot.app.directory, tricky, { staffGroups: bot.app.trainingRules.staffGroups.map((g) => g.id) });
+    await importTraining(bot.app.training.store, bot.app.directory, bot.app.trainingRules, TRAINING, bot.clock.now);
+    const team = cardText(cardOf((await ask(MANAGER, 'team compliance'))[0]!));
+    expect(team).toContain('\\[Click me\\]\\(https://evil.example\\) \\*\\*Noor\\*\\*');
+    expect(team).not.toContain('[Click me](');
+    const organisation = (await ask(LEAD_OID, 'organisation compliance'))[0]!.activity.text!;
+    expect(organisation).toContain('- \\*\\*Finance\\*\\* \\[x\\]\\(https://evil.example\\) (1)');
+    await ask(MANAGER, 'help');
+    await ask(NURSE, '', { verb: 'training.record', subject: 'adults', level: '3', completedOn: '2026-11-02', hours: '2', provider: '[Team day](https://evil.example)' });
+    const request = bot.connector.sent.find((a) => a.conversationId === `a:personal-${MANAGER}` && cardText(cardOf(a)).includes('Training to confirm'))!;
+    const confirm = cardText(cardOf(request));
+    expect(confirm).toContain('\\[Click me\\]');
+    expect(confirm).toContain('\\[Team day\\]\\(https://evil.example\\)');
+    expect(confirm).not.toMatch(/(^|[^\\])\[(Click me|Team day)\]\(/);
+  });
+
+  it('keeps the organisation list under Teams\' message limit, with every team in the CSV it links', async () => {
+    const long = 'A team with a long name for the organisation list as some directorates have'; // 77 characters
+    const staff = [STAFF, ...Array.from({ length: 600 }, (_, i) => `T${i},Person ${i},t${i}@nhs.net,,${long} ${String(i).padStart(3, '0')},all-staff,,`)].join('\n');
+    await importStaff(bot.app.directory, staff, { staffGroups: bot.app.trainingRules.staffGroups.map((g) => g.id) });
+    const text = (await ask(LEAD_OID, 'organisation compliance'))[0]!.activity.text!;
+    expect(bot.connector.tooLarge).toBe(0);
+    expect(Buffer.byteLength(text)).toBeLessThan(64 * 1024);
+    expect(text).toMatch(/…and \d+ more teams\./);
+    const url = /\[Download every team's figures \(CSV\)\]\((http:\/\/localhost:\d+\/exports\?token=[^)]+)\)/.exec(text)![1]!.replace('localhost', '127.0.0.1');
+    const csv = (await (await fetch(url)).text()).trim().split('\r\n');
+    expect(csv[0]).toMatch(/^team,people,children_compliant,/);
+    expect(csv).toHaveLength(1 + 602);
   });
 
   it('keeps training saved by the earlier one-document-per-course version', async () => {

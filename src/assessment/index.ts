@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { md } from '../cards/markdown';
 import { renderCard } from '../cards/render';
 import type { Capability, ChatTurn, Notifier } from '../chat/types';
 import { linkLifetime, toCsv, type ExportLinks } from '../exports';
@@ -233,7 +234,7 @@ export class AssessmentService {
     );
     if (!result.ok) {
       await turn.send({
-        text: `Someone else in your practice saved "${section.title}" while you were editing${result.latest ? ` (${result.latest.savedBy}, ${when(result.latest.savedAt)})` : ''}. Your changes were not saved, so nothing of theirs was overwritten. Here is the latest version: please add your changes to it and save again.`,
+        text: `Someone else in your practice saved "${section.title}" while you were editing${result.latest ? ` (${md(result.latest.savedBy)}, ${when(result.latest.savedAt)})` : ''}. Your changes were not saved, so nothing of theirs was overwritten. Here is the latest version: please add your changes to it and save again.`,
       });
       return turn.send({ card: this.sectionCard(section.id, result.latest), fallbackText: 'Self-assessment section' });
     }
@@ -454,21 +455,22 @@ export function createAssessmentCapability(service: AssessmentService): Capabili
         description: "Complete your GP practice's annual safeguarding self-assessment",
         patterns: [/^\s*(practice\s+)?self[- ]?assessment\s*$/i],
         handle: (turn) => service.overview(turn),
+        privileged: true,
       },
-      { name: 'assessment status', description: 'Which practices have submitted (safeguarding leads)', patterns: [/^\s*assessment status\s*$/i], handle: (turn) => service.status(turn) },
-      { name: 'assessment themes', description: 'Standards most often not met (safeguarding leads)', patterns: [/^\s*assessment themes\s*$/i], handle: (turn) => service.themes(turn) },
-      { name: 'reopen assessment', description: 'Reopen a practice’s submission (safeguarding leads)', patterns: [/^\s*reopen assessment\b.*$/i], handle: (turn) => service.reopen(turn) },
-      { name: 'assessment export', description: 'Download every practice’s answers as CSV (safeguarding leads)', patterns: [/^\s*assessment export\s*$/i], handle: (turn) => service.exportLink(turn) },
-      { name: 'remind practices', description: 'Remind practices that have not submitted (safeguarding leads)', patterns: [/^\s*remind practices\s*$/i], handle: (turn) => service.remind(turn) },
+      { name: 'assessment status', description: 'Which practices have submitted (safeguarding leads)', patterns: [/^\s*assessment status\s*$/i], handle: (turn) => service.status(turn), privileged: true },
+      { name: 'assessment themes', description: 'Standards most often not met (safeguarding leads)', patterns: [/^\s*assessment themes\s*$/i], handle: (turn) => service.themes(turn), privileged: true },
+      { name: 'reopen assessment', description: 'Reopen a practice’s submission (safeguarding leads)', patterns: [/^\s*reopen assessment\b.*$/i], handle: (turn) => service.reopen(turn), privileged: true },
+      { name: 'assessment export', description: 'Download every practice’s answers as CSV (safeguarding leads)', patterns: [/^\s*assessment export\s*$/i], handle: (turn) => service.exportLink(turn), privileged: true },
+      { name: 'remind practices', description: 'Remind practices that have not submitted (safeguarding leads)', patterns: [/^\s*remind practices\s*$/i], handle: (turn) => service.remind(turn), privileged: true },
     ],
     actions: [
-      { verb: 'assessment.overview', handle: (turn) => service.overview(turn) },
-      { verb: 'assessment.open', handle: (turn) => service.open(turn) },
-      { verb: 'assessment.save', handle: (turn) => service.save(turn) },
-      { verb: 'assessment.review', handle: (turn) => service.review(turn) },
-      { verb: 'assessment.submit', handle: (turn) => service.submit(turn) },
-      { verb: 'assessment.remind', handle: (turn) => service.remind(turn) },
-      { verb: 'assessment.export', handle: (turn) => service.exportLink(turn) },
+      { verb: 'assessment.overview', handle: (turn) => service.overview(turn), privileged: true },
+      { verb: 'assessment.open', handle: (turn) => service.open(turn), privileged: true },
+      { verb: 'assessment.save', handle: (turn) => service.save(turn), privileged: true },
+      { verb: 'assessment.review', handle: (turn) => service.review(turn), privileged: true },
+      { verb: 'assessment.submit', handle: (turn) => service.submit(turn), privileged: true },
+      { verb: 'assessment.remind', handle: (turn) => service.remind(turn), privileged: true },
+      { verb: 'assessment.export', handle: (turn) => service.exportLink(turn), privileged: true },
     ],
   };
 }

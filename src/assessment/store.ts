@@ -1,6 +1,6 @@
 import type { Container } from '@azure/cosmos';
 import { claimOncePer, writeIfUnchanged } from '../storage/conditional';
-import { MANY, type Store } from '../storage/store';
+import { readAll, MANY, type Store } from '../storage/store';
 import type { Answer, Critique } from './scoring';
 
 /**
@@ -46,8 +46,8 @@ export class AssessmentStore {
   }
 
   async sections(practiceCode: string, year: number): Promise<SectionDoc[]> {
-    const { resources } = await this.container.items
-      .query<SectionDoc>(
+    const resources = await readAll(
+      this.container.items.query<SectionDoc>(
         // The partition key is in the WHERE clause too: the embedded server ignores the partitionKey option.
         {
           query: "SELECT * FROM c WHERE c.practiceCode = @practice AND c.type = 'section' AND c.year = @year",
@@ -57,8 +57,8 @@ export class AssessmentStore {
           ],
         },
         { partitionKey: practiceCode },
-      )
-      .fetchAll();
+      ),
+    );
     return resources;
   }
 
@@ -99,9 +99,9 @@ export class AssessmentStore {
 
   /** Every practice's documents for a year, for the leads' overview and themes. */
   async allForYear(year: number): Promise<{ sections: SectionDoc[]; submissions: SubmissionDoc[] }> {
-    const { resources } = await this.container.items
-      .query<SectionDoc | SubmissionDoc>({ query: 'SELECT * FROM c WHERE c.year = @year', parameters: [{ name: '@year', value: year }] }, MANY)
-      .fetchAll();
+    const resources = await readAll(
+      this.container.items.query<SectionDoc | SubmissionDoc>({ query: 'SELECT * FROM c WHERE c.year = @year', parameters: [{ name: '@year', value: year }] }, MANY),
+    );
     return {
       sections: resources.filter((r): r is SectionDoc => r.type === 'section'),
       submissions: resources.filter((r): r is SubmissionDoc => r.type === 'submission'),

@@ -1,6 +1,8 @@
 import {
   ActivityTypes,
+  type Activity,
   CardFactory,
+  type InvokeResponse,
   MessageFactory,
   TurnContext,
   type ConversationReference,
@@ -12,6 +14,9 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from '../config';
 import { newReferenceCode, type Logger } from '../logging/logger';
 import { DeliveryError, type Capability, type ChatFile, type ChatTurn, type Command, type ConversationKind, type Notifier, type Reply, type TextScreen, type TurnHandler } from '../chat/types';
+import { privately } from '../chat/private';
+import { checkActivity, tokenProblem } from './requests';
+import { StorageTimeoutError, TURN_STORAGE_BUDGET_MS, withStorageBudget } from '../storage/deadline';
 import type { PeopleDirectory } from '../people/directory';
 import type { ConversationStore } from '../people/conversations';
 
@@ -86,109 +91,14 @@ export function createBot(deps: BotDeps): Bot {
       await handler(await toChatTurn(context));
     };
 
-  // Every turn: remember where to reach this person in their 1:1 chat.
-  app.turn('beforeTurn', async (context) => {
-    const a = context.activity;
-    const oid = a.from?.aadObjectId?.toLowerCase();
-    if (oid && conversationKind(context) === 'personal' && a.from.id !== a.recipient?.id) {
-      const reference = TurnContext.getConversationReference(a) as unknown as Record<string, unknown>;
-      await conversations.remember(oid, a.conversation.id, reference, a.conversation?.tenantId);
-    }
-    turnLog(context).info('turn');
-    const text = a.type === ActivityTypes.Message ? (a.text ?? '') : '';
-    for (const screen of screens) {
-      const stop = text ? screen(text) : undefined;
-      if (stop) {
-        turnLog(context).info({ screened: true }, 'message not processed: screened');
-        await context.sendActivity(toActivity(stop));
-        return false;
-      }
-    }
-    return true;
-  });
-
-  const welcome = async (context: TurnContext) => {
-    const turn = await toChatTurn(context);
-    if (turn.conversation.kind === 'personal' && turn.user.aadObjectId) {
-      if (!(await conversations.claimWelcome(turn.user.aadObjectId))) return;
-    }
-    for (const c of capabilities) if (c.onWelcome) await c.onWelcome(turn);
-  };
-
-  app.activity(ActivityTypes.InstallationUpdate, async (context) => {
-    const action = String(context.activity.action ?? '');
-    const oid = context.activity.from?.aadObjectId?.toLowerCase();
-    if (action.startsWith('remove')) {
-      if (oid) await conversations.forgetWelcome(oid);
-      return;
-    }
-    await welcome(context);
-  });
-
-  app.conversationUpdate('membersAdded', async (context) => {
-    const botAdded = (context.activity.membersAdded ?? []).some((m) => m.id === context.activity.recipient?.id);
-    if (botAdded) await welcome(context);
-  });
-
-  // Text commands, then the menu buttons that name them, then card actions.
-  const commands: Command[] = capabilities.flatMap((c) => c.commands ?? []);
-  for (const command of commands) app.message(command.patterns, run(command.handle));
-
-  app.adaptiveCards.actionSubmit('menu', async (context, _state, data: Record<string, unknown>) => {
-    const name = typeof data.command === 'string' ? data.command : '';
-    const command = commands.find((c) => c.name === name);
-    await run(command ? command.handle : unrecognised)(context);
-  });
-
-  for (const action of capabilities.flatMap((c) => c.actions ?? [])) {
-    app.adaptiveCards.actionSubmit(action.verb, async (context) => run(action.handle)(context));
-  }
-
-  // Universal Actions: the handler's card replaces the one pressed; text is shown as a message.
-  for (const action of capabilities.flatMap((c) => c.executes ?? [])) {
-    app.adaptiveCards.actionExecute(action.verb, async (context, _state, data: Record<string, unknown>) => {
-      const turn = await toChatTurn(context);
-      const reply = await action.handle({ ...turn, value: { ...data, verb: action.verb } });
-      return 'text' in reply ? reply.text : (reply.card as never);
-    });
-  }
-
-  // Teams read receipts (1:1 chats, where the user allows them). Teams AI names the event with a
-  // slash; accept the dotted spelling too.
-  const receiptHandlers = capabilities.flatMap((c) => (c.onReadReceipt ? [c.onReadReceipt] : []));
-  app.activity(
-    async (context) =>
-      context.activity.type === ActivityTypes.Event &&
-      (context.activity.name === 'application/vnd.microsoft/readReceipt' || context.activity.name === 'application/vnd.microsoft.readReceipt'),
-    async (context) => {
-      const oid = context.activity.from?.aadObjectId?.toLowerCase();
-      const value = (context.activity.value ?? {}) as { lastReadMessageId?: unknown };
-      if (!oid || typeof value.lastReadMessageId !== 'string') return;
-      for (const handle of receiptHandlers) await handle({ aadObjectId: oid, lastReadMessageId: value.lastReadMessageId }, turnLog(context));
-    },
-  );
-
-  const unrecognised: TurnHandler = async (turn) => {
-    for (const c of capabilities) if (c.onUnrecognised && (await c.onUnrecognised(turn))) return;
-  };
-  app.activity(ActivityTypes.Message, run(unrecognised));
-
-  app.error(async (context, err) => {
-    const ref = newReferenceCode();
-    turnLog(context).error({ err: { message: err.message, name: err.name, stack: err.stack }, ref }, 'turn failed');
-    try {
-      await context.sendActivity(
-        `Sorry, something went wrong on our side and I could not finish that. Please try again. ` +
-          `If it keeps happening, tell the safeguarding team and quote reference ${ref}.`,
-      );
-    } catch (sendErr) {
-      log.error({ err: { message: (sendErr as Error).message }, ref }, 'could not send the apology');
-    }
-  });
-
+  // Proactive messages (reminders, briefings) and privileged replies moved to the 1:1 chat.
   const connectors = new ConnectorCache(adapter, config.bot.appId ?? '');
 
   const notifier: Notifier = {
+    async hasChat(aadObjectId) {
+      return (await conversations.get(aadObjectId.toLowerCase())) !== undefined;
+    },
+
     async sendToPerson(aadObjectId, reply) {
       const stored = await conversations.get(aadObjectId.toLowerCase());
       if (!stored) return 'no-conversation';
@@ -257,8 +167,141 @@ export function createBot(deps: BotDeps): Bot {
     },
   };
 
+  // Every turn: remember where to reach this person in their 1:1 chat.
+  app.turn('beforeTurn', async (context) => {
+    const a = context.activity;
+    const oid = a.from?.aadObjectId?.toLowerCase();
+    if (oid && conversationKind(context) === 'personal' && a.from.id !== a.recipient?.id) {
+      const reference = TurnContext.getConversationReference(a) as unknown as Record<string, unknown>;
+      await conversations.remember(oid, a.conversation.id, reference, a.conversation?.tenantId);
+    }
+    turnLog(context).info('turn');
+    const text = a.type === ActivityTypes.Message ? (a.text ?? '') : '';
+    for (const screen of screens) {
+      const stop = text ? screen(text) : undefined;
+      if (stop) {
+        turnLog(context).info({ screened: true }, 'message not processed: screened');
+        await context.sendActivity(toActivity(stop));
+        return false;
+      }
+    }
+    return true;
+  });
+
+  const welcome = async (context: TurnContext) => {
+    const turn = await toChatTurn(context);
+    if (turn.conversation.kind === 'personal' && turn.user.aadObjectId) {
+      if (!(await conversations.claimWelcome(turn.user.aadObjectId))) return;
+    }
+    for (const c of capabilities) if (c.onWelcome) await c.onWelcome(turn);
+  };
+
+  app.activity(ActivityTypes.InstallationUpdate, async (context) => {
+    const action = String(context.activity.action ?? '');
+    const oid = context.activity.from?.aadObjectId?.toLowerCase();
+    if (action.startsWith('remove')) {
+      if (oid) await conversations.forgetWelcome(oid);
+      return;
+    }
+    await welcome(context);
+  });
+
+  app.conversationUpdate('membersAdded', async (context) => {
+    const botAdded = (context.activity.membersAdded ?? []).some((m) => m.id === context.activity.recipient?.id);
+    if (botAdded) await welcome(context);
+  });
+
+  // Text commands, then the menu buttons that name them, then card actions.
+  // Privileged replies asked for in a shared conversation go to the person's 1:1 chat.
+  const guarded = (h: { handle: TurnHandler; privileged?: boolean }): TurnHandler => (h.privileged ? privately(notifier, h.handle) : h.handle);
+  const commands: Command[] = capabilities.flatMap((c) => c.commands ?? []);
+  for (const command of commands) app.message(command.patterns, run(guarded(command)));
+
+  app.adaptiveCards.actionSubmit('menu', async (context, _state, data: Record<string, unknown>) => {
+    const name = typeof data.command === 'string' ? data.command : '';
+    const command = commands.find((c) => c.name === name);
+    await run(command ? guarded(command) : unrecognised)(context);
+  });
+
+  for (const action of capabilities.flatMap((c) => c.actions ?? [])) {
+    app.adaptiveCards.actionSubmit(action.verb, async (context) => run(guarded(action))(context));
+  }
+
+  // Universal Actions: the handler's card replaces the one pressed; text is shown as a message.
+  for (const action of capabilities.flatMap((c) => c.executes ?? [])) {
+    app.adaptiveCards.actionExecute(action.verb, async (context, _state, data: Record<string, unknown>) => {
+      const turn = await toChatTurn(context);
+      const reply = await action.handle({ ...turn, value: { ...data, verb: action.verb } });
+      return 'text' in reply ? reply.text : (reply.card as never);
+    });
+  }
+
+  // Teams read receipts (1:1 chats, where the user allows them). Teams AI names the event with a
+  // slash; accept the dotted spelling too.
+  const receiptHandlers = capabilities.flatMap((c) => (c.onReadReceipt ? [c.onReadReceipt] : []));
+  app.activity(
+    async (context) =>
+      context.activity.type === ActivityTypes.Event &&
+      (context.activity.name === 'application/vnd.microsoft/readReceipt' || context.activity.name === 'application/vnd.microsoft.readReceipt'),
+    async (context) => {
+      const oid = context.activity.from?.aadObjectId?.toLowerCase();
+      const value = (context.activity.value ?? {}) as { lastReadMessageId?: unknown };
+      if (!oid || typeof value.lastReadMessageId !== 'string') return;
+      for (const handle of receiptHandlers) await handle({ aadObjectId: oid, lastReadMessageId: value.lastReadMessageId }, turnLog(context));
+    },
+  );
+
+  const unrecognised: TurnHandler = async (turn) => {
+    for (const c of capabilities) if (c.onUnrecognised && (await c.onUnrecognised(turn))) return;
+  };
+  app.activity(ActivityTypes.Message, run(unrecognised));
+
+  app.error(async (context, err) => {
+    const ref = newReferenceCode();
+    if (err instanceof StorageTimeoutError) turnLog(context).error({ err: { name: err.name, message: err.message }, ref, storage: 'no answer in time' }, 'turn failed');
+    else turnLog(context).error({ err: { message: err.message, name: err.name, stack: err.stack }, ref }, 'turn failed');
+    try {
+      await context.sendActivity(
+        `Sorry, something went wrong on our side and I could not finish that. Please try again. ` +
+          `If it keeps happening, tell the safeguarding team and quote reference ${ref}.`,
+      );
+    } catch (sendErr) {
+      log.error({ err: { message: (sendErr as Error).message }, ref }, 'could not send the apology');
+    }
+  });
+
   return {
-    process: (req, res) => adapter.process(req, res, async (context) => void (await app.run(context))),
+    process: async (req, res) => {
+      const refuse = (status: 400 | 401, problem: string) => {
+        log.warn({ status, problem }, 'messages request refused');
+        res.status(status);
+        res.send({ error: status === 401 ? 'Unauthorized.' : 'This request is not a Bot Framework activity.' });
+        res.end();
+      };
+      const checked = checkActivity(req.body);
+      if (!checked.ok) return refuse(checked.status, checked.problem);
+      const authorization = (req.headers.authorization ?? req.headers.Authorization) as string | undefined;
+      if (config.bot.appId) {
+        const problem = tokenProblem(authorization);
+        if (problem) return refuse(401, problem);
+      }
+      // The adapter's own process() prints errors with their stack and returns their text; we call
+      // the step after it (authentication and the turn) and answer ourselves.
+      const processActivity = (adapter as unknown as { processActivity(auth: string, activity: Activity, logic: (c: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> }).processActivity.bind(adapter);
+      try {
+        // Every turn's storage calls share one budget, so a hung store ends in the apology, not a hang.
+        const invoke = await processActivity(authorization ?? '', checked.activity as unknown as Activity, async (context) => void (await withStorageBudget(TURN_STORAGE_BUDGET_MS, () => app.run(context))));
+        res.status(invoke?.status ?? 200);
+        if (invoke?.body !== undefined) res.send(invoke.body as never);
+        res.end();
+      } catch (err) {
+        if ((err as Error).name === 'AuthenticationError' || (err as { statusCode?: number }).statusCode === 401) return refuse(401, `authentication failed: ${String((err as Error).message).slice(0, 200)}`);
+        log.error({ err: { name: (err as Error).name, message: String((err as Error).message).slice(0, 300) } }, 'messages request failed');
+        res.status(500);
+        res.send({ error: 'internal error' });
+        res.end();
+      }
+    },
     notifier,
   };
 }

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { DeliveryError, type Notifier, type Reply } from '../chat/types';
 import type { Logger } from '../logging/logger';
-import type { PeopleDirectory } from '../people/directory';
-import { MANY } from '../storage/store';
+import { CURRENT, type PeopleDirectory } from '../people/directory';
+import { readAll, MANY } from '../storage/store';
 import { bulkWrite } from '../storage/conditional';
 import { backoffMs, Pacer } from './pacer';
 import type { Audience, BriefingDoc, BriefingStore, DeliveryDoc, FailureReason } from './store';
@@ -166,17 +166,17 @@ export class DeliveryEngine {
   async resolveAudience(audience: Audience): Promise<Recipient[]> {
     const where =
       audience.kind === 'everyone'
-        ? ''
-        : ` WHERE ARRAY_CONTAINS(@values, c.${audience.kind === 'teams' ? 'team' : audience.kind === 'staffGroups' ? 'staffGroup' : 'practiceCode'})`;
-    const { resources } = await this.deps.directory.raw.items
-      .query<Recipient>(
+        ? ` WHERE ${CURRENT}`
+        : ` WHERE ARRAY_CONTAINS(@values, c.${audience.kind === 'teams' ? 'team' : audience.kind === 'staffGroups' ? 'staffGroup' : 'practiceCode'}) AND ${CURRENT}`;
+    const resources = await readAll(
+      this.deps.directory.raw.items.query<Recipient>(
         {
           query: `SELECT c.employeeId, c.name, c.team, c.aadObjectId FROM c${where}`,
           parameters: audience.kind === 'everyone' ? [] : [{ name: '@values', value: audience.values }],
         },
         MANY,
-      )
-      .fetchAll();
+      ),
+    );
     return resources.filter((r) => r.employeeId);
   }
 
@@ -287,8 +287,8 @@ export class DeliveryEngine {
 
   private async dueBatch(briefingId: string): Promise<DeliveryDoc[]> {
     const now = new Date(this.opts.clock()).toISOString();
-    const { resources } = await this.deps.store.deliveries.items
-      .query<DeliveryDoc>(
+    const resources = await readAll(
+      this.deps.store.deliveries.items.query<DeliveryDoc>(
         {
           query:
             "SELECT TOP 200 * FROM c WHERE c.briefingId = @b AND ((c.state = 'queued' AND c.nextAttemptAt <= @now) OR (c.state = 'sending' AND c.leaseUntil <= @now))",
@@ -298,25 +298,28 @@ export class DeliveryEngine {
           ],
         },
         { partitionKey: briefingId, maxItemCount: 200 },
-      )
-      .fetchAll();
+      ),
+    );
     return resources;
   }
 
   /** Milliseconds until something is due; undefined when nothing is left to send. */
   private async untilNextDue(briefingId: string): Promise<number | undefined> {
-    const { resources } = await this.deps.store.deliveries.items
-      .query<Pick<DeliveryDoc, 'state' | 'nextAttemptAt' | 'leaseUntil'>>(
+    const resources = await readAll(
+      this.deps.store.deliveries.items.query<Pick<DeliveryDoc, 'state' | 'nextAttemptAt' | 'leaseUntil'>>(
         {
           query: "SELECT c.state, c.nextAttemptAt, c.leaseUntil FROM c WHERE c.briefingId = @b AND (c.state = 'queued' OR c.state = 'sending')",
           parameters: [{ name: '@b', value: briefingId }],
         },
         { ...MANY, partitionKey: briefingId },
-      )
-      .fetchAll();
+      ),
+    );
     if (resources.length === 0) return undefined;
     const now = this.opts.clock();
-    return Math.min(...resources.map((r) => Date.parse(r.state === 'queued' ? r.nextAttemptAt : (r.leaseUntil ?? r.nextAttemptAt)) - now));
+    // A loop, not Math.min(...): a spread of 200,000 arguments overflows the call stack.
+    let soonest = Infinity;
+    for (const r of resources) soonest = Math.min(soonest, Date.parse(r.state === 'queued' ? r.nextAttemptAt : (r.leaseUntil ?? r.nextAttemptAt)) - now);
+    return soonest;
   }
 
   /** Sends allowed to be claimed or on the wire at once (per worker). */
@@ -438,9 +441,9 @@ export class DeliveryEngine {
    */
   async quickCounts(briefingId: string): Promise<DeliveryCounts> {
     const count = async (where: string) => {
-      const { resources } = await this.deps.store.deliveries.items
-        .query<number>({ query: `SELECT VALUE COUNT(1) FROM c WHERE c.briefingId = @b${where}`, parameters: [{ name: '@b', value: briefingId }] }, { partitionKey: briefingId })
-        .fetchAll();
+      const resources = await readAll(
+        this.deps.store.deliveries.items.query<number>({ query: `SELECT VALUE COUNT(1) FROM c WHERE c.briefingId = @b${where}`, parameters: [{ name: '@b', value: briefingId }] }, { partitionKey: briefingId }),
+      );
       return resources[0] ?? 0;
     };
     const [total, delivered, failedTotal, acknowledged] = await Promise.all([
@@ -453,12 +456,12 @@ export class DeliveryEngine {
   }
 
   async counts(briefingId: string): Promise<DeliveryCounts> {
-    const { resources } = await this.deps.store.deliveries.items
-      .query<Pick<DeliveryDoc, 'state' | 'reason' | 'seenAt' | 'acknowledgedAt'>>(
+    const resources = await readAll(
+      this.deps.store.deliveries.items.query<Pick<DeliveryDoc, 'state' | 'reason' | 'seenAt' | 'acknowledgedAt'>>(
         { query: 'SELECT c.state, c.reason, c.seenAt, c.acknowledgedAt FROM c WHERE c.briefingId = @b', parameters: [{ name: '@b', value: briefingId }] },
         { ...MANY, partitionKey: briefingId },
-      )
-      .fetchAll();
+      ),
+    );
     return tallyDeliveries(resources);
   }
 
@@ -530,9 +533,9 @@ export class DeliveryEngine {
     this.lastHeartbeat = now;
     const id = `worker:${this.workerId}`;
     await this.deps.store.briefings.items.upsert({ id, type: 'worker', lastSeen: new Date(now).toISOString() });
-    const { resources } = await this.deps.store.briefings.items
-      .query<number>({ query: "SELECT VALUE c.lastSeen FROM c WHERE c.type = 'worker' AND c.lastSeen > @since", parameters: [{ name: '@since', value: new Date(now - WORKER_TTL_MS).toISOString() }] })
-      .fetchAll();
+    const resources = await readAll(
+      this.deps.store.briefings.items.query<number>({ query: "SELECT VALUE c.lastSeen FROM c WHERE c.type = 'worker' AND c.lastSeen > @since", parameters: [{ name: '@since', value: new Date(now - WORKER_TTL_MS).toISOString() }] }),
+    );
     const workers = Math.max(1, resources.length);
     this.pacer.setRate(this.opts.messagesPerSecond / workers);
   }

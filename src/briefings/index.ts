@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { md } from '../cards/markdown';
 import { renderCard } from '../cards/render';
 import type { Capability, ChatTurn, Notifier, ReadReceipt, Reply } from '../chat/types';
 import type { Logger } from '../logging/logger';
-import type { PeopleDirectory } from '../people/directory';
+import { CURRENT, type PeopleDirectory } from '../people/directory';
 import { can } from '../people/roles';
-import { findPatientData } from '../privacy/patientData';
-import type { Store } from '../storage/store';
-import { MANY } from '../storage/store';
+import { containsPatientData, findPatientData } from '../privacy/patientData';
+import { inBackground } from '../storage/deadline';
+import { BIG_PAGE, forEachPage, type Store } from '../storage/store';
 import { briefingCard, briefingSummary, percent, progressReply, type CardButton } from './cards';
 import { briefingContentSchema, searchBriefings, type BriefingContent, type LibraryBriefing } from './content';
 import { DeliveryEngine, tallyDeliveries } from './engine';
@@ -98,7 +99,7 @@ export class BriefingsService {
   private deliveryReply(b: BriefingDoc, d: DeliveryDoc): Reply {
     const key = `${b.id}@${b.version}`;
     if (this.renderedFor?.key !== key) {
-      const card = briefingCard(b.content, { ack: { briefingId: b.id, deliveryId: DELIVERY_PLACEHOLDER }, footer: `From ${b.author.name}, safeguarding team.` });
+      const card = briefingCard(b.content, { ack: { briefingId: b.id, deliveryId: DELIVERY_PLACEHOLDER }, footer: `From ${md(b.author.name)}, safeguarding team.` });
       this.renderedFor = { key, json: JSON.stringify(card) };
     }
     return { card: JSON.parse(this.renderedFor.json.replace(DELIVERY_PLACEHOLDER, d.id)) as Record<string, unknown>, fallbackText: briefingSummary(b.content) };
@@ -163,7 +164,7 @@ export class BriefingsService {
       card: briefingCard(briefing.content, {
         ack: delivered && !mine.acknowledgedAt ? { briefingId: briefing.id, deliveryId: mine.id } : undefined,
         acknowledgedAt: mine?.acknowledgedAt,
-        footer: `From ${briefing.author.name}, sent ${ukLabel(new Date(briefing.startedAt ?? briefing.updatedAt))}.`,
+        footer: `From ${md(briefing.author.name)}, sent ${ukLabel(new Date(briefing.startedAt ?? briefing.updatedAt))}.`,
         extraActions: isLead ? [{ title: 'See who has read it', data: { verb: 'briefings.report', briefingId: briefing.id } }] : [],
       }),
       fallbackText: briefingSummary(briefing.content),
@@ -184,7 +185,7 @@ export class BriefingsService {
         return { text: 'This briefing was not sent to you, so I cannot record that you have read it. You are welcome to read it: type briefings to find it.' };
       }
       const reply = (at: string): Reply => ({
-        card: briefingCard(briefing.content, { acknowledgedAt: at, footer: `From ${briefing.author.name}, safeguarding team.` }),
+        card: briefingCard(briefing.content, { acknowledgedAt: at, footer: `From ${md(briefing.author.name)}, safeguarding team.` }),
         fallbackText: `Thank you: you confirmed you read "${briefing.content.title}".`,
       });
       if (delivery.acknowledgedAt) return reply(delivery.acknowledgedAt);
@@ -328,11 +329,24 @@ export class BriefingsService {
       ];
       return turn.send({ card: this.editCard(undefined, v.draftId ?? '', heading, `Please fix: ${problems.join('; ')}.`, v) });
     }
-    const finding = findPatientData(Object.values(candidate).flat().map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join('\n'), this.now());
-    if (finding.kinds.length > 0) {
-      turn.log.info({ screened: true }, 'briefing not saved: looks like patient data');
+    // Each field on its own, so the card can say which ones, and send those back empty: a value
+    // that looks like patient details is never repeated back.
+    const flagged = (Object.keys(FIELD_LABELS) as string[]).filter((field) => {
+      const value = field === 'furtherInformation' ? v.links : (v as Record<string, string | undefined>)[field];
+      return typeof value === 'string' && findPatientData(value).kinds.length > 0;
+    });
+    if (flagged.length > 0) {
+      turn.log.info({ screened: true, fields: flagged }, 'briefing not saved: looks like patient data');
+      const cleared = { ...v };
+      for (const field of flagged) (cleared as Record<string, string>)[field === 'furtherInformation' ? 'links' : field] = '';
       return turn.send({
-        card: this.editCard(undefined, v.draftId ?? '', heading, `This looks like it may identify a patient (${finding.kinds.join(', ')}). Briefings go to many people: take it out, then save again. Nothing was saved.`, v),
+        card: this.editCard(
+          undefined,
+          v.draftId ?? '',
+          heading,
+          `This looks like it may identify a patient, in: ${flagged.map((f) => FIELD_LABELS[f]).join(', ')}. Briefings go to many people, so I have not saved it and have emptied those parts: write them again without patient details, then save.`,
+          cleared,
+        ),
       });
     }
     if (!v.draftId) {
@@ -392,8 +406,16 @@ export class BriefingsService {
   }
 
   private async teams(): Promise<string[]> {
-    const { resources } = await this.deps.directory.raw.items.query<string>('SELECT VALUE c.team FROM c', MANY).fetchAll();
-    return [...new Set(resources.filter(Boolean))].sort((x, y) => x.localeCompare(y)).slice(0, 300);
+    return (await this.allTeams()).slice(0, 300);
+  }
+
+  /** Every team in the staff list, sorted. */
+  private async allTeams(): Promise<string[]> {
+    const teams = new Set<string>();
+    await forEachPage(this.deps.directory.raw.items.query<string>(`SELECT VALUE c.team FROM c WHERE ${CURRENT}`, BIG_PAGE), (page) => {
+      for (const team of page) if (team) teams.add(team);
+    });
+    return [...teams].sort((x, y) => x.localeCompare(y));
   }
 
   async chooseAudience(turn: ChatTurn): Promise<void> {
@@ -406,6 +428,19 @@ export class BriefingsService {
     const audience: Audience = kind === 'everyone' ? { kind } : { kind, values: parsed.data[kind] };
     if (audience.kind !== 'everyone' && audience.values.length === 0) {
       return this.audienceCard(turn, `Choose at least one ${kind === 'teams' ? 'team' : kind === 'staffGroups' ? 'staff group' : 'practice'}.`, draft);
+    }
+    if (audience.kind !== 'everyone') {
+      // Stored with the briefing: only names from the lists on the card, and never patient details
+      // (which are not repeated back either).
+      if (audience.values.some((v) => containsPatientData(v))) {
+        turn.log.info({ screened: true }, 'briefing audience not saved: looks like patient data');
+        return this.audienceCard(turn, 'That looks like it may identify a patient, so I have not saved it. Choose from the list.', draft);
+      }
+      const known = audience.kind === 'teams' ? new Set(await this.allTeams()) : new Set(audience.kind === 'staffGroups' ? this.deps.staffGroups.map((g) => g.id) : this.deps.practices.map((p) => p.code));
+      if (!audience.values.every((v) => known.has(v))) {
+        const what = audience.kind === 'teams' ? 'teams in the staff list' : audience.kind === 'staffGroups' ? 'staff groups' : 'GP practices';
+        return this.audienceCard(turn, `Choose from the list: only ${what} can get a briefing.`, draft);
+      }
     }
     const { resource } = await this.store.briefings
       .item(draft.id, draft.id)
@@ -420,15 +455,17 @@ export class BriefingsService {
 
   private audienceLabel(a: Audience): string {
     if (a.kind === 'everyone') return 'everyone in the staff list';
-    if (a.kind === 'teams') return `teams: ${a.values.join(', ')}`;
+    if (a.kind === 'teams') return `teams: ${a.values.map(md).join(', ')}`;
     if (a.kind === 'staffGroups') return `staff groups: ${a.values.map((v) => this.deps.staffGroups.find((g) => g.id === v)?.label ?? v).join(', ')}`;
     return `GP practices: ${a.values.map((v) => this.deps.practices.find((p) => p.code === v)?.name ?? v).join(', ')}`;
   }
 
   private async sendConfirm(turn: ChatTurn, draft: BriefingDoc, problems = ''): Promise<void> {
     const recipients = await this.engine.resolveAudience(draft.audience!);
-    const { resources: chats } = await this.deps.store.container('conversations').items.query<string>('SELECT VALUE c.id FROM c', MANY).fetchAll();
-    const reachable = new Set(chats);
+    const reachable = new Set<string>();
+    await forEachPage(this.deps.store.container('conversations').items.query<string>('SELECT VALUE c.id FROM c', BIG_PAGE), (page) => {
+      for (const id of page) reachable.add(id);
+    });
     const unreachable = recipients.filter((r) => !r.aadObjectId || !reachable.has(r.aadObjectId.toLowerCase())).length;
     const soon = ukWallClock(new Date(this.now().getTime() + 3600_000));
     await turn.send({
@@ -475,7 +512,7 @@ export class BriefingsService {
       return turn.send({ text: `Scheduled: "${draft.content.title}" will go to ${people(recipients.length)} on ${ukLabel(sendAt)}. Type briefing drafts to see it.` });
     }
     await turn.send({ text: `Sending "${draft.content.title}" to ${people(recipients.length)} now. I'll keep a progress card up to date here.` });
-    void this.engine.work(draft.id);
+    void inBackground(() => this.engine.work(draft.id));
   }
 
   /** The list card without a search result: drafts, reports. */
@@ -510,7 +547,7 @@ export class BriefingsService {
         sent.length ? 'Every briefing sent, newest first.' : 'No briefing has been sent yet.',
         sent.map((b) => ({
           title: b.content.title,
-          subtitle: b.status === 'scheduled' ? `Scheduled for ${ukLabel(new Date(b.sendAt!))}` : `${b.status === 'sending' ? 'Sending since' : 'Sent'} ${ukLabel(new Date(b.startedAt ?? b.updatedAt))} by ${b.author.name}`,
+          subtitle: b.status === 'scheduled' ? `Scheduled for ${ukLabel(new Date(b.sendAt!))}` : `${b.status === 'sending' ? 'Sending since' : 'Sent'} ${ukLabel(new Date(b.startedAt ?? b.updatedAt))} by ${md(b.author.name)}`,
           button: 'Report',
           data: { verb: 'briefings.report', briefingId: b.id },
         })),
@@ -541,7 +578,7 @@ export class BriefingsService {
       card: renderCard('briefings/report', {
         title: briefing.content.title,
         briefingId: briefing.id,
-        subtitle: `${briefing.status === 'sending' ? 'Still sending' : 'Sent'} by ${briefing.author.name}, ${ukLabel(new Date(briefing.startedAt ?? briefing.updatedAt))}. To: ${briefing.audience ? this.audienceLabel(briefing.audience) : 'everyone'}.`,
+        subtitle: `${briefing.status === 'sending' ? 'Still sending' : 'Sent'} by ${md(briefing.author.name)}, ${ukLabel(new Date(briefing.startedAt ?? briefing.updatedAt))}. To: ${briefing.audience ? this.audienceLabel(briefing.audience) : 'everyone'}.`,
         facts: [
           { title: 'People in the audience', value: n(counts.total) },
           { title: 'Delivered', value: n(counts.delivered) },
@@ -553,11 +590,11 @@ export class BriefingsService {
         teams: [...byTeam.entries()]
           .sort(([a], [b]) => a.localeCompare(b))
           .slice(0, 40)
-          .map(([team, t]) => ({ title: team, value: `${n(t.acked)} of ${n(t.delivered)} acknowledged (${percent(t.acked, t.delivered)})` })),
+          .map(([team, t]) => ({ title: md(team), value: `${n(t.acked)} of ${n(t.delivered)} acknowledged (${percent(t.acked, t.delivered)})` })),
         pending: pending.length
           ? `${pending
               .slice(0, 40)
-              .map((d) => `${d.recipient.name} (${d.recipient.team})`)
+              .map((d) => `${md(d.recipient.name)} (${md(d.recipient.team)})`)
               .join(', ')}${pending.length > 40 ? `, and ${n(pending.length - 40)} more` : ''}.`
           : 'Everyone it reached has acknowledged it.',
         canRemind: pending.length > 0 && briefing.status === 'sent',
@@ -583,7 +620,7 @@ export class BriefingsService {
     });
     if (!due.length) return;
     const author = turn.user.aadObjectId;
-    void this.sendReminders(briefing, due, now).then(async (sent) => {
+    void inBackground(() => this.sendReminders(briefing, due, now)).then(async (sent) => {
       if (author) await this.deps.notifier.sendToPerson(author, { text: `Reminders for "${briefing.content.title}": ${sent} sent.` }).catch(() => undefined);
     });
   }
@@ -613,7 +650,8 @@ export class BriefingsService {
 }
 
 export function createBriefingsCapability(service: BriefingsService): Capability {
-  const lead = (name: string, description: string, patterns: RegExp[], handle: (t: ChatTurn) => Promise<void>) => ({ name, description, patterns, handle });
+  // Leads' commands show drafts, audiences and who has read what: only ever in the 1:1 chat.
+  const lead = (name: string, description: string, patterns: RegExp[], handle: (t: ChatTurn) => Promise<void>) => ({ name, description, patterns, handle, privileged: true });
   return {
     name: 'briefings',
     commands: [
@@ -631,16 +669,16 @@ export function createBriefingsCapability(service: BriefingsService): Capability
     actions: [
       { verb: 'briefings.search', handle: (t) => service.search(t) },
       { verb: 'briefings.open', handle: (t) => service.open(t) },
-      { verb: 'briefings.new', handle: (t) => service.newBriefing(t) },
-      { verb: 'briefings.start', handle: (t) => service.startFromLibrary(t) },
-      { verb: 'briefings.edit', handle: (t) => service.edit(t) },
-      { verb: 'briefings.save', handle: (t) => service.save(t) },
-      { verb: 'briefings.preview', handle: (t) => service.preview(t) },
-      { verb: 'briefings.audienceCard', handle: (t) => service.audienceCard(t) },
-      { verb: 'briefings.audience', handle: (t) => service.chooseAudience(t) },
-      { verb: 'briefings.send', handle: (t) => service.send(t) },
-      { verb: 'briefings.report', handle: (t) => service.report(t) },
-      { verb: 'briefings.remind', handle: (t) => service.remind(t) },
+      { verb: 'briefings.new', handle: (t) => service.newBriefing(t), privileged: true },
+      { verb: 'briefings.start', handle: (t) => service.startFromLibrary(t), privileged: true },
+      { verb: 'briefings.edit', handle: (t) => service.edit(t), privileged: true },
+      { verb: 'briefings.save', handle: (t) => service.save(t), privileged: true },
+      { verb: 'briefings.preview', handle: (t) => service.preview(t), privileged: true },
+      { verb: 'briefings.audienceCard', handle: (t) => service.audienceCard(t), privileged: true },
+      { verb: 'briefings.audience', handle: (t) => service.chooseAudience(t), privileged: true },
+      { verb: 'briefings.send', handle: (t) => service.send(t), privileged: true },
+      { verb: 'briefings.report', handle: (t) => service.report(t), privileged: true },
+      { verb: 'briefings.remind', handle: (t) => service.remind(t), privileged: true },
     ],
     executes: [{ verb: 'briefing.ack', handle: (t) => service.acknowledge(t) }],
     onReadReceipt: (r, log) => service.readReceipt(r, log),

@@ -1,5 +1,5 @@
 import type { Container } from '@azure/cosmos';
-import { MANY, type Store } from '../storage/store';
+import { readAll, MANY, type Store } from '../storage/store';
 import type { BriefingContent } from './content';
 
 export type BriefingStatus = 'draft' | 'scheduled' | 'sending' | 'sent';
@@ -88,9 +88,9 @@ export class BriefingStore {
   /** The stored 1:1 chats of many people in one query (the bot layer reads their inside). */
   async chatsFor(aadObjectIds: string[]): Promise<Map<string, { reference: Record<string, unknown> }>> {
     if (aadObjectIds.length === 0) return new Map();
-    const { resources } = await this.conversations.items
-      .query<{ id: string; reference: Record<string, unknown> }>({ query: 'SELECT c.id, c.reference FROM c WHERE ARRAY_CONTAINS(@ids, c.id)', parameters: [{ name: '@ids', value: aadObjectIds }] }, MANY)
-      .fetchAll();
+    const resources = await readAll(
+      this.conversations.items.query<{ id: string; reference: Record<string, unknown> }>({ query: 'SELECT c.id, c.reference FROM c WHERE ARRAY_CONTAINS(@ids, c.id)', parameters: [{ name: '@ids', value: aadObjectIds }] }, MANY),
+    );
     return new Map(resources.map((r) => [r.id, { reference: r.reference }]));
   }
 
@@ -110,9 +110,9 @@ export class BriefingStore {
       where.push('c.author.aadObjectId = @author');
       parameters.push({ name: '@author', value: filter.author });
     }
-    const { resources } = await this.briefings.items
-      .query<BriefingDoc>({ query: `SELECT TOP ${top} * FROM c WHERE ${where.join(' AND ')} ORDER BY c.updatedAt DESC`, parameters })
-      .fetchAll();
+    const resources = await readAll(
+      this.briefings.items.query<BriefingDoc>({ query: `SELECT TOP ${top} * FROM c WHERE ${where.join(' AND ')} ORDER BY c.updatedAt DESC`, parameters }),
+    );
     return resources;
   }
 
@@ -123,31 +123,31 @@ export class BriefingStore {
 
   /** Every delivery record of a briefing (one partition). */
   async deliveriesOf(briefingId: string): Promise<DeliveryDoc[]> {
-    const { resources } = await this.deliveries.items
-      .query<DeliveryDoc>({ query: 'SELECT * FROM c WHERE c.briefingId = @b', parameters: [{ name: '@b', value: briefingId }] }, { ...MANY, partitionKey: briefingId })
-      .fetchAll();
+    const resources = await readAll(
+      this.deliveries.items.query<DeliveryDoc>({ query: 'SELECT * FROM c WHERE c.briefingId = @b', parameters: [{ name: '@b', value: briefingId }] }, { ...MANY, partitionKey: briefingId }),
+    );
     return resources;
   }
 
   /** Deliveries to one person that Teams may report as read (for read receipts). */
   async unseenFor(aadObjectId: string): Promise<DeliveryDoc[]> {
-    const { resources } = await this.deliveries.items
-      .query<DeliveryDoc>({
+    const resources = await readAll(
+      this.deliveries.items.query<DeliveryDoc>({
         query: "SELECT * FROM c WHERE c.recipient.aadObjectId = @oid AND c.state = 'delivered' AND NOT IS_DEFINED(c.seenAt)",
         parameters: [{ name: '@oid', value: aadObjectId }],
-      })
-      .fetchAll();
+      }),
+    );
     return resources;
   }
 
   /** Sent briefings addressed to this person, newest first. */
   async deliveredTo(aadObjectId: string, top = 20): Promise<DeliveryDoc[]> {
-    const { resources } = await this.deliveries.items
-      .query<DeliveryDoc>({
+    const resources = await readAll(
+      this.deliveries.items.query<DeliveryDoc>({
         query: `SELECT TOP ${top} * FROM c WHERE c.recipient.aadObjectId = @oid AND c.state = 'delivered' ORDER BY c.deliveredAt DESC`,
         parameters: [{ name: '@oid', value: aadObjectId }],
-      })
-      .fetchAll();
+      }),
+    );
     return resources;
   }
 }

@@ -50,12 +50,19 @@ export interface Command {
   /** Whole-message patterns that invoke it (case-insensitive). */
   patterns: RegExp[];
   handle: TurnHandler;
+  /**
+   * Its replies show names, compliance figures or download links: asked for in a group chat or a
+   * channel, they go to the person's 1:1 chat instead (see `privately` in ./private.ts).
+   */
+  privileged?: boolean;
 }
 
 /** A card action: the `verb` in an Action.Submit's data. */
 export interface CardAction {
   verb: string;
   handle: TurnHandler;
+  /** As for Command: replies only ever in the person's 1:1 chat. */
+  privileged?: boolean;
 }
 
 /**
@@ -127,6 +134,8 @@ export interface DeliverOptions {
 
 /** Sends to a person outside a turn (reminders, briefings). Implemented by the bot layer. */
 export interface Notifier {
+  /** Whether the bot has a stored 1:1 chat with this person (so sendToPerson can reach them). */
+  hasChat(aadObjectId: string): Promise<boolean>;
   sendToPerson(aadObjectId: string, reply: Reply): Promise<'sent' | 'no-conversation'>;
   /**
    * One attempt to post into a person's stored 1:1 chat, with no retries of the SDK's own: the
@@ -153,6 +162,10 @@ export class DeferredNotifier implements Notifier {
   private get bot(): Notifier {
     if (!this.target) throw new Error('The notifier is not connected to the bot yet');
     return this.target;
+  }
+
+  hasChat(aadObjectId: string): Promise<boolean> {
+    return this.bot.hasChat(aadObjectId);
   }
 
   sendToPerson(aadObjectId: string, reply: Reply): Promise<'sent' | 'no-conversation'> {

@@ -28,6 +28,8 @@ const schema = z
     DATA_DIR: optionalString,
     SAFEGUARDING_LEAD_IDS: optionalString,
     ALLOW_EXAMPLE_CONTENT: optionalString.pipe(z.enum(['true', 'false'], { errorMap: () => ({ message: 'must be true or false' }) }).optional()),
+    EXPORT_SIGNING_KEY: optionalString.pipe(z.string().min(32, 'must be at least 32 characters (for example: openssl rand -base64 48)').optional()),
+    EXPORT_SIGNING_KEY_PREVIOUS: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
     PUBLIC_BASE_URL: optionalString.pipe(z.string().url('must be the address people reach the bot at, such as https://safeguarding-bot.azurewebsites.net').optional()),
     BROADCAST_MESSAGES_PER_SECOND: z.preprocess(
       (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
@@ -40,6 +42,10 @@ const schema = z
     BROADCAST_LEASE_MS: z.preprocess(
       (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
       z.coerce.number({ invalid_type_error: 'must be a whole number' }).int('must be a whole number').min(1000, 'must be at least 1000').max(600_000, 'must be at most 600000').default(60_000),
+    ),
+    REFERRAL_RETENTION_DAYS: z.preprocess(
+      (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+      z.coerce.number({ invalid_type_error: 'must be a whole number of days' }).int('must be a whole number of days').min(1, 'must be at least 1').max(3650, 'must be at most 3650').default(90),
     ),
     LOG_LEVEL: z.preprocess(
       (v) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.toLowerCase() : v),
@@ -70,6 +76,10 @@ function crossChecks(raw: NodeJS.ProcessEnv): string[] {
   if (appId && (type === 'SingleTenant' || type === 'UserAssignedMSI') && !v('MicrosoftAppTenantId')) {
     problems.push(`MicrosoftAppTenantId is required when MicrosoftAppType is ${type}`);
   }
+  if (v('NODE_ENV') === 'production' && !v('EXPORT_SIGNING_KEY')) {
+    problems.push('EXPORT_SIGNING_KEY is required when NODE_ENV=production: download links must work on every instance and after a restart (a random key per process is for local use only)');
+  }
+  if (v('EXPORT_SIGNING_KEY_PREVIOUS') && !v('EXPORT_SIGNING_KEY')) problems.push('EXPORT_SIGNING_KEY_PREVIOUS is only used with EXPORT_SIGNING_KEY (the key that replaced it)');
   if (v('NODE_ENV') === 'production' && !appId) {
     problems.push('MicrosoftAppId is required when NODE_ENV=production: without app credentials anyone could post to /api/messages (that is for local development only)');
   }
@@ -90,9 +100,16 @@ export interface Config {
   safeguardingLeadIds: string[];
   /** Run in production on the shipped example content (for a demo only). */
   allowExampleContent: boolean;
+  /**
+   * Keys that sign the 15-minute download links: the current one signs, the previous one (during a
+   * rotation) is still accepted. Unset: a random key per process (local use only).
+   */
+  exportSigningKeys?: { current: string; previous?: string };
   /** Where people's browsers reach this server (for download links). Default http://localhost:PORT. */
   publicBaseUrl?: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Days a closed referral follow-up is kept before it is deleted. */
+  referralRetentionDays: number;
   broadcast: {
     /** Teams' limit for the whole app in a tenant; shared between the running instances. */
     messagesPerSecond: number;
@@ -137,7 +154,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     safeguardingLeadIds: splitList(e.SAFEGUARDING_LEAD_IDS).map((s) => s.toLowerCase()),
     allowExampleContent: e.ALLOW_EXAMPLE_CONTENT === 'true',
     publicBaseUrl: e.PUBLIC_BASE_URL,
+    exportSigningKeys: e.EXPORT_SIGNING_KEY ? { current: e.EXPORT_SIGNING_KEY, previous: e.EXPORT_SIGNING_KEY_PREVIOUS } : undefined,
     logLevel: e.LOG_LEVEL,
+    referralRetentionDays: e.REFERRAL_RETENTION_DAYS,
     broadcast: { messagesPerSecond: e.BROADCAST_MESSAGES_PER_SECOND, retryBaseMs: e.BROADCAST_RETRY_BASE_MS, leaseMs: e.BROADCAST_LEASE_MS },
   };
 }

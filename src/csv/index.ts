@@ -13,6 +13,24 @@ export interface RejectedRow {
   reason: string;
 }
 
+/** The earliest day an import or card accepts: anything before it is a typing slip (0000-01-01). */
+export const EARLIEST_DAY = '1950-01-01';
+
+/**
+ * Why a `YYYY-MM-DD` text is not a usable calendar day, or undefined when it is. Pure and never
+ * throws: `2020-13-45` or `not-a-date` must become a row-level reason, not an exception.
+ */
+export function dayProblem(text: string): string | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!m) return 'must be a date written YYYY-MM-DD';
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const day = new Date(0);
+  day.setUTCFullYear(y, mo - 1, d); // not Date.UTC, which reads years 0-99 as 1900-1999
+  if (mo < 1 || mo > 12 || d < 1 || day.getUTCFullYear() !== y || day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d) return 'is not a real date';
+  if (text < EARLIEST_DAY) return `is before ${EARLIEST_DAY.slice(0, 4)}: check the year`;
+  return undefined;
+}
+
 export interface CsvRow {
   /** The line number in the file (the header is line 1). */
   line: number;
@@ -48,7 +66,13 @@ export function forEachCsvRow(text: string, columns: readonly string[], onRow: (
         } else {
           const values: Record<string, string> = {};
           header.forEach((h, i) => (values[h] = cells[i]!));
-          onRow({ line, cells, values });
+          try {
+            onRow({ line, cells, values });
+          } catch (err) {
+            if (err instanceof ImportFileError) throw err;
+            // One row the checks did not foresee is that row's problem, never the whole file's.
+            rejected.push({ line, reason: 'could not be read; check every cell of this row' });
+          }
         }
         return null; // keep nothing: the row has been handed over
       },

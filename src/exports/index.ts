@@ -20,15 +20,17 @@ export type ExportGenerator = (params: Record<string, string>) => Promise<Export
 
 export class ExportLinks {
   private readonly generators = new Map<string, ExportGenerator>();
-  private readonly key: Buffer;
+  /** The first key signs; every key verifies (the previous one stays valid while a rotation finishes). */
+  private readonly keys: Buffer[];
 
   constructor(
     private readonly baseUrl: () => string,
     private readonly now: () => Date = () => new Date(),
-    key?: Buffer,
+    keys?: Buffer | Buffer[],
   ) {
-    // A per-process key: links die with the process, which is fine for 15-minute links.
-    this.key = key ?? randomBytes(32);
+    // Without configured keys, a per-process key: links die with the process (local use only).
+    const given = keys === undefined ? [] : Array.isArray(keys) ? keys : [keys];
+    this.keys = given.length > 0 ? given : [randomBytes(32)];
   }
 
   register(kind: string, generator: ExportGenerator): void {
@@ -45,9 +47,12 @@ export class ExportLinks {
   async resolve(token: string): Promise<ExportFile | undefined> {
     const [payload, signature] = token.split('.');
     if (!payload || !signature) return undefined;
-    const expected = Buffer.from(this.sign(payload));
     const given = Buffer.from(signature);
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined;
+    const signedByOneOfOurs = this.keys.some((key) => {
+      const expected = Buffer.from(this.sign(payload, key));
+      return expected.length === given.length && timingSafeEqual(expected, given);
+    });
+    if (!signedByOneOfOurs) return undefined;
     let claims: Claims;
     try {
       claims = claimsSchema.parse(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')));
@@ -59,8 +64,8 @@ export class ExportLinks {
     return generator ? generator(claims.params) : undefined;
   }
 
-  private sign(payload: string): string {
-    return createHmac('sha256', this.key).update(payload).digest('base64url');
+  private sign(payload: string, key: Buffer = this.keys[0]!): string {
+    return createHmac('sha256', key).update(payload).digest('base64url');
   }
 }
 
@@ -72,7 +77,9 @@ export function linkLifetime(expiresAt: Date): string {
 /** One CSV field: quoted when needed, and never starting with a character a spreadsheet would run as a formula. */
 export function csvField(value: unknown): string {
   let s = value === undefined || value === null ? '' : String(value);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  // = + - @ and their full-width forms (＝ ＋ － ＠, which spreadsheets read as the same), tab and
+  // line breaks, also behind leading spaces (ideographic ones too).
+  if (/^[\s\u3000]*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20\u2212]/.test(s) || /^[\t\r\n]/.test(s)) s = `'${s}`;
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

@@ -1,21 +1,30 @@
-import type { Capability, ChatTurn } from '../chat/types';
+import type { Capability, ChatFile, ChatTurn, Notifier } from '../chat/types';
 import { ImportFileError } from '../csv';
+import { md } from '../cards/markdown';
+import { newReferenceCode } from '../logging/logger';
+import { containsPatientData } from '../privacy/patientData';
 import type { PeopleDirectory } from '../people/directory';
 import { can } from '../people/roles';
-import { describeStaffImport, importStaff, STAFF_COLUMNS } from '../people/staffImport';
-import { describeTrainingImport, importTraining, TRAINING_COLUMNS } from '../training/importTraining';
+import { importStaff, STAFF_COLUMNS, type StaffImportReport } from '../people/staffImport';
+import { inBackground } from '../storage/deadline';
+import { importTraining, TRAINING_COLUMNS, type TrainingImportReport } from '../training/importTraining';
 import type { TrainingRules } from '../training/rules';
 import type { TrainingStore } from '../training/store';
+import { chatSummary, type ImportOutcome, type ImportReports } from './reports';
 
 /**
  * The staff and training imports from a CSV file a safeguarding lead attaches in their 1:1 chat:
  * the same code as `npm run import`, chosen by the file's header row. A manager may send their own
- * team's training records; rows for anyone else are rejected.
+ * team's training records; rows for anyone else are rejected. The turn answers "Importing…" at
+ * once; the import runs after it and its summary (counts, the first problem rows and a link to the
+ * full row report as CSV) arrives as a message when it is done.
  */
 export interface ImportsDeps {
   directory: PeopleDirectory;
   training: TrainingStore;
   rules: TrainingRules;
+  notifier: Notifier;
+  reports: ImportReports;
   now?: () => Date;
 }
 
@@ -49,10 +58,68 @@ export function importKind(text: string): 'staff' | 'training' | undefined {
   return undefined;
 }
 
-export function createImportsCapability(deps: ImportsDeps): Capability {
+export function toOutcome(kind: 'staff', report: StaffImportReport): ImportOutcome;
+export function toOutcome(kind: 'training', report: TrainingImportReport): ImportOutcome;
+export function toOutcome(kind: 'staff' | 'training', report: StaffImportReport | TrainingImportReport): ImportOutcome {
+  const problems: ImportOutcome['problems'] = [];
+  for (const r of report.rejected) problems.push({ line: r.line, reason: r.reason });
+  for (const f of report.failed) problems.push('line' in f ? { line: f.line, reason: f.reason } : { employeeId: f.employeeId, reason: f.reason });
+  return { kind, added: report.added, updated: report.updated, unchanged: report.unchanged, rejected: report.rejected.length, notSaved: report.failed.length, problems };
+}
+
+export interface ImportsCapability extends Capability {
+  /** Resolves once the imports still running in the background have finished (for a clean stop). */
+  drain(): Promise<void>;
+}
+
+export function createImportsCapability(deps: ImportsDeps): ImportsCapability {
+  const running = new Set<Promise<void>>();
+
+  /** Downloads, imports and reports one file; runs after the turn has answered "Importing…". */
+  const run = async (turn: ChatTurn, oid: string, csv: ChatFile, name: string, isLead: boolean, managerTeam: string | undefined): Promise<void> => {
+    const tell = (text: string) => deps.notifier.sendToPerson(oid, { text });
+    let text: string;
+    try {
+      text = await downloadText(csv.downloadUrl);
+    } catch (err) {
+      turn.log.warn({ err: { message: (err as Error).message } }, 'attachment download failed');
+      await tell(err instanceof ImportFileError ? err.message : `I could not open ${name} (the download failed). Please send it again.`);
+      return;
+    }
+    const kind = importKind(text);
+    if (!kind) {
+      await tell(`I could not tell what ${name} holds from its first row. A staff list needs the columns ${STAFF_COLUMNS.join(',')}; training records need ${TRAINING_COLUMNS.join(',')}.`);
+      return;
+    }
+    if (kind === 'staff' && !isLead) {
+      turn.log.info({ permission: 'people.import', kind }, 'refused');
+      await tell(`Only safeguarding leads can import the staff list. You can send your team's training records (${TRAINING_COLUMNS.join(',')}).`);
+      return;
+    }
+    let outcome: ImportOutcome;
+    try {
+      outcome =
+        kind === 'staff'
+          ? toOutcome('staff', await importStaff(deps.directory, text, { staffGroups: deps.rules.staffGroups.map((g) => g.id), now: deps.now?.() }))
+          : toOutcome('training', await importTraining(deps.training, deps.directory, deps.rules, text, deps.now?.() ?? new Date(), { onlyTeam: managerTeam, importer: turn.principal.employeeId }));
+    } catch (err) {
+      if (!(err instanceof ImportFileError)) throw err;
+      await tell(`${name}: ${err.message}`);
+      return;
+    }
+    const importId = await deps.reports.save(outcome);
+    turn.log.info({ import: kind, manager: !isLead, rejected: outcome.rejected, notSaved: outcome.notSaved }, 'import from chat');
+    await tell(chatSummary(name, outcome, importId ? deps.reports.link(importId, name === 'your file' ? 'import' : csv.name) : undefined));
+  };
+
   const handle = async (turn: ChatTurn): Promise<boolean> => {
     const files = turn.files ?? [];
     if (files.length === 0) return false;
+    if (turn.conversation.kind !== 'personal') {
+      // An import's report names people and rows: files are only taken in the 1:1 chat.
+      await turn.send({ text: 'Please send files to me in our 1:1 chat: I do not import files shared in a group chat or a channel.' });
+      return true;
+    }
     const isLead = can(turn.principal, 'people.import');
     // Managers may import their own team's training records (not the staff list).
     const managerTeam = !isLead && turn.principal.roles.has('manager') ? turn.principal.team : undefined;
@@ -68,38 +135,31 @@ export function createImportsCapability(deps: ImportsDeps): Capability {
       await turn.send({ text: 'I can import a staff list or training records from a CSV file (.csv). Save the spreadsheet as CSV and send it again.' });
       return true;
     }
-    let text: string;
-    try {
-      text = await downloadText(csv.downloadUrl);
-    } catch (err) {
-      turn.log.warn({ err: { message: (err as Error).message } }, 'attachment download failed');
-      await turn.send({ text: err instanceof ImportFileError ? err.message : `I could not open ${csv.name} (the download failed). Please send it again.` });
+    const oid = turn.user.aadObjectId;
+    if (!oid) {
+      await turn.send({ text: 'I cannot import files in this chat. Please use a 1:1 chat with me in Teams.' });
       return true;
     }
-    const kind = importKind(text);
-    if (!kind) {
-      await turn.send({
-        text: `I could not tell what ${csv.name} holds from its first row. A staff list needs the columns ${STAFF_COLUMNS.join(',')}; training records need ${TRAINING_COLUMNS.join(',')}.`,
-      });
-      return true;
-    }
-    if (kind === 'staff' && !isLead) {
-      turn.log.info({ permission: 'people.import', kind }, 'refused');
-      await turn.send({ text: `Only safeguarding leads can import the staff list. You can send your team's training records (${TRAINING_COLUMNS.join(',')}).` });
-      return true;
-    }
-    try {
-      const summary =
-        kind === 'staff'
-          ? describeStaffImport(await importStaff(deps.directory, text, { staffGroups: deps.rules.staffGroups.map((g) => g.id), now: deps.now?.() }))
-          : describeTrainingImport(await importTraining(deps.training, deps.directory, deps.rules, text, deps.now?.() ?? new Date(), managerTeam));
-      turn.log.info({ import: kind, manager: !isLead }, 'import from chat');
-      await turn.send({ text: `${csv.name}\n\n${summary}` });
-    } catch (err) {
-      if (!(err instanceof ImportFileError)) throw err;
-      await turn.send({ text: `${csv.name}: ${err.message}` });
-    }
+    // The file's name is repeated in the replies: escaped, and never if it looks like patient details.
+    const name = containsPatientData(csv.name) ? 'your file' : md(csv.name);
+    // Answer at once (Teams gives a turn 15 seconds); the report follows when the import is done.
+    await turn.send({ text: `Importing ${name}… I will send you the report here when it is done.` });
+    const job = inBackground(() => run(turn, oid, csv, name, isLead, managerTeam)).catch(async (err: unknown) => {
+      const ref = newReferenceCode();
+      turn.log.error({ err: { message: (err as Error).message, name: (err as Error).name }, ref }, 'import from chat failed');
+      await deps.notifier
+        .sendToPerson(oid, { text: `Sorry, the import of ${name} did not finish. Rows already saved stay saved; sending the file again is safe. If it keeps happening, tell the safeguarding team and quote reference ${ref}.` })
+        .catch(() => undefined);
+    });
+    running.add(job);
+    void job.finally(() => running.delete(job));
     return true;
   };
-  return { name: 'imports', onUnrecognised: handle };
+  return {
+    name: 'imports',
+    onUnrecognised: handle,
+    async drain() {
+      await Promise.all([...running]);
+    },
+  };
 }

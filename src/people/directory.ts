@@ -1,6 +1,6 @@
 import type { Container, OperationInput } from '@azure/cosmos';
 import { bulkRead } from '../storage/conditional';
-import { type Store } from '../storage/store';
+import { BIG_PAGE, forEachPage, MANY, readAll, type Store } from '../storage/store';
 import { resolveRoles, type Principal, type Role } from './roles';
 
 /** A member of staff as held in the directory (from the staff import). No patient data, ever. */
@@ -16,11 +16,22 @@ export interface PersonRecord {
   practiceCode?: string;
 }
 
+/**
+ * Employee ids compare case-insensitively (`e001` is `E001`): every id is stored and looked up in
+ * upper case, whatever case a file or a card gives it in.
+ */
+export const normaliseEmployeeId = (id: string): string => id.trim().toUpperCase();
+
 export type RosterEntry = Pick<PersonRecord, 'id' | 'team' | 'staffGroup'>;
 
 export interface StoredPerson extends PersonRecord {
   _etag?: string;
   importedAt: string;
+  /**
+   * Set by a full staff import (`--full`) when the person was no longer in the file: out of
+   * audiences, menus and compliance figures, kept for history. Cleared when they are imported again.
+   */
+  leftAt?: string;
 }
 
 /** `entraIds` container: which employee holds an Entra object id (id = the object id, lower case). */
@@ -40,6 +51,8 @@ export interface EntraIdChange {
 
 /** Written once every person's Entra id has a link (people imported before links existed got theirs at start). */
 const LINKS_BUILT = 'links-built';
+/** The condition every read of current staff adds (a leaver is kept, but is no longer staff). */
+export const CURRENT = 'NOT IS_DEFINED(c.leftAt)';
 
 export class PeopleDirectory {
   private readonly container: Container;
@@ -63,7 +76,8 @@ export class PeopleDirectory {
     const { resource: link } = await this.links.item(oid, oid).read<EntraIdLink>();
     if (!link?.employeeId) return undefined;
     const person = await this.get(link.employeeId);
-    return person?.aadObjectId === oid ? person : undefined;
+    // A leaver keeps their record for history but is no longer staff.
+    return person?.aadObjectId === oid && !person.leftAt ? person : undefined;
   }
 
   /**
@@ -133,16 +147,46 @@ export class PeopleDirectory {
   }
 
   async get(employeeId: string): Promise<StoredPerson | undefined> {
-    const { resource } = await this.container.item(employeeId, employeeId).read<StoredPerson>();
+    const id = normaliseEmployeeId(employeeId);
+    const { resource } = await this.container.item(id, id).read<StoredPerson>();
     return resource;
   }
 
   /** Every safeguarding lead's Entra object id: from configuration and from the directory. */
   async leadObjectIds(): Promise<string[]> {
     const ids = new Set(this.leadIds);
-    const query = this.container.items.query<{ aadObjectId?: string }>("SELECT c.aadObjectId FROM c WHERE ARRAY_CONTAINS(c.roles, 'safeguarding-lead')", { maxItemCount: 1000 });
+    const query = this.container.items.query<{ aadObjectId?: string }>(`SELECT c.aadObjectId FROM c WHERE ARRAY_CONTAINS(c.roles, 'safeguarding-lead') AND ${CURRENT}`, { maxItemCount: 1000 });
     while (query.hasMoreResults()) for (const p of (await query.fetchNext()).resources) if (p.aadObjectId) ids.add(p.aadObjectId.toLowerCase());
     return [...ids];
+  }
+
+  /**
+   * People stored under an id that is not upper case (by a version before ids were normalised) are
+   * moved to the upper-case id, so `e001` and `E001` are one person. Someone already stored under
+   * both spellings is left as they are and reported, for a person to decide. Safe at every start.
+   */
+  async upgradeEmployeeIds(): Promise<{ moved: number; conflicts: string[] }> {
+    const odd = await readAll(this.container.items.query<StoredPerson>('SELECT * FROM c WHERE c.id != UPPER(c.id)', MANY));
+    const conflicts: string[] = [];
+    const relinked: EntraIdChange[] = [];
+    let moved = 0;
+    for (const person of odd) {
+      const id = normaliseEmployeeId(person.id);
+      const { _etag, _rid, _self, _ts, _attachments, ...rest } = person as StoredPerson & Record<string, unknown>;
+      try {
+        await this.container.items.create({ ...rest, id, employeeId: id });
+      } catch (err) {
+        if ((err as { code?: number }).code !== 409) throw err;
+        conflicts.push(person.id);
+        continue;
+      }
+      await this.container.item(person.id, person.id).delete();
+      if (person.aadObjectId) relinked.push({ employeeId: id, aadObjectId: person.aadObjectId });
+      moved++;
+    }
+    // Their Entra id links pointed at the old spelling.
+    if (relinked.length) await this.relink(relinked, new Date());
+    return { moved, conflicts };
   }
 
   /** Who is this, and what may they do? Unknown people are plain staff. */
@@ -163,13 +207,15 @@ export class PeopleDirectory {
 
   /** Practice leads, optionally of one practice. */
   async practiceLeads(practiceCode?: string): Promise<StoredPerson[]> {
-    const { resources } = await this.container.items
-      .query<StoredPerson>({
-        query: `SELECT * FROM c WHERE ARRAY_CONTAINS(c.roles, 'practice-lead')${practiceCode ? ' AND c.practiceCode = @code' : ''}`,
-        parameters: practiceCode ? [{ name: '@code', value: practiceCode }] : [],
-      })
-      .fetchAll();
-    return resources;
+    return readAll(
+      this.container.items.query<StoredPerson>(
+        {
+          query: `SELECT * FROM c WHERE ARRAY_CONTAINS(c.roles, 'practice-lead') AND ${CURRENT}${practiceCode ? ' AND c.practiceCode = @code' : ''}`,
+          parameters: practiceCode ? [{ name: '@code', value: practiceCode }] : [],
+        },
+        MANY,
+      ),
+    );
   }
 
   /** Several people by id (point reads in bulk); people not in the directory are absent. */
@@ -179,16 +225,16 @@ export class PeopleDirectory {
 
   /** Who holds each Entra object id in the directory (a small projection, not every person). */
   async entraIdOwners(): Promise<Map<string, string>> {
-    const { resources } = await this.container.items
-      .query<{ id: string; aadObjectId: string }>('SELECT c.id, c.aadObjectId FROM c WHERE IS_DEFINED(c.aadObjectId)', { maxItemCount: -1 })
-      .fetchAll();
-    return new Map(resources.map((p) => [p.aadObjectId, p.id] as const));
+    const owners = new Map<string, string>();
+    await forEachPage(this.container.items.query<{ id: string; aadObjectId: string }>('SELECT c.id, c.aadObjectId FROM c WHERE IS_DEFINED(c.aadObjectId)', BIG_PAGE), (page) => {
+      for (const p of page) owners.set(p.aadObjectId, p.id);
+    });
+    return owners;
   }
 
-  /** Everyone's id, team and staff group, without names or contact details, in one page (about 100 bytes a person). */
+  /** Everyone's id, team and staff group, without names or contact details (about 100 bytes a person), read a page at a time. */
   async roster(): Promise<RosterEntry[]> {
-    const { resources } = await this.container.items.query<RosterEntry>('SELECT c.id, c.team, c.staffGroup FROM c', { maxItemCount: -1 }).fetchAll();
-    return resources;
+    return readAll(this.container.items.query<RosterEntry>(`SELECT c.id, c.team, c.staffGroup FROM c WHERE ${CURRENT}`, BIG_PAGE));
   }
 
   get raw(): Container {

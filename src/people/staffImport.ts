@@ -1,8 +1,8 @@
-import { forEachCsvRow, type RejectedRow } from '../csv';
+import { forEachCsvRow, ImportFileError, type RejectedRow } from '../csv';
 import { bulkWrite } from '../storage/conditional';
 import { z } from 'zod';
 import type { OperationInput } from '@azure/cosmos';
-import type { PeopleDirectory, PersonRecord, StoredPerson } from './directory';
+import { normaliseEmployeeId, type PeopleDirectory, type PersonRecord, type StoredPerson } from './directory';
 import { ROLES, type Role } from './roles';
 
 export { ImportFileError, type RejectedRow } from '../csv';
@@ -18,7 +18,11 @@ const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === 
 
 const rowSchema = z
   .object({
-    employee_id: z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, 'employee_id must be 1-32 letters, digits, - or _'),
+    employee_id: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, 'employee_id must be 1-32 letters, digits, - or _')
+      .transform(normaliseEmployeeId),
     name: z.string().trim().min(1, 'name is empty').max(200, 'name is longer than 200 characters'),
     email: z.string().trim().toLowerCase().email('email is not a valid e-mail address'),
     aad_object_id: z.preprocess(
@@ -63,6 +67,8 @@ const rowSchema = z
 export interface ParsedStaffFile {
   people: PersonRecord[];
   rejected: RejectedRow[];
+  /** Every employee id the file names, rejected rows included (a full import never counts them as leavers). */
+  named: Set<string>;
 }
 
 /**
@@ -76,7 +82,9 @@ export function parseStaffCsv(text: string, staffGroups?: readonly string[]): Pa
 
   // Read row by row: the parsed file is never held whole (see forEachCsvRow).
   const rejected: RejectedRow[] = [];
+  const named = new Set<string>();
   const badShape = forEachCsvRow(text, STAFF_COLUMNS, ({ line, values: raw }) => {
+    if (raw.employee_id?.trim()) named.add(normaliseEmployeeId(raw.employee_id));
     const parsed = rowSchema.safeParse(raw);
     if (!parsed.success) {
       rejected.push({ line, reason: parsed.error.issues.map((i) => i.message).join('; ') });
@@ -113,9 +121,9 @@ export function parseStaffCsv(text: string, staffGroups?: readonly string[]): Pa
       practiceCode: r.practice_code,
     });
   });
-  rejected.push(...badShape);
+  for (const r of badShape) rejected.push(r); // never push(...rows): a spread of 200,000 overflows the stack
   rejected.sort((a, b) => a.line - b.line);
-  return { people, rejected };
+  return { people, rejected, named };
 }
 
 export interface StaffImportReport {
@@ -123,26 +131,54 @@ export interface StaffImportReport {
   updated: number;
   unchanged: number;
   rejected: RejectedRow[];
+  /** A full import: people in the directory the file no longer has, now marked as left. */
+  left: number;
   /** Rows that were valid but could not be written (for example changed by someone else meanwhile). */
   failed: { employeeId: string; reason: string }[];
 }
 
 function sameRecord(a: PersonRecord, b: PersonRecord): boolean {
   const keys: (keyof PersonRecord)[] = ['name', 'email', 'aadObjectId', 'team', 'staffGroup', 'practiceCode'];
-  return keys.every((k) => (a[k] ?? null) === (b[k] ?? null)) && a.roles.join(';') === b.roles.join(';');
+  // Someone marked as left who is in the file again has come back: that is a change.
+  return keys.every((k) => (a[k] ?? null) === (b[k] ?? null)) && a.roles.join(';') === b.roles.join(';') && !(a as StoredPerson).leftAt;
 }
 
 /** People are written this many at a time: the stored ones among them are read, compared and written in bulk. */
 const CHUNK = 1000;
 
+/** A full import may mark at most this share of current staff as left without `confirm`: a truncated file must not empty the directory. */
+export const MAX_LEAVERS_UNCONFIRMED = 0.1;
+
+export interface StaffImportOptions {
+  now?: Date;
+  staffGroups?: readonly string[];
+  /** The file is the whole staff list (an ESR extract): people in the directory but not in it are marked as left. */
+  full?: boolean;
+  /** Allows a full import to mark more than 10% of staff as left. */
+  confirm?: boolean;
+}
+
 /**
  * Writes the valid rows: new people are created, changed ones replaced under their etag, the rest
  * left alone; then each person's Entra id link (`PeopleDirectory.relink`), so turns find them by point reads.
  */
-export async function importStaff(directory: PeopleDirectory, text: string, opts: { now?: Date; staffGroups?: readonly string[] } = {}): Promise<StaffImportReport> {
+export async function importStaff(directory: PeopleDirectory, text: string, opts: StaffImportOptions = {}): Promise<StaffImportReport> {
   const now = opts.now ?? new Date();
-  const { people, rejected } = parseStaffCsv(text, opts.staffGroups);
-  const report: StaffImportReport = { added: 0, updated: 0, unchanged: 0, rejected, failed: [] };
+  const { people, rejected, named } = parseStaffCsv(text, opts.staffGroups);
+  const report: StaffImportReport = { added: 0, updated: 0, unchanged: 0, rejected, left: 0, failed: [] };
+
+  // A full import works out its leavers before it writes anything, so a refusal changes nothing.
+  let leavers: string[] = [];
+  if (opts.full) {
+    const current = (await directory.roster()).map((p) => p.id);
+    leavers = current.filter((id) => !named.has(id));
+    if (leavers.length > current.length * MAX_LEAVERS_UNCONFIRMED && !opts.confirm) {
+      const percent = Math.round((leavers.length / current.length) * 100);
+      throw new ImportFileError(
+        `This full import would mark ${leavers.length.toLocaleString('en-GB')} of ${current.length.toLocaleString('en-GB')} people (${percent}%) as left, more than ${MAX_LEAVERS_UNCONFIRMED * 100}%. Nothing was changed. If the file really is the whole staff list, run it again with --confirm.`,
+      );
+    }
+  }
 
   // Someone else in the directory may already hold an Entra id this file gives to a different person.
   const aadOwner = await directory.entraIdOwners();
@@ -187,7 +223,19 @@ export async function importStaff(directory: PeopleDirectory, text: string, opts
     // ones too, so a run cut short between the two writes is repaired by running it again).
     const saved = chunk.filter((p) => !notSaved.has(p.id) && !refused.has(p.id));
     const changes = saved.map((p) => ({ employeeId: p.id, aadObjectId: p.aadObjectId, previous: existing.get(p.id)?.aadObjectId }));
-    report.failed.push(...(await directory.relink(changes, now)));
+    for (const f of await directory.relink(changes, now)) report.failed.push(f);
+  }
+  for (let i = 0; i < leavers.length; i += CHUNK) {
+    const stored = await directory.getMany(leavers.slice(i, i + CHUNK));
+    const ops = [...stored.values()].map((p) => {
+      const { _etag, _rid, _self, _ts, _attachments, ...doc } = p as StoredPerson & Record<string, unknown>;
+      const resourceBody = { ...doc, leftAt: now.toISOString() };
+      return { employeeId: p.id, op: { operationType: 'Replace', id: p.id, partitionKey: p.id, resourceBody: resourceBody as never, ifMatch: _etag } as OperationInput };
+    });
+    await bulkWrite(directory.raw, ops, (item, failure) => {
+      if (failure) report.failed.push({ employeeId: item.employeeId, reason: `not marked as left: ${failure}` });
+      else report.left++;
+    });
   }
   return report;
 }
@@ -195,7 +243,7 @@ export async function importStaff(directory: PeopleDirectory, text: string, opts
 /** A plain-English summary for the command line and the chat. */
 export function describeStaffImport(report: StaffImportReport): string {
   const lines = [
-    `Staff import: ${report.added} added, ${report.updated} updated, ${report.unchanged} unchanged, ${report.rejected.length} rejected${report.failed.length ? `, ${report.failed.length} not saved` : ''}.`,
+    `Staff import: ${report.added} added, ${report.updated} updated, ${report.unchanged} unchanged, ${report.rejected.length} rejected${report.left ? `, ${report.left} marked as left` : ''}${report.failed.length ? `, ${report.failed.length} not saved` : ''}.`,
   ];
   for (const r of report.rejected) lines.push(`  line ${r.line}: ${r.reason}`);
   for (const f of report.failed) lines.push(`  ${f.employeeId}: ${f.reason}`);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Container } from '@azure/cosmos';
-import type { Store } from '../storage/store';
+import { forEachPage, type Store } from '../storage/store';
 
 /**
  * "I've made a referral": what we keep is the route, the time and the user's own reference,
@@ -20,8 +20,22 @@ export interface FollowUp {
   claimedAt?: string;
   remindedAt?: string;
   feedbackAt?: string;
+  /** Seconds Cosmos DB keeps a closed follow-up after its last change (time to live); unset while open. */
+  ttl?: number;
   _etag?: string;
 }
+
+/**
+ * Retention: a closed follow-up (feedback received, or the reminder sent) is kept this many days,
+ * then deleted: by Cosmos DB's time to live in production, by `removeClosed` (a daily sweep) in
+ * the embedded store. Set from REFERRAL_RETENTION_DAYS at start.
+ */
+export const DEFAULT_RETENTION_DAYS = 90;
+let retentionDays = DEFAULT_RETENTION_DAYS;
+export function setFollowUpRetention(days: number): void {
+  retentionDays = days;
+}
+const ttl = () => retentionDays * 86_400;
 
 /** How long a claimed reminder may stay unsent before another worker may retry it. */
 export const CLAIM_TIMEOUT_MS = 10 * 60 * 1000;
@@ -72,7 +86,7 @@ export class FollowUpStore {
       if (!current) return 'missing';
       if (current.status === 'feedback-received') return 'already';
       try {
-        await this.container.item(id, aadObjectId).replace({ ...current, status: 'feedback-received', feedbackAt: now.toISOString() }, { accessCondition: { type: 'IfMatch', condition: current._etag! } });
+        await this.container.item(id, aadObjectId).replace({ ...current, status: 'feedback-received', feedbackAt: now.toISOString(), ttl: ttl() }, { accessCondition: { type: 'IfMatch', condition: current._etag! } });
         return 'updated';
       } catch (err) {
         if ((err as { code?: number }).code !== 412) throw err;
@@ -110,10 +124,39 @@ export class FollowUpStore {
 
   async markReminded(f: FollowUp, now: Date): Promise<void> {
     try {
-      await this.container.item(f.id, f.aadObjectId).replace({ ...f, status: 'reminded', remindedAt: now.toISOString() }, { accessCondition: { type: 'IfMatch', condition: f._etag! } });
+      await this.container.item(f.id, f.aadObjectId).replace({ ...f, status: 'reminded', remindedAt: now.toISOString(), ttl: ttl() }, { accessCondition: { type: 'IfMatch', condition: f._etag! } });
     } catch (err) {
       // The user pressed "Feedback received" while we were sending: their answer stands.
       if ((err as { code?: number }).code !== 412) throw err;
     }
+  }
+
+  /** Deletes follow-ups closed more than the retention period ago; returns how many. */
+  async removeClosed(now: Date, days = retentionDays): Promise<number> {
+    const before = new Date(now.getTime() - days * 86_400_000).toISOString();
+    const closed: { id: string; aadObjectId: string }[] = [];
+    await forEachPage(
+      this.container.items.query<{ id: string; aadObjectId: string }>(
+        {
+          query: "SELECT c.id, c.aadObjectId FROM c WHERE (c.status = 'feedback-received' AND c.feedbackAt < @before) OR (c.status = 'reminded' AND c.remindedAt < @before)",
+          parameters: [{ name: '@before', value: before }],
+        },
+        { maxItemCount: 1000 },
+      ),
+      (page) => {
+        for (const f of page) closed.push(f);
+      },
+    );
+    let removed = 0;
+    for (const f of closed) {
+      await this.container
+        .item(f.id, f.aadObjectId)
+        .delete()
+        .then(() => removed++)
+        .catch((err: unknown) => {
+          if ((err as { code?: number }).code !== 404) throw err;
+        });
+    }
+    return removed;
   }
 }

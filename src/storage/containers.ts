@@ -24,6 +24,8 @@ export const CONTAINERS = {
   content: { id: 'content', partitionKey: '/set' },
   /** Append-only audit trail of privileged actions: who, what, when and ids, never message text. One partition per month. */
   audit: { id: 'audit', partitionKey: '/month' },
+  /** Chat imports' full row reports (a summary and chunks of rows), behind a 15-minute download link; kept a day. One partition per import. */
+  imports: { id: 'imports', partitionKey: '/importId' },
 } as const;
 
 export type ContainerName = keyof typeof CONTAINERS;

@@ -211,6 +211,18 @@ export class EmbeddedCosmos {
   private journalFd?: number;
   private journalGen = 0;
   private journalBytes = 0;
+  /** Where the journal's last complete line ends: a failed append is cut back to here. */
+  private journalEnd?: number;
+  /** A failed append could not be cut back yet (the truncate failed too): do it before the next one. */
+  private journalTorn = false;
+  /**
+   * A write was applied in memory but could not be journalled, so memory holds a change the disk
+   * does not: every request is refused until memory has been rebuilt from disk.
+   */
+  private diverged = false;
+  private lastRebuildAttempt = 0;
+  /** When compaction last failed (a full disk): it is not tried again for a while. */
+  private compactionFailedAt = 0;
   private writeChain: Promise<void> = Promise.resolve();
   private lockPath: string;
   private ownsLock = false;
@@ -294,6 +306,12 @@ export class EmbeddedCosmos {
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
       const entry: JournalEntry = { m: req.method ?? 'GET', u: req.url ?? '/', h: pickHeaders(req.headers), b: body };
+      if (this.diverged) {
+        this.refuse(res);
+        // Try again to bring memory back in line with the disk (in the write order, at most every 2 s).
+        if (Date.now() - this.lastRebuildAttempt > 2000) this.writeChain = this.writeChain.then(() => this.rebuildFromDisk());
+        return;
+      }
       if (!isMutation(req)) {
         this.inner!(fakeRequest(entry, req.headers), res);
         return;
@@ -316,16 +334,23 @@ export class EmbeddedCosmos {
                 const toJournal = journalable(entry, res.statusCode, chunk);
                 if (toJournal) this.append(toJournal);
               } catch (err) {
-                // Not on disk, so not acknowledged: the client sees a failure and may retry.
-                this.opts.log?.error({ err }, 'embedded store: journal write failed');
+                // Not on disk, so not acknowledged: the client sees a failure and may retry. The
+                // write is already in memory, though: rebuild memory from disk before anything else.
+                this.opts.log?.error({ err: { code: (err as NodeJS.ErrnoException).code, message: (err as Error).message } }, 'embedded store: journal write failed; the write was refused');
+                this.diverged = true;
                 res.statusCode = 503;
                 realEnd(JSON.stringify({ code: 'ServiceUnavailable', message: 'The local store could not write to disk.' }));
-                finish();
+                this.rebuildFromDisk().finally(finish);
                 return;
               }
               realEnd(chunk);
               finish();
             };
+            if (this.diverged) {
+              this.refuse(res);
+              finish();
+              return;
+            }
             this.inner!(fakeRequest(entry, req.headers), res);
           }),
       );
@@ -335,48 +360,133 @@ export class EmbeddedCosmos {
     });
   }
 
+  /** Answers 503 while memory is being brought back in line with the disk. */
+  private refuse(res: http.ServerResponse): void {
+    res.statusCode = 503;
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ code: 'ServiceUnavailable', message: 'The local store is recovering from a failed disk write.' }));
+  }
+
+  /**
+   * Appends one line and syncs it. If any part fails (a full disk: ENOSPC, or EIO), the journal is
+   * cut back to where it was, so the bytes that did reach it never sit in front of later writes.
+   */
   private append(entry: JournalEntry): void {
-    if (this.journalFd === undefined) throw new Error('journal is not open');
+    const fd = this.journalFd;
+    if (fd === undefined) throw new Error('journal is not open');
+    this.journalEnd ??= fs.fstatSync(fd).size;
+    if (this.journalTorn) {
+      fs.ftruncateSync(fd, this.journalEnd);
+      this.journalTorn = false;
+    }
     const line = Buffer.from(`${JSON.stringify(entry)}\n`, 'utf8');
-    let offset = 0;
-    while (offset < line.length) offset += fs.writeSync(this.journalFd, line, offset);
-    if (this.opts.fsync !== false) fs.fdatasyncSync(this.journalFd);
+    try {
+      let offset = 0;
+      while (offset < line.length) offset += fs.writeSync(fd, line, offset);
+      if (this.opts.fsync !== false) fs.fdatasyncSync(fd);
+    } catch (err) {
+      try {
+        fs.ftruncateSync(fd, this.journalEnd);
+      } catch {
+        this.journalTorn = true; // cut back before the next append instead
+      }
+      throw err;
+    }
+    this.journalEnd += line.length;
     this.journalBytes += line.length;
     this.stats.journalBytes = this.journalBytes;
+  }
+
+  /**
+   * Replaces the in-memory state with the one on disk (snapshot and journals), after a write that
+   * was applied in memory but could not be journalled. Reading needs no free space, so this works
+   * while the disk is still full; until it has, every request is refused.
+   */
+  private async rebuildFromDisk(): Promise<void> {
+    this.lastRebuildAttempt = Date.now();
+    const previous = this.inner;
+    try {
+      // A second server object, never listening: only its request handler and empty account are
+      // used. It makes its account when told it listens, from its address: give it ours.
+      const fresh = createHttpServer({ keepAlive: true } as never);
+      const [handler] = fresh.listeners('request') as RequestHandler[];
+      if (!handler) throw new Error('The embedded Cosmos server did not register a request handler');
+      const port = Number(new URL(this.endpoint).port);
+      (fresh as unknown as { address(): unknown }).address = () => ({ address: '127.0.0.1', family: 'IPv4', port });
+      fresh.emit('listening');
+      this.inner = handler;
+      // Compaction must not read documents from the old account's memory.
+      accounts.delete(Number(new URL(this.endpoint).port));
+      await this.replayFromDisk();
+      this.diverged = false;
+      this.opts.log?.warn({ replayed: this.stats.replayedEntries }, 'embedded store: memory rebuilt from disk after a failed write');
+    } catch (err) {
+      this.inner = previous;
+      this.opts.log?.error({ err: { message: (err as Error).message } }, 'embedded store: could not rebuild memory from disk; requests are refused until it can');
+    }
   }
 
   /** Replays snapshot and journals into the empty server, then compacts them into one snapshot. */
   private async recover(): Promise<void> {
     const started = Date.now();
+    const maxGen = await this.replayFromDisk();
+    this.stats.replayMs = Date.now() - started;
+    await this.compact(maxGen + 1);
+    this.opts.log?.info({ replayed: this.stats.replayedEntries, ms: this.stats.replayMs, dataDir: this.opts.dataDir }, 'embedded store recovered');
+  }
+
+  /** Replays the snapshot and every journal after it into the server; returns the last journal generation. */
+  private async replayFromDisk(): Promise<number> {
+    this.stats.replayedEntries = 0;
     const dir = this.opts.dataDir;
     const snapshotPath = path.join(dir, 'snapshot.jsonl');
     let nextJournal = 0;
     if (fs.existsSync(snapshotPath)) {
+      // A snapshot is synced before it is renamed into place, so it is never torn by a crash: a line
+      // that does not parse means the file was damaged afterwards, and opening would lose data.
       const lines = readLines(snapshotPath);
-      const header = JSON.parse(lines.shift() ?? '{}') as { nextJournal?: number };
+      const parse = (line: string | undefined, i: number): unknown => {
+        try {
+          return JSON.parse(line ?? '{}');
+        } catch {
+          throw new Error(`The snapshot ${snapshotPath} is damaged at line ${i + 1} of ${lines.length}; the store was not opened. Restore it from a backup, or move it away to start from the journals alone.`);
+        }
+      };
+      const header = parse(lines[0], 0) as { nextJournal?: number };
       nextJournal = header.nextJournal ?? 0;
-      for (const line of lines) await this.replay(JSON.parse(line) as JournalEntry, snapshotPath);
+      for (let i = 1; i < lines.length; i++) await this.replay(parse(lines[i], i) as JournalEntry, snapshotPath);
     }
     const journals = listJournals(dir);
     for (const { gen, file } of journals) {
       if (gen < nextJournal) continue;
       const lines = readLines(file);
       for (let i = 0; i < lines.length; i++) {
-        let entry: JournalEntry;
-        try {
-          entry = JSON.parse(lines[i]!) as JournalEntry;
-        } catch {
-          // Only the very last line can be torn (the process died mid-write); it was never acknowledged.
-          if (i === lines.length - 1) break;
-          throw new Error(`The journal ${file} is damaged at line ${i + 1}; the store was not opened.`);
+        const line = lines[i]!;
+        const entry = parseEntry(line);
+        if (entry) {
+          await this.replay(entry, file);
+          continue;
         }
-        await this.replay(entry, file);
+        if (i === lines.length - 1) {
+          // The process died mid-write: that write was never acknowledged.
+          this.opts.log?.warn(
+            { file, line: i + 1, bytes: Buffer.byteLength(line), request: describeTorn(line) },
+            'embedded store: dropped the torn last line of a journal (a write cut off mid-way, never acknowledged)',
+          );
+          break;
+        }
+        // A write that failed part-way (before failed appends were cut back) left bytes that the
+        // next, acknowledged write was appended to. Keep that write and every one after it: a
+        // damaged line never stops the store opening, since that would strand everything after it.
+        const kept = salvageEntry(line);
+        this.opts.log?.error(
+          { file, line: i + 1, bytes: Buffer.byteLength(line) - (kept ? Buffer.byteLength(kept.text) : 0), dropped: describeTorn(line), kept: kept ? describeTorn(kept.text) : 'nothing' },
+          'embedded store: dropped the unreadable start of a journal line (a write that failed part-way) and kept what follows',
+        );
+        if (kept) await this.replay(kept.entry, file);
       }
     }
-    this.stats.replayMs = Date.now() - started;
-    const maxGen = journals.reduce((m, j) => Math.max(m, j.gen), nextJournal - 1);
-    await this.compact(maxGen + 1);
-    this.opts.log?.info({ replayed: this.stats.replayedEntries, ms: this.stats.replayMs, dataDir: dir }, 'embedded store recovered');
+    return journals.reduce((m, j) => Math.max(m, j.gen), nextJournal - 1);
   }
 
   private async replay(entry: JournalEntry, file: string): Promise<void> {
@@ -408,8 +518,14 @@ export class EmbeddedCosmos {
   }
 
   private async maybeCompact(): Promise<void> {
-    if (this.journalBytes < COMPACT_AFTER_BYTES || this.closed) return;
-    this.writeChain = this.writeChain.then(() => this.compact(this.journalGen + 1));
+    if (this.journalBytes < COMPACT_AFTER_BYTES || this.closed || Date.now() - this.compactionFailedAt < 60_000) return;
+    // A failed compaction (a full disk) must not break the chain every later write waits on.
+    this.writeChain = this.writeChain
+      .then(() => this.compact(this.journalGen + 1))
+      .catch((err: unknown) => {
+        this.compactionFailedAt = Date.now();
+        this.opts.log?.error({ err: { code: (err as NodeJS.ErrnoException).code, message: (err as Error).message } }, 'embedded store: compaction failed; the journal carries on and it is tried again in a minute');
+      });
     await this.writeChain;
   }
 
@@ -419,6 +535,7 @@ export class EmbeddedCosmos {
     const dir = this.opts.dataDir;
     const tmp = path.join(dir, 'snapshot.jsonl.tmp');
     const fd = fs.openSync(tmp, 'w');
+    let written = false;
     try {
       const write = (obj: unknown) => fs.writeSync(fd, `${JSON.stringify(obj)}\n`);
       write({ nextJournal: gen });
@@ -464,8 +581,11 @@ export class EmbeddedCosmos {
         }
       }
       fs.fsyncSync(fd);
+      written = true;
     } finally {
       fs.closeSync(fd);
+      // A snapshot that could not be written whole (a full disk) gives its space back.
+      if (!written) fs.rmSync(tmp, { force: true });
     }
     fs.renameSync(tmp, path.join(dir, 'snapshot.jsonl'));
     fsyncDir(dir);
@@ -473,6 +593,8 @@ export class EmbeddedCosmos {
     for (const j of listJournals(dir)) if (j.gen < gen) fs.rmSync(j.file, { force: true });
     this.journalGen = gen;
     this.journalFd = fs.openSync(path.join(dir, `journal-${gen}.jsonl`), 'a');
+    this.journalEnd = undefined;
+    this.journalTorn = false;
     this.journalBytes = 0;
     fsyncDir(dir);
     this.stats.compactions++;
@@ -621,6 +743,32 @@ function fakeRequest(entry: JournalEntry, original: http.IncomingHttpHeaders): h
   stream.headers = { ...original, ...entry.h };
   (stream as unknown as PassThrough).end(Buffer.from(entry.b, 'utf8'));
   return stream;
+}
+
+function parseEntry(text: string): JournalEntry | undefined {
+  try {
+    const entry = JSON.parse(text) as JournalEntry;
+    return entry && typeof entry.m === 'string' && typeof entry.u === 'string' ? entry : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The last whole entry in a line that starts with the remains of a failed write, if there is one. */
+function salvageEntry(line: string): { entry: JournalEntry; text: string } | undefined {
+  for (let at = line.lastIndexOf('{"m":"'); at > 0; at = line.lastIndexOf('{"m":"', at - 1)) {
+    const text = line.slice(at);
+    const entry = parseEntry(text);
+    if (entry) return { entry, text };
+  }
+  return undefined;
+}
+
+/** What a torn journal line was, as far as it goes: its method and path, if they were written. */
+function describeTorn(line: string): string {
+  const method = /"m":"([A-Z]+)"/.exec(line)?.[1];
+  const url = /"u":"([^"]*)"/.exec(line)?.[1];
+  return method && url ? `${method} ${url}` : 'not enough of it was written to say';
 }
 
 function readLines(file: string): string[] {

@@ -1,7 +1,8 @@
-import { CosmosClient, type Container, type Database } from '@azure/cosmos';
+import { CosmosClient, type Container, type CosmosClientOptions, type Database, type PluginConfig, type QueryIterator } from '@azure/cosmos';
 import type { Config } from '../config';
 import type { Logger } from '../logging/logger';
 import { CONTAINERS, type ContainerName } from './containers';
+import { spendStorageTime, storageTimeLeft, StorageTimeoutError, withStorageBudget } from './deadline';
 import { EmbeddedCosmos } from './embedded';
 
 /**
@@ -10,6 +11,36 @@ import { EmbeddedCosmos } from './embedded';
  * Azure Cosmos DB, which caps a page by size anyway.
  */
 export const MANY = { maxItemCount: 10_000 } as const;
+
+/**
+ * Pages for reads of a few short fields of every document (the roster, the organisation's
+ * digests). Still bounded (the SDK spreads each page into its buffer, which overflows the call
+ * stack from about 125,000 items), but fewer pages: the embedded server scans the container again
+ * for every page.
+ */
+export const BIG_PAGE = { maxItemCount: 60_000 } as const;
+
+/**
+ * Reads a query a page at a time (at most its `maxItemCount` documents each) and hands each page
+ * over as it arrives. Never `fetchAll`: it gathers every page into one array by spreading each
+ * page into it, and a query with `maxItemCount: -1` is one page, which overflows the call stack
+ * from about 125,000 results.
+ */
+export async function forEachPage<T>(iterator: QueryIterator<T>, onPage: (page: T[]) => void | Promise<void>): Promise<void> {
+  while (iterator.hasMoreResults()) {
+    const { resources } = await iterator.fetchNext();
+    if (resources && resources.length > 0) await onPage(resources);
+  }
+}
+
+/** Every result of a query, read a page at a time and gathered without spreading (see forEachPage). */
+export async function readAll<T>(iterator: QueryIterator<T>): Promise<T[]> {
+  const out: T[] = [];
+  await forEachPage(iterator, (page) => {
+    for (const item of page) out.push(item);
+  });
+  return out;
+}
 
 /**
  * The one owner of the CosmosClient. Features get typed repositories built on `container(name)`;
@@ -24,6 +55,40 @@ export interface Store {
   ping(): Promise<{ ok: boolean; ms: number; error?: string }>;
   close(): Promise<void>;
 }
+
+/** /healthz waits this long for the store before it says 503. */
+export const PING_BUDGET_MS = 1500;
+
+/**
+ * How every Cosmos DB call keeps to the current turn's storage budget (src/storage/deadline.ts).
+ * Per operation (retries and their waits included): its time is taken off the budget, and it fails
+ * with StorageTimeoutError once the budget is spent. Per request: the request on the wire is
+ * aborted then too, so a frozen store is not left holding a socket for the SDK's 60-second
+ * timeout. Outside a budget nothing changes.
+ */
+const BUDGET_PLUGINS: PluginConfig[] = [
+  { on: 'operation', plugin: (context, _diagnostics, next) => spendStorageTime(() => next(context)) },
+  {
+    on: 'request',
+    plugin: async (context, _diagnostics, next) => {
+      const left = storageTimeLeft();
+      if (left === undefined) return next(context);
+      if (left <= 0) throw new StorageTimeoutError();
+      const budget = AbortSignal.timeout(left);
+      const original = context.options;
+      const given = original?.abortSignal;
+      context.options = { ...original, abortSignal: given ? AbortSignal.any([given, budget]) : budget };
+      try {
+        return await next(context);
+      } catch (err) {
+        if (budget.aborted) throw new StorageTimeoutError();
+        throw err;
+      } finally {
+        context.options = original;
+      }
+    },
+  },
+];
 
 export interface OpenStoreOptions {
   log?: Logger;
@@ -59,7 +124,8 @@ export async function openStore(config: Pick<Config, 'cosmos' | 'dataDir'>, opts
     key,
     // The embedded server has one region; discovery would only add round trips.
     connectionPolicy: mode === 'azure' ? undefined : { enableEndpointDiscovery: false, requestTimeout: 60_000 },
-  });
+    plugins: BUDGET_PLUGINS,
+  } as CosmosClientOptions);
 
   try {
     const { database } = await client.databases.createIfNotExists({ id: config.cosmos.database });
@@ -81,7 +147,8 @@ export async function openStore(config: Pick<Config, 'cosmos' | 'dataDir'>, opts
       async ping() {
         const started = Date.now();
         try {
-          await database.read();
+          // A hung store must not hang the health check: answer within its own short budget.
+          await withStorageBudget(PING_BUDGET_MS, () => database.read());
           return { ok: true, ms: Date.now() - started };
         } catch (err) {
           return { ok: false, ms: Date.now() - started, error: (err as Error).message };

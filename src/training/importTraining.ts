@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { OperationInput } from '@azure/cosmos';
-import type { PeopleDirectory } from '../people/directory';
-import { forEachCsvRow, type RejectedRow } from '../csv';
+import { normaliseEmployeeId, type PeopleDirectory } from '../people/directory';
+import { dayProblem, forEachCsvRow, type RejectedRow } from '../csv';
 import { bulkWrite } from '../storage/conditional';
+import { containsPatientData } from '../privacy/patientData';
 import { SUBJECTS, type TrainingRules } from './rules';
 import { courseKey, RECORD_ID, recordOf, teamKey, type CompletionEntry, type TrainingStore } from './store';
 
@@ -14,7 +15,11 @@ import { courseKey, RECORD_ID, recordOf, teamKey, type CompletionEntry, type Tra
 export const TRAINING_COLUMNS = ['employee_id', 'subject', 'level', 'completed_on', 'hours', 'provider'] as const;
 
 const rowSchema = z.object({
-  employee_id: z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, 'employee_id must be 1-32 letters, digits, - or _'),
+  employee_id: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, 'employee_id must be 1-32 letters, digits, - or _')
+    .transform(normaliseEmployeeId),
   subject: z
     .string()
     .trim()
@@ -28,8 +33,10 @@ const rowSchema = z.object({
   completed_on: z
     .string()
     .trim()
-    .regex(/^\d{4}-\d{2}-\d{2}$/, 'completed_on must be a date written YYYY-MM-DD')
-    .refine((s) => new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'completed_on is not a real date'),
+    .superRefine((s, ctx) => {
+      const problem = dayProblem(s);
+      if (problem) ctx.addIssue({ code: 'custom', message: `completed_on ${problem}` });
+    }),
   hours: z
     .string()
     .trim()
@@ -66,25 +73,37 @@ export function parseTrainingCsv(text: string, rules: TrainingRules, today: stri
     if (shared.size < 10_000) shared.set(s, s);
     return s;
   };
+  // Providers repeat (eLfH, a trust's name): each distinct one is screened once.
+  const screened = new Map<string, boolean>();
+  const holdsPatientData = (s: string) => {
+    let found = screened.get(s);
+    if (found === undefined) {
+      found = containsPatientData(s);
+      if (screened.size < 10_000) screened.set(s, found);
+    }
+    return found;
+  };
   let rows = 0;
-  rejected.push(
-    ...forEachCsvRow(text, TRAINING_COLUMNS, ({ line, values }) => {
-      const parsed = rowSchema.safeParse(values);
-      if (!parsed.success) return void rejected.push({ line, reason: parsed.error.issues.map((i) => i.message).join('; ') });
-      const r = parsed.data;
-      if (!rules.levels[r.subject].some((l) => l.level === r.level)) {
-        return void rejected.push({ line, reason: `${r.subject} has no level ${r.level} (levels: ${rules.levels[r.subject].map((l) => l.level).join(', ')})` });
-      }
-      if (r.completed_on > today) return void rejected.push({ line, reason: 'completed_on is in the future' });
-      const row: CourseRow = { line, subject: SUBJECTS.find((x) => x === r.subject)!, level: r.level, completedOn: share(r.completed_on), hours: r.hours, provider: share(r.provider) };
-      const mine = people.get(r.employee_id);
-      const first = mine?.find((m) => courseKey(m) === courseKey(row));
-      if (first) return void rejected.push({ line, reason: `repeats line ${first.line}` });
-      if (mine) mine.push(row);
-      else people.set(r.employee_id, [row]);
-      rows++;
-    }),
-  );
+  const badShape = forEachCsvRow(text, TRAINING_COLUMNS, ({ line, values }) => {
+    const parsed = rowSchema.safeParse(values);
+    if (!parsed.success) return void rejected.push({ line, reason: parsed.error.issues.map((i) => i.message).join('; ') });
+    const r = parsed.data;
+    if (!rules.levels[r.subject].some((l) => l.level === r.level)) {
+      return void rejected.push({ line, reason: `${r.subject} has no level ${r.level} (levels: ${rules.levels[r.subject].map((l) => l.level).join(', ')})` });
+    }
+    if (r.completed_on > today) return void rejected.push({ line, reason: 'completed_on is in the future' });
+    if (holdsPatientData(r.provider)) {
+      return void rejected.push({ line, reason: 'provider looks like it holds patient details (an NHS number, a date of birth, a postcode or a name with one of these), so the row was not imported' });
+    }
+    const row: CourseRow = { line, subject: SUBJECTS.find((x) => x === r.subject)!, level: r.level, completedOn: share(r.completed_on), hours: r.hours, provider: share(r.provider) };
+    const mine = people.get(r.employee_id);
+    const first = mine?.find((m) => courseKey(m) === courseKey(row));
+    if (first) return void rejected.push({ line, reason: `repeats line ${first.line}` });
+    if (mine) mine.push(row);
+    else people.set(r.employee_id, [row]);
+    rows++;
+  });
+  for (const r of badShape) rejected.push(r); // never push(...rows): a spread of 200,000 overflows the stack
   rejected.sort((a, b) => a.line - b.line);
   return { people, rows, rejected };
 }
@@ -120,10 +139,27 @@ export function mergeImported(completions: readonly CompletionEntry[], rows: rea
 /** People are imported this many at a time: their records are read, merged and written in bulk. */
 const CHUNK = 500;
 
-/**
- * `onlyTeam`: a manager importing their own team's records; rows for anyone else are rejected.
- */
-export async function importTraining(store: TrainingStore, directory: PeopleDirectory, rules: TrainingRules, text: string, now = new Date(), onlyTeam?: string): Promise<TrainingImportReport> {
+export interface TrainingImportOptions {
+  /** A manager importing their own team's records: rows for anyone else are rejected. */
+  onlyTeam?: string;
+  /**
+   * The employee id of the person sending the file in the chat: their own rows are rejected, as
+   * nobody may confirm their own training (an import makes a course count). The command line, an
+   * operator loading the ESR extract, has no importer.
+   */
+  importer?: string;
+}
+
+export async function importTraining(
+  store: TrainingStore,
+  directory: PeopleDirectory,
+  rules: TrainingRules,
+  text: string,
+  now = new Date(),
+  opts: TrainingImportOptions = {},
+): Promise<TrainingImportReport> {
+  const { onlyTeam } = opts;
+  const importer = opts.importer?.toLowerCase();
   const today = now.toISOString().slice(0, 10);
   const importedAt = now.toISOString();
   const { people: byPerson, rejected } = parseTrainingCsv(text, rules, today);
@@ -134,7 +170,9 @@ export async function importTraining(store: TrainingStore, directory: PeopleDire
     const reason =
       team === undefined
         ? `employee_id ${employeeId} is not in the staff list (import staff first)`
-        : onlyTeam !== undefined && teamKey(team) !== teamKey(onlyTeam)
+        : importer !== undefined && employeeId.toLowerCase() === importer
+          ? `employee_id ${employeeId} is your own training record: nobody can confirm their own training, so ask a safeguarding lead or another manager to import it`
+          : onlyTeam !== undefined && teamKey(team) !== teamKey(onlyTeam)
           ? `employee_id ${employeeId} is not in your team (${onlyTeam})`
           : undefined;
     if (!reason) continue;

@@ -1,11 +1,13 @@
 import { z } from 'zod';
+import { md } from '../cards/markdown';
 import { renderCard } from '../cards/render';
+import { replyWhenReady } from '../chat/slow';
 import type { Capability, ChatTurn, Notifier } from '../chat/types';
-import type { PeopleDirectory, RosterEntry, StoredPerson } from '../people/directory';
+import { CURRENT, type PeopleDirectory, type RosterEntry, type StoredPerson } from '../people/directory';
 import { can } from '../people/roles';
 import { linkLifetime, toCsv, type ExportLinks } from '../exports';
 import { claimOncePer } from '../storage/conditional';
-import { MANY, type Store } from '../storage/store';
+import { readAll, MANY, type Store } from '../storage/store';
 import { isCompliant, personFacts, personStatus, type Completion, SUBJECT_LABELS, SUBJECTS, type Status, type SubjectStatus, type TrainingRules } from './rules';
 import { TrainingStore, type CompletionEntry } from './store';
 import { describeCompletion, SelfRecording } from './selfRecord';
@@ -26,6 +28,8 @@ export interface TrainingDeps {
 const STATUS_LABEL: Record<Status, string> = { compliant: 'in date', 'due-soon': 'due soon', overdue: 'overdue', missing: 'missing' };
 const STATUS_STYLE: Record<Status, string> = { compliant: 'good', 'due-soon': 'warning', overdue: 'attention', missing: 'attention' };
 const REMIND_INTERVAL_MS = 7 * 24 * 3600_000;
+/** The organisation list in the chat stops at this size (Teams refuses messages over about 100 KB); the CSV has every team. */
+const ORGANISATION_TEXT_BYTES = 60 * 1024;
 const remindSchema = z.object({ verb: z.literal('training.remind'), team: z.string().min(1).max(100) });
 const exportSchema = z.object({ verb: z.literal('training.export'), team: z.string().min(1).max(100) });
 
@@ -68,6 +72,7 @@ export class TrainingService {
     this.now = deps.now ?? (() => new Date());
     this.selfRecording = new SelfRecording({ rules: deps.rules, store: this.store, directory: deps.directory, notifier: deps.notifier, now: this.now });
     deps.exports.register('training-team', (params) => this.teamCsv(params.team ?? ''));
+    deps.exports.register('training-organisation', () => this.organisationCsv());
   }
 
   /** One row per person and subject, for a team. */
@@ -97,6 +102,14 @@ export class TrainingService {
     return { filename: `training-${(people[0]?.team ?? team).replace(/\W+/g, '-')}-${today}.csv`, csv: toCsv(header, rows) };
   }
 
+  /** One row per team: people, then compliant, due soon, overdue and % per subject. */
+  async organisationCsv(): Promise<{ filename: string; csv: string }> {
+    const summaries = await this.organisationSummary();
+    const header = ['team', 'people', ...SUBJECTS.flatMap((s) => [`${s}_compliant`, `${s}_due_soon`, `${s}_overdue_or_missing`, `${s}_percent`])];
+    const rows = summaries.map((t) => [t.team, t.people, ...t.subjects.flatMap((s) => [s.compliant, s.dueSoon, s.overdue, s.percent])]);
+    return { filename: `training-organisation-${this.today()}.csv`, csv: toCsv(header, rows) };
+  }
+
   async exportTeam(turn: ChatTurn): Promise<void> {
     const parsed = exportSchema.safeParse(turn.value);
     const team = await this.teamFor(turn, parsed.success ? parsed.data.team : undefined);
@@ -104,7 +117,7 @@ export class TrainingService {
     const { url, expiresAt } = this.deps.exports.link('training-team', { team });
     turn.log.info({ export: 'training-team' }, 'export link issued');
     await turn.send({
-      text: `[Download training compliance for ${team} (CSV)](${url}). The link works ${linkLifetime(expiresAt)}.`,
+      text: `[Download training compliance for ${md(team)} (CSV)](${url}). The link works ${linkLifetime(expiresAt)}.`,
     });
   }
 
@@ -129,7 +142,7 @@ export class TrainingService {
     await turn.send({
       card: renderCard('training/mine', {
         pending: waiting.length ? `Waiting for your manager to confirm (not counted yet): ${waiting.map(describeCompletion).join('; ')}.` : '',
-        who: `${person.name} · ${this.group(person).label} · ${person.team}`,
+        who: `${md(person.name)} · ${this.group(person).label} · ${md(person.team)}`,
         subjects: statuses.map((s) => ({
           title: SUBJECT_LABELS[s.subject],
           statusLabel: STATUS_LABEL[s.status],
@@ -170,9 +183,9 @@ export class TrainingService {
   }
 
   private async peopleInTeam(team: string): Promise<StoredPerson[]> {
-    const { resources } = await this.deps.directory.raw.items
-      .query<StoredPerson>({ query: 'SELECT * FROM c WHERE LOWER(c.team) = @team', parameters: [{ name: '@team', value: team.toLowerCase() }] }, MANY)
-      .fetchAll();
+    const resources = await readAll(
+      this.deps.directory.raw.items.query<StoredPerson>({ query: `SELECT * FROM c WHERE LOWER(c.team) = @team AND ${CURRENT}`, parameters: [{ name: '@team', value: team.toLowerCase() }] }, MANY),
+    );
     return resources;
   }
 
@@ -192,7 +205,7 @@ export class TrainingService {
     }
     if (!isLead && team.toLowerCase() !== turn.principal.team?.toLowerCase()) {
       turn.log.info({ permission: 'training.team', other: true }, 'refused');
-      await turn.send({ text: `You can see compliance for your own team (${turn.principal.team}). For other teams, ask the safeguarding team.` });
+      await turn.send({ text: `You can see compliance for your own team (${md(turn.principal.team)}). For other teams, ask the safeguarding team.` });
       return undefined;
     }
     return team;
@@ -203,12 +216,13 @@ export class TrainingService {
     const team = await this.teamFor(turn, asked);
     if (!team) return;
     const summary = await this.teamSummary(team);
-    if (summary.people === 0) return turn.send({ text: `There is nobody in the staff list in a team called "${team}".` });
+    if (summary.people === 0) return turn.send({ text: `There is nobody in the staff list in a team called "${md(team)}".` });
     const target = Math.round(this.deps.rules.complianceTarget * 100);
-    const rows = summary.notCompliant.flatMap(({ person, statuses }) => statuses.map((s) => ({ name: person.name, reason: `${SUBJECT_LABELS[s.subject]}: ${s.reasons.join('; ')}` })));
+    const rows = summary.notCompliant.flatMap(({ person, statuses }) => statuses.map((s) => ({ name: md(person.name), reason: `${SUBJECT_LABELS[s.subject]}: ${s.reasons.join('; ')}` })));
     await turn.send({
       card: renderCard('training/team', {
         team: summary.team,
+        teamLabel: md(summary.team),
         peopleLabel: `${summary.people} ${summary.people === 1 ? 'person' : 'people'}`,
         target,
         today: this.today(),
@@ -235,13 +249,32 @@ export class TrainingService {
       turn.log.info({ permission: 'training.organisation' }, 'refused');
       return turn.send({ text: 'Organisation-wide compliance is for safeguarding leads.' });
     }
-    const summaries = await this.organisationSummary();
-    if (summaries.length === 0) return turn.send({ text: 'The staff list is empty: import it first (npm run import -- staff).' });
-    await turn.send({
-      text: `Training compliance by team (target ${Math.round(this.deps.rules.complianceTarget * 100)}%):\n\n${summaries
-        .map((s) => `- ${s.team} (${s.people}): ${s.subjects.map((x) => `${SUBJECT_LABELS[x.subject]} ${x.percent}%`).join(' · ')}`)
-        .join('\n')}`,
-    });
+    // Every person's record is read: for a large organisation that can take longer than a turn.
+    await replyWhenReady(
+      turn,
+      this.deps.notifier,
+      async () => {
+        const summaries = await this.organisationSummary();
+        if (summaries.length === 0) return { text: 'The staff list is empty: import it first (npm run import -- staff).' };
+        // Teams refuses a message over about 100 KB: list teams up to a safe size, the rest in the CSV.
+        const lines: string[] = [];
+        let bytes = 0;
+        for (const s of summaries) {
+          const line = `- ${md(s.team)} (${s.people}): ${s.subjects.map((x) => `${SUBJECT_LABELS[x.subject]} ${x.percent}%`).join(' · ')}`;
+          bytes += Buffer.byteLength(line) + 1;
+          if (bytes > ORGANISATION_TEXT_BYTES) break;
+          lines.push(line);
+        }
+        const { url, expiresAt } = this.deps.exports.link('training-organisation');
+        const more = summaries.length - lines.length;
+        return {
+          text:
+            `Training compliance by team (target ${Math.round(this.deps.rules.complianceTarget * 100)}%):\n\n${lines.join('\n')}` +
+            `${more ? `\n\n…and ${more.toLocaleString('en-GB')} more teams.` : ''}\n\n[Download every team's figures (CSV)](${url}). The link works ${linkLifetime(expiresAt)}.`,
+        };
+      },
+      'Working out compliance for every team: for a large organisation this takes a little while. I will send it here when it is ready.',
+    );
   }
 
   /**
@@ -296,7 +329,7 @@ export class TrainingService {
       else unreachable++;
     }
     await turn.send({
-      text: `Reminded ${sent} ${sent === 1 ? 'person' : 'people'} in ${summary.team}.${recent ? ` ${recent} already had a reminder in the last 7 days.` : ''}${unreachable ? ` ${unreachable} could not be reached (no chat with the bot yet).` : ''}`,
+      text: `Reminded ${sent} ${sent === 1 ? 'person' : 'people'} in ${md(summary.team)}.${recent ? ` ${recent} already had a reminder in the last 7 days.` : ''}${unreachable ? ` ${unreachable} could not be reached (no chat with the bot yet).` : ''}`,
     });
   }
 
@@ -310,16 +343,16 @@ export function createTrainingCapability(service: TrainingService): Capability {
   return {
     name: 'training',
     commands: [
-      { name: 'my training', description: 'Check your safeguarding training levels and when they expire', patterns: [/^\s*my\s+training\s*$/i, /^\s*training\s*$/i], handle: (t) => service.myTraining(t) },
-      { name: 'team compliance', description: "Your team's training compliance (managers)", patterns: [/^\s*team compliance\b.*$/i], handle: (t) => service.teamCompliance(t) },
-      { name: 'organisation compliance', description: 'Every team side by side (safeguarding leads)', patterns: [/^\s*organi[sz]ation compliance\s*$/i], handle: (t) => service.organisation(t) },
+      { name: 'my training', description: 'Check your safeguarding training levels and when they expire', patterns: [/^\s*my\s+training\s*$/i, /^\s*training\s*$/i], handle: (t) => service.myTraining(t), privileged: true },
+      { name: 'team compliance', description: "Your team's training compliance (managers)", patterns: [/^\s*team compliance\b.*$/i], handle: (t) => service.teamCompliance(t), privileged: true },
+      { name: 'organisation compliance', description: 'Every team side by side (safeguarding leads)', patterns: [/^\s*organi[sz]ation compliance\s*$/i], handle: (t) => service.organisation(t), privileged: true },
     ],
     actions: [
-      { verb: 'training.remind', handle: (t) => service.remindOverdue(t) },
-      { verb: 'training.export', handle: (t) => service.exportTeam(t) },
-      { verb: 'training.recordCard', handle: (t) => service.selfRecording.showCard(t) },
-      { verb: 'training.record', handle: (t) => service.selfRecording.record(t) },
-      { verb: 'training.confirm', handle: (t) => service.selfRecording.confirm(t) },
+      { verb: 'training.remind', handle: (t) => service.remindOverdue(t), privileged: true },
+      { verb: 'training.export', handle: (t) => service.exportTeam(t), privileged: true },
+      { verb: 'training.recordCard', handle: (t) => service.selfRecording.showCard(t), privileged: true },
+      { verb: 'training.record', handle: (t) => service.selfRecording.record(t), privileged: true },
+      { verb: 'training.confirm', handle: (t) => service.selfRecording.confirm(t), privileged: true },
     ],
   };
 }

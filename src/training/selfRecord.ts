@@ -1,9 +1,11 @@
 import { z } from 'zod';
+import { md } from '../cards/markdown';
 import { renderCard } from '../cards/render';
 import type { ChatTurn, Notifier } from '../chat/types';
-import type { PeopleDirectory, StoredPerson } from '../people/directory';
+import { CURRENT, normaliseEmployeeId, type PeopleDirectory, type StoredPerson } from '../people/directory';
 import { can } from '../people/roles';
-import { MANY } from '../storage/store';
+import { containsPatientData } from '../privacy/patientData';
+import { readAll, MANY } from '../storage/store';
 import { parseTrainingCsv, TRAINING_COLUMNS } from './importTraining';
 import { SUBJECT_LABELS, type TrainingRules } from './rules';
 import { completionId, courseKey, type CompletionEntry, type TrainingStore } from './store';
@@ -30,7 +32,7 @@ const recordSchema = z.object({
 const confirmSchema = z.object({ employeeId: z.string().min(1).max(40), recordId: z.string().min(1).max(64), decision: z.enum(['confirm', 'reject']) });
 
 export function describeCompletion(c: Pick<CompletionEntry, 'subject' | 'level' | 'completedOn' | 'hours' | 'provider'>): string {
-  return `${SUBJECT_LABELS[c.subject]} level ${c.level}, ${c.completedOn}, ${c.hours} h, ${c.provider}`;
+  return `${SUBJECT_LABELS[c.subject]} level ${c.level}, ${c.completedOn}, ${c.hours} h, ${md(c.provider)}`;
 }
 
 export class SelfRecording {
@@ -55,6 +57,14 @@ export class SelfRecording {
     const raw = recordSchema.safeParse(turn.value);
     if (!raw.success) return turn.send({ card: this.recordCard({}, 'Some of that was too long. Please check it and try again.') });
     const v = raw.data;
+    // Free text that is stored and shown to a manager: never patient details, never repeated back.
+    if (v.provider && containsPatientData(v.provider)) {
+      turn.log.info({ screened: true }, 'self-recorded training not saved: looks like patient data');
+      const kept = { subject: v.subject ?? '', level: v.level ?? '', completedOn: v.completedOn ?? '', hours: String(v.hours ?? ''), provider: '' };
+      return turn.send({
+        card: this.recordCard(kept, 'The provider looks like it may identify a patient (an NHS number, a date of birth, a postcode or a name with one of these), so I have not saved it. Write only who ran the course, for example eLfH or Local study day.'),
+      });
+    }
     const cell = (x: unknown) => `"${String(x ?? '').replace(/"/g, '""')}"`;
     const csv = `${TRAINING_COLUMNS.join(',')}\n${[employeeId, v.subject, v.level, v.completedOn, v.hours, v.provider].map(cell).join(',')}`;
     const { people, rejected } = parseTrainingCsv(csv, this.deps.rules, this.today());
@@ -82,7 +92,7 @@ export class SelfRecording {
       const sent = await this.deps.notifier
         .sendToPerson(a.aadObjectId!, {
           card: renderCard('training/confirm', {
-            who: person.name,
+            who: md(person.name),
             employeeId,
             recordId,
             facts: [
@@ -90,8 +100,8 @@ export class SelfRecording {
               { title: 'Level', value: String(doc.level) },
               { title: 'Completed', value: doc.completedOn },
               { title: 'Hours', value: String(doc.hours) },
-              { title: 'Provider', value: doc.provider },
-              { title: 'Team', value: person.team },
+              { title: 'Provider', value: md(doc.provider) },
+              { title: 'Team', value: md(person.team) },
             ],
           }),
           fallbackText: `${person.name} recorded training for you to confirm`,
@@ -106,25 +116,27 @@ export class SelfRecording {
 
   /** Managers of the person's team; if there are none, the safeguarding leads in the directory. */
   private async approversFor(person: Pick<StoredPerson, 'id' | 'team'>): Promise<StoredPerson[]> {
-    const { resources } = await this.deps.directory.raw.items
-      .query<StoredPerson>({ query: "SELECT * FROM c WHERE c.team = @team AND ARRAY_CONTAINS(c.roles, 'manager')", parameters: [{ name: '@team', value: person.team }] }, MANY)
-      .fetchAll();
+    const resources = await readAll(
+      this.deps.directory.raw.items.query<StoredPerson>({ query: `SELECT * FROM c WHERE c.team = @team AND ARRAY_CONTAINS(c.roles, 'manager') AND ${CURRENT}`, parameters: [{ name: '@team', value: person.team }] }, MANY),
+    );
     const managers = resources.filter((m) => m.id !== person.id && m.aadObjectId);
     if (managers.length) return managers;
-    const { resources: leads } = await this.deps.directory.raw.items
-      .query<StoredPerson>("SELECT * FROM c WHERE ARRAY_CONTAINS(c.roles, 'safeguarding-lead')", MANY)
-      .fetchAll();
+    const leads = await readAll(
+      this.deps.directory.raw.items.query<StoredPerson>(`SELECT * FROM c WHERE ARRAY_CONTAINS(c.roles, 'safeguarding-lead') AND ${CURRENT}`, MANY),
+    );
     return leads.filter((l) => l.id !== person.id && l.aadObjectId);
   }
 
   async confirm(turn: ChatTurn): Promise<void> {
     const parsed = confirmSchema.safeParse(turn.value);
     if (!parsed.success) return turn.send({ text: 'I could not tell which record you meant.' });
-    const { employeeId, recordId, decision } = parsed.data;
+    const { recordId, decision } = parsed.data;
+    const employeeId = normaliseEmployeeId(parsed.data.employeeId);
     const person = await this.deps.directory.get(employeeId);
     const isLead = can(turn.principal, 'training.organisation');
     const isTheirManager = turn.principal.roles.has('manager') && person !== undefined && turn.principal.team?.toLowerCase() === person.team.toLowerCase();
-    if (!person || (!isLead && !isTheirManager) || turn.principal.employeeId === employeeId) {
+    const isThemself = turn.principal.employeeId?.toLowerCase() === employeeId.toLowerCase();
+    if (!person || (!isLead && !isTheirManager) || isThemself) {
       turn.log.info({ permission: 'training.confirm' }, 'refused');
       return turn.send({ text: "Only the person's manager or a safeguarding lead can confirm their training, and nobody can confirm their own." });
     }
@@ -147,16 +159,16 @@ export class SelfRecording {
     if (outcome.kind === 'gone') return turn.send({ text: 'That course is no longer on their record.' });
     if (outcome.kind === 'imported') return turn.send({ text: 'That course has since arrived from the training records import, so it already counts.' });
     const doc = outcome.entry;
-    if (outcome.kind === 'decided') return turn.send({ text: `That record was already ${doc.confirmed ? 'confirmed' : 'marked as not confirmed'} by ${doc.decidedBy ?? 'someone'}.` });
+    if (outcome.kind === 'decided') return turn.send({ text: `That record was already ${doc.confirmed ? 'confirmed' : 'marked as not confirmed'} by ${md(doc.decidedBy ?? 'someone')}.` });
     turn.log.info({ training: decision }, 'self-recorded training decided');
-    await turn.send({ text: decision === 'confirm' ? `Confirmed: ${describeCompletion(doc)} now counts for ${person.name}.` : `Noted: ${describeCompletion(doc)} will not count for ${person.name}. I have told them.` });
+    await turn.send({ text: decision === 'confirm' ? `Confirmed: ${describeCompletion(doc)} now counts for ${md(person.name)}.` : `Noted: ${describeCompletion(doc)} will not count for ${md(person.name)}. I have told them.` });
     if (person.aadObjectId) {
       await this.deps.notifier
         .sendToPerson(person.aadObjectId, {
           text:
             decision === 'confirm'
-              ? `${turn.principal.name ?? 'Your manager'} confirmed your training: ${describeCompletion(doc)}. It now counts. Type my training to see your record.`
-              : `${turn.principal.name ?? 'Your manager'} could not confirm your training: ${describeCompletion(doc)}. Please talk to them about it.`,
+              ? `${md(turn.principal.name ?? 'Your manager')} confirmed your training: ${describeCompletion(doc)}. It now counts. Type my training to see your record.`
+              : `${md(turn.principal.name ?? 'Your manager')} could not confirm your training: ${describeCompletion(doc)}. Please talk to them about it.`,
         })
         .catch(() => undefined);
     }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Container } from '@azure/cosmos';
 import { bulkRead } from '../storage/conditional';
-import type { Store } from '../storage/store';
+import { forEachPage, MANY, readAll, type Store } from '../storage/store';
 import type { Completion } from './rules';
 
 /** One course on a person's record. */
@@ -122,9 +122,16 @@ export class TrainingStore {
    */
   async upgradeCourseDocuments(): Promise<number> {
     type Old = CompletionEntry & { id: string; employeeId: string };
-    const { resources } = await this.container.items.query<Old>('SELECT * FROM c WHERE IS_DEFINED(c.subject)', { maxItemCount: -1 }).fetchAll();
     const byPerson = new Map<string, Old[]>();
-    for (const doc of resources) byPerson.set(doc.employeeId, [...(byPerson.get(doc.employeeId) ?? []), doc]);
+    let found = 0;
+    await forEachPage(this.container.items.query<Old>('SELECT * FROM c WHERE IS_DEFINED(c.subject)', MANY), (page) => {
+      for (const doc of page) {
+        found++;
+        const list = byPerson.get(doc.employeeId);
+        if (list) list.push(doc);
+        else byPerson.set(doc.employeeId, [doc]);
+      }
+    });
     for (const [employeeId, docs] of byPerson) {
       await this.update(employeeId, undefined, (list) => {
         const have = new Set(list.map((c) => completionId(employeeId, c)));
@@ -133,7 +140,27 @@ export class TrainingStore {
       });
       for (const d of docs) await this.container.item(d.id, employeeId).delete().catch(() => undefined);
     }
-    return resources.length;
+    return found;
+  }
+
+  /**
+   * Records stored under an employee id that is not upper case (before ids were normalised) are
+   * merged into the upper-case person's record and removed. Safe at every start.
+   */
+  async upgradeEmployeeIds(): Promise<number> {
+    const odd = await readAll(
+      this.container.items.query<TrainingRecord>({ query: 'SELECT * FROM c WHERE c.id = @record AND c.employeeId != UPPER(c.employeeId)', parameters: [{ name: '@record', value: RECORD_ID }] }, MANY),
+    );
+    for (const record of odd) {
+      const id = record.employeeId.trim().toUpperCase();
+      await this.update(id, record.team || undefined, (list) => {
+        const have = new Set(list.map(courseKey));
+        const add = record.completions.filter((c) => !have.has(courseKey(c)));
+        return add.length || list.length === 0 ? [...list, ...add] : undefined;
+      });
+      await this.container.item(RECORD_ID, record.employeeId).delete();
+    }
+    return odd.length;
   }
 
   /** Several people's records by point reads in bulk; people without one are absent. */
@@ -150,10 +177,19 @@ export class TrainingStore {
     const key = teamKey(team);
     const members = new Set(memberIds);
     const out = new Map<string, CompletionEntry[]>();
-    const { resources } = await this.container.items
-      .query<Pick<TrainingRecord, 'employeeId' | 'completions'>>({ query: 'SELECT c.employeeId, c.completions FROM c WHERE c.id = @record AND c.team = @team', parameters: [{ name: '@record', value: RECORD_ID }, { name: '@team', value: key }] }, { maxItemCount: -1 })
-      .fetchAll();
-    for (const r of resources) if (members.has(r.employeeId)) out.set(r.employeeId, r.completions);
+    const stamped = this.container.items.query<Pick<TrainingRecord, 'employeeId' | 'completions'>>(
+      {
+        query: 'SELECT c.employeeId, c.completions FROM c WHERE c.id = @record AND c.team = @team',
+        parameters: [
+          { name: '@record', value: RECORD_ID },
+          { name: '@team', value: key },
+        ],
+      },
+      MANY,
+    );
+    await forEachPage(stamped, (page) => {
+      for (const r of page) if (members.has(r.employeeId)) out.set(r.employeeId, r.completions);
+    });
     const unseen = memberIds.filter((id) => !out.has(id));
     const moved = await this.readMany(unseen);
     for (const [id, record] of moved) out.set(id, record.completions);
@@ -186,8 +222,11 @@ export class TrainingStore {
     for (let i = 0; i < sorted.length; i += batchSize) {
       const from = sorted[i]!;
       const to = sorted[Math.min(i + batchSize, sorted.length) - 1]!;
-      const { resources } = await this.container.items
-        .query<[string, string]>(
+      // A range holds one batch of people, and can also hold records of people who have left, so
+      // pages are twice a batch: bounded, and one page in all but odd cases (a full page makes the
+      // SDK ask for another, which the embedded engine answers by scanning everything again).
+      const resources = await readAll(
+        this.container.items.query<[string, string]>(
           {
             query: 'SELECT VALUE [c.employeeId, c.digest] FROM c WHERE c.id = @record AND c.employeeId >= @from AND c.employeeId <= @to',
             parameters: [
@@ -196,9 +235,9 @@ export class TrainingStore {
               { name: '@to', value: to },
             ],
           },
-          { maxItemCount: -1 },
-        )
-        .fetchAll();
+          { maxItemCount: batchSize * 2 },
+        ),
+      );
       // Each person's courses are unpacked as they are counted, so they die young (cheap to collect).
       yield resources.map(([employeeId, digest]) => ({ employeeId, completions: () => fromDigest(digest) }));
     }

@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logging/logger';
-import { startApp, type RunningApp } from '../../src/app';
+import { startApp, type RunningApp, type StartOptions } from '../../src/app';
 import { LoopbackConnector } from './connector';
 import { removeDir, tempDir } from './tmp';
 
@@ -25,7 +25,7 @@ export interface TestBot {
   stop(opts?: { keepData?: boolean; keepConnector?: boolean }): Promise<void>;
 }
 
-export async function startTestBot(env: Record<string, string> = {}, dataDir = tempDir(), existingConnector?: LoopbackConnector): Promise<TestBot> {
+export async function startTestBot(env: Record<string, string> = {}, dataDir = tempDir(), existingConnector?: LoopbackConnector, options: StartOptions = {}): Promise<TestBot> {
   const connector = existingConnector ?? new LoopbackConnector();
   if (!existingConnector) await connector.start();
   const logs: Record<string, unknown>[] = [];
@@ -42,7 +42,7 @@ export async function startTestBot(env: Record<string, string> = {}, dataDir = t
       clock.now = new Date(clock.now.getTime() + h * 3600_000);
     },
   };
-  const app = await startApp(config, createLogger('info', sink), { host: '127.0.0.1', now: () => clock.now, reminderIntervalMs: 0, briefingIntervalMs: 0 });
+  const app = await startApp(config, createLogger('info', sink), { host: '127.0.0.1', now: () => clock.now, reminderIntervalMs: 0, briefingIntervalMs: 0, ...options });
   let seq = 0;
 
   const activity = (fields: Record<string, unknown>, oid = USER_OID): Record<string, unknown> => ({

@@ -17,6 +17,9 @@ export interface SentActivity {
   };
 }
 
+/** Teams refuses a message (text, cards and all) over about 100 KB. */
+export const MAX_ACTIVITY_BYTES = 100 * 1024;
+
 export interface InjectedFailure {
   status: number;
   headers?: Record<string, string>;
@@ -28,6 +31,8 @@ export class LoopbackConnector {
   readonly updated: SentActivity[] = [];
   /** 1:1 conversations the bot (re-)created. */
   readonly created: { id: string; body: Record<string, unknown> }[] = [];
+  /** Activities refused for being over Teams' size limit (413). */
+  tooLarge = 0;
   private server?: http.Server;
   private failures: InjectedFailure[] = [];
   private readonly perConversation = new Map<string, InjectedFailure[]>();
@@ -54,6 +59,13 @@ export class LoopbackConnector {
           return;
         }
         const conversationId = decodeURIComponent(match[1]!);
+        if (Buffer.byteLength(body, 'utf8') > MAX_ACTIVITY_BYTES) {
+          // As Teams does: a message over its size limit is refused, not delivered.
+          this.tooLarge++;
+          res.writeHead(413, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ error: { code: 'MessageSizeTooBig', message: 'Message size too large' } }));
+          return;
+        }
         const failure = this.perConversation.get(conversationId)?.shift() ?? this.failures.shift();
         if (failure) {
           res.writeHead(failure.status, { 'content-type': 'application/json', ...failure.headers });

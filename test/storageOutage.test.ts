@@ -1,0 +1,77 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { cardOf, cardText } from './helpers/connector';
+import { onlyLoopback, startTestBot, type TestBot } from './helpers/bot';
+import { removeDir, tempDir } from './helpers/tmp';
+
+/** The embedded store in its own process (as Cosmos DB would be), so a test can freeze or stop it. */
+const STORE_SERVER = path.join(__dirname, '..', 'dist', 'bench', 'storeServer.js');
+
+describe('when storage hangs or stops', () => {
+  onlyLoopback();
+  let dir: string;
+  let store: ChildProcess;
+  let bot: TestBot;
+  beforeEach(async () => {
+    dir = tempDir();
+    store = fork(STORE_SERVER, [], { env: { PATH: process.env.PATH, DATA_DIR: dir }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    await new Promise((resolve) => store.once('message', resolve));
+    bot = await startTestBot({}, dir, undefined, { attachToStore: true });
+  });
+  afterEach(async () => {
+    if (store.exitCode === null && store.signalCode === null) {
+      store.kill('SIGCONT');
+      store.kill('SIGTERM');
+      await new Promise((resolve) => store.once('exit', resolve));
+    }
+    await bot.stop({ keepData: true });
+    removeDir(dir);
+  });
+
+  const apologyWithin = async (ms: number) => {
+    const started = Date.now();
+    await bot.say('my training');
+    const apology = await bot.connector.waitFor((a) => /Sorry, something went wrong on our side/.test(a.activity.text ?? ''), ms);
+    return { apology, ms: Date.now() - started };
+  };
+  const health = async () => {
+    const started = Date.now();
+    const res = await fetch(`${bot.app.url}/healthz`, { signal: AbortSignal.timeout(10_000) });
+    return { status: res.status, ms: Date.now() - started };
+  };
+
+  it('apologises within 5 s and reports 503 within 2 s while the store is frozen, and carries on once it answers again', async () => {
+    await bot.say('help');
+    await bot.connector.waitFor((a) => cardText(cardOf(a)).includes('How I can help'));
+    expect((await health()).status).toBe(200);
+
+    store.kill('SIGSTOP');
+    bot.connector.clear();
+    const { apology, ms } = await apologyWithin(6000);
+    expect(ms).toBeLessThan(5000);
+    expect(apology.activity.text).toMatch(/quote reference [A-Z0-9]{6}/);
+    expect(bot.logs.some((l) => l.msg === 'turn failed' && l.storage === 'no answer in time')).toBe(true);
+    const frozen = await health();
+    expect(frozen.status).toBe(503);
+    expect(frozen.ms).toBeLessThan(2000);
+
+    store.kill('SIGCONT');
+    bot.connector.clear();
+    await bot.say('help');
+    await bot.connector.waitFor((a) => cardText(cardOf(a)).includes('How I can help'), 5000);
+    expect((await health()).status).toBe(200);
+  }, 30_000);
+
+  it('apologises within 5 s and reports 503 within 2 s once the store has stopped', async () => {
+    await bot.say('help');
+    await bot.connector.waitFor((a) => cardText(cardOf(a)).includes('How I can help'));
+    store.kill('SIGKILL');
+    await new Promise((resolve) => store.once('exit', resolve));
+    bot.connector.clear();
+    const { ms } = await apologyWithin(6000);
+    expect(ms).toBeLessThan(5000);
+    const down = await health();
+    expect(down.status).toBe(503);
+    expect(down.ms).toBeLessThan(2000);
+  }, 30_000);
+});
