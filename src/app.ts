@@ -2,7 +2,8 @@ import type { Server } from 'restify';
 import type { Config } from './config';
 import path from 'node:path';
 import { createBot, type Bot } from './bot';
-import { DeferredNotifier } from './chat/types';
+import { DeferredNotifier, type Capability, type Command } from './chat/types';
+import type { Permission } from './people/roles';
 import { projectRoot } from './config/paths';
 import { createHomeCapability } from './home';
 import type { Logger } from './logging/logger';
@@ -63,6 +64,48 @@ export interface StartOptions {
   briefingLibrary?: LibraryBriefing[];
 }
 
+/**
+ * Adds who-may and buttons to a capability's commands where its folder does not declare them yet
+ * (src/referral/ is edited by the content owners; its handlers already refuse everyone else).
+ */
+function withPermissions(capability: Capability, permissions: Record<string, Permission>, buttons: Record<string, string> = {}): Capability {
+  return {
+    ...capability,
+    commands: capability.commands?.map((c) => ({ ...c, permission: c.permission ?? permissions[c.name], button: c.button ?? buttons[c.name] })),
+  };
+}
+
+interface Services {
+  imports: Capability;
+  referral: ReferralService;
+  assessment: AssessmentService;
+  training: TrainingService;
+  briefings: BriefingsService;
+}
+
+/** Every capability, in the order free text tries them. */
+function buildCapabilities(s: Services): Capability[] {
+  const capabilities: Capability[] = [
+    // First for unrecognised messages: a message carrying a CSV file is an import.
+    s.imports,
+    withPermissions(createReferralCapability(s.referral), { 'content review': 'referral.review' }, { worried: "I'm worried about someone" }),
+    createAssessmentCapability(s.assessment),
+    createTrainingCapability(s.training),
+    createBriefingsCapability(s.briefings),
+    createHomeCapability(() => capabilities.flatMap((c) => c.commands ?? [])),
+  ];
+  return capabilities;
+}
+
+/**
+ * Every declared command, without starting anything (the services are only reached when a command
+ * runs): for the manifest's command list, so it is generated from the same declarations as help.
+ */
+export function commandCatalogue(): Command[] {
+  const none = undefined as never;
+  return buildCapabilities({ imports: { name: 'imports' }, referral: none, assessment: none, training: none, briefings: none }).flatMap((c) => c.commands ?? []);
+}
+
 export async function startApp(config: Config, log: Logger, opts: StartOptions = {}): Promise<RunningApp> {
   // Content first: a mistake in it stops start-up before anything is opened.
   const referralContent = opts.referralContent ?? loadReferralContent(path.join(projectRoot(), 'content', 'referral'));
@@ -96,15 +139,13 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
       practices: assessmentContent.practices.map((p) => ({ code: p.code, name: p.name })),
       broadcast: config.broadcast,
     });
-    const capabilities = [
-      // First for unrecognised messages: a message carrying a CSV file is an import.
-      createImportsCapability({ directory, training: training.store, rules: trainingRules, now }),
-      createReferralCapability(referral),
-      createAssessmentCapability(assessment),
-      createTrainingCapability(training),
-      createBriefingsCapability(briefings),
-      createHomeCapability(),
-    ];
+    const capabilities = buildCapabilities({
+      imports: createImportsCapability({ directory, training: training.store, rules: trainingRules, now }),
+      referral,
+      assessment,
+      training,
+      briefings,
+    });
     const screens = [
       (text: string) => {
         const finding = findPatientData(text, now());

@@ -451,15 +451,17 @@ export function createAssessmentCapability(service: AssessmentService): Capabili
     commands: [
       {
         name: 'self-assessment',
+        permission: 'assessment.answer',
+        button: 'Practice self-assessment',
         description: "Complete your GP practice's annual safeguarding self-assessment",
         patterns: [/^\s*(practice\s+)?self[- ]?assessment\s*$/i],
         handle: (turn) => service.overview(turn),
       },
-      { name: 'assessment status', description: 'Which practices have submitted (safeguarding leads)', patterns: [/^\s*assessment status\s*$/i], handle: (turn) => service.status(turn) },
-      { name: 'assessment themes', description: 'Standards most often not met (safeguarding leads)', patterns: [/^\s*assessment themes\s*$/i], handle: (turn) => service.themes(turn) },
-      { name: 'reopen assessment', description: 'Reopen a practice’s submission (safeguarding leads)', patterns: [/^\s*reopen assessment\b.*$/i], handle: (turn) => service.reopen(turn) },
-      { name: 'assessment export', description: 'Download every practice’s answers as CSV (safeguarding leads)', patterns: [/^\s*assessment export\s*$/i], handle: (turn) => service.exportLink(turn) },
-      { name: 'remind practices', description: 'Remind practices that have not submitted (safeguarding leads)', patterns: [/^\s*remind practices\s*$/i], handle: (turn) => service.remind(turn) },
+      { name: 'assessment status', permission: 'assessment.oversee', button: 'Self-assessment status', description: 'Which GP practices have submitted their self-assessment', patterns: [/^\s*assessment status\s*$/i], handle: (turn) => service.status(turn) },
+      { name: 'assessment themes', permission: 'assessment.oversee', description: 'The self-assessment standards practices most often do not fully meet', patterns: [/^\s*assessment themes\s*$/i], handle: (turn) => service.themes(turn) },
+      { name: 'reopen assessment', permission: 'assessment.oversee', usage: 'reopen assessment <ODS code>', description: 'Let a practice change its submitted self-assessment', patterns: [/^\s*reopen assessment\b.*$/i], handle: (turn) => service.reopen(turn) },
+      { name: 'assessment export', permission: 'assessment.oversee', description: 'Download every practice’s answers as CSV', patterns: [/^\s*assessment export\s*$/i], handle: (turn) => service.exportLink(turn) },
+      { name: 'remind practices', permission: 'assessment.oversee', description: 'Remind practices that have not submitted, at most once a week', patterns: [/^\s*remind practices\s*$/i], handle: (turn) => service.remind(turn) },
     ],
     actions: [
       { verb: 'assessment.overview', handle: (turn) => service.overview(turn) },

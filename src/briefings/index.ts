@@ -613,17 +613,25 @@ export class BriefingsService {
 }
 
 export function createBriefingsCapability(service: BriefingsService): Capability {
-  const lead = (name: string, description: string, patterns: RegExp[], handle: (t: ChatTurn) => Promise<void>) => ({ name, description, patterns, handle });
+  const lead = (name: string, description: string, patterns: RegExp[], handle: (t: ChatTurn) => Promise<void>, button?: string) => ({
+    name,
+    description,
+    patterns,
+    handle,
+    permission: 'briefings.send' as const,
+    ...(button ? { button } : {}),
+  });
   return {
     name: 'briefings',
     commands: [
-      lead('new briefing', 'Write a new briefing (safeguarding leads)', [/^\s*(new|write( a)?)\s+briefing\s*$/i], (t) => service.newBriefing(t)),
-      lead('briefing drafts', 'Your briefing drafts (safeguarding leads)', [/^\s*(my\s+)?(briefing\s+)?drafts\s*$/i], (t) => service.drafts(t)),
-      lead('briefing reports', 'Who has read each briefing (safeguarding leads)', [/^\s*briefing\s+reports?\s*$/i], (t) => service.reports(t)),
+      lead('new briefing', 'Write a new briefing or send one from the library', [/^\s*(new|write( a)?)\s+briefing\s*$/i], (t) => service.newBriefing(t), 'New briefing'),
+      lead('briefing drafts', 'Carry on with a briefing you started', [/^\s*(my\s+)?(briefing\s+)?drafts\s*$/i], (t) => service.drafts(t)),
+      lead('briefing reports', 'Who has read each briefing, and remind those who have not', [/^\s*briefing\s+reports?\s*$/i], (t) => service.reports(t)),
       // Last: "briefings <words>" searches, so the commands above must match first.
       {
         name: 'briefings',
-        description: 'Read 7-minute safeguarding briefings',
+        button: '7-minute briefings',
+        description: 'Read and acknowledge short safeguarding briefings',
         patterns: [/^\s*(7[- ]minute\s+)?briefings?(\s+.*)?$/i],
         handle: (t) => service.list(t, (/^\s*(?:7[- ]minute\s+)?briefings?\s*(.*)$/i.exec(t.text)?.[1] ?? '').trim()),
       },

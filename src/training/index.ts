@@ -309,9 +309,9 @@ export function createTrainingCapability(service: TrainingService): Capability {
   return {
     name: 'training',
     commands: [
-      { name: 'my training', description: 'Check your safeguarding training levels and when they expire', patterns: [/^\s*my\s+training\s*$/i, /^\s*training\s*$/i], handle: (t) => service.myTraining(t) },
-      { name: 'team compliance', description: "Your team's training compliance (managers)", patterns: [/^\s*team compliance\b.*$/i], handle: (t) => service.teamCompliance(t) },
-      { name: 'organisation compliance', description: 'Every team side by side (safeguarding leads)', patterns: [/^\s*organi[sz]ation compliance\s*$/i], handle: (t) => service.organisation(t) },
+      { name: 'my training', button: 'My training', description: 'Check your safeguarding training levels and when they expire', patterns: [/^\s*my\s+training\s*$/i, /^\s*training\s*$/i], handle: (t) => service.myTraining(t) },
+      { name: 'team compliance', permission: 'training.team', usage: 'team compliance [team]', button: 'Team compliance', description: "A team's training compliance, with reminders and a CSV", patterns: [/^\s*team compliance\b.*$/i], handle: (t) => service.teamCompliance(t) },
+      { name: 'organisation compliance', permission: 'training.organisation', description: 'Training compliance for every team side by side', patterns: [/^\s*organi[sz]ation compliance\s*$/i], handle: (t) => service.organisation(t) },
     ],
     actions: [
       { verb: 'training.remind', handle: (t) => service.remindOverdue(t) },
