@@ -124,10 +124,10 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
     // Order matters for free text: referral search first, then home's menu.
     let listeningUrl = '';
     const exportLinks = new ExportLinks(() => config.publicBaseUrl ?? listeningUrl, now);
-    const training = new TrainingService({ rules: trainingRules, store, directory, notifier, now, exports: exportLinks });
+    const training = new TrainingService({ rules: trainingRules, store, directory, notifier, now, exports: exportLinks, conversations });
     const upgraded = await training.store.upgradeCourseDocuments();
     if (upgraded) log.info({ courses: upgraded }, 'training saved one document per course moved into per-person records');
-    const assessment = new AssessmentService({ content: assessmentContent, store, now, notifier, directory, exports: exportLinks });
+    const assessment = new AssessmentService({ content: assessmentContent, store, now, notifier, directory, exports: exportLinks, conversations });
     const briefings = new BriefingsService({
       store,
       directory,

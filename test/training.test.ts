@@ -137,12 +137,12 @@ describe('training over HTTP', () => {
     await importTraining(bot.app.training.store, bot.app.directory, bot.app.trainingRules, TRAINING, bot.clock.now);
     await ask(NURSE, 'help'); // Noor has a 1:1 chat with the bot
     const remind = (await ask(MANAGER, '', { verb: 'training.remind', team: 'Continuing Care' }))[0]!;
-    expect(remind.activity.text).toBe('Reminded 1 person in Continuing Care.');
+    expect(remind.activity.text).toBe('Reminded 1 person in Continuing Care: Noor Nurse.');
     const nudge = bot.connector.sent.find((a) => a.conversationId === `a:personal-${NURSE}` && /safeguarding training needs attention/.test(a.activity.text ?? ''));
     expect(nudge?.activity.text).toContain('Safeguarding children: level 3 expired on 2026-10-01');
-    expect((await ask(MANAGER, '', { verb: 'training.remind', team: 'Continuing Care' }))[0]!.activity.text).toBe('Reminded 0 people in Continuing Care. 1 already had a reminder in the last 7 days.');
+    expect((await ask(MANAGER, '', { verb: 'training.remind', team: 'Continuing Care' }))[0]!.activity.text).toBe('Reminded 0 people in Continuing Care. 1 person already had a reminder in the last 7 days, so not again: Noor Nurse.');
     bot.clock.advanceHours(24 * 7 + 1);
-    expect((await ask(MANAGER, '', { verb: 'training.remind', team: 'Continuing Care' }))[0]!.activity.text).toBe('Reminded 1 person in Continuing Care.');
+    expect((await ask(MANAGER, '', { verb: 'training.remind', team: 'Continuing Care' }))[0]!.activity.text).toBe('Reminded 1 person in Continuing Care: Noor Nurse.');
     expect((await ask(OTHER_MANAGER, '', { verb: 'training.remind', team: 'Continuing Care' }))[0]!.activity.text).toMatch(/your own team \(Finance\)/);
   });
 

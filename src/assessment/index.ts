@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { renderCard } from '../cards/render';
 import type { Capability, ChatTurn, Notifier } from '../chat/types';
 import { linkLifetime, toCsv, type ExportLinks } from '../exports';
+import type { ConversationStore } from '../people/conversations';
 import type { PeopleDirectory } from '../people/directory';
+import { nameList, WHY, type ReminderOutcome } from '../people/reminders';
 import { can } from '../people/roles';
 import { containsPatientData } from '../privacy/patientData';
 import type { Store } from '../storage/store';
@@ -21,6 +23,8 @@ export interface AssessmentDeps {
   notifier: Notifier;
   directory: PeopleDirectory;
   exports: ExportLinks;
+  /** Who has a 1:1 chat with the bot: only practices with a lead who can be reached use up a weekly slot. */
+  conversations: Pick<ConversationStore, 'withChat'>;
   now?: () => Date;
 }
 
@@ -367,30 +371,38 @@ export class AssessmentService {
     });
   }
 
-  /** One nudge to the practice leads of every practice that has not submitted, at most once a week each. */
+  /**
+   * One nudge to the practice leads of every practice that has not submitted, at most once a week
+   * each. A practice's weekly slot is claimed only when at least one of its leads can be reached,
+   * and given back if no message went through.
+   */
   async remind(turn: ChatTurn): Promise<void> {
     if (await this.refuseUnlessLead(turn)) return;
     const now = this.now();
     const { submissions } = await this.store.allForYear(this.q.year);
     const submitted = new Set(submissions.filter((s) => s.status === 'submitted').map((s) => s.practiceCode));
     const leads = await this.deps.directory.practiceLeads();
-    let practicesReminded = 0;
-    let recentlyReminded = 0;
-    let people = 0;
-    let noChat = 0;
-    let noLeads = 0;
+    const withChat = await this.deps.conversations.withChat(leads.flatMap((l) => (l.aadObjectId ? [l.aadObjectId] : [])));
+    const outcomes: ReminderOutcome[] = [];
+    const practicesReminded: string[] = [];
+    const recently: string[] = [];
+    const noLead: string[] = [];
     for (const practice of this.deps.content.practices.filter((p) => !submitted.has(p.code))) {
-      const practiceLeads = leads.filter((l) => l.practiceCode === practice.code && l.aadObjectId);
+      const practiceLeads = leads.filter((l) => l.practiceCode === practice.code);
       if (practiceLeads.length === 0) {
-        noLeads++;
+        noLead.push(practice.name);
         continue;
       }
+      const label = (name: string) => `${name} (${practice.name})`;
+      const reachable = practiceLeads.filter((l) => l.aadObjectId && withChat.has(l.aadObjectId.toLowerCase()));
+      for (const l of practiceLeads) if (!reachable.includes(l)) outcomes.push({ name: label(l.name), outcome: l.aadObjectId ? 'no-chat' : 'not-in-teams' });
+      if (reachable.length === 0) continue;
       if (!(await this.store.claimReminder(practice.code, this.q.year, now))) {
-        recentlyReminded++;
+        recently.push(practice.name);
         continue;
       }
-      practicesReminded++;
-      for (const lead of practiceLeads) {
+      let sent = 0;
+      for (const lead of reachable) {
         const result = await this.deps.notifier
           .sendToPerson(lead.aadObjectId!, {
             text: `A reminder: ${practice.name} has not yet submitted the ${this.q.title}. Type self-assessment to carry on where your practice left off.`,
@@ -399,16 +411,36 @@ export class AssessmentService {
             turn.log.warn({ err: { message: (err as Error).message } }, 'assessment reminder not delivered');
             return 'failed' as const;
           });
-        if (result === 'sent') people++;
-        else noChat++;
+        if (result === 'sent') sent++;
+        outcomes.push({ name: label(lead.name), outcome: result === 'sent' ? 'reminded' : result === 'no-conversation' ? 'no-chat' : 'failed' });
       }
+      if (sent > 0) practicesReminded.push(practice.name);
+      else await this.store.releaseReminder(practice.code, this.q.year);
     }
+    const named = turn.conversation.kind === 'personal';
+    const list = (names: string[]) => (named && names.length ? `: ${nameList(names)}` : '');
+    const reminded = outcomes.filter((o) => o.outcome === 'reminded').map((o) => o.name);
+    const unreachable = (['no-chat', 'not-in-teams', 'failed'] as const).filter((k) => outcomes.some((o) => o.outcome === k));
+    const unreachableCount = outcomes.filter((o) => o.outcome !== 'reminded').length;
+    const practices = (n: number) => `${n} ${n === 1 ? 'practice' : 'practices'}`;
+    const leadsOf = (n: number) => `${n} practice ${n === 1 ? 'lead' : 'leads'}`;
+    turn.log.info({ practices: practicesReminded.length, reminded: reminded.length, notReached: unreachableCount, noLead: noLead.length }, 'practice reminders sent');
     await turn.send({
-      text:
-        `Reminded ${people} practice lead${people === 1 ? '' : 's'} in ${practicesReminded} practice${practicesReminded === 1 ? '' : 's'}.` +
-        (recentlyReminded ? ` ${recentlyReminded} practice${recentlyReminded === 1 ? ' was' : 's were'} reminded in the last 7 days, so not again.` : '') +
-        (noChat ? ` ${noChat} lead${noChat === 1 ? ' has' : 's have'} not opened a chat with the bot yet, so could not be reached.` : '') +
-        (noLeads ? ` ${noLeads} practice${noLeads === 1 ? ' has' : 's have'} no practice lead in the staff list.` : ''),
+      text: [
+        `Reminded ${leadsOf(reminded.length)} in ${practices(practicesReminded.length)}${list(reminded)}.`,
+        recently.length ? `${practices(recently.length)} ${recently.length === 1 ? 'was' : 'were'} reminded in the last 7 days, so not again${list(recently)}.` : '',
+        unreachableCount
+          ? `${leadsOf(unreachableCount)} cannot be reached, so no reminder was used up: ${unreachable
+              .map((k) => {
+                const names = outcomes.filter((o) => o.outcome === k).map((o) => o.name);
+                return `${named ? nameList(names) : names.length} ${WHY[k]}`;
+              })
+              .join('; ')}.`
+          : '',
+        noLead.length ? `${practices(noLead.length)} ${noLead.length === 1 ? 'has' : 'have'} no practice lead in the staff list${list(noLead)}.` : '',
+      ]
+        .filter(Boolean)
+        .join(' '),
     });
   }
 

@@ -30,6 +30,16 @@ export class ConversationStore {
     return resource;
   }
 
+  /** Which of these people have a 1:1 chat with the bot (so a proactive message can reach them). */
+  async withChat(aadObjectIds: readonly string[]): Promise<Set<string>> {
+    const ids = [...new Set(aadObjectIds.map((o) => o.toLowerCase()))];
+    if (ids.length === 0) return new Set();
+    const { resources } = await this.container.items
+      .query<{ id: string }>({ query: 'SELECT c.id FROM c WHERE ARRAY_CONTAINS(@ids, c.id) AND IS_DEFINED(c.reference)', parameters: [{ name: '@ids', value: ids }] }, { maxItemCount: -1 })
+      .fetchAll();
+    return new Set(resources.map((r) => r.id));
+  }
+
   /** Records the latest 1:1 reference for a person; keeps welcomedAt. Retries on a concurrent change. */
   async remember(aadObjectId: string, conversationId: string, reference: Record<string, unknown>, tenantId?: string): Promise<void> {
     const fingerprint = JSON.stringify(reference);
