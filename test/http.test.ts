@@ -43,6 +43,25 @@ describe('the bot over HTTP, with replies on a loopback connector', () => {
     expect(bot.connector.sent.filter((a) => cardOf(a))).toHaveLength(2);
   });
 
+  it('says hello once when a group chat opens, though Teams sends both install and members-added', async () => {
+    const conversation = { id: '19:group-hello@thread.v2', conversationType: 'groupChat', tenantId: 'tenant-1' };
+    const hellos = () => bot.connector.sent.filter((a) => a.conversationId === conversation.id && /Hello, I am the safeguarding support bot/.test(a.activity.text ?? ''));
+    await Promise.all([
+      bot.post(bot.activity({ type: 'installationUpdate', action: 'add', conversation })),
+      bot.post(bot.activity({ type: 'conversationUpdate', membersAdded: [{ id: '28:safeguarding-bot' }], conversation })),
+    ]);
+    await bot.post(bot.activity({ type: 'conversationUpdate', membersAdded: [{ id: '28:safeguarding-bot' }], conversation }));
+    await bot.connector.waitFor((a) => a.conversationId === conversation.id);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(hellos()).toHaveLength(1);
+    // Removed and added back: hello again, once.
+    await bot.post(bot.activity({ type: 'installationUpdate', action: 'remove', conversation }));
+    await bot.post(bot.activity({ type: 'installationUpdate', action: 'add', conversation }));
+    await bot.post(bot.activity({ type: 'conversationUpdate', membersAdded: [{ id: '28:safeguarding-bot' }], conversation }));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(hellos()).toHaveLength(2);
+  });
+
   it('answers help with the menu, and anything unrecognised with a short reply and the menu', async () => {
     await bot.say('help');
     const help = await bot.connector.waitFor((a) => cardText(cardOf(a)).includes('How I can help'));

@@ -1,4 +1,5 @@
 import type { Container } from '@azure/cosmos';
+import { createHash } from 'node:crypto';
 import type { Store } from '../storage/store';
 
 /**
@@ -73,6 +74,32 @@ export class ConversationStore {
     return claimed;
   }
 
+  /**
+   * The hello in a group chat or channel: true once per conversation, however many install and
+   * members-added events Teams sends when it opens (a document of its own, keyed by a hash of the
+   * conversation id; nobody's 1:1 record).
+   */
+  async claimGroupWelcome(conversationId: string): Promise<boolean> {
+    const id = groupWelcomeId(conversationId);
+    try {
+      await this.container.items.create({ id, type: 'groupWelcome', welcomedAt: new Date().toISOString() });
+      return true;
+    } catch (err) {
+      if ((err as { code?: number }).code === 409) return false;
+      throw err;
+    }
+  }
+
+  /** The bot was removed from a group chat or channel: saying hello again if it is added back. */
+  async forgetGroupWelcome(conversationId: string): Promise<void> {
+    const id = groupWelcomeId(conversationId);
+    try {
+      await this.container.item(id, id).delete();
+    } catch (err) {
+      if ((err as { code?: number }).code !== 404) throw err;
+    }
+  }
+
   /** The app was removed: the next installation gets a welcome again. */
   async forgetWelcome(aadObjectId: string): Promise<void> {
     await this.update(aadObjectId, (current) => {
@@ -103,3 +130,5 @@ export class ConversationStore {
     throw new Error('The conversation record kept changing; giving up after 5 attempts');
   }
 }
+
+const groupWelcomeId = (conversationId: string) => `group-${createHash('sha256').update(conversationId).digest('hex').slice(0, 40)}`;
