@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { renderCard } from '../cards/render';
+import { count, ukDate } from '../chat/format';
 import type { Capability, ChatTurn, Notifier } from '../chat/types';
 import { linkLifetime, toCsv, type ExportLinks } from '../exports';
 import type { ConversationStore } from '../people/conversations';
@@ -331,13 +332,13 @@ export class AssessmentService {
     await turn.send({
       card: renderCard('assessment/status', {
         title: `${this.q.title}: completion`,
-        headline: `${nSubmitted} of ${practices.length} practices submitted (${percent}%)`,
+        headline: `${nSubmitted} of ${count(practices.length, 'practice')} submitted (${percent}%)`,
         submitted: nSubmitted,
         inProgress: nProgress,
         notStarted: practices.length - nSubmitted - nProgress,
         rows,
       }),
-      fallbackText: `${nSubmitted} of ${practices.length} practices submitted (${percent}%)`,
+      fallbackText: `${nSubmitted} of ${count(practices.length, 'practice')} submitted (${percent}%)`,
     });
   }
 
@@ -356,9 +357,9 @@ export class AssessmentService {
         counts.set(a.standardId, c);
       }
     const top = [...counts.values()].sort((a, b) => b.notMet + b.partial - (a.notMet + a.partial) || b.notMet - a.notMet).slice(0, 10);
-    if (top.length === 0) return turn.send({ text: `All ${done.length} submitted practices met every standard.` });
+    if (top.length === 0) return turn.send({ text: done.length === 1 ? 'The one practice that has submitted met every standard.' : `All ${done.length} submitted practices met every standard.` });
     await turn.send({
-      text: `Standards most often not fully met (${done.length} practices submitted):\n\n${top.map((t, i) => `${i + 1}. ${t.standard} (not met: ${t.notMet}, partially met: ${t.partial})`).join('\n')}`,
+      text: `Standards most often not fully met (${count(done.length, 'practice')} submitted):\n\n${top.map((t, i) => `${i + 1}. ${t.standard} (not met: ${t.notMet}, partially met: ${t.partial})`).join('\n')}`,
     });
   }
 
@@ -472,7 +473,7 @@ export function critiqueCard(practice: Practice, submission: SubmissionDoc): Rec
       heading: `${a.priority === 1 ? 'Urgent' : a.priority === 2 ? 'High' : 'Medium'}: ${a.sectionTitle} (${ANSWER_LABELS[a.answer].toLowerCase()})`,
       standard: a.standard,
       guidance: a.guidance,
-      plan: a.action ? `Your plan: ${a.action} Owner: ${a.owner ?? 'not given'}. By ${a.targetDate ?? 'no date given'}.` : 'No action given.',
+      plan: a.action ? `Your plan: ${a.action} Owner: ${a.owner ?? 'not given'}. By ${a.targetDate ? ukDate(a.targetDate) : 'no date given'}.` : 'No action given.',
     })),
   });
 }

@@ -5,7 +5,7 @@ import type { Capability, ChatTurn, Notifier, ReadReceipt, Reply } from '../chat
 import type { Logger } from '../logging/logger';
 import type { PeopleDirectory } from '../people/directory';
 import { can } from '../people/roles';
-import { findPatientData } from '../privacy/patientData';
+import { describeFinding, findPatientData } from '../privacy/patientData';
 import type { Store } from '../storage/store';
 import { MANY } from '../storage/store';
 import { briefingCard, briefingSummary, percent, progressReply, type CardButton } from './cards';
@@ -332,7 +332,7 @@ export class BriefingsService {
     if (finding.kinds.length > 0) {
       turn.log.info({ screened: true }, 'briefing not saved: looks like patient data');
       return turn.send({
-        card: this.editCard(undefined, v.draftId ?? '', heading, `This looks like it may identify a patient (${finding.kinds.join(', ')}). Briefings go to many people: take it out, then save again. Nothing was saved.`, v),
+        card: this.editCard(undefined, v.draftId ?? '', heading, `This looks like it may identify a patient (it seems to contain ${describeFinding(finding)}). Briefings go to many people: take it out, then save again. Nothing was saved.`, v),
       });
     }
     if (!v.draftId) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { renderCard } from '../cards/render';
+import { ukDate } from '../chat/format';
 import type { Capability, ChatTurn, Notifier } from '../chat/types';
 import type { ConversationStore } from '../people/conversations';
 import type { PeopleDirectory, RosterEntry, StoredPerson } from '../people/directory';
@@ -142,7 +143,7 @@ export class TrainingService {
             { title: 'Required', value: s.requiredLabel },
             { title: 'Held', value: s.held ? `level ${s.held}` : 'none recorded' },
             ...(s.minHours > 0 ? [{ title: 'Hours (3 years)', value: `${s.hours} of ${s.minHours}` }] : []),
-            { title: 'Expires', value: s.expires ?? 'not applicable' },
+            { title: 'Expires', value: s.expires ? ukDate(s.expires) : 'not applicable' },
             ...(s.reasons.length ? [{ title: 'Why', value: s.reasons.join('; ') }] : []),
           ],
         })),
@@ -214,7 +215,7 @@ export class TrainingService {
         team: summary.team,
         peopleLabel: `${summary.people} ${summary.people === 1 ? 'person' : 'people'}`,
         target,
-        today: this.today(),
+        today: ukDate(this.today()),
         subjects: summary.subjects.map((s) => ({
           title: SUBJECT_LABELS[s.subject],
           percent: s.percent,
