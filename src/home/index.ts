@@ -26,6 +26,7 @@ export function menuCard(variant: MenuVariant, commands: readonly Command[], tur
   // Everyone's first, then what this person's role adds.
   const mine = [...allowed.filter((c) => !c.permission), ...allowed.filter((c) => c.permission)];
   const role = roleSummary(turn.principal);
+  const roles = (['safeguarding-lead', 'manager', 'practice-lead'] as const).filter((r) => turn.principal.roles.has(r)).length;
   return renderCard('home/menu', {
     title: titles[variant],
     intro: intros[variant],
@@ -33,10 +34,11 @@ export function menuCard(variant: MenuVariant, commands: readonly Command[], tur
     showDetail: variant !== 'unrecognised',
     buttons: mine.filter((c) => c.button && !c.permission).slice(0, MAX_BUTTONS).map((c) => ({ title: c.button, command: c.name })),
     roleButtons: mine.filter((c) => c.button && c.permission).slice(0, MAX_BUTTONS).map((c) => ({ title: c.button, command: c.name })),
-    commands: mine.map((c) => ({
-      command: c.usage ?? c.name,
-      description: c.permission ? `${plainDescription(c)} (${whoMay(c.permission)})` : plainDescription(c),
-    })),
+    commands: mine.filter((c) => !c.permission).map((c) => ({ command: c.usage ?? c.name, description: plainDescription(c) })),
+    // Under the line that says which role adds them; with more than one role, each says whose it is.
+    roleCommands: mine
+      .filter((c) => c.permission)
+      .map((c) => ({ command: c.usage ?? c.name, description: roles > 1 ? `${plainDescription(c)} (${whoMay(c.permission!)})` : plainDescription(c) })),
   });
 }
 
