@@ -112,6 +112,8 @@ async function main(argv: string[]): Promise<void> {
   const app = await startApp(config, log, { host: '127.0.0.1' });
   const demo = await loadDemo(app);
   const me = persona(args.as);
+  // Each start opens a fresh Playground chat: let it welcome this person again, as a new install does.
+  await app.conversations.forgetWelcome(me.aadObjectId);
 
   const configPath = path.join(work, 'm365agentsplayground.yml');
   fs.writeFileSync(configPath, playgroundConfig(args.as));
