@@ -8,6 +8,7 @@ import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logging/logger';
 import { importStaff } from '../src/people/staffImport';
 import { importTraining } from '../src/training/importTraining';
+import { writeTrainingFixture } from './trainingFixture';
 
 /**
  * `npm run bench:training`: 50,000 staff and 200,000 training records in the embedded store, with
@@ -25,25 +26,7 @@ const TEAM_SIZE = 500;
 const LEAD = 'b0b0b0b0-0000-4000-8000-00000000b0b0';
 const NOW = new Date('2026-11-23T09:00:00Z');
 
-function csvFiles(dir: string): { staff: string; training: string } {
-  const groups = ['all-staff', 'patient-contact', 'clinical', 'named-professional', 'designated-professional'];
-  const staff = ['employee_id,name,email,aad_object_id,team,staff_group,roles,practice_code'];
-  const training = ['employee_id,subject,level,completed_on,hours,provider'];
-  for (let i = 0; i < STAFF; i++) {
-    const id = `E${String(i).padStart(6, '0')}`;
-    const group = groups[i % 10 === 0 ? 2 : i % 5]!;
-    staff.push(`${id},Person ${i},p${i}@example.nhs.uk,,Team ${Math.floor(i / TEAM_SIZE)},${group},${i % TEAM_SIZE === 0 ? 'manager' : ''},`);
-    const day = (k: number) => `202${4 + ((i + k) % 2)}-${String(1 + ((i + k) % 12)).padStart(2, '0')}-${String(1 + ((i * 7 + k) % 28)).padStart(2, '0')}`;
-    training.push(`${id},children,${1 + (i % 3)},${day(0)},12,eLfH`);
-    training.push(`${id},adults,${1 + (i % 3)},${day(1)},8,eLfH`);
-    training.push(`${id},prevent,${i % 2 ? 1 : 3},${day(2)},1,eLfH`);
-    training.push(`${id},children,${1 + (i % 3)},${day(3)},2,Local update`);
-  }
-  const files = { staff: path.join(dir, 'staff.csv'), training: path.join(dir, 'training.csv') };
-  fs.writeFileSync(files.staff, staff.join('\n'));
-  fs.writeFileSync(files.training, training.join('\n'));
-  return files;
-}
+const csvFiles = (dir: string) => writeTrainingFixture(dir, { staff: STAFF, teamSize: TEAM_SIZE });
 
 interface Reply {
   text?: string;

@@ -47,12 +47,15 @@ var databaseName = 'safeguarding'
 // A test checks that the two lists are identical.
 var containers = [
   { name: 'people', partitionKey: '/id' }
+  { name: 'entraIds', partitionKey: '/id' }
   { name: 'conversations', partitionKey: '/id' }
   { name: 'referrals', partitionKey: '/aadObjectId' }
   { name: 'assessments', partitionKey: '/practiceCode' }
   { name: 'training', partitionKey: '/employeeId' }
   { name: 'briefings', partitionKey: '/id' }
   { name: 'deliveries', partitionKey: '/briefingId' }
+  { name: 'content', partitionKey: '/set' }
+  { name: 'audit', partitionKey: '/month' }
 ]
 
 resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {

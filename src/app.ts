@@ -11,6 +11,10 @@ import { ConversationStore } from './people/conversations';
 import { PeopleDirectory } from './people/directory';
 import { findPatientData, patientDataWarning, registerServiceContacts } from './privacy/patientData';
 import { loadReferralContent, overdueForReview, type ReferralContent } from './referral/content';
+import { AuditTrail } from './audit';
+import { ContentService, createContentCapability } from './content';
+import { ExampleContentError, isExampleContent, LiveReferralContent } from './content/live';
+import { ContentStore } from './content/store';
 import { createReferralCapability, ReferralService } from './referral';
 import { createHttpServer } from './server/http';
 import { ExportLinks } from './exports';
@@ -38,6 +42,9 @@ export interface RunningApp {
   training: TrainingService;
   trainingRules: TrainingRules;
   briefings: BriefingsService;
+  /** The live referral content (versions in Cosmos) and the audit trail. */
+  liveContent: LiveReferralContent;
+  audit: AuditTrail;
   /** The base URL the server listens on. */
   url: string;
   close(): Promise<void>;
@@ -60,6 +67,8 @@ export interface StartOptions {
    * way in; the broadcast benchmark runs the store in its own process, as Cosmos DB would be).
    */
   attachToStore?: boolean;
+  /** How often each instance checks for a newly approved content version; 0 = never (tests call refresh). */
+  contentRefreshMs?: number;
   /** The briefing library; defaults to content/briefings in the repository. */
   briefingLibrary?: LibraryBriefing[];
 }
@@ -78,6 +87,7 @@ function withPermissions(capability: Capability, permissions: Record<string, Per
 interface Services {
   imports: Capability;
   referral: ReferralService;
+  content: ContentService;
   assessment: AssessmentService;
   training: TrainingService;
   briefings: BriefingsService;
@@ -89,6 +99,7 @@ function buildCapabilities(s: Services): Capability[] {
     // First for unrecognised messages: a message carrying a CSV file is an import.
     s.imports,
     withPermissions(createReferralCapability(s.referral), { 'content review': 'referral.review' }, { worried: "I'm worried about someone" }),
+    createContentCapability(s.content),
     createAssessmentCapability(s.assessment),
     createTrainingCapability(s.training),
     createBriefingsCapability(s.briefings),
@@ -103,7 +114,7 @@ function buildCapabilities(s: Services): Capability[] {
  */
 export function commandCatalogue(): Command[] {
   const none = undefined as never;
-  return buildCapabilities({ imports: { name: 'imports' }, referral: none, assessment: none, training: none, briefings: none }).flatMap((c) => c.commands ?? []);
+  return buildCapabilities({ imports: { name: 'imports' }, referral: none, content: none, assessment: none, training: none, briefings: none }).flatMap((c) => c.commands ?? []);
 }
 
 export async function startApp(config: Config, log: Logger, opts: StartOptions = {}): Promise<RunningApp> {
@@ -118,9 +129,17 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
   const store = await openStore(config, { log, attachIfRunning: opts.attachToStore });
   try {
     const directory = new PeopleDirectory(store, config.safeguardingLeadIds);
+    const linked = await directory.ensureEntraIdLinks(now());
+    if (linked) log.info({ people: linked }, 'people imported before Entra id links existed were linked');
     const conversations = new ConversationStore(store);
     const notifier = new DeferredNotifier();
-    const referral = new ReferralService({ content: referralContent, store, notifier, log, now });
+    const contentStore = new ContentStore(store);
+    const liveContent = new LiveReferralContent(contentStore, referralContent, log);
+    await liveContent.start(now(), opts.contentRefreshMs ?? 5000);
+    if (config.production && isExampleContent(liveContent.get()) && !config.allowExampleContent) throw new ExampleContentError(liveContent.get().pathway.organisation);
+    const audit = new AuditTrail(store, now);
+    const referral = new ReferralService({ content: () => liveContent.get(), store, notifier, log, now });
+    const content = new ContentService({ store: contentStore, live: liveContent, audit, directory, notifier, now });
     // Order matters for free text: referral search first, then home's menu.
     let listeningUrl = '';
     const exportLinks = new ExportLinks(() => config.publicBaseUrl ?? listeningUrl, now);
@@ -142,6 +161,7 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
     const capabilities = buildCapabilities({
       imports: createImportsCapability({ directory, training: training.store, rules: trainingRules, now }),
       referral,
+      content,
       assessment,
       training,
       briefings,
@@ -182,9 +202,12 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
       training,
       trainingRules,
       briefings,
+      liveContent,
+      audit,
       url,
       async close() {
         if (timer) clearInterval(timer);
+        liveContent.stop();
         // Let sends already on the wire finish and record their outcome before storage closes.
         await briefings.engine.stop();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));

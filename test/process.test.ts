@@ -1,5 +1,6 @@
 import { cardOf, cardText } from './helpers/connector';
 import { processFixture, startBotProcess } from './helpers/process';
+import { tempDir } from './helpers/tmp';
 
 const OID = 'dddddddd-0000-4000-8000-000000000004';
 const startBot = startBotProcess;
@@ -45,5 +46,17 @@ describe('the bot process', () => {
       restarted.child.kill('SIGTERM');
       await new Promise((r) => restarted.child.once('exit', r));
     }
+  });
+
+  it('refuses to run in production on the shipped example content, with one line saying why, unless told it is a demo', async () => {
+    const prod = { NODE_ENV: 'production', MicrosoftAppId: '00000000-0000-4000-8000-00000000000a', MicrosoftAppPassword: 'x', MicrosoftAppType: 'SingleTenant', MicrosoftAppTenantId: 'tenant-1' };
+    const refused = startBot(tempDir(), 0, prod);
+    await expect(refused.ready).rejects.toThrow(/still the shipped example \(NHS Rotherham \(example content\)\).*ALLOW_EXAMPLE_CONTENT=true/);
+    await new Promise((r) => (refused.child.exitCode !== null ? r(undefined) : refused.child.once('exit', r)));
+    expect(refused.child.exitCode).toBe(1);
+    const demo = startBot(tempDir(), 0, { ...prod, ALLOW_EXAMPLE_CONTENT: 'true' });
+    await demo.ready;
+    demo.child.kill('SIGTERM');
+    await new Promise((r) => demo.child.once('exit', r));
   });
 });

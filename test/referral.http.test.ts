@@ -1,27 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { cardOf, cardText, type SentActivity } from './helpers/connector';
-import { cardProblems } from './helpers/cards';
+import { button, cardProblems } from './helpers/cards';
 import { onlyLoopback, LEAD_OID, startTestBot, USER_OID, type TestBot } from './helpers/bot';
 
 type Card = Record<string, unknown>;
 
-/** Finds a button by its title on a card, as a person would. */
-function button(card: Card, title: string): Record<string, unknown> {
-  let found: Record<string, unknown> | undefined;
-  const visit = (node: unknown): void => {
-    if (found) return;
-    if (Array.isArray(node)) node.forEach(visit);
-    else if (node && typeof node === 'object') {
-      const o = node as Record<string, unknown>;
-      if (typeof o.type === 'string' && o.type.startsWith('Action.') && o.title === title) found = o;
-      else Object.values(o).forEach(visit);
-    }
-  };
-  visit(card);
-  if (!found) throw new Error(`No button "${title}" on card:\n${cardText(card)}`);
-  return found;
-}
 
 /** Everything in a data folder, as text: to prove something was never written. */
 function everythingStored(dir: string): string {

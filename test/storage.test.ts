@@ -143,3 +143,59 @@ describe('embedded Cosmos store, through @azure/cosmos', () => {
     expect(missing).toEqual([]);
   });
 });
+
+describe("the SDK's query-plan request", () => {
+  let dir: string;
+  let store: Store | undefined;
+  beforeEach(() => {
+    dir = tempDir();
+  });
+  afterEach(async () => {
+    await store?.close();
+    store = undefined;
+    removeDir(dir);
+  });
+
+  it('is answered with a plan, not run as the query: each query scans the container once and gives the same results', async () => {
+    store = await openStore(config(dir));
+    const people = store.container('people');
+    await people.items.bulk(Array.from({ length: 50 }, (_, i) => ({ operationType: 'Create' as const, resourceBody: { id: `P${i}`, team: i % 2 ? 'Odd' : 'Even', n: i } })));
+    // The embedded server's own query engine (every scan of a container goes through it).
+    const serverDir = path.dirname(require.resolve('@vercel/cosmosdb-server/package.json'));
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const engine = (require(path.join(serverDir, 'lib', 'account', 'items.js')) as { default: { prototype: { query: (...a: unknown[]) => unknown } } }).default.prototype;
+    const scans = jest.spyOn(engine, 'query');
+    try {
+      const { resources: odd } = await people.items.query({ query: 'SELECT c.id FROM c WHERE c.team = @t', parameters: [{ name: '@t', value: 'Odd' }] }).fetchAll();
+      expect(odd).toHaveLength(25);
+      expect(scans).toHaveBeenCalledTimes(1);
+      // Features the client would do itself with a real plan still come out right: the server does them.
+      const { resources: top } = await people.items.query('SELECT TOP 3 c.n FROM c ORDER BY c.n DESC').fetchAll();
+      expect(top).toEqual([{ n: 49 }, { n: 48 }, { n: 47 }]);
+      const { resources: count } = await people.items.query("SELECT VALUE COUNT(1) FROM c WHERE c.team = 'Even'").fetchAll();
+      expect(count).toEqual([25]);
+      // And a client that insists on the plan (forceQueryPlan) goes through the SDK's pipeline with it.
+      const { resources: forced } = await people.items.query('SELECT TOP 2 c.n FROM c ORDER BY c.n', { forceQueryPlan: true }).fetchAll();
+      expect(forced).toEqual([{ n: 0 }, { n: 1 }]);
+      expect(scans).toHaveBeenCalledTimes(4);
+    } finally {
+      scans.mockRestore();
+    }
+  });
+
+  it('answers the plan as Cosmos DB does for a query that needs nothing done on the client', async () => {
+    const embedded = await EmbeddedCosmos.start({ dataDir: dir });
+    // What the SDK sends before every query.
+    const res = await fetch(`${embedded.endpoint}dbs/safeguarding/colls/people/docs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/query+json', 'x-ms-documentdb-isquery': 'True', 'x-ms-cosmos-is-query-plan-request': 'True' },
+      body: JSON.stringify({ query: 'SELECT * FROM c' }),
+    });
+    const plan = (await res.json()) as { queryInfo: { orderBy: unknown[]; aggregates: unknown[] }; queryRanges: unknown[]; Documents?: unknown };
+    await embedded.close();
+    expect(res.status).toBe(200);
+    expect(plan.Documents).toBeUndefined();
+    expect(plan.queryInfo).toMatchObject({ orderBy: [], aggregates: [] });
+    expect(plan.queryRanges).toEqual([{ min: '', max: 'FF', isMinInclusive: true, isMaxInclusive: false }]);
+  });
+});

@@ -27,6 +27,7 @@ const schema = z
     COSMOS_DATABASE: optionalString.pipe(z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, 'may only contain letters, digits, _ and -').optional()),
     DATA_DIR: optionalString,
     SAFEGUARDING_LEAD_IDS: optionalString,
+    ALLOW_EXAMPLE_CONTENT: optionalString.pipe(z.enum(['true', 'false'], { errorMap: () => ({ message: 'must be true or false' }) }).optional()),
     PUBLIC_BASE_URL: optionalString.pipe(z.string().url('must be the address people reach the bot at, such as https://safeguarding-bot.azurewebsites.net').optional()),
     BROADCAST_MESSAGES_PER_SECOND: z.preprocess(
       (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
@@ -87,6 +88,8 @@ export interface Config {
   cosmos: { endpoint?: string; key?: string; database: string };
   dataDir: string;
   safeguardingLeadIds: string[];
+  /** Run in production on the shipped example content (for a demo only). */
+  allowExampleContent: boolean;
   /** Where people's browsers reach this server (for download links). Default http://localhost:PORT. */
   publicBaseUrl?: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -132,6 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cosmos: { endpoint: e.COSMOS_ENDPOINT, key: e.COSMOS_KEY, database: e.COSMOS_DATABASE ?? 'safeguarding' },
     dataDir: e.DATA_DIR ?? './.data',
     safeguardingLeadIds: splitList(e.SAFEGUARDING_LEAD_IDS).map((s) => s.toLowerCase()),
+    allowExampleContent: e.ALLOW_EXAMPLE_CONTENT === 'true',
     publicBaseUrl: e.PUBLIC_BASE_URL,
     logLevel: e.LOG_LEVEL,
     broadcast: { messagesPerSecond: e.BROADCAST_MESSAGES_PER_SECOND, retryBaseMs: e.BROADCAST_RETRY_BASE_MS, leaseMs: e.BROADCAST_LEASE_MS },

@@ -41,12 +41,16 @@ export class ConversationStore {
     return new Set(resources.map((r) => r.id));
   }
 
-  /** Records the latest 1:1 reference for a person; keeps welcomedAt. Retries on a concurrent change. */
+  /**
+   * Records the latest 1:1 reference for a person; keeps welcomedAt. Retries on a concurrent change.
+   * Written only when where to reach them changed (see `whereToReach`), so an ordinary turn costs
+   * no storage at all once this process has seen the chat, and one point read after a restart.
+   */
   async remember(aadObjectId: string, conversationId: string, reference: Record<string, unknown>, tenantId?: string): Promise<void> {
-    const fingerprint = JSON.stringify(reference);
+    const fingerprint = whereToReach(conversationId, reference, tenantId);
     if (this.lastWritten.get(aadObjectId) === fingerprint) return;
     await this.update(aadObjectId, (current) => {
-      if (current && current.conversationId === conversationId && JSON.stringify(current.reference) === fingerprint) return undefined;
+      if (current && whereToReach(current.conversationId, current.reference, current.tenantId) === fingerprint) return undefined;
       return {
         ...(current ?? {}),
         id: aadObjectId,
@@ -129,6 +133,15 @@ export class ConversationStore {
     }
     throw new Error('The conversation record kept changing; giving up after 5 attempts');
   }
+}
+
+/**
+ * What decides where a proactive message goes: the conversation, the service URL, the user, the bot,
+ * the tenant and the channel. Not the activity id (new on every message) nor the locale.
+ */
+function whereToReach(conversationId: string, reference: Record<string, unknown>, tenantId: string | undefined): string {
+  const r = reference as { serviceUrl?: unknown; channelId?: unknown; user?: unknown; bot?: unknown };
+  return JSON.stringify([conversationId, r.serviceUrl ?? null, r.channelId ?? null, r.user ?? null, r.bot ?? null, tenantId ?? null]);
 }
 
 const groupWelcomeId = (conversationId: string) => `group-${createHash('sha256').update(conversationId).digest('hex').slice(0, 40)}`;

@@ -1,4 +1,4 @@
-import type { Container } from '@azure/cosmos';
+import type { Container, OperationInput } from '@azure/cosmos';
 import { bulkRead } from '../storage/conditional';
 import { type Store } from '../storage/store';
 import { resolveRoles, type Principal, type Role } from './roles';
@@ -23,26 +23,126 @@ export interface StoredPerson extends PersonRecord {
   importedAt: string;
 }
 
+/** `entraIds` container: which employee holds an Entra object id (id = the object id, lower case). */
+export interface EntraIdLink {
+  id: string;
+  employeeId: string;
+  linkedAt: string;
+  _etag?: string;
+}
+
+/** What the staff import changed about one person's Entra id: the id they hold now, and the one they held before. */
+export interface EntraIdChange {
+  employeeId: string;
+  aadObjectId?: string;
+  previous?: string;
+}
+
+/** Written once every person's Entra id has a link (people imported before links existed got theirs at start). */
+const LINKS_BUILT = 'links-built';
+
 export class PeopleDirectory {
   private readonly container: Container;
+  private readonly links: Container;
 
   constructor(
     store: Store,
     private readonly leadIds: readonly string[],
   ) {
     this.container = store.container('people');
+    this.links = store.container('entraIds');
   }
 
+  /**
+   * The person holding an Entra object id: two point reads (the link, then the person), never a
+   * query. The person's own record is the truth: a link that no longer matches it (an import
+   * moving the id is half done) finds nobody.
+   */
   async findByAadObjectId(aadObjectId: string): Promise<StoredPerson | undefined> {
-    const { resources } = await this.container.items
-      .query<StoredPerson>({ query: 'SELECT * FROM c WHERE c.aadObjectId = @oid', parameters: [{ name: '@oid', value: aadObjectId.toLowerCase() }] })
-      .fetchAll();
-    return resources[0];
+    const oid = aadObjectId.toLowerCase();
+    const { resource: link } = await this.links.item(oid, oid).read<EntraIdLink>();
+    if (!link?.employeeId) return undefined;
+    const person = await this.get(link.employeeId);
+    return person?.aadObjectId === oid ? person : undefined;
+  }
+
+  /**
+   * Points each Entra id at the person who holds it now, and removes the link of an id a person
+   * gave up (unless someone else took it meanwhile). Every write is conditional on the link's
+   * etag; a link someone else changed meanwhile is read again and decided again, up to 3 times.
+   * Returns the people whose link could not be written.
+   */
+  async relink(changes: readonly EntraIdChange[], now: Date): Promise<{ employeeId: string; reason: string }[]> {
+    const wanted = new Map<string, string>(); // object id -> employee id
+    for (const c of changes) if (c.aadObjectId) wanted.set(c.aadObjectId, c.employeeId);
+    const released = new Map<string, string>(); // object id -> the employee who gave it up
+    for (const c of changes) if (c.previous && c.previous !== c.aadObjectId && !wanted.has(c.previous)) released.set(c.previous, c.employeeId);
+    let pending = [...wanted.keys(), ...released.keys()];
+    for (let attempt = 0; attempt < 3 && pending.length > 0; attempt++) {
+      const retry: string[] = [];
+      for (let i = 0; i < pending.length; i += 1000) {
+        const chunk = pending.slice(i, i + 1000);
+        const current = await bulkRead<EntraIdLink>(this.links, chunk.map((id) => ({ id, partitionKey: id })));
+        const ops: { oid: string; op: OperationInput }[] = [];
+        for (const oid of chunk) {
+          const link = current.get(oid);
+          const employeeId = wanted.get(oid);
+          if (employeeId !== undefined) {
+            if (link?.employeeId === employeeId) continue;
+            const body = { id: oid, employeeId, linkedAt: now.toISOString() };
+            ops.push({ oid, op: link ? { operationType: 'Replace', id: oid, partitionKey: oid, resourceBody: body, ifMatch: link._etag } : { operationType: 'Create', partitionKey: oid, resourceBody: body } });
+          } else if (link && link.employeeId === released.get(oid)) {
+            // Rare (someone gave up an id nobody took): one conditional delete each.
+            try {
+              await this.links.item(oid, oid).delete({ accessCondition: { type: 'IfMatch', condition: link._etag ?? '' } });
+            } catch (err) {
+              const code = (err as { code?: number }).code;
+              if (code === 412) retry.push(oid);
+              else if (code !== 404) throw err;
+            }
+          }
+        }
+        for (let j = 0; j < ops.length; j += 100) {
+          const batch = ops.slice(j, j + 100);
+          const results = await this.links.items.bulk(batch.map((o) => o.op));
+          results.forEach((r, k) => {
+            if (r.statusCode < 400) return;
+            if (r.statusCode === 409 || r.statusCode === 412) retry.push(batch[k]!.oid);
+            else throw new Error(`Linking Entra ids: storage answered ${r.statusCode}`);
+          });
+        }
+      }
+      pending = retry;
+    }
+    return pending.map((oid) => ({ employeeId: wanted.get(oid) ?? released.get(oid) ?? '', reason: 'its Entra id was changed by someone else during the import; run it again' }));
+  }
+
+  /**
+   * At start: people imported before Entra id links existed get theirs (once; a marker document
+   * says it is done, so later starts cost one point read). Returns how many links were made or checked.
+   */
+  async ensureEntraIdLinks(now: Date): Promise<number> {
+    const { resource: marker } = await this.links.item(LINKS_BUILT, LINKS_BUILT).read();
+    if (marker) return 0;
+    const owners = await this.entraIdOwners();
+    const changes = [...owners].map(([aadObjectId, employeeId]) => ({ employeeId, aadObjectId }));
+    const failed = await this.relink(changes, now);
+    if (failed.length) throw new Error(`Could not link ${failed.length} Entra ids to their people; start again`);
+    await this.links.items.upsert({ id: LINKS_BUILT, builtAt: now.toISOString(), people: changes.length });
+    return changes.length;
   }
 
   async get(employeeId: string): Promise<StoredPerson | undefined> {
     const { resource } = await this.container.item(employeeId, employeeId).read<StoredPerson>();
     return resource;
+  }
+
+  /** Every safeguarding lead's Entra object id: from configuration and from the directory. */
+  async leadObjectIds(): Promise<string[]> {
+    const ids = new Set(this.leadIds);
+    const query = this.container.items.query<{ aadObjectId?: string }>("SELECT c.aadObjectId FROM c WHERE ARRAY_CONTAINS(c.roles, 'safeguarding-lead')", { maxItemCount: 1000 });
+    while (query.hasMoreResults()) for (const p of (await query.fetchNext()).resources) if (p.aadObjectId) ids.add(p.aadObjectId.toLowerCase());
+    return [...ids];
   }
 
   /** Who is this, and what may they do? Unknown people are plain staff. */
@@ -56,6 +156,7 @@ export class PeopleDirectory {
       name: person?.name ?? user.name,
       roles: resolveRoles(person?.roles ?? [], isLead),
       team: person?.team,
+      staffGroup: person?.staffGroup,
       practiceCode: person?.practiceCode,
     };
   }

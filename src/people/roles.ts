@@ -13,6 +13,8 @@ export interface Principal {
   roles: ReadonlySet<Role>;
   /** The person's own team (a manager manages this team). */
   team?: string;
+  /** The person's staff group (which training they need). */
+  staffGroup?: string;
   /** The GP practice a practice lead answers for. */
   practiceCode?: string;
 }
@@ -28,6 +30,7 @@ export const PERMISSIONS = {
   'assessment.answer': ['practice-lead'],
   'assessment.oversee': ['safeguarding-lead'],
   'people.import': ['safeguarding-lead'],
+  'content.edit': ['safeguarding-lead'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -135,7 +135,10 @@ function sameRecord(a: PersonRecord, b: PersonRecord): boolean {
 /** People are written this many at a time: the stored ones among them are read, compared and written in bulk. */
 const CHUNK = 1000;
 
-/** Writes the valid rows: new people are created, changed ones replaced under their etag, the rest left alone. */
+/**
+ * Writes the valid rows: new people are created, changed ones replaced under their etag, the rest
+ * left alone; then each person's Entra id link (`PeopleDirectory.relink`), so turns find them by point reads.
+ */
 export async function importStaff(directory: PeopleDirectory, text: string, opts: { now?: Date; staffGroups?: readonly string[] } = {}): Promise<StaffImportReport> {
   const now = opts.now ?? new Date();
   const { people, rejected } = parseStaffCsv(text, opts.staffGroups);
@@ -149,6 +152,7 @@ export async function importStaff(directory: PeopleDirectory, text: string, opts
     const chunk = people.slice(i, i + CHUNK);
     const existing = await directory.getMany(chunk.map((p) => p.id));
     const ops: { op: OperationInput; kind: 'added' | 'updated'; employeeId: string }[] = [];
+    const refused = new Set<string>();
     for (const person of chunk) {
       const current = existing.get(person.id);
       const owner = person.aadObjectId ? aadOwner.get(person.aadObjectId) : undefined;
@@ -156,6 +160,7 @@ export async function importStaff(directory: PeopleDirectory, text: string, opts
       // Allowed only when this same file moves that id away from its current owner.
       if (owner && owner !== person.id && !(ownerInFile && ownerInFile.aadObjectId !== person.aadObjectId)) {
         report.failed.push({ employeeId: person.id, reason: `aad_object_id already belongs to employee ${owner}` });
+        refused.add(person.id);
         continue;
       }
       if (current && sameRecord(current, person)) {
@@ -171,10 +176,18 @@ export async function importStaff(directory: PeopleDirectory, text: string, opts
           : { op: { operationType: 'Create', partitionKey: person.id, resourceBody: doc as never }, kind: 'added', employeeId: person.id },
       );
     }
+    const notSaved = new Set<string>();
     await bulkWrite(directory.raw, ops, (item, failure) => {
-      if (failure) report.failed.push({ employeeId: item.employeeId, reason: failure });
-      else report[item.kind]++;
+      if (failure) {
+        report.failed.push({ employeeId: item.employeeId, reason: failure });
+        notSaved.add(item.employeeId);
+      } else report[item.kind]++;
     });
+    // Then the Entra id links, for every person now in the directory as the file says (unchanged
+    // ones too, so a run cut short between the two writes is repaired by running it again).
+    const saved = chunk.filter((p) => !notSaved.has(p.id) && !refused.has(p.id));
+    const changes = saved.map((p) => ({ employeeId: p.id, aadObjectId: p.aadObjectId, previous: existing.get(p.id)?.aadObjectId }));
+    report.failed.push(...(await directory.relink(changes, now)));
   }
   return report;
 }

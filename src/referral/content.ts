@@ -136,6 +136,8 @@ export interface ReferralContent {
   contacts: Map<string, Contact>;
   phrasing: Phrasing;
   areas: AreaLinks;
+  /** The JSON it was read from, as given: what a new version is made from. */
+  files: ReferralContentFiles;
   route(id: string): Route | undefined;
 }
 
@@ -162,27 +164,53 @@ function readJson(dir: string, name: string, problems: string[], optional = fals
   }
 }
 
+/** The referral content as JSON values, one per file of content/referral/ (also how a version is stored in Cosmos). */
+export interface ReferralContentFiles {
+  contacts: unknown;
+  routes: unknown;
+  pathway: unknown;
+  phrasing?: unknown;
+  areas: unknown;
+}
+
 /** Loads and cross-checks content/referral; throws ContentError listing every problem. */
 export function loadReferralContent(dir: string): ReferralContent {
   const problems: string[] = [];
-  const files = {
-    contacts: path.join(dir, 'contacts.json'),
-    routes: path.join(dir, 'routes.json'),
-    pathway: path.join(dir, 'pathway.json'),
-    phrasing: path.join(dir, 'phrasing.json'),
-    areas: path.join(dir, 'areas.json'),
+  const raw = {
+    contacts: readJson(dir, 'contacts.json', problems),
+    routes: readJson(dir, 'routes.json', problems),
+    pathway: readJson(dir, 'pathway.json', problems),
+    phrasing: readJson(dir, 'phrasing.json', problems, true),
+    areas: readJson(dir, 'areas.json', problems),
   };
-  const parse = <T>(file: string, schema: z.ZodType<T, z.ZodTypeDef, unknown>, raw: unknown): T | undefined => {
-    if (raw === undefined) return undefined;
-    const result = schema.safeParse(raw);
+  if (problems.length > 0) throw new ContentError(problems);
+  return parseReferralContent(raw, (name) => path.join(dir, name));
+}
+
+/** Validates and cross-checks the content from its JSON values; `where` names each file in the problems (a path, or a file name for an upload). */
+export function parseReferralContent(raw: ReferralContentFiles, where: (file: string) => string = (f) => f): ReferralContent {
+  const problems: string[] = [];
+  const files = {
+    contacts: where('contacts.json'),
+    routes: where('routes.json'),
+    pathway: where('pathway.json'),
+    phrasing: where('phrasing.json'),
+    areas: where('areas.json'),
+  };
+  const parse = <T>(file: string, schema: z.ZodType<T, z.ZodTypeDef, unknown>, value: unknown): T | undefined => {
+    if (value === undefined) {
+      problems.push(`${file}: file is missing`);
+      return undefined;
+    }
+    const result = schema.safeParse(value);
     if (!result.success) result.error.issues.forEach((i) => problems.push(issuePath(file, i)));
     return result.success ? result.data : undefined;
   };
-  const contacts = parse(files.contacts, z.object({ contacts: z.array(contactSchema).min(1) }).strict(), readJson(dir, 'contacts.json', problems))?.contacts;
-  const routes = parse(files.routes, z.object({ routes: z.array(routeSchema).min(1) }).strict(), readJson(dir, 'routes.json', problems))?.routes;
-  const pathway = parse(files.pathway, pathwaySchema, readJson(dir, 'pathway.json', problems));
-  const phrasing = parse(files.phrasing, phrasingSchema, readJson(dir, 'phrasing.json', problems, true));
-  const areas = parse(files.areas, areasSchema, readJson(dir, 'areas.json', problems));
+  const contacts = parse(files.contacts, z.object({ contacts: z.array(contactSchema).min(1) }).strict(), raw.contacts)?.contacts;
+  const routes = parse(files.routes, z.object({ routes: z.array(routeSchema).min(1) }).strict(), raw.routes)?.routes;
+  const pathway = parse(files.pathway, pathwaySchema, raw.pathway);
+  const phrasing = parse(files.phrasing, phrasingSchema, raw.phrasing ?? {});
+  const areas = parse(files.areas, areasSchema, raw.areas);
   if (!contacts || !routes || !pathway || !phrasing || !areas) throw new ContentError(problems);
 
   const contactIds = new Map<string, Contact>();
@@ -240,7 +268,7 @@ export function loadReferralContent(dir: string): ReferralContent {
   }
   if (problems.length > 0) throw new ContentError(problems);
 
-  return { pathway, routes, contacts: contactIds, phrasing, areas, route: (rid) => routeIds.get(rid) };
+  return { pathway, routes, contacts: contactIds, phrasing, areas, files: raw, route: (rid) => routeIds.get(rid) };
 }
 
 /** Routes and contacts whose review date has passed, for safeguarding leads. */

@@ -28,7 +28,8 @@ import { Understander } from './understand';
  * the routes, and the follow-up reminder after a referral.
  */
 export interface ReferralDeps {
-  content: ReferralContent;
+  /** The content, or where to get the live version each turn (src/content/live.ts). */
+  content: ReferralContent | (() => ReferralContent);
   store: Store;
   notifier: Notifier;
   log: Logger;
@@ -59,17 +60,23 @@ const feedbackSchema = z.object({ verb: z.literal('referral.feedback'), referral
 
 export class ReferralService {
   readonly followUps: FollowUpStore;
-  private readonly understander: Understander;
+  private understood?: { content: ReferralContent; understander: Understander };
   private readonly now: () => Date;
 
   constructor(private readonly deps: ReferralDeps) {
     this.followUps = new FollowUpStore(deps.store);
-    this.understander = new Understander(deps.content);
     this.now = deps.now ?? (() => new Date());
   }
 
   private get content(): ReferralContent {
-    return this.deps.content;
+    return typeof this.deps.content === 'function' ? this.deps.content() : this.deps.content;
+  }
+
+  /** The matcher for the live content, rebuilt once when a new version is approved. */
+  private get understander(): Understander {
+    const content = this.content;
+    if (this.understood?.content !== content) this.understood = { content, understander: new Understander(content) };
+    return this.understood.understander;
   }
 
   /** In a channel or group chat: the 999 line at once, the detail privately. */

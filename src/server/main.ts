@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from '../config';
 import { createLogger } from '../logging/logger';
 import { StoreLockedError } from '../storage/embedded';
 import { startApp } from '../app';
+import { ExampleContentError } from '../content/live';
 
 /** `npm start`: validate configuration, open storage, serve /api/messages. */
 async function main(): Promise<void> {
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
   try {
     app = await startApp(config, log);
   } catch (err) {
-    if (err instanceof StoreLockedError) {
+    if (err instanceof StoreLockedError || err instanceof ExampleContentError) {
       process.stderr.write(`${err.message}\n`);
       process.exit(1);
     }

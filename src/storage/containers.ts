@@ -6,6 +6,8 @@
 export const CONTAINERS = {
   /** Staff directory: one document per person, id = employee id (or `aad:<object id>` for someone not yet imported). Read by id. */
   people: { id: 'people', partitionKey: '/id' },
+  /** Who holds each Entra object id: one small document per id (id = object id, `employeeId`), kept by the staff import, so a turn finds its person by two point reads, never a query. */
+  entraIds: { id: 'entraIds', partitionKey: '/id' },
   /** Where to reach each person proactively: one document per Entra object id. Read by id. */
   conversations: { id: 'conversations', partitionKey: '/id' },
   /** Referral follow-ups: route, time and the user's own reference only. Read per person; due reminders by a cross-partition query. */
@@ -18,6 +20,10 @@ export const CONTAINERS = {
   briefings: { id: 'briefings', partitionKey: '/id' },
   /** The send queue: one document per briefing and recipient (state, attempts, delivered/seen/acknowledged times). Work is claimed per document by etag; a briefing's queue and report are one partition. */
   deliveries: { id: 'deliveries', partitionKey: '/briefingId' },
+  /** Versioned content sets (referral content today): each approved version, each proposal, and a pointer to the live version. Read by id; a set's history is one partition. */
+  content: { id: 'content', partitionKey: '/set' },
+  /** Append-only audit trail of privileged actions: who, what, when and ids, never message text. One partition per month. */
+  audit: { id: 'audit', partitionKey: '/month' },
 } as const;
 
 export type ContainerName = keyof typeof CONTAINERS;

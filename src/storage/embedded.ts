@@ -287,6 +287,7 @@ export class EmbeddedCosmos {
   }
 
   private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
+    if (isQueryPlanRequest(req)) return answerQueryPlan(req, res);
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('error', () => res.destroy());
@@ -540,6 +541,49 @@ function isMutation(req: http.IncomingMessage): boolean {
     if ((typeof q === 'string' && q.toLowerCase() === 'true') || req.headers['content-type'] === 'application/query+json') return false;
   }
   return true;
+}
+
+/**
+ * The query plan. Before every query @azure/cosmos asks for its plan (a POST to the documents with
+ * `x-ms-cosmos-is-query-plan-request: True`), and the embedded server does not know that header: it
+ * ran the request as the query itself, so every query scanned the container twice (the result was
+ * thrown away). The SDK uses a plan only when a query comes back refused for needing one, which this
+ * server never does: it has one partition key range and runs ORDER BY, TOP, OFFSET and aggregates
+ * itself. So the plan is answered here, without running anything, as Cosmos DB answers for a query
+ * that needs nothing done on the client: no rewriting, one range covering every partition key.
+ */
+const QUERY_PLAN = JSON.stringify({
+  partitionedQueryExecutionInfoVersion: 2,
+  queryInfo: {
+    distinctType: 'None',
+    top: null,
+    offset: null,
+    limit: null,
+    orderBy: [],
+    orderByExpressions: [],
+    groupByExpressions: [],
+    groupByAliases: [],
+    aggregates: [],
+    groupByAliasToAggregateType: {},
+    rewrittenQuery: '',
+    hasSelectValue: false,
+    hasNonStreamingOrderBy: false,
+  },
+  queryRanges: [{ min: '', max: 'FF', isMinInclusive: true, isMaxInclusive: false }],
+});
+
+function isQueryPlanRequest(req: http.IncomingMessage): boolean {
+  const v = req.headers['x-ms-cosmos-is-query-plan-request'];
+  return req.method === 'POST' && typeof v === 'string' && v.toLowerCase() === 'true';
+}
+
+function answerQueryPlan(req: http.IncomingMessage, res: http.ServerResponse): void {
+  req.resume();
+  req.on('error', () => res.destroy());
+  req.on('end', () => {
+    res.writeHead(200, { 'content-type': 'application/json', 'x-ms-request-charge': '0' });
+    res.end(QUERY_PLAN);
+  });
 }
 
 function pickHeaders(headers: http.IncomingHttpHeaders): Record<string, string> {

@@ -125,8 +125,9 @@ export class TrainingService {
     if (!turn.principal.employeeId) {
       return turn.send({ text: 'I cannot find you in the staff list yet, so I do not know which training your role needs. Ask your manager or the safeguarding team to add you.' });
     }
-    const person = await this.deps.directory.get(turn.principal.employeeId);
-    if (!person) return turn.send({ text: 'I cannot find your staff record. Ask the safeguarding team to check the staff list.' });
+    // The turn already read the person from the directory: no second read.
+    const { employeeId, name = '', team = '', staffGroup = '' } = turn.principal;
+    const person = { id: employeeId, name, team, staffGroup };
     const completions = await this.store.forPerson(person.id);
     const statuses = personStatus(this.deps.rules, this.group(person), completions, this.today());
     const waiting = completions.filter((c) => c.source === 'self' && !c.confirmed && !c.rejectedAt);

@@ -68,21 +68,22 @@ export class SelfRecording {
     const { line: _line, ...course } = row;
     const recordId = completionId(employeeId, course);
     const doc: CompletionEntry = { ...course, source: 'self', confirmed: false, importedAt: this.deps.now().toISOString() };
-    const person = await this.deps.directory.get(employeeId);
+    // The turn already read the person from the directory: no second read.
+    const person = { id: employeeId, name: turn.principal.name ?? '', team: turn.principal.team ?? '' };
     let already = false;
-    await this.deps.store.update(employeeId, person?.team ?? turn.principal.team ?? '', (list) => {
+    await this.deps.store.update(employeeId, person.team, (list) => {
       already = list.some((c) => courseKey(c) === courseKey(course));
       return already ? undefined : [...list, doc];
     });
     if (already) return turn.send({ text: 'That course is already on your record.' });
     turn.log.info({ training: 'self-recorded' }, 'training recorded by the person');
-    const approvers = person ? await this.approversFor(person) : [];
+    const approvers = await this.approversFor(person);
     let told = 0;
     for (const a of approvers) {
       const sent = await this.deps.notifier
         .sendToPerson(a.aadObjectId!, {
           card: renderCard('training/confirm', {
-            who: person!.name,
+            who: person.name,
             employeeId,
             recordId,
             facts: [
@@ -91,10 +92,10 @@ export class SelfRecording {
               { title: 'Completed', value: ukDate(doc.completedOn) },
               { title: 'Hours', value: String(doc.hours) },
               { title: 'Provider', value: doc.provider },
-              { title: 'Team', value: person!.team },
+              { title: 'Team', value: person.team },
             ],
           }),
-          fallbackText: `${person!.name} recorded training for you to confirm`,
+          fallbackText: `${person.name} recorded training for you to confirm`,
         })
         .catch(() => 'failed' as const);
       if (sent === 'sent') told++;
@@ -105,7 +106,7 @@ export class SelfRecording {
   }
 
   /** Managers of the person's team; if there are none, the safeguarding leads in the directory. */
-  private async approversFor(person: StoredPerson): Promise<StoredPerson[]> {
+  private async approversFor(person: Pick<StoredPerson, 'id' | 'team'>): Promise<StoredPerson[]> {
     const { resources } = await this.deps.directory.raw.items
       .query<StoredPerson>({ query: "SELECT * FROM c WHERE c.team = @team AND ARRAY_CONTAINS(c.roles, 'manager')", parameters: [{ name: '@team', value: person.team }] }, MANY)
       .fetchAll();

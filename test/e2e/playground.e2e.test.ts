@@ -127,6 +127,8 @@ describe('in the Agents Playground (a Teams-like client)', () => {
       id: 'PL1', employeeId: 'PL1', name: 'Alex Wilber', email: 'alex@example.nhs.uk', aadObjectId: oid,
       team: 'Riverside', staffGroup: 'clinical', roles: ['manager', 'practice-lead'], practiceCode: 'Y90001', importedAt: new Date().toISOString(),
     });
+    // A turn finds its person through the Entra id link the staff import keeps.
+    await app.directory.relink([{ employeeId: 'PL1', aadObjectId: oid.toLowerCase() }], new Date());
     const card = (text: string) => botMessages(page).locator('.ac-adaptiveCard').filter({ hasText: text }).last();
     await type(page, 'self-assessment');
     await card('0 of 12 sections complete').getByRole('button', { name: 'Start: section 1' }).click();

@@ -1,3 +1,4 @@
+import { cardText } from './connector';
 // The npm build of adaptivecards 3.0.x ships ES modules without file extensions under lib/, which
 // Node cannot load; its UMD bundle in dist/ is the same library.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -20,3 +21,20 @@ export function cardProblems(card: Record<string, unknown>): string[] {
 }
 
 export { AC };
+
+/** Finds a button by its title on a card, as a person would. */
+export function button(card: Record<string, unknown>, title: string): Record<string, unknown> {
+  let found: Record<string, unknown> | undefined;
+  const visit = (node: unknown): void => {
+    if (found) return;
+    if (Array.isArray(node)) node.forEach(visit);
+    else if (node && typeof node === 'object') {
+      const o = node as Record<string, unknown>;
+      if (typeof o.type === 'string' && o.type.startsWith('Action.') && o.title === title) found = o;
+      else Object.values(o).forEach(visit);
+    }
+  };
+  visit(card);
+  if (!found) throw new Error(`No button "${title}" on card:\n${cardText(card)}`);
+  return found;
+}

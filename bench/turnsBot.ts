@@ -1,0 +1,37 @@
+import fs from 'node:fs';
+import { startApp } from '../src/app';
+import { loadConfig } from '../src/config';
+import { createLogger } from '../src/logging/logger';
+import { importStaff } from '../src/people/staffImport';
+import { importTraining } from '../src/training/importTraining';
+
+/**
+ * The bot for `npm run bench:turns`, in its own process (forked with the same V8 flag as
+ * `npm start`) so that its CPU is measured alone. Timers run as they do under `npm start`.
+ * Messages from the benchmark: `{ import: { staff, training } }` imports those CSV files through
+ * the same code as the command line and answers with the counts.
+ */
+async function main(): Promise<void> {
+  const dataDir = process.env.DATA_DIR;
+  if (!dataDir) throw new Error('DATA_DIR is required');
+  const config = loadConfig({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
+  const app = await startApp(config, createLogger('warn'), { host: '127.0.0.1', attachToStore: process.env.ATTACH_TO_STORE === '1' });
+  process.on('message', (m: { import?: { staff: string; training: string } }) => {
+    if (!m.import) return;
+    const files = m.import;
+    void (async () => {
+      const staff = await importStaff(app.directory, fs.readFileSync(files.staff, 'utf8'), { staffGroups: app.trainingRules.staffGroups.map((g) => g.id) });
+      const training = await importTraining(app.training.store, app.directory, app.trainingRules, fs.readFileSync(files.training, 'utf8'), new Date());
+      process.send?.({ imported: { staff: staff.added + staff.updated, staffFailed: staff.failed.length, training: training.added } });
+    })().catch((err: unknown) => process.send?.({ error: (err as Error).stack }));
+  });
+  process.send?.({ url: app.url });
+  process.on('SIGTERM', () => {
+    void app.close().then(() => process.exit(0));
+  });
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,260 @@
+import { z } from 'zod';
+import type { AuditTrail } from '../audit';
+import { renderCard } from '../cards/render';
+import type { Capability, ChatTurn, Notifier } from '../chat/types';
+import type { PeopleDirectory } from '../people/directory';
+import { can } from '../people/roles';
+import { findPatientData, describeFinding } from '../privacy/patientData';
+import { contactDetail, formatDate } from '../referral/cards';
+import { ContentError, type Contact } from '../referral/content';
+import { LiveReferralContent, REFERRAL_SET } from './live';
+import type { ContentChange, ContentProposal, ContentStore } from './store';
+
+/**
+ * The organisation keeps its own referral content: a safeguarding lead proposes a change to a
+ * contact in Teams, a different lead approves it, and staff see it at once. Every version is kept
+ * (`content history`) and every step is in the audit trail.
+ */
+export interface ContentDeps {
+  store: ContentStore;
+  live: LiveReferralContent;
+  audit: AuditTrail;
+  directory: PeopleDirectory;
+  notifier: Notifier;
+  now: () => Date;
+}
+
+const FIELDS = ['name', 'phone', 'hours', 'use', 'email', 'url'] as const;
+const LABELS: Record<(typeof FIELDS)[number], string> = { name: 'name', phone: 'telephone', hours: 'hours', use: 'what it is for', email: 'e-mail', url: 'web page' };
+const field = z.string().max(300).optional().transform((s) => (s ?? '').trim());
+const editSchema = z.object({ verb: z.literal('content.contact.edit'), contact: z.string().max(80) });
+const proposeSchema = z.object({
+  verb: z.literal('content.contact.propose'),
+  contact: z.string().max(80),
+  basedOn: z.coerce.number().int().min(1),
+  name: field,
+  phone: field,
+  hours: field,
+  use: field,
+  email: field,
+  url: field,
+  phoneChecked: z.enum(['true', 'false']).optional(),
+});
+const decideSchema = z.object({ verb: z.enum(['content.approve', 'content.decline']), proposal: z.string().max(120), reason: z.string().max(300).optional() });
+
+export class ContentService {
+  constructor(private readonly deps: ContentDeps) {}
+
+  private async refuse(turn: ChatTurn): Promise<void> {
+    turn.log.info({ permission: 'content.edit' }, 'refused');
+    await this.deps.audit.record(turn.user, 'content.refused', { permission: 'content.edit' });
+    await turn.send({ text: 'Only safeguarding leads can change the referral content.' });
+  }
+
+  private privateOnly(turn: ChatTurn): boolean {
+    return turn.conversation.kind !== 'personal';
+  }
+
+  /** `edit contact`: every contact with an Edit button. */
+  async contacts(turn: ChatTurn): Promise<void> {
+    if (!can(turn.principal, 'content.edit')) return this.refuse(turn);
+    if (this.privateOnly(turn)) return turn.send({ text: 'Please ask me in our 1:1 chat.' });
+    const content = this.deps.live.get();
+    await turn.send({
+      card: renderCard('content/contacts', {
+        intro: `Live version ${this.deps.live.currentVersion}. Choose a contact to change. Another safeguarding lead approves every change before staff see it.`,
+        contacts: [...content.contacts.values()].map((c) => ({ id: c.id, name: c.name, detail: contactDetail(c) })),
+      }),
+      fallbackText: 'Edit a contact',
+    });
+  }
+
+  private editCard(contact: Contact, values: Partial<Record<(typeof FIELDS)[number], string>>, problem = ''): Record<string, unknown> {
+    return renderCard('content/editContact', {
+      heading: `Change: ${contact.name}`,
+      problem,
+      id: contact.id,
+      basedOn: String(this.deps.live.currentVersion),
+      name: values.name ?? contact.name,
+      phone: values.phone ?? contact.phone ?? '',
+      hours: values.hours ?? contact.hours ?? '',
+      use: values.use ?? contact.use,
+      email: values.email ?? contact.email ?? '',
+      url: values.url ?? contact.url ?? '',
+    });
+  }
+
+  async edit(turn: ChatTurn): Promise<void> {
+    if (!can(turn.principal, 'content.edit')) return this.refuse(turn);
+    const parsed = editSchema.safeParse(turn.value);
+    const contact = parsed.success ? this.deps.live.get().contacts.get(parsed.data.contact) : undefined;
+    if (!contact) return turn.send({ text: 'That contact is no longer in the content. Type edit contact to see the current list.' });
+    await turn.send({ card: this.editCard(contact, {}), fallbackText: `Change: ${contact.name}` });
+  }
+
+  async propose(turn: ChatTurn): Promise<void> {
+    if (!can(turn.principal, 'content.edit')) return this.refuse(turn);
+    if (this.privateOnly(turn) || !turn.user.aadObjectId) return turn.send({ text: 'Please propose changes in our 1:1 chat.' });
+    const parsed = proposeSchema.safeParse(turn.value);
+    const live = this.deps.live.get();
+    const contact = parsed.success ? live.contacts.get(parsed.data.contact) : undefined;
+    if (!parsed.success || !contact) return turn.send({ text: 'That form is out of date. Type edit contact to start again.' });
+    const d = parsed.data;
+    const values = { name: d.name, phone: d.phone, hours: d.hours, use: d.use, email: d.email, url: d.url };
+    const again = (problem: string, clear?: (typeof FIELDS)[number]) => turn.send({ card: this.editCard(contact, { ...values, ...(clear ? { [clear]: '' } : {}) }, problem), fallbackText: problem });
+    if (d.basedOn !== this.deps.live.currentVersion) {
+      return turn.send({ card: this.editCard(contact, {}, 'The content changed since you opened this form (another change was approved). Here are the latest details: make your change again.'), fallbackText: 'The content changed' });
+    }
+    // Names, hours and uses are free text: the one patient-data screen, and a refused value is never echoed back.
+    for (const f of ['name', 'hours', 'use'] as const) {
+      const finding = findPatientData(values[f], this.deps.now());
+      if (finding.kinds.length > 0) return again(`The ${LABELS[f]} box looks like it contains patient details (${describeFinding(finding)}). Nothing was saved.`, f);
+    }
+    const changes: ContentChange[] = FIELDS.filter((f) => (values[f] || undefined) !== (contact[f] || undefined)).map((f) => ({
+      text: `${contact.name} ${LABELS[f]}: ${contact[f] || '(none)'} → ${values[f] || '(none)'}`,
+      ...(f === 'phone' ? { phoneChanged: true } : {}),
+    }));
+    if (changes.length === 0) return again('Nothing has changed yet: edit a box, then propose the change.');
+    const phoneChanged = changes.some((c) => c.phoneChanged);
+    if (phoneChanged && d.phoneChecked !== 'true') return again('A new telephone number must be checked: call it, make sure it is the right service, then tick "I have called this number".');
+    const next: Contact = { ...contact, ...Object.fromEntries(FIELDS.map((f) => [f, values[f] || undefined])), lastReviewed: this.deps.now().toISOString().slice(0, 10) } as Contact;
+    const body = LiveReferralContent.bodyOf(live);
+    const files = body as { contacts: { contacts: Record<string, unknown>[] } };
+    const newBody = { ...body, contacts: { ...files.contacts, contacts: files.contacts.contacts.map((c) => (c.id === contact.id ? stripUndefined(next) : c)) } };
+    try {
+      this.deps.live.parse(newBody);
+    } catch (err) {
+      if (!(err instanceof ContentError)) throw err;
+      return again(`That change is not valid, so nothing was saved: ${err.problems.map((p) => p.replace(/^content\/referral\/contacts\.json: contacts\[\d+\]\./, '')).join('; ')}.`);
+    }
+    const proposal = await this.deps.store.propose({
+      set: REFERRAL_SET,
+      basedOn: this.deps.live.currentVersion,
+      body: newBody,
+      changes,
+      proposedBy: turn.user.aadObjectId,
+      proposedByName: turn.principal.name ?? turn.user.name,
+      proposedAt: this.deps.now().toISOString(),
+      ...(phoneChanged ? { phoneConfirmed: true } : {}),
+    });
+    await this.deps.audit.record(turn.user, 'content.proposed', { proposal: proposal.id, basedOn: proposal.basedOn, contact: contact.id, phoneChanged });
+    const others = (await this.deps.directory.leadObjectIds()).filter((id) => id !== turn.user.aadObjectId?.toLowerCase());
+    let told = 0;
+    for (const id of others) {
+      try {
+        if ((await this.deps.notifier.sendToPerson(id, { card: this.proposalCard(proposal, true), fallbackText: 'A change to the referral content needs your approval' })) === 'sent') told++;
+      } catch {
+        // One lead we cannot reach does not stop the proposal; they can still type `content proposals`.
+      }
+    }
+    await turn.send({ card: this.proposalCard(proposal, false), fallbackText: 'Change proposed' });
+    await turn.send({
+      text:
+        told > 0
+          ? `I have asked ${told === 1 ? 'another safeguarding lead' : `${told} other safeguarding leads`} to approve it. Staff keep seeing the current details until then.`
+          : 'No other safeguarding lead could be told yet: ask one to type content proposals. Staff keep seeing the current details until it is approved.',
+    });
+  }
+
+  private proposalCard(p: ContentProposal, canDecide: boolean): Record<string, unknown> {
+    return renderCard('content/proposal', {
+      heading: canDecide ? 'A change to the referral content needs your approval' : 'Change proposed',
+      intro: canDecide ? 'Check the change. You cannot approve a change you proposed yourself.' : 'Another safeguarding lead must approve this before staff see it.',
+      changes: p.changes.map((c) => `- ${c.text}`).join('\n'),
+      facts: [
+        { title: 'Proposed by', value: p.proposedByName ?? 'a safeguarding lead' },
+        { title: 'Proposed', value: new Date(p.proposedAt).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' }) },
+        { title: 'Based on version', value: String(p.basedOn) },
+        ...(p.phoneConfirmed ? [{ title: 'New number', value: 'called by the proposer and confirmed as the right service' }] : []),
+      ],
+      id: p.id,
+      canDecide,
+    });
+  }
+
+  async proposals(turn: ChatTurn): Promise<void> {
+    if (!can(turn.principal, 'content.edit')) return this.refuse(turn);
+    if (this.privateOnly(turn)) return turn.send({ text: 'Please ask me in our 1:1 chat.' });
+    const open = await this.deps.store.open(REFERRAL_SET);
+    if (open.length === 0) return turn.send({ text: 'No changes are waiting for approval.' });
+    for (const p of open.slice(0, 10)) await turn.send({ card: this.proposalCard(p, p.proposedBy !== turn.user.aadObjectId), fallbackText: 'A proposed change' });
+  }
+
+  async decide(turn: ChatTurn): Promise<void> {
+    if (!can(turn.principal, 'content.edit')) return this.refuse(turn);
+    const parsed = decideSchema.safeParse(turn.value);
+    if (!parsed.success || !turn.user.aadObjectId) return turn.send({ text: 'That button is out of date. Type content proposals to see what is waiting.' });
+    const by = { aadObjectId: turn.user.aadObjectId, name: turn.principal.name ?? turn.user.name };
+    const now = this.deps.now();
+    const { proposal: id } = parsed.data;
+    if (parsed.data.verb === 'content.decline') {
+      const reason = (parsed.data.reason ?? '').trim();
+      if (!reason) return turn.send({ text: 'Please give a reason in the box when you decline, so the proposer knows what to change.' });
+      if (findPatientData(reason, now).kinds.length > 0) return turn.send({ text: 'Your reason looks like it contains patient details, so I have not saved it. Please reword it.' });
+      const result = await this.deps.store.decline(REFERRAL_SET, id, by, reason, now);
+      if (result === 'own') return this.ownRefused(turn, id);
+      if (result !== 'declined') return turn.send({ text: 'That proposal has already been decided.' });
+      await this.deps.audit.record(turn.user, 'content.declined', { proposal: id });
+      const p = await this.deps.store.proposal(REFERRAL_SET, id);
+      if (p) await this.tell(p.proposedBy, `${by.name ?? 'A safeguarding lead'} declined your change (${p.changes.map((c) => c.text).join('; ')}). Reason: ${reason}`);
+      return turn.send({ text: 'Declined. I have told the proposer why. The live content has not changed.' });
+    }
+    const result = await this.deps.store.approve(REFERRAL_SET, id, by, now);
+    if (result.outcome === 'own') return this.ownRefused(turn, id);
+    if (result.outcome === 'missing') return turn.send({ text: 'I could not find that proposal.' });
+    if (result.outcome === 'already') return turn.send({ text: `That proposal has already been ${result.proposal.status}.` });
+    if (result.outcome === 'stale') {
+      return turn.send({ text: `Another change went live first (now version ${result.current}), so this proposal would undo it. It has been withdrawn: the proposer can make the change again on the latest version.` });
+    }
+    await this.deps.live.refresh();
+    await this.deps.audit.record(turn.user, 'content.approved', { proposal: id, version: result.version.version });
+    await this.tell(result.version.proposedBy, `${by.name ?? 'A safeguarding lead'} approved your change. Staff now see version ${result.version.version}: ${result.version.changes.map((c) => c.text).join('; ')}.`);
+    await turn.send({ text: `Approved. Staff now see version ${result.version.version}.` });
+  }
+
+  private async ownRefused(turn: ChatTurn, id: string): Promise<void> {
+    await this.deps.audit.record(turn.user, 'content.approval-refused', { proposal: id, reason: 'own proposal' });
+    await turn.send({ text: 'You proposed this change, so another safeguarding lead must approve or decline it.' });
+  }
+
+  private async tell(aadObjectId: string, text: string): Promise<void> {
+    try {
+      await this.deps.notifier.sendToPerson(aadObjectId, { text });
+    } catch {
+      // The proposer will see the outcome in `content history`.
+    }
+  }
+
+  async history(turn: ChatTurn): Promise<void> {
+    if (!can(turn.principal, 'content.edit')) return this.refuse(turn);
+    if (this.privateOnly(turn)) return turn.send({ text: 'Please ask me in our 1:1 chat.' });
+    const versions = await this.deps.store.history(REFERRAL_SET);
+    const lines = versions.slice(0, 30).map((v) => {
+      const when = formatDate(v.approvedAt.slice(0, 10));
+      const who = v.proposedBy === 'content files' ? 'from the content files' : `proposed by ${v.proposedByName ?? 'a lead'}, approved by ${v.approvedByName ?? 'a lead'}`;
+      return `- Version ${v.version}${v.version === this.deps.live.currentVersion ? ' (live)' : ''}, ${when}, ${who}: ${v.changes.map((c) => c.text).join('; ')}`;
+    });
+    await turn.send({ text: `Referral content history, newest first:\n\n${lines.join('\n')}` });
+  }
+}
+
+function stripUndefined(o: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}
+
+export function createContentCapability(service: ContentService): Capability {
+  return {
+    name: 'content',
+    commands: [
+      { name: 'edit contact', permission: 'content.edit', description: 'Propose a change to a referral contact', patterns: [/^\s*edit contacts?\s*$/i], handle: (t) => service.contacts(t) },
+      { name: 'content proposals', permission: 'content.edit', description: 'Changes to the referral content waiting for approval', patterns: [/^\s*content proposals?\s*$/i], handle: (t) => service.proposals(t) },
+      { name: 'content history', permission: 'content.edit', description: 'Every version of the referral content', patterns: [/^\s*content history\s*$/i], handle: (t) => service.history(t) },
+    ],
+    actions: [
+      { verb: 'content.contact.edit', handle: (t) => service.edit(t) },
+      { verb: 'content.contact.propose', handle: (t) => service.propose(t) },
+      { verb: 'content.approve', handle: (t) => service.decide(t) },
+      { verb: 'content.decline', handle: (t) => service.decide(t) },
+    ],
+  };
+}

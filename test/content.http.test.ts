@@ -1,0 +1,175 @@
+import { cardOf, cardText, type SentActivity } from './helpers/connector';
+import { button, cardProblems } from './helpers/cards';
+import { LEAD_OID, onlyLoopback, startTestBot, USER_OID, type TestBot } from './helpers/bot';
+import { tempDir } from './helpers/tmp';
+
+type Card = Record<string, unknown>;
+const LEAD2 = 'cccccccc-0000-4000-8000-000000000003';
+const NEW_NUMBER = '01709 336081';
+
+
+describe('the organisation keeps its own referral content (two leads, history, audit)', () => {
+  onlyLoopback();
+  let bot: TestBot;
+  const env = { SAFEGUARDING_LEAD_IDS: `${LEAD_OID},${LEAD2}` };
+
+  beforeEach(async () => {
+    bot = await startTestBot(env);
+    // Each lead has a 1:1 chat with the bot, so proposals can reach them.
+    for (const oid of [LEAD_OID, LEAD2, USER_OID]) await bot.say('hello', { oid });
+  });
+  afterEach(async () => bot?.stop());
+
+  const inChat = (oid: string) => (a: SentActivity) => a.conversationId === `a:personal-${oid}`;
+
+  async function next(oid: string, predicate: (a: SentActivity) => boolean, send: () => Promise<unknown>): Promise<SentActivity> {
+    const before = bot.connector.sent.length;
+    await send();
+    return bot.connector.waitFor((a) => bot.connector.sent.indexOf(a) >= before && inChat(oid)(a) && predicate(a));
+  }
+  const withCard = (text: string) => (a: SentActivity) => cardText(cardOf(a)).includes(text);
+  const withText = (re: RegExp) => (a: SentActivity) => typeof a.activity.text === 'string' && re.test(a.activity.text);
+
+  /** Lead 1 proposes a new MASH number (ticking that they called it) and returns the approval card lead 2 receives. */
+  async function proposeNewMashNumber(checked = true): Promise<Card> {
+    const list = cardOf(await next(LEAD_OID, withCard('Edit a contact'), () => bot.say('edit contact', { oid: LEAD_OID })))!;
+    expect(cardProblems(list)).toEqual([]);
+    const mashEdit = JSON.stringify(list).includes('"contact":"mash"');
+    expect(mashEdit).toBe(true);
+    const form = cardOf(await next(LEAD_OID, withCard('Change:'), () => bot.say('', { oid: LEAD_OID, value: { verb: 'content.contact.edit', contact: 'mash' } })))!;
+    expect(cardProblems(form)).toEqual([]);
+    const data = button(form, 'Propose this change').data as Record<string, unknown>;
+    const values = { name: 'Rotherham Multi-Agency Safeguarding Hub (MASH)', phone: NEW_NUMBER, hours: '24 hours', use: 'Referrals and advice about children, young people and unborn babies', phoneChecked: checked ? 'true' : 'false' };
+    const before = bot.connector.sent.length;
+    await bot.say('', { oid: LEAD_OID, value: { ...data, ...values } });
+    if (!checked) {
+      const again = await bot.connector.waitFor((a) => bot.connector.sent.indexOf(a) >= before && inChat(LEAD_OID)(a) && withCard('must be checked')(a));
+      return cardOf(again)!;
+    }
+    const approval = await bot.connector.waitFor((a) => bot.connector.sent.indexOf(a) >= before && inChat(LEAD2)(a) && withCard('needs your approval')(a));
+    await bot.connector.waitFor((a) => bot.connector.sent.indexOf(a) >= before && inChat(LEAD_OID)(a) && withCard('Change proposed')(a));
+    return cardOf(approval)!;
+  }
+
+  async function staffMashNumber(): Promise<string> {
+    const reply = await next(USER_OID, (a) => cardOf(a) !== undefined, () => bot.say('a baby with a bruise', { oid: USER_OID }));
+    return /Telephone (0[\d ]+)/.exec(cardText(cardOf(reply)))![1]!.trim();
+  }
+
+  it('a lead proposes a new number, cannot approve it themself, a second lead approves, and staff see it at once', async () => {
+    expect(await staffMashNumber()).toBe('01709 336080');
+    const approval = await proposeNewMashNumber();
+    expect(cardProblems(approval)).toEqual([]);
+    expect(cardText(approval)).toContain(`Rotherham Multi-Agency Safeguarding Hub (MASH) telephone: 01709 336080 → ${NEW_NUMBER}`);
+    expect(cardText(approval)).toContain('called by the proposer and confirmed as the right service');
+    // Staff keep the approved version meanwhile.
+    expect(await staffMashNumber()).toBe('01709 336080');
+    // The proposer cannot approve their own change.
+    const approve = button(approval, 'Approve').data;
+    const own = await next(LEAD_OID, withText(/another safeguarding lead must approve/), () => bot.say('', { oid: LEAD_OID, value: approve }));
+    expect(own.activity.text).toMatch(/You proposed this change/);
+    expect(await staffMashNumber()).toBe('01709 336080');
+    // The second lead approves; the proposer is told; staff see the new number straight away.
+    const told = bot.connector.sent.length;
+    const ok = await next(LEAD2, withText(/Approved/), () => bot.say('', { oid: LEAD2, value: approve }));
+    expect(ok.activity.text).toBe('Approved. Staff now see version 2.');
+    await bot.connector.waitFor((a) => bot.connector.sent.indexOf(a) >= told && inChat(LEAD_OID)(a) && withText(/approved your change/)(a));
+    expect(await staffMashNumber()).toBe(NEW_NUMBER);
+    // History shows both versions with who did what.
+    const history = await next(LEAD2, withText(/history/), () => bot.say('content history', { oid: LEAD2 }));
+    expect(history.activity.text).toMatch(/Version 2 \(live\).*proposed by .*approved by .*01709 336080 → 01709 336081/);
+    expect(history.activity.text).toMatch(/Version 1.*from the content files/);
+    // One audit record per privileged step, with ids only.
+    const month = new Date().toISOString().slice(0, 7);
+    const records = await bot.app.audit.month(month);
+    expect(records.map((r) => r.action).sort()).toEqual(['content.approval-refused', 'content.approved', 'content.proposed']);
+    expect(records.find((r) => r.action === 'content.approved')!.actor).toBe(LEAD2);
+    for (const r of records) expect(JSON.stringify(r)).not.toMatch(/01709|baby|bruise/);
+  });
+
+  it('refuses a new number nobody has called, and keeps what was typed', async () => {
+    const again = await proposeNewMashNumber(false);
+    expect(cardText(again)).toMatch(/call it, make sure it is the right service/);
+    expect(JSON.stringify(again)).toContain(NEW_NUMBER);
+    expect(await bot.app.liveContent.currentVersion).toBe(1);
+  });
+
+  it('lets a lead decline with a reason, and the proposer is told; nothing changes', async () => {
+    const approval = await proposeNewMashNumber();
+    const decline = button(approval, 'Decline').data as Record<string, unknown>;
+    const none = await next(LEAD2, withText(/give a reason/), () => bot.say('', { oid: LEAD2, value: decline }));
+    expect(none.activity.text).toMatch(/Please give a reason/);
+    const before = bot.connector.sent.length;
+    await bot.say('', { oid: LEAD2, value: { ...decline, reason: 'That number is the old switchboard.' } });
+    await bot.connector.waitFor((a) => bot.connector.sent.indexOf(a) >= before && inChat(LEAD2)(a) && withText(/Declined/)(a));
+    const toProposer = await bot.connector.waitFor((a) => bot.connector.sent.indexOf(a) >= before && inChat(LEAD_OID)(a) && withText(/declined your change/)(a));
+    expect(toProposer.activity.text).toContain('That number is the old switchboard.');
+    expect(await staffMashNumber()).toBe('01709 336080');
+  });
+
+  it('two proposals on the same version cannot both go live: the second is withdrawn, not applied over the first', async () => {
+    const first = await proposeNewMashNumber();
+    // A second proposal on version 1, from the other lead: the SPA's hours.
+    const form = cardOf(await next(LEAD2, withCard('Change:'), () => bot.say('', { oid: LEAD2, value: { verb: 'content.contact.edit', contact: 'adult-spa' } })))!;
+    const data = button(form, 'Propose this change').data as Record<string, unknown>;
+    const before = bot.connector.sent.length;
+    await bot.say('', { oid: LEAD2, value: { ...data, name: 'Rotherham Council adult social care single point of access (SPA)', phone: '01709 822330', hours: 'Monday to Friday', use: 'Advice and referrals about adults at risk of abuse or neglect' } });
+    const second = cardOf(await bot.connector.waitFor((a) => bot.connector.sent.indexOf(a) >= before && inChat(LEAD_OID)(a) && withCard('needs your approval')(a)))!;
+    await next(LEAD2, withText(/Approved/), () => bot.say('', { oid: LEAD2, value: button(first, 'Approve').data }));
+    const stale = await next(LEAD_OID, withText(/went live first/), () => bot.say('', { oid: LEAD_OID, value: button(second, 'Approve').data }));
+    expect(stale.activity.text).toMatch(/now version 2/);
+    expect(bot.app.liveContent.currentVersion).toBe(2);
+    expect(await staffMashNumber()).toBe(NEW_NUMBER);
+  });
+
+  it('staff cannot propose changes or read the history, and the refusal is audited', async () => {
+    const reply = await next(USER_OID, withText(/Only safeguarding leads/), () => bot.say('edit contact', { oid: USER_OID }));
+    expect(reply.activity.text).toBe('Only safeguarding leads can change the referral content.');
+    await next(USER_OID, withText(/Only safeguarding leads/), () => bot.say('', { oid: USER_OID, value: { verb: 'content.approve', proposal: 'referral:p:x' } }));
+    const records = await bot.app.audit.month(new Date().toISOString().slice(0, 7));
+    expect(records.filter((r) => r.action === 'content.refused' && r.actor === USER_OID)).toHaveLength(2);
+  });
+});
+
+describe('live content across restarts and instances', () => {
+  onlyLoopback();
+
+  it('keeps every version across a restart, and another instance on the same store picks up an approval within seconds without restarting', async () => {
+    const dir = tempDir();
+    const env = { SAFEGUARDING_LEAD_IDS: `${LEAD_OID},${LEAD2}` };
+    const one = await startTestBot(env, dir);
+    for (const oid of [LEAD_OID, LEAD2]) await one.say('hello', { oid });
+    // Propose and approve straight through the service's store, as the HTTP test above does by cards.
+    const live = one.app.liveContent;
+    const store = (live as unknown as { store: import('../src/content/store').ContentStore }).store;
+    const body = JSON.parse(JSON.stringify((await store.version('referral', 1))!.body)) as { contacts: { contacts: { id: string; phone?: string }[] } };
+    body.contacts.contacts.find((c) => c.id === 'mash')!.phone = NEW_NUMBER;
+    const p = await store.propose({ set: 'referral', basedOn: 1, body, changes: [{ text: 'MASH telephone', phoneChanged: true }], proposedBy: LEAD_OID, proposedAt: new Date().toISOString(), phoneConfirmed: true });
+    // A second instance's live content on the same store (as a second App Service instance shares Cosmos DB):
+    // it is told nothing, and finds the new version by its own periodic point read.
+    const { LiveReferralContent } = await import('../src/content/live');
+    const { ContentStore } = await import('../src/content/store');
+    const { createLogger } = await import('../src/logging/logger');
+    const files = (live as unknown as { files: import('../src/referral/content').ReferralContent }).files;
+    const two = new LiveReferralContent(new ContentStore(one.app.store), files, createLogger('silent'));
+    await two.start(new Date(), 100);
+    try {
+      expect(two.currentVersion).toBe(1);
+      expect((await store.approve('referral', p.id, { aadObjectId: LEAD2 }, new Date())).outcome).toBe('approved');
+      const deadline = Date.now() + 5000;
+      while (two.get().contacts.get('mash')!.phone !== NEW_NUMBER && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(two.get().contacts.get('mash')!.phone).toBe(NEW_NUMBER);
+      expect(two.currentVersion).toBe(2);
+    } finally {
+      two.stop();
+    }
+    await one.stop({ keepData: true });
+    const again = await startTestBot(env, dir);
+    try {
+      expect(again.app.liveContent.currentVersion).toBe(2);
+      expect(again.app.liveContent.get().contacts.get('mash')!.phone).toBe(NEW_NUMBER);
+    } finally {
+      await again.stop();
+    }
+  });
+});
