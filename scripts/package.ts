@@ -4,6 +4,8 @@ import path from 'node:path';
 import JSZip from 'jszip';
 import { z } from 'zod';
 import { projectRoot } from '../src/config/paths';
+import { commandCatalogue } from '../src/app';
+import { manifestCommands } from '../src/home/menu';
 
 /**
  * `npm run package`: builds appPackage.zip (manifest.json, color.png, outline.png) for upload to
@@ -54,7 +56,10 @@ export function buildManifest(env: NodeJS.ProcessEnv): Record<string, unknown> {
     if (value === undefined) throw new PackageConfigError(`The manifest template uses \${{${name}}}, which has no value`);
     return value.replace(/["\\]/g, '\\$&');
   });
-  return JSON.parse(filled) as Record<string, unknown>;
+  const manifest = JSON.parse(filled) as { bots: { commandLists: { scopes: string[]; commands: unknown[] }[] }[] };
+  // The 1:1 command menu comes from the commands the capabilities declare, as help does.
+  for (const list of manifest.bots[0]!.commandLists) if (list.scopes.includes('personal')) list.commands = manifestCommands(commandCatalogue());
+  return manifest as unknown as Record<string, unknown>;
 }
 
 export async function writePackage(env: NodeJS.ProcessEnv, out: string): Promise<Record<string, unknown>> {

@@ -2,7 +2,8 @@ import type { Server } from 'restify';
 import type { Config } from './config';
 import path from 'node:path';
 import { createBot, type Bot } from './bot';
-import { DeferredNotifier } from './chat/types';
+import { DeferredNotifier, type Capability, type Command } from './chat/types';
+import type { Permission } from './people/roles';
 import { projectRoot } from './config/paths';
 import { createHomeCapability } from './home';
 import type { Logger } from './logging/logger';
@@ -76,6 +77,50 @@ export interface StartOptions {
   briefingLibrary?: LibraryBriefing[];
 }
 
+/**
+ * Adds who-may and buttons to a capability's commands where its folder does not declare them yet
+ * (src/referral/ is edited by the content owners; its handlers already refuse everyone else).
+ */
+function withPermissions(capability: Capability, permissions: Record<string, Permission>, buttons: Record<string, string> = {}): Capability {
+  return {
+    ...capability,
+    commands: capability.commands?.map((c) => ({ ...c, permission: c.permission ?? permissions[c.name], button: c.button ?? buttons[c.name] })),
+  };
+}
+
+interface Services {
+  imports: Capability;
+  referral: ReferralService;
+  content: ContentService;
+  assessment: AssessmentService;
+  training: TrainingService;
+  briefings: BriefingsService;
+}
+
+/** Every capability, in the order free text tries them. */
+function buildCapabilities(s: Services): Capability[] {
+  const capabilities: Capability[] = [
+    // First for unrecognised messages: a message carrying a CSV file is an import.
+    s.imports,
+    withPermissions(createReferralCapability(s.referral), { 'content review': 'referral.review' }, { worried: "I'm worried about someone" }),
+    createContentCapability(s.content),
+    createAssessmentCapability(s.assessment),
+    createTrainingCapability(s.training),
+    createBriefingsCapability(s.briefings),
+    createHomeCapability(() => capabilities.flatMap((c) => c.commands ?? [])),
+  ];
+  return capabilities;
+}
+
+/**
+ * Every declared command, without starting anything (the services are only reached when a command
+ * runs): for the manifest's command list, so it is generated from the same declarations as help.
+ */
+export function commandCatalogue(): Command[] {
+  const none = undefined as never;
+  return buildCapabilities({ imports: { name: 'imports' }, referral: none, content: none, assessment: none, training: none, briefings: none }).flatMap((c) => c.commands ?? []);
+}
+
 export async function startApp(config: Config, log: Logger, opts: StartOptions = {}): Promise<RunningApp> {
   // Content first: a mistake in it stops start-up before anything is opened.
   const referralContent = opts.referralContent ?? loadReferralContent(path.join(projectRoot(), 'content', 'referral'));
@@ -109,7 +154,7 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
     let listeningUrl = '';
     const signingKeys = config.exportSigningKeys ? [config.exportSigningKeys.current, config.exportSigningKeys.previous].filter((k): k is string => Boolean(k)).map((k) => Buffer.from(k, 'utf8')) : undefined;
     const exportLinks = new ExportLinks(() => config.publicBaseUrl ?? listeningUrl, now, signingKeys);
-    const training = new TrainingService({ rules: trainingRules, store, directory, notifier, now, exports: exportLinks });
+    const training = new TrainingService({ rules: trainingRules, store, directory, notifier, now, exports: exportLinks, conversations });
     const upgraded = await training.store.upgradeCourseDocuments();
     if (upgraded) log.info({ courses: upgraded }, 'training saved one document per course moved into per-person records');
     // Employee ids compare case-insensitively: fold any stored in lower case by earlier versions.
@@ -117,7 +162,7 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
     const records = await training.store.upgradeEmployeeIds();
     if (ids.moved || records) log.info({ people: ids.moved, records }, 'employee ids stored in lower case moved to upper case');
     if (ids.conflicts.length) log.warn({ employeeIds: ids.conflicts }, 'people stored under two spellings of one employee id: check the staff list');
-    const assessment = new AssessmentService({ content: assessmentContent, store, now, notifier, directory, exports: exportLinks });
+    const assessment = new AssessmentService({ content: assessmentContent, store, now, notifier, directory, exports: exportLinks, conversations });
     const briefings = new BriefingsService({
       store,
       directory,
@@ -130,16 +175,14 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
       broadcast: config.broadcast,
     });
     const imports = createImportsCapability({ directory, training: training.store, rules: trainingRules, notifier, reports: new ImportReports(store, exportLinks, now), now });
-    const capabilities = [
-      // First for unrecognised messages: a message carrying a CSV file is an import.
+    const capabilities = buildCapabilities({
       imports,
-      createReferralCapability(referral),
-      createContentCapability(content),
-      createAssessmentCapability(assessment),
-      createTrainingCapability(training),
-      createBriefingsCapability(briefings),
-      createHomeCapability(),
-    ];
+      referral,
+      content,
+      assessment,
+      training,
+      briefings,
+    });
     const screens = [
       (text: string) => {
         const finding = findPatientData(text, now());

@@ -229,9 +229,10 @@ describe('leads: CSV export and reminders', () => {
     // Practice leads who have a 1:1 chat with the bot can be reached.
     for (const oid of [PRACTICE_LEAD, OTHER_PRACTICE_LEAD]) await bot.say('help', { oid });
     bot.connector.clear();
-    expect(await reply(LEAD_OID, 'remind practices')).toBe(
-      'Reminded 2 practice leads in 2 practices. 1 lead has not opened a chat with the bot yet, so could not be reached. 4 practices have no practice lead in the staff list.',
-    );
+    const first = await reply(LEAD_OID, 'remind practices');
+    expect(first).toMatch(/^Reminded 2 practice leads in 2 practices: Asha Patel \(Riverside Medical Centre \(example\)\) and Cara Diaz \(Hillside Surgery \(example\)\)\./);
+    expect(first).toContain('1 practice lead cannot be reached, so no reminder was used up: Ben Cole (Riverside Medical Centre (example)) has not opened a chat with the bot yet.');
+    expect(first).toMatch(/4 practices have no practice lead in the staff list: .*Market Street/);
     const nudges = bot.connector.sent.filter((a) => /has not yet submitted/.test(a.activity.text ?? ''));
     expect(nudges.map((a) => a.conversationId).sort()).toEqual([`a:personal-${OTHER_PRACTICE_LEAD}`, `a:personal-${PRACTICE_LEAD}`]);
     expect(await reply(LEAD_OID, 'remind practices')).toMatch(/Reminded 0 practice leads in 0 practices. 2 practices were reminded in the last 7 days/);

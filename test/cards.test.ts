@@ -5,7 +5,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { cardsDir } from '../src/cards/render';
 import { menuCard } from '../src/home';
+import type { Command } from '../src/chat/types';
+import { resolveRoles } from '../src/people/roles';
 import { AC, cardProblems } from './helpers/cards';
+
+// A few declared commands (the real catalogue is checked over HTTP in roles.http.test.ts; this
+// jsdom environment cannot load the bot's SDK).
+const handle = async () => undefined;
+const MENU: Command[] = [
+  { name: 'worried', description: 'Find the right referral route', patterns: [], handle, button: "I'm worried about someone" },
+  { name: 'my training', description: 'Check your training', patterns: [], handle, button: 'My training' },
+  { name: 'briefings', description: 'Read briefings', patterns: [], handle, button: '7-minute briefings' },
+  { name: 'self-assessment', description: 'Complete the self-assessment', patterns: [], handle, button: 'Practice self-assessment', permission: 'assessment.answer' },
+  { name: 'assessment status', description: 'Which practices have submitted', patterns: [], handle, button: 'Self-assessment status', permission: 'assessment.oversee' },
+];
 
 // Teams renders Markdown itself; the test renderer only needs plain text.
 AC.AdaptiveCard.onProcessMarkdown = (text, result) => {
@@ -35,15 +48,16 @@ describe('Adaptive Card templates under cards/', () => {
 describe('the menu card as rendered', () => {
   it('renders in a browser-like DOM with a button per job and the 999 line', () => {
     const card = new AC.AdaptiveCard();
-    card.parse(menuCard('welcome'));
+    card.parse(menuCard('welcome', MENU, { principal: { roles: resolveRoles(['practice-lead'], false), practiceCode: 'Y90001' } }));
     const el = card.render()!;
     const buttons = [...el.querySelectorAll('button')].map((b) => b.getAttribute('aria-label') ?? b.textContent?.trim());
-    expect(buttons).toEqual(["I'm worried about someone", '7-minute briefings', 'My training', 'Practice self-assessment']);
+    // The role's own buttons sit under its line in the body; everyone's jobs at the foot.
+    expect(buttons).toEqual(['Practice self-assessment', "I'm worried about someone", 'My training', '7-minute briefings']);
     expect(el.textContent).toContain('call 999');
   });
 
   it('leaves out the detail when answering something unrecognised, to keep the reply short', () => {
-    const card = menuCard('unrecognised');
+    const card = menuCard('unrecognised', MENU, { principal: { roles: resolveRoles([], false) } });
     expect(JSON.stringify(card)).not.toContain('999');
     expect(cardProblems(card)).toEqual([]);
   });

@@ -12,7 +12,7 @@ describe('the bot over HTTP, with replies on a loopback connector', () => {
     await bot.stop();
   });
 
-  it('welcomes a user who installs the bot with a card offering the four jobs', async () => {
+  it('welcomes a user who installs the bot with a card offering the jobs a member of staff can use', async () => {
     const res = await bot.post(
       bot.activity({ type: 'conversationUpdate', membersAdded: [{ id: '28:safeguarding-bot' }, { id: `29:${USER_OID}`, aadObjectId: USER_OID }] }),
     );
@@ -24,7 +24,9 @@ describe('the bot over HTTP, with replies on a loopback connector', () => {
     const text = cardText(card);
     expect(text).toContain('Welcome to Safeguarding support');
     expect(text).toContain('call 999');
-    for (const title of ["I'm worried about someone", '7-minute briefings', 'My training', 'Practice self-assessment']) expect(text).toContain(title);
+    for (const title of ["I'm worried about someone", '7-minute briefings', 'My training']) expect(text).toContain(title);
+    // Only practice leads can answer the self-assessment: nobody else is offered a button that refuses them.
+    expect(text).not.toContain('Practice self-assessment');
   });
 
   it('sends the welcome once when Teams delivers installationUpdate and conversationUpdate together, and again after a reinstall', async () => {
@@ -39,6 +41,25 @@ describe('the bot over HTTP, with replies on a loopback connector', () => {
     await bot.post(bot.activity({ type: 'installationUpdate', action: 'add' }));
     await new Promise((r) => setTimeout(r, 300));
     expect(bot.connector.sent.filter((a) => cardOf(a))).toHaveLength(2);
+  });
+
+  it('says hello once when a group chat opens, though Teams sends both install and members-added', async () => {
+    const conversation = { id: '19:group-hello@thread.v2', conversationType: 'groupChat', tenantId: 'tenant-1' };
+    const hellos = () => bot.connector.sent.filter((a) => a.conversationId === conversation.id && /Hello, I am the safeguarding support bot/.test(a.activity.text ?? ''));
+    await Promise.all([
+      bot.post(bot.activity({ type: 'installationUpdate', action: 'add', conversation })),
+      bot.post(bot.activity({ type: 'conversationUpdate', membersAdded: [{ id: '28:safeguarding-bot' }], conversation })),
+    ]);
+    await bot.post(bot.activity({ type: 'conversationUpdate', membersAdded: [{ id: '28:safeguarding-bot' }], conversation }));
+    await bot.connector.waitFor((a) => a.conversationId === conversation.id);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(hellos()).toHaveLength(1);
+    // Removed and added back: hello again, once.
+    await bot.post(bot.activity({ type: 'installationUpdate', action: 'remove', conversation }));
+    await bot.post(bot.activity({ type: 'installationUpdate', action: 'add', conversation }));
+    await bot.post(bot.activity({ type: 'conversationUpdate', membersAdded: [{ id: '28:safeguarding-bot' }], conversation }));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(hellos()).toHaveLength(2);
   });
 
   it('answers help with the menu, and anything unrecognised with a short reply and the menu', async () => {

@@ -153,7 +153,7 @@ describe('the referral journey as cards', () => {
   });
 
   it('says plainly when a local contact has not been filled in, rather than inventing one', () => {
-    expect(contactDetail(content.contacts.get('named-gp')!)).toMatch(/not yet added by your organisation/);
+    expect(contactDetail(content.contacts.get('named-gp')!)).toMatch(/not yet added by your organisation/i);
   });
 });
 

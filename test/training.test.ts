@@ -59,7 +59,7 @@ describe('the training import', () => {
     expect(rejected.map((r) => [r.line, r.reason])).toEqual([
       [3, 'subject must be children, adults or prevent'],
       [4, 'level must be a whole number from 1 to 5'],
-      [5, 'prevent has no level 2 (levels: 1, 3)'],
+      [5, 'Prevent has no level 2 (levels: 1, 3)'],
       [6, 'completed_on is not a real date'],
       [7, 'completed_on is in the future'],
       [8, 'hours must be a number such as 2 or 1.5'],
@@ -138,12 +138,12 @@ describe('training over HTTP', () => {
     const text = cardText(card);
     expect(text).toContain('Noor Nurse · Registered clinical staff · Continuing Care');
     expect(text).toContain('Safeguarding children: overdue');
-    expect(text).toContain('level 3 expired on 2026-10-01');
+    expect(text).toContain('level 3 expired on 1 October 2026');
     expect(text).toContain('Book level 3 refresher training.');
     expect(text).toContain('Safeguarding adults: in date');
     const clerk = cardText(cardOf((await ask(CLERK, 'my training'))[0]!));
     expect(clerk).toContain('Safeguarding children: due soon');
-    expect(clerk).toContain('Book level 1 refresher training before 2027-01-10.');
+    expect(clerk).toContain('Book level 1 refresher training before 10 January 2027.');
   });
 
   it('shows a manager their team, with a chart and who to chase, and refuses other teams and staff', async () => {
@@ -157,7 +157,7 @@ describe('training over HTTP', () => {
     expect(text).toContain('In date 2 (due soon 1) · overdue or missing 1');
     expect(text).toContain('Safeguarding adults: 100% compliant (meets the target)');
     expect(text).toContain('Noor Nurse');
-    expect(text).toContain('Safeguarding children: level 3 expired on 2026-10-01');
+    expect(text).toContain('Safeguarding children: level 3 expired on 1 October 2026');
     expect(JSON.stringify(card)).toContain('"style":"attention"');
 
     expect((await ask(MANAGER, 'team compliance Finance'))[0]!.activity.text).toMatch(/your own team \(Continuing Care\)/);
@@ -172,12 +172,12 @@ describe('training over HTTP', () => {
     await importTraining(bot.app.training.store, bot.app.directory, bot.app.trainingRules, TRAINING, bot.clock.now);
     await ask(NURSE, 'help'); // Noor has a 1:1 chat with the bot
     const remind = (await ask(MANAGER, '', { verb: 'training.remind', team: 'Continuing Care' }))[0]!;
-    expect(remind.activity.text).toBe('Reminded 1 person in Continuing Care.');
+    expect(remind.activity.text).toBe('Reminded 1 person in Continuing Care: Noor Nurse.');
     const nudge = bot.connector.sent.find((a) => a.conversationId === `a:personal-${NURSE}` && /safeguarding training needs attention/.test(a.activity.text ?? ''));
-    expect(nudge?.activity.text).toContain('Safeguarding children: level 3 expired on 2026-10-01');
-    expect((await ask(MANAGER, '', { verb: 'training.remind', team: 'Continuing Care' }))[0]!.activity.text).toBe('Reminded 0 people in Continuing Care. 1 already had a reminder in the last 7 days.');
+    expect(nudge?.activity.text).toContain('Safeguarding children: level 3 expired on 1 October 2026');
+    expect((await ask(MANAGER, '', { verb: 'training.remind', team: 'Continuing Care' }))[0]!.activity.text).toBe('Reminded 0 people in Continuing Care. 1 person already had a reminder in the last 7 days, so not again: Noor Nurse.');
     bot.clock.advanceHours(24 * 7 + 1);
-    expect((await ask(MANAGER, '', { verb: 'training.remind', team: 'Continuing Care' }))[0]!.activity.text).toBe('Reminded 1 person in Continuing Care.');
+    expect((await ask(MANAGER, '', { verb: 'training.remind', team: 'Continuing Care' }))[0]!.activity.text).toBe('Reminded 1 person in Continuing Care: Noor Nurse.');
     expect((await ask(OTHER_MANAGER, '', { verb: 'training.remind', team: 'Continuing Care' }))[0]!.activity.text).toMatch(/your own team \(Finance\)/);
   });
 
@@ -187,7 +187,7 @@ describe('training over HTTP', () => {
     const url = /\((http:\/\/localhost:\d+\/exports\?token=[^)]+)\)/.exec(text)![1]!.replace('localhost', '127.0.0.1');
     const csv = await (await fetch(url)).text();
     expect(csv.split('\r\n')[0]).toBe('employee_id,name,team,staff_group,subject,required,held_level,hours,min_hours,expires,status,reasons');
-    expect(csv).toContain('N1,Noor Nurse,Continuing Care,clinical,children,level 3,3,0,12,2026-10-01,overdue,level 3 expired on 2026-10-01; 0 of 12 hours in the last 3 years; no update in the last 12 months');
+    expect(csv).toContain('N1,Noor Nurse,Continuing Care,clinical,children,level 3,3,0,12,2026-10-01,overdue,level 3 expired on 1 October 2026; 0 of 12 hours in the last 3 years; no update in the last 12 months');
     expect((await ask(OTHER_MANAGER, '', { verb: 'training.export', team: 'Continuing Care' }))[0]!.activity.text).toMatch(/your own team/);
     bot.clock.advanceHours(0.3);
     expect((await fetch(url)).status).toBe(404);
@@ -201,7 +201,7 @@ describe('training over HTTP', () => {
 
     // Checked by the same rules as the import, and nothing typed is lost.
     const bad = cardOf((await ask(NURSE, '', { verb: 'training.record', subject: 'prevent', level: '2', completedOn: '2026-11-01', hours: '1', provider: 'Home Office' }))[0]!)!;
-    expect(cardText(bad)).toContain('Please check: prevent has no level 2 (levels: 1, 3).');
+    expect(cardText(bad)).toContain('Please check: Prevent has no level 2 (levels: 1, 3).');
     expect(cardText(bad)).toContain('Home Office');
     const future = cardOf((await ask(NURSE, '', { verb: 'training.record', subject: 'children', level: '3', completedOn: '2027-01-01', hours: '12', provider: 'eLfH' }))[0]!)!;
     expect(cardText(future)).toContain('the date is in the future');
@@ -215,10 +215,10 @@ describe('training over HTTP', () => {
     }
 
     const recorded = await ask(NURSE, '', { verb: 'training.record', subject: 'children', level: '3', completedOn: '2026-11-10', hours: '12', provider: 'Local study day' });
-    expect(recorded[0]!.activity.text).toMatch(/^Recorded: Safeguarding children level 3, 2026-11-10, 12 h, Local study day. It will count once your manager confirms it/);
+    expect(recorded[0]!.activity.text).toMatch(/^Recorded: Safeguarding children level 3, 10 November 2026, 12 h, Local study day. It will count once your manager confirms it/);
     const mine = cardText(cardOf((await ask(NURSE, 'my training'))[0]!));
     expect(mine).toContain('Safeguarding children: overdue'); // not counted yet
-    expect(mine).toContain('Waiting for your manager to confirm (not counted yet): Safeguarding children level 3, 2026-11-10');
+    expect(mine).toContain('Waiting for your manager to confirm (not counted yet): Safeguarding children level 3, 10 November 2026');
 
     const request = bot.connector.sent.find((a) => a.conversationId === `a:personal-${MANAGER}` && cardText(cardOf(a)).includes('Training to confirm'))!;
     expect(cardText(cardOf(request))).toContain('Noor Nurse recorded this training themselves');
@@ -228,7 +228,7 @@ describe('training over HTTP', () => {
     expect((await ask(OTHER_MANAGER, '', confirmAction.data))[0]!.activity.text).toMatch(/Only the person's manager or a safeguarding lead/);
     expect((await ask(NURSE, '', confirmAction.data))[0]!.activity.text).toMatch(/nobody can confirm their own/);
 
-    expect((await ask(MANAGER, '', confirmAction.data))[0]!.activity.text).toBe('Confirmed: Safeguarding children level 3, 2026-11-10, 12 h, Local study day now counts for Noor Nurse.');
+    expect((await ask(MANAGER, '', confirmAction.data))[0]!.activity.text).toBe('Confirmed: Safeguarding children level 3, 10 November 2026, 12 h, Local study day now counts for Noor Nurse.');
     expect(cardText(cardOf((await ask(NURSE, 'my training'))[0]!))).toContain('Safeguarding children: in date');
     expect((await ask(MANAGER, '', confirmAction.data))[0]!.activity.text).toMatch(/already confirmed by Mia Manager/);
   });
@@ -242,7 +242,7 @@ describe('training over HTTP', () => {
     const finance = cardText(cardOf((await ask(LEAD_OID, 'team compliance finance'))[0]!));
     expect(finance).toContain('3 people');
     expect(finance).toContain('Noor Nurse');
-    expect(finance).toContain('Safeguarding children: level 3 expired on 2026-10-01');
+    expect(finance).toContain('Safeguarding children: level 3 expired on 1 October 2026');
     expect(finance).toContain('Pat Starter');
     expect(finance).toContain('no level 1 training recorded');
     const care = cardText(cardOf((await ask(MANAGER, 'team compliance'))[0]!));

@@ -23,7 +23,7 @@ describe('training rules engine', () => {
   it('is overdue when training expired yesterday', () => {
     const s = subjectStatus(rules, group('patient-contact'), 'children', [c('children', 2, '2023-11-22', 3)], TODAY);
     expect(s).toMatchObject({ status: 'overdue', expires: '2026-11-22' });
-    expect(s.reasons).toEqual(['level 2 expired on 2026-11-22', '0 of 3 hours in the last 3 years']);
+    expect(s.reasons).toEqual(['level 2 expired on 22 November 2026', '0 of 3 hours in the last 3 years']);
   });
 
   it('is due soon 59 days before expiry and compliant at 61', () => {

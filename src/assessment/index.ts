@@ -1,9 +1,12 @@
 import { z } from 'zod';
 import { md } from '../cards/markdown';
 import { renderCard } from '../cards/render';
+import { count, ukDate } from '../chat/format';
 import type { Capability, ChatTurn, Notifier } from '../chat/types';
 import { linkLifetime, toCsv, type ExportLinks } from '../exports';
+import type { ConversationStore } from '../people/conversations';
 import type { PeopleDirectory } from '../people/directory';
+import { nameList, WHY, type ReminderOutcome } from '../people/reminders';
 import { can } from '../people/roles';
 import { containsPatientData } from '../privacy/patientData';
 import type { Store } from '../storage/store';
@@ -22,6 +25,8 @@ export interface AssessmentDeps {
   notifier: Notifier;
   directory: PeopleDirectory;
   exports: ExportLinks;
+  /** Who has a 1:1 chat with the bot: only practices with a lead who can be reached use up a weekly slot. */
+  conversations: Pick<ConversationStore, 'withChat'>;
   now?: () => Date;
 }
 
@@ -328,13 +333,13 @@ export class AssessmentService {
     await turn.send({
       card: renderCard('assessment/status', {
         title: `${this.q.title}: completion`,
-        headline: `${nSubmitted} of ${practices.length} practices submitted (${percent}%)`,
+        headline: `${nSubmitted} of ${count(practices.length, 'practice')} submitted (${percent}%)`,
         submitted: nSubmitted,
         inProgress: nProgress,
         notStarted: practices.length - nSubmitted - nProgress,
         rows,
       }),
-      fallbackText: `${nSubmitted} of ${practices.length} practices submitted (${percent}%)`,
+      fallbackText: `${nSubmitted} of ${count(practices.length, 'practice')} submitted (${percent}%)`,
     });
   }
 
@@ -353,9 +358,9 @@ export class AssessmentService {
         counts.set(a.standardId, c);
       }
     const top = [...counts.values()].sort((a, b) => b.notMet + b.partial - (a.notMet + a.partial) || b.notMet - a.notMet).slice(0, 10);
-    if (top.length === 0) return turn.send({ text: `All ${done.length} submitted practices met every standard.` });
+    if (top.length === 0) return turn.send({ text: done.length === 1 ? 'The one practice that has submitted met every standard.' : `All ${done.length} submitted practices met every standard.` });
     await turn.send({
-      text: `Standards most often not fully met (${done.length} practices submitted):\n\n${top.map((t, i) => `${i + 1}. ${t.standard} (not met: ${t.notMet}, partially met: ${t.partial})`).join('\n')}`,
+      text: `Standards most often not fully met (${count(done.length, 'practice')} submitted):\n\n${top.map((t, i) => `${i + 1}. ${t.standard} (not met: ${t.notMet}, partially met: ${t.partial})`).join('\n')}`,
     });
   }
 
@@ -368,30 +373,38 @@ export class AssessmentService {
     });
   }
 
-  /** One nudge to the practice leads of every practice that has not submitted, at most once a week each. */
+  /**
+   * One nudge to the practice leads of every practice that has not submitted, at most once a week
+   * each. A practice's weekly slot is claimed only when at least one of its leads can be reached,
+   * and given back if no message went through.
+   */
   async remind(turn: ChatTurn): Promise<void> {
     if (await this.refuseUnlessLead(turn)) return;
     const now = this.now();
     const { submissions } = await this.store.allForYear(this.q.year);
     const submitted = new Set(submissions.filter((s) => s.status === 'submitted').map((s) => s.practiceCode));
     const leads = await this.deps.directory.practiceLeads();
-    let practicesReminded = 0;
-    let recentlyReminded = 0;
-    let people = 0;
-    let noChat = 0;
-    let noLeads = 0;
+    const withChat = await this.deps.conversations.withChat(leads.flatMap((l) => (l.aadObjectId ? [l.aadObjectId] : [])));
+    const outcomes: ReminderOutcome[] = [];
+    const practicesReminded: string[] = [];
+    const recently: string[] = [];
+    const noLead: string[] = [];
     for (const practice of this.deps.content.practices.filter((p) => !submitted.has(p.code))) {
-      const practiceLeads = leads.filter((l) => l.practiceCode === practice.code && l.aadObjectId);
+      const practiceLeads = leads.filter((l) => l.practiceCode === practice.code);
       if (practiceLeads.length === 0) {
-        noLeads++;
+        noLead.push(practice.name);
         continue;
       }
+      const label = (name: string) => `${name} (${practice.name})`;
+      const reachable = practiceLeads.filter((l) => l.aadObjectId && withChat.has(l.aadObjectId.toLowerCase()));
+      for (const l of practiceLeads) if (!reachable.includes(l)) outcomes.push({ name: label(l.name), outcome: l.aadObjectId ? 'no-chat' : 'not-in-teams' });
+      if (reachable.length === 0) continue;
       if (!(await this.store.claimReminder(practice.code, this.q.year, now))) {
-        recentlyReminded++;
+        recently.push(practice.name);
         continue;
       }
-      practicesReminded++;
-      for (const lead of practiceLeads) {
+      let sent = 0;
+      for (const lead of reachable) {
         const result = await this.deps.notifier
           .sendToPerson(lead.aadObjectId!, {
             text: `A reminder: ${practice.name} has not yet submitted the ${this.q.title}. Type self-assessment to carry on where your practice left off.`,
@@ -400,16 +413,36 @@ export class AssessmentService {
             turn.log.warn({ err: { message: (err as Error).message } }, 'assessment reminder not delivered');
             return 'failed' as const;
           });
-        if (result === 'sent') people++;
-        else noChat++;
+        if (result === 'sent') sent++;
+        outcomes.push({ name: label(lead.name), outcome: result === 'sent' ? 'reminded' : result === 'no-conversation' ? 'no-chat' : 'failed' });
       }
+      if (sent > 0) practicesReminded.push(practice.name);
+      else await this.store.releaseReminder(practice.code, this.q.year);
     }
+    const named = turn.conversation.kind === 'personal';
+    const list = (names: string[]) => (named && names.length ? `: ${nameList(names)}` : '');
+    const reminded = outcomes.filter((o) => o.outcome === 'reminded').map((o) => o.name);
+    const unreachable = (['no-chat', 'not-in-teams', 'failed'] as const).filter((k) => outcomes.some((o) => o.outcome === k));
+    const unreachableCount = outcomes.filter((o) => o.outcome !== 'reminded').length;
+    const practices = (n: number) => `${n} ${n === 1 ? 'practice' : 'practices'}`;
+    const leadsOf = (n: number) => `${n} practice ${n === 1 ? 'lead' : 'leads'}`;
+    turn.log.info({ practices: practicesReminded.length, reminded: reminded.length, notReached: unreachableCount, noLead: noLead.length }, 'practice reminders sent');
     await turn.send({
-      text:
-        `Reminded ${people} practice lead${people === 1 ? '' : 's'} in ${practicesReminded} practice${practicesReminded === 1 ? '' : 's'}.` +
-        (recentlyReminded ? ` ${recentlyReminded} practice${recentlyReminded === 1 ? ' was' : 's were'} reminded in the last 7 days, so not again.` : '') +
-        (noChat ? ` ${noChat} lead${noChat === 1 ? ' has' : 's have'} not opened a chat with the bot yet, so could not be reached.` : '') +
-        (noLeads ? ` ${noLeads} practice${noLeads === 1 ? ' has' : 's have'} no practice lead in the staff list.` : ''),
+      text: [
+        `Reminded ${leadsOf(reminded.length)} in ${practices(practicesReminded.length)}${list(reminded)}.`,
+        recently.length ? `${practices(recently.length)} ${recently.length === 1 ? 'was' : 'were'} reminded in the last 7 days, so not again${list(recently)}.` : '',
+        unreachableCount
+          ? `${leadsOf(unreachableCount)} cannot be reached, so no reminder was used up: ${unreachable
+              .map((k) => {
+                const names = outcomes.filter((o) => o.outcome === k).map((o) => o.name);
+                return `${named ? nameList(names) : names.length} ${WHY[k]}`;
+              })
+              .join('; ')}.`
+          : '',
+        noLead.length ? `${practices(noLead.length)} ${noLead.length === 1 ? 'has' : 'have'} no practice lead in the staff list${list(noLead)}.` : '',
+      ]
+        .filter(Boolean)
+        .join(' '),
     });
   }
 
@@ -441,7 +474,7 @@ export function critiqueCard(practice: Practice, submission: SubmissionDoc): Rec
       heading: `${a.priority === 1 ? 'Urgent' : a.priority === 2 ? 'High' : 'Medium'}: ${a.sectionTitle} (${ANSWER_LABELS[a.answer].toLowerCase()})`,
       standard: a.standard,
       guidance: a.guidance,
-      plan: a.action ? `Your plan: ${a.action} Owner: ${a.owner ?? 'not given'}. By ${a.targetDate ?? 'no date given'}.` : 'No action given.',
+      plan: a.action ? `Your plan: ${a.action} Owner: ${a.owner ?? 'not given'}. By ${a.targetDate ? ukDate(a.targetDate) : 'no date given'}.` : 'No action given.',
     })),
   });
 }
@@ -452,16 +485,18 @@ export function createAssessmentCapability(service: AssessmentService): Capabili
     commands: [
       {
         name: 'self-assessment',
+        permission: 'assessment.answer',
+        button: 'Practice self-assessment',
         description: "Complete your GP practice's annual safeguarding self-assessment",
         patterns: [/^\s*(practice\s+)?self[- ]?assessment\s*$/i],
         handle: (turn) => service.overview(turn),
         privileged: true,
       },
-      { name: 'assessment status', description: 'Which practices have submitted (safeguarding leads)', patterns: [/^\s*assessment status\s*$/i], handle: (turn) => service.status(turn), privileged: true },
-      { name: 'assessment themes', description: 'Standards most often not met (safeguarding leads)', patterns: [/^\s*assessment themes\s*$/i], handle: (turn) => service.themes(turn), privileged: true },
-      { name: 'reopen assessment', description: 'Reopen a practice’s submission (safeguarding leads)', patterns: [/^\s*reopen assessment\b.*$/i], handle: (turn) => service.reopen(turn), privileged: true },
-      { name: 'assessment export', description: 'Download every practice’s answers as CSV (safeguarding leads)', patterns: [/^\s*assessment export\s*$/i], handle: (turn) => service.exportLink(turn), privileged: true },
-      { name: 'remind practices', description: 'Remind practices that have not submitted (safeguarding leads)', patterns: [/^\s*remind practices\s*$/i], handle: (turn) => service.remind(turn), privileged: true },
+      { name: 'assessment status', permission: 'assessment.oversee', button: 'Self-assessment status', description: 'Which GP practices have submitted their self-assessment', patterns: [/^\s*assessment status\s*$/i], handle: (turn) => service.status(turn), privileged: true },
+      { name: 'assessment themes', permission: 'assessment.oversee', description: 'The self-assessment standards practices most often do not fully meet', patterns: [/^\s*assessment themes\s*$/i], handle: (turn) => service.themes(turn), privileged: true },
+      { name: 'reopen assessment', permission: 'assessment.oversee', usage: 'reopen assessment <ODS code>', description: 'Let a practice change its submitted self-assessment', patterns: [/^\s*reopen assessment\b.*$/i], handle: (turn) => service.reopen(turn), privileged: true },
+      { name: 'assessment export', permission: 'assessment.oversee', description: 'Download every practice’s answers as CSV', patterns: [/^\s*assessment export\s*$/i], handle: (turn) => service.exportLink(turn), privileged: true },
+      { name: 'remind practices', permission: 'assessment.oversee', description: 'Remind practices that have not submitted, at most once a week', patterns: [/^\s*remind practices\s*$/i], handle: (turn) => service.remind(turn), privileged: true },
     ],
     actions: [
       { verb: 'assessment.overview', handle: (turn) => service.overview(turn), privileged: true },

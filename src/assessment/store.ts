@@ -1,5 +1,5 @@
 import type { Container } from '@azure/cosmos';
-import { claimOncePer, writeIfUnchanged } from '../storage/conditional';
+import { claimOncePer, releaseClaim, writeIfUnchanged } from '../storage/conditional';
 import { readAll, MANY, type Store } from '../storage/store';
 import type { Answer, Critique } from './scoring';
 
@@ -90,6 +90,11 @@ export class AssessmentStore {
   /** Writes the submission document under its etag; false if someone changed it first. */
   putSubmission(doc: SubmissionDoc, etag: string | undefined): Promise<boolean> {
     return writeIfUnchanged(this.container, doc, doc.practiceCode, etag);
+  }
+
+  /** Gives back this week's reminder slot: no lead of the practice got the message. */
+  releaseReminder(practiceCode: string, year: number): Promise<void> {
+    return releaseClaim(this.container, `${year}.reminder`, practiceCode);
   }
 
   /** Claims this week's reminder for a practice: true for exactly one caller, at most once in 7 days. */

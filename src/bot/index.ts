@@ -192,6 +192,9 @@ export function createBot(deps: BotDeps): Bot {
     const turn = await toChatTurn(context);
     if (turn.conversation.kind === 'personal' && turn.user.aadObjectId) {
       if (!(await conversations.claimWelcome(turn.user.aadObjectId))) return;
+    } else if (turn.conversation.kind !== 'personal') {
+      // Teams sends installationUpdate and conversationUpdate when a group chat opens: hello once.
+      if (!(await conversations.claimGroupWelcome(turn.conversation.id))) return;
     }
     for (const c of capabilities) if (c.onWelcome) await c.onWelcome(turn);
   };
@@ -200,7 +203,8 @@ export function createBot(deps: BotDeps): Bot {
     const action = String(context.activity.action ?? '');
     const oid = context.activity.from?.aadObjectId?.toLowerCase();
     if (action.startsWith('remove')) {
-      if (oid) await conversations.forgetWelcome(oid);
+      if (conversationKind(context) !== 'personal') await conversations.forgetGroupWelcome(context.activity.conversation.id);
+      else if (oid) await conversations.forgetWelcome(oid);
       return;
     }
     await welcome(context);

@@ -6,7 +6,7 @@ import type { Capability, ChatTurn, Notifier, ReadReceipt, Reply } from '../chat
 import type { Logger } from '../logging/logger';
 import { CURRENT, type PeopleDirectory } from '../people/directory';
 import { can } from '../people/roles';
-import { containsPatientData, findPatientData } from '../privacy/patientData';
+import { containsPatientData, describeFinding, findPatientData, type PatientDataKind } from '../privacy/patientData';
 import { inBackground } from '../storage/deadline';
 import { BIG_PAGE, forEachPage, type Store } from '../storage/store';
 import { briefingCard, briefingSummary, percent, progressReply, type CardButton } from './cards';
@@ -331,9 +331,12 @@ export class BriefingsService {
     }
     // Each field on its own, so the card can say which ones, and send those back empty: a value
     // that looks like patient details is never repeated back.
+    const kinds = new Set<PatientDataKind>();
     const flagged = (Object.keys(FIELD_LABELS) as string[]).filter((field) => {
       const value = field === 'furtherInformation' ? v.links : (v as Record<string, string | undefined>)[field];
-      return typeof value === 'string' && findPatientData(value).kinds.length > 0;
+      const found = typeof value === 'string' ? findPatientData(value).kinds : [];
+      found.forEach((k) => kinds.add(k));
+      return found.length > 0;
     });
     if (flagged.length > 0) {
       turn.log.info({ screened: true, fields: flagged }, 'briefing not saved: looks like patient data');
@@ -344,7 +347,7 @@ export class BriefingsService {
           undefined,
           v.draftId ?? '',
           heading,
-          `This looks like it may identify a patient, in: ${flagged.map((f) => FIELD_LABELS[f]).join(', ')}. Briefings go to many people, so I have not saved it and have emptied those parts: write them again without patient details, then save.`,
+          `This looks like it may identify a patient (it seems to contain ${describeFinding({ kinds: [...kinds] })}), in: ${flagged.map((f) => FIELD_LABELS[f]).join(', ')}. Briefings go to many people, so I have not saved it and have emptied those parts: write them again without patient details, then save.`,
           cleared,
         ),
       });
@@ -650,18 +653,27 @@ export class BriefingsService {
 }
 
 export function createBriefingsCapability(service: BriefingsService): Capability {
-  // Leads' commands show drafts, audiences and who has read what: only ever in the 1:1 chat.
-  const lead = (name: string, description: string, patterns: RegExp[], handle: (t: ChatTurn) => Promise<void>) => ({ name, description, patterns, handle, privileged: true });
+  const lead = (name: string, description: string, patterns: RegExp[], handle: (t: ChatTurn) => Promise<void>, button?: string) => ({
+    name,
+    description,
+    patterns,
+    handle,
+    permission: 'briefings.send' as const,
+    // Leads' commands show drafts, audiences and who has read what: only ever in the 1:1 chat.
+    privileged: true,
+    ...(button ? { button } : {}),
+  });
   return {
     name: 'briefings',
     commands: [
-      lead('new briefing', 'Write a new briefing (safeguarding leads)', [/^\s*(new|write( a)?)\s+briefing\s*$/i], (t) => service.newBriefing(t)),
-      lead('briefing drafts', 'Your briefing drafts (safeguarding leads)', [/^\s*(my\s+)?(briefing\s+)?drafts\s*$/i], (t) => service.drafts(t)),
-      lead('briefing reports', 'Who has read each briefing (safeguarding leads)', [/^\s*briefing\s+reports?\s*$/i], (t) => service.reports(t)),
+      lead('new briefing', 'Write a new briefing or send one from the library', [/^\s*(new|write( a)?)\s+briefing\s*$/i], (t) => service.newBriefing(t), 'New briefing'),
+      lead('briefing drafts', 'Carry on with a briefing you started', [/^\s*(my\s+)?(briefing\s+)?drafts\s*$/i], (t) => service.drafts(t)),
+      lead('briefing reports', 'Who has read each briefing, and remind those who have not', [/^\s*briefing\s+reports?\s*$/i], (t) => service.reports(t)),
       // Last: "briefings <words>" searches, so the commands above must match first.
       {
         name: 'briefings',
-        description: 'Read 7-minute safeguarding briefings',
+        button: '7-minute briefings',
+        description: 'Read and acknowledge short safeguarding briefings',
         patterns: [/^\s*(7[- ]minute\s+)?briefings?(\s+.*)?$/i],
         handle: (t) => service.list(t, (/^\s*(?:7[- ]minute\s+)?briefings?\s*(.*)$/i.exec(t.text)?.[1] ?? '').trim()),
       },

@@ -1,5 +1,5 @@
 import type { Logger } from '../logging/logger';
-import type { Principal } from '../people/roles';
+import type { Permission, Principal } from '../people/roles';
 
 /**
  * The channel-neutral shape of a conversation turn. Features see only this, never botbuilder or
@@ -55,6 +55,15 @@ export interface Command {
    * channel, they go to the person's 1:1 chat instead (see `privately` in ./private.ts).
    */
   privileged?: boolean;
+  /**
+   * Who may use it; absent means everyone. Help, the welcome card and the manifest's command list
+   * are generated from this, and the handler refuses anyone else (a test checks the two agree).
+   */
+  permission?: Permission;
+  /** How to type it when it takes more than its name, e.g. "team compliance [team]". */
+  usage?: string;
+  /** Offered as a button on the welcome card and in help, with this title. */
+  button?: string;
 }
 
 /** A card action: the `verb` in an Action.Submit's data. */

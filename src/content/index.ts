@@ -246,9 +246,9 @@ export function createContentCapability(service: ContentService): Capability {
   return {
     name: 'content',
     commands: [
-      { name: 'edit contact', description: 'Propose a change to a referral contact (safeguarding leads)', patterns: [/^\s*edit contacts?\s*$/i], handle: (t) => service.contacts(t) },
-      { name: 'content proposals', description: 'Changes to the referral content waiting for approval (safeguarding leads)', patterns: [/^\s*content proposals?\s*$/i], handle: (t) => service.proposals(t) },
-      { name: 'content history', description: 'Every version of the referral content (safeguarding leads)', patterns: [/^\s*content history\s*$/i], handle: (t) => service.history(t) },
+      { name: 'edit contact', permission: 'content.edit', description: 'Propose a change to a referral contact', patterns: [/^\s*edit contacts?\s*$/i], handle: (t) => service.contacts(t) },
+      { name: 'content proposals', permission: 'content.edit', description: 'Changes to the referral content waiting for approval', patterns: [/^\s*content proposals?\s*$/i], handle: (t) => service.proposals(t) },
+      { name: 'content history', permission: 'content.edit', description: 'Every version of the referral content', patterns: [/^\s*content history\s*$/i], handle: (t) => service.history(t) },
     ],
     actions: [
       { verb: 'content.contact.edit', handle: (t) => service.edit(t) },

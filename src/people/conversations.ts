@@ -1,4 +1,6 @@
+import { bulkRead } from '../storage/conditional';
 import type { Container } from '@azure/cosmos';
+import { createHash } from 'node:crypto';
 import type { Store } from '../storage/store';
 
 /**
@@ -28,6 +30,15 @@ export class ConversationStore {
   async get(aadObjectId: string): Promise<StoredConversation | undefined> {
     const { resource } = await this.container.item(aadObjectId, aadObjectId).read<StoredConversation>();
     return resource;
+  }
+
+  /** Which of these people have a 1:1 chat with the bot (so a proactive message can reach them). */
+  async withChat(aadObjectIds: readonly string[]): Promise<Set<string>> {
+    const ids = [...new Set(aadObjectIds.map((o) => o.toLowerCase()))];
+    if (ids.length === 0) return new Set();
+    // Point reads in bulk (one partition each), not a query across every conversation.
+    const found = await bulkRead<StoredConversation>(this.container, ids.map((id) => ({ id, partitionKey: id })));
+    return new Set([...found.values()].filter((c) => c.reference !== undefined).map((c) => c.id));
   }
 
   /**
@@ -65,6 +76,32 @@ export class ConversationStore {
       return { ...current, welcomedAt: new Date().toISOString() };
     });
     return claimed;
+  }
+
+  /**
+   * The hello in a group chat or channel: true once per conversation, however many install and
+   * members-added events Teams sends when it opens (a document of its own, keyed by a hash of the
+   * conversation id; nobody's 1:1 record).
+   */
+  async claimGroupWelcome(conversationId: string): Promise<boolean> {
+    const id = groupWelcomeId(conversationId);
+    try {
+      await this.container.items.create({ id, type: 'groupWelcome', welcomedAt: new Date().toISOString() });
+      return true;
+    } catch (err) {
+      if ((err as { code?: number }).code === 409) return false;
+      throw err;
+    }
+  }
+
+  /** The bot was removed from a group chat or channel: saying hello again if it is added back. */
+  async forgetGroupWelcome(conversationId: string): Promise<void> {
+    const id = groupWelcomeId(conversationId);
+    try {
+      await this.container.item(id, id).delete();
+    } catch (err) {
+      if ((err as { code?: number }).code !== 404) throw err;
+    }
   }
 
   /** The app was removed: the next installation gets a welcome again. */
@@ -106,3 +143,5 @@ function whereToReach(conversationId: string, reference: Record<string, unknown>
   const r = reference as { serviceUrl?: unknown; channelId?: unknown; user?: unknown; bot?: unknown };
   return JSON.stringify([conversationId, r.serviceUrl ?? null, r.channelId ?? null, r.user ?? null, r.bot ?? null, tenantId ?? null]);
 }
+
+const groupWelcomeId = (conversationId: string) => `group-${createHash('sha256').update(conversationId).digest('hex').slice(0, 40)}`;

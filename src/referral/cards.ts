@@ -22,7 +22,7 @@ function contactActions(c: Contact): { title: string; url: string }[] {
 }
 
 export function contactDetail(c: Contact): string {
-  if (!c.confirmed) return 'Details not yet added by your organisation: ask your safeguarding lead or manager.';
+  if (!c.confirmed) return 'Not yet added by your organisation.';
   return [c.phone ? `Telephone ${c.phone}${c.hours ? ` (${c.hours})` : ''}` : undefined, c.email, c.url].filter(Boolean).join(' · ');
 }
 
@@ -81,18 +81,31 @@ export function kindsCard(content: ReferralContent, audience: Audience, home?: H
   return renderCard('referral/kinds', {
     heading: `Worried about: ${label.toLowerCase()}${home && content.pathway.homeAreas.length > 1 ? ` in ${home.name}` : ''}`,
     groups,
-    notSureLine: `Not sure which? ${first.name}: ${contactDetail(first)}`,
+    notSureLine: first.confirmed ? `Not sure which? ${first.name}: ${contactDetail(first)}` : 'Not sure which? Choose Not sure below.',
     emergencyLine: `Immediate danger: ${emergencyLine(content)}`,
   });
 }
 
 const applies = (list: Audience[] | undefined, audience: Audience | undefined) => !list || !audience || list.includes(audience);
 
+/**
+ * Said once on a card that lists contacts the organisation has not filled in yet: what to use
+ * instead, never "ask your safeguarding lead" (often the very contact that is missing).
+ */
+export function unfinishedContactsNote(missing: readonly Contact[], usable: readonly Contact[]): string {
+  if (missing.length === 0) return '';
+  const names = missing.map((c) => c.name);
+  const list = names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+  const instead = usable.length ? 'Until it does, use the contacts above' : 'Until it does, use the numbers at the top of this card';
+  return `Your organisation has not added its own details for ${list} yet. ${instead}; if someone is in immediate danger, call 999.`;
+}
+
 export function routeCard(content: ReferralContent, route: Route, audience?: Audience, home?: HomeArea): Card {
-  const contacts = route.contacts.map(({ contact, why }) => {
-    const c = contactFor(content, contact, home);
-    return { name: c.name, detail: contactDetail(c), why, actions: contactActions(c) };
-  });
+  // What can be done now first (contacts with a number), in the content's order; then those not yet filled in.
+  const all = route.contacts.map(({ contact, why }) => ({ c: contactFor(content, contact, home), why }));
+  const usable = all.filter((x) => x.c.confirmed);
+  const missing = all.filter((x) => !x.c.confirmed);
+  const contacts = [...usable, ...missing].map(({ c, why }) => ({ name: c.name, detail: c.confirmed ? contactDetail(c) : '', why, actions: contactActions(c) }));
   const before = content.pathway.beforeYouCall;
   const showBefore =
     before !== undefined &&
@@ -106,6 +119,10 @@ export function routeCard(content: ReferralContent, route: Route, audience?: Aud
     immediateDanger: content.pathway.immediateDanger,
     steps: numbered(route.stepsNow),
     contacts,
+    unfinishedNote: unfinishedContactsNote(
+      missing.map((x) => x.c),
+      usable.map((x) => x.c),
+    ),
     next: route.whatHappensNext,
     forms: route.forms.filter((f) => applies(f.audiences, audience)).map((f) => ({
       text: `${f.title}${f.note ? `. ${f.note}` : ''}${f.url ? '' : ' Ask your safeguarding team for the current link.'}`,

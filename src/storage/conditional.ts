@@ -26,6 +26,15 @@ export async function claimOncePer(container: Container, id: string, partitionKe
   return writeIfUnchanged(container, { ...fields, id, sentAt: now.toISOString() }, partitionKey, current?._etag);
 }
 
+/** Gives back a slot claimed with claimOncePer (the message it was for did not go out). */
+export async function releaseClaim(container: Container, id: string, partitionKey: string): Promise<void> {
+  try {
+    await container.item(id, partitionKey).delete();
+  } catch (err) {
+    if ((err as { code?: number }).code !== 404) throw err;
+  }
+}
+
 /**
  * Runs create/replace operations in bulk, 100 at a time, and reports each one's outcome: undefined
  * when it was written, otherwise why not (a 409/412 means someone else changed it meanwhile), and the status.

@@ -4,7 +4,7 @@ import { normaliseEmployeeId, type PeopleDirectory } from '../people/directory';
 import { dayProblem, forEachCsvRow, type RejectedRow } from '../csv';
 import { bulkWrite } from '../storage/conditional';
 import { containsPatientData } from '../privacy/patientData';
-import { SUBJECTS, type TrainingRules } from './rules';
+import { SUBJECT_LABELS, SUBJECTS, type TrainingRules } from './rules';
 import { courseKey, RECORD_ID, recordOf, teamKey, type CompletionEntry, type TrainingStore } from './store';
 
 /**
@@ -89,7 +89,7 @@ export function parseTrainingCsv(text: string, rules: TrainingRules, today: stri
     if (!parsed.success) return void rejected.push({ line, reason: parsed.error.issues.map((i) => i.message).join('; ') });
     const r = parsed.data;
     if (!rules.levels[r.subject].some((l) => l.level === r.level)) {
-      return void rejected.push({ line, reason: `${r.subject} has no level ${r.level} (levels: ${rules.levels[r.subject].map((l) => l.level).join(', ')})` });
+      return void rejected.push({ line, reason: `${SUBJECT_LABELS[r.subject]} has no level ${r.level} (levels: ${rules.levels[r.subject].map((l) => l.level).join(', ')})` });
     }
     if (r.completed_on > today) return void rejected.push({ line, reason: 'completed_on is in the future' });
     if (holdsPatientData(r.provider)) {

@@ -2,11 +2,14 @@ import { z } from 'zod';
 import { md } from '../cards/markdown';
 import { renderCard } from '../cards/render';
 import { replyWhenReady } from '../chat/slow';
+import { ukDate } from '../chat/format';
 import type { Capability, ChatTurn, Notifier } from '../chat/types';
+import type { ConversationStore } from '../people/conversations';
 import { CURRENT, type PeopleDirectory, type RosterEntry, type StoredPerson } from '../people/directory';
 import { can } from '../people/roles';
 import { linkLifetime, toCsv, type ExportLinks } from '../exports';
-import { claimOncePer } from '../storage/conditional';
+import { claimOncePer, releaseClaim } from '../storage/conditional';
+import { reminderSummary, type ReminderOutcome } from '../people/reminders';
 import { readAll, MANY, type Store } from '../storage/store';
 import { isCompliant, personFacts, personStatus, type Completion, SUBJECT_LABELS, SUBJECTS, type Status, type SubjectStatus, type TrainingRules } from './rules';
 import { TrainingStore, type CompletionEntry } from './store';
@@ -22,6 +25,8 @@ export interface TrainingDeps {
   directory: PeopleDirectory;
   notifier: Notifier;
   exports: ExportLinks;
+  /** Who has a 1:1 chat with the bot: only they can be reminded, so only they use up a weekly slot. */
+  conversations: Pick<ConversationStore, 'withChat'>;
   now?: () => Date;
 }
 
@@ -152,7 +157,7 @@ export class TrainingService {
             { title: 'Required', value: s.requiredLabel },
             { title: 'Held', value: s.held ? `level ${s.held}` : 'none recorded' },
             ...(s.minHours > 0 ? [{ title: 'Hours (3 years)', value: `${s.hours} of ${s.minHours}` }] : []),
-            { title: 'Expires', value: s.expires ?? 'not applicable' },
+            { title: 'Expires', value: s.expires ? ukDate(s.expires) : 'not applicable' },
             ...(s.reasons.length ? [{ title: 'Why', value: s.reasons.join('; ') }] : []),
           ],
         })),
@@ -225,7 +230,7 @@ export class TrainingService {
         teamLabel: md(summary.team),
         peopleLabel: `${summary.people} ${summary.people === 1 ? 'person' : 'people'}`,
         target,
-        today: this.today(),
+        today: ukDate(this.today()),
         subjects: summary.subjects.map((s) => ({
           title: SUBJECT_LABELS[s.subject],
           percent: s.percent,
@@ -304,33 +309,49 @@ export class TrainingService {
     return [...teams.values()].sort((a, b) => a.team.localeCompare(b.team)).map(withPercents);
   }
 
-  /** One nudge to each overdue person in a team, at most once a week per person. */
+  /**
+   * One nudge to each person in a team who is not compliant, at most once a week each. The week's
+   * slot is claimed only for someone who can be reached (in Teams, with a 1:1 chat with the bot),
+   * and given back if the message does not go through.
+   */
   async remindOverdue(turn: ChatTurn): Promise<void> {
     const parsed = remindSchema.safeParse(turn.value);
     const team = await this.teamFor(turn, parsed.success ? parsed.data.team : undefined);
     if (!team) return;
     const summary = await this.teamSummary(team);
     const now = this.now();
-    let sent = 0;
-    let recent = 0;
-    let unreachable = 0;
+    const withChat = await this.deps.conversations.withChat(summary.notCompliant.flatMap(({ person }) => (person.aadObjectId ? [person.aadObjectId] : [])));
+    const outcomes: ReminderOutcome[] = [];
     for (const { person, statuses } of summary.notCompliant) {
-      if (!person.aadObjectId || !(await this.claimReminder(person.id, now))) {
-        if (person.aadObjectId) recent++;
-        else unreachable++;
+      const name = person.name;
+      if (!person.aadObjectId) {
+        outcomes.push({ name, outcome: 'not-in-teams' });
+        continue;
+      }
+      if (!withChat.has(person.aadObjectId.toLowerCase())) {
+        outcomes.push({ name, outcome: 'no-chat' });
+        continue;
+      }
+      if (!(await this.claimReminder(person.id, now))) {
+        outcomes.push({ name, outcome: 'already' });
         continue;
       }
       const result = await this.deps.notifier
         .sendToPerson(person.aadObjectId, {
           text: `A reminder from your manager: your safeguarding training needs attention (${statuses.map((s) => `${SUBJECT_LABELS[s.subject]}: ${s.reasons.join('; ')}`).join('. ')}). Type my training for details.`,
         })
-        .catch(() => 'failed' as const);
-      if (result === 'sent') sent++;
-      else unreachable++;
+        .catch((err: unknown) => {
+          turn.log.warn({ err: { message: (err as Error).message } }, 'training reminder not delivered');
+          return 'failed' as const;
+        });
+      if (result === 'sent') outcomes.push({ name, outcome: 'reminded' });
+      else {
+        await releaseClaim(this.store.container, 'reminder', person.id);
+        outcomes.push({ name, outcome: result === 'no-conversation' ? 'no-chat' : 'failed' });
+      }
     }
-    await turn.send({
-      text: `Reminded ${sent} ${sent === 1 ? 'person' : 'people'} in ${md(summary.team)}.${recent ? ` ${recent} already had a reminder in the last 7 days.` : ''}${unreachable ? ` ${unreachable} could not be reached (no chat with the bot yet).` : ''}`,
-    });
+    turn.log.info({ team: summary.team, reminded: outcomes.filter((o) => o.outcome === 'reminded').length, notReached: outcomes.filter((o) => o.outcome !== 'reminded' && o.outcome !== 'already').length }, 'training reminders sent');
+    await turn.send({ text: reminderSummary(outcomes, { where: ` in ${md(summary.team)}`, named: turn.conversation.kind === 'personal' }) });
   }
 
   /** One reminder per person per week, claimed by etag. */
@@ -343,9 +364,9 @@ export function createTrainingCapability(service: TrainingService): Capability {
   return {
     name: 'training',
     commands: [
-      { name: 'my training', description: 'Check your safeguarding training levels and when they expire', patterns: [/^\s*my\s+training\s*$/i, /^\s*training\s*$/i], handle: (t) => service.myTraining(t), privileged: true },
-      { name: 'team compliance', description: "Your team's training compliance (managers)", patterns: [/^\s*team compliance\b.*$/i], handle: (t) => service.teamCompliance(t), privileged: true },
-      { name: 'organisation compliance', description: 'Every team side by side (safeguarding leads)', patterns: [/^\s*organi[sz]ation compliance\s*$/i], handle: (t) => service.organisation(t), privileged: true },
+      { name: 'my training', button: 'My training', description: 'Check your safeguarding training levels and when they expire', patterns: [/^\s*my\s+training\s*$/i, /^\s*training\s*$/i], handle: (t) => service.myTraining(t), privileged: true },
+      { name: 'team compliance', permission: 'training.team', usage: 'team compliance [team]', button: 'Team compliance', description: "A team's training compliance, with reminders and a CSV", patterns: [/^\s*team compliance\b.*$/i], handle: (t) => service.teamCompliance(t), privileged: true },
+      { name: 'organisation compliance', permission: 'training.organisation', description: 'Training compliance for every team side by side', patterns: [/^\s*organi[sz]ation compliance\s*$/i], handle: (t) => service.organisation(t), privileged: true },
     ],
     actions: [
       { verb: 'training.remind', handle: (t) => service.remindOverdue(t), privileged: true },

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { z } from 'zod';
+import { ukDate } from '../chat/format';
 
 /**
  * Safeguarding training rules (content/training/rules.json) and the pure engine that says whether
@@ -197,13 +198,13 @@ export function subjectStatus(rules: TrainingRules, group: StaffGroup, subject: 
   }
   if (f.status === 'overdue') {
     const reasons: string[] = [];
-    if (f.expired) reasons.push(`${requiredLabel} expired on ${expires}`);
+    if (f.expired) reasons.push(`${requiredLabel} expired on ${ukDate(expires)}`);
     if (f.hoursShort) reasons.push(`${hours} of ${rule.minHours} hours in the last ${rule.refreshYears} years`);
     if (f.noUpdate) reasons.push('no update in the last 12 months');
     return status(reasons, f.expired ? `Book ${requiredLabel} refresher training.` : f.hoursShort ? 'Complete more learning at your level and record it.' : 'Complete this year’s safeguarding update and record it.');
   }
-  if (f.status === 'due-soon') return status([`${requiredLabel} expires on ${expires}`], `Book ${requiredLabel} refresher training before ${expires}.`);
-  return status([], `Nothing to do until ${expires} (keep your annual updates going).`);
+  if (f.status === 'due-soon') return status([`${requiredLabel} expires on ${ukDate(expires)}`], `Book ${requiredLabel} refresher training before ${ukDate(expires)}.`);
+  return status([], `Nothing to do until ${ukDate(expires)} (keep your annual updates going).`);
 }
 
 export function personStatus(rules: TrainingRules, group: StaffGroup, completions: readonly Completion[], today: string): SubjectStatus[] {

@@ -9,6 +9,7 @@ import { readAll, MANY } from '../storage/store';
 import { parseTrainingCsv, TRAINING_COLUMNS } from './importTraining';
 import { SUBJECT_LABELS, type TrainingRules } from './rules';
 import { completionId, courseKey, type CompletionEntry, type TrainingStore } from './store';
+import { ukDate } from '../chat/format';
 
 /**
  * Staff record a course themselves; it counts once their manager (or a safeguarding lead)
@@ -32,7 +33,7 @@ const recordSchema = z.object({
 const confirmSchema = z.object({ employeeId: z.string().min(1).max(40), recordId: z.string().min(1).max(64), decision: z.enum(['confirm', 'reject']) });
 
 export function describeCompletion(c: Pick<CompletionEntry, 'subject' | 'level' | 'completedOn' | 'hours' | 'provider'>): string {
-  return `${SUBJECT_LABELS[c.subject]} level ${c.level}, ${c.completedOn}, ${c.hours} h, ${md(c.provider)}`;
+  return `${SUBJECT_LABELS[c.subject]} level ${c.level}, ${ukDate(c.completedOn)}, ${c.hours} h, ${md(c.provider)}`;
 }
 
 export class SelfRecording {
@@ -98,7 +99,7 @@ export class SelfRecording {
             facts: [
               { title: 'Subject', value: SUBJECT_LABELS[doc.subject] },
               { title: 'Level', value: String(doc.level) },
-              { title: 'Completed', value: doc.completedOn },
+              { title: 'Completed', value: ukDate(doc.completedOn) },
               { title: 'Hours', value: String(doc.hours) },
               { title: 'Provider', value: md(doc.provider) },
               { title: 'Team', value: md(person.team) },

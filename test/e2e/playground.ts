@@ -24,12 +24,18 @@ export function assertIsolatedNetwork(): void {
 export const PLAYGROUND_PORT = 56150;
 export const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts');
 
-export async function startPlayground(botPort: number): Promise<{ child: ChildProcess; log: () => string; stop: () => Promise<void> }> {
+/** `configYaml`: the Playground's configuration file (who the user is), as `npm run playground` writes it. */
+export async function startPlayground(botPort: number, opts: { configYaml?: string } = {}): Promise<{ child: ChildProcess; log: () => string; stop: () => Promise<void> }> {
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'playground-'));
+  const configEnv: Record<string, string> = {};
+  if (opts.configYaml) {
+    configEnv.M365_AGENTS_PLAYGROUND_CONFIG_PATH = path.join(cwd, 'm365agentsplayground.yml');
+    fs.writeFileSync(configEnv.M365_AGENTS_PLAYGROUND_CONFIG_PATH, opts.configYaml);
+  }
   const cli = require.resolve('@microsoft/m365agentsplayground/cli.js');
   const child = spawn(process.execPath, [cli, 'start', '-e', `http://127.0.0.1:${botPort}/api/messages`, '-c', 'msteams', '--dt', '-p', String(PLAYGROUND_PORT)], {
     cwd,
-    env: { ...process.env, BROWSER: 'none' },
+    env: { ...process.env, BROWSER: 'none', ...configEnv },
   });
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
