@@ -255,6 +255,8 @@ describe('"What to do if you\'re worried" over HTTP', () => {
     await bot.say('content review', { oid: LEAD_OID });
     const list = await bot.connector.waitFor((a) => typeof a.activity.text === 'string');
     expect(list.activity.text).toContain('Named GP for safeguarding (details not yet filled in)');
+    // The out-of-area links are from March 2024: overdue, said in words and a UK date.
+    expect(list.activity.text).toContain('Out-of-area council links (148 areas, as at 25 March 2024) (review overdue since 25 March 2025)');
   });
 });
 

@@ -272,8 +272,8 @@ export function parseReferralContent(raw: ReferralContentFiles, where: (file: st
 }
 
 /** Routes and contacts whose review date has passed, for safeguarding leads. */
-export function overdueForReview(content: ReferralContent, now: Date): { kind: 'route' | 'contact'; id: string; title: string; due: string }[] {
-  const out: { kind: 'route' | 'contact'; id: string; title: string; due: string }[] = [];
+export function overdueForReview(content: ReferralContent, now: Date): { kind: 'route' | 'contact'; id: string; title: string; due: string; missing?: boolean }[] {
+  const out: { kind: 'route' | 'contact'; id: string; title: string; due: string; missing?: boolean }[] = [];
   const addMonths = (iso: string, months: number) => {
     const d = new Date(`${iso}T00:00:00Z`);
     d.setUTCMonth(d.getUTCMonth() + months);
@@ -285,11 +285,11 @@ export function overdueForReview(content: ReferralContent, now: Date): { kind: '
   }
   // The out-of-area council links are a snapshot: once a year old they need checking like any contact.
   const areasDue = addMonths(content.areas.asAt, 12);
-  if (areasDue <= now) out.push({ kind: 'contact', id: 'areas', title: `Out-of-area council links (${content.areas.areas.length} areas, as at ${content.areas.asAt})`, due: areasDue.toISOString().slice(0, 10) });
+  if (areasDue <= now) out.push({ kind: 'contact', id: 'areas', title: `Out-of-area council links (${content.areas.areas.length} areas, as at ${new Date(`${content.areas.asAt}T12:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric' })})`, due: areasDue.toISOString().slice(0, 10) });
   for (const c of content.contacts.values()) {
     const due = addMonths(c.lastReviewed, 12);
     if (due <= now) out.push({ kind: 'contact', id: c.id, title: c.name, due: due.toISOString().slice(0, 10) });
-    else if (!c.confirmed) out.push({ kind: 'contact', id: c.id, title: `${c.name} (details not yet filled in)`, due: c.lastReviewed });
+    else if (!c.confirmed) out.push({ kind: 'contact', id: c.id, title: `${c.name} (details not yet filled in)`, due: c.lastReviewed, missing: true });
   }
   return out;
 }

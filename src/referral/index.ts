@@ -11,6 +11,7 @@ import {
   contactDetail,
   dangerCard,
   followUpCard,
+  formatDate,
   formatDateTime,
   homeAreaCard,
   kindsCard,
@@ -262,7 +263,9 @@ export class ReferralService {
     const overdue = overdueForReview(this.content, this.now());
     if (overdue.length === 0) return turn.send({ text: 'All referral routes and contacts are within their review dates.' });
     await turn.send({
-      text: `These need review or completion:\n\n${overdue.map((o) => `- ${o.kind === 'route' ? 'Route' : 'Contact'}: ${o.title} (review due ${o.due})`).join('\n')}`,
+      text: `These need review or completion:\n\n${overdue
+        .map((o) => `- ${o.kind === 'route' ? 'Route' : 'Contact'}: ${o.title}${o.missing ? '' : ` (review overdue since ${formatDate(o.due)})`}`)
+        .join('\n')}`,
     });
   }
 
