@@ -100,7 +100,7 @@ describe('content that needs care', () => {
   });
   it('lists the out-of-area links for review once they are a year old', () => {
     const due = overdueForReview(content, new Date('2026-12-01T00:00:00Z')).find((o) => o.id === 'areas');
-    expect(due?.title).toMatch(/Out-of-area council links \(148 areas, as at 2024-03-25\)/);
+    expect(due?.title).toMatch(/Out-of-area council links \(148 areas, as at 25 March 2024\)/);
   });
 });
 
