@@ -142,9 +142,8 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
     const liveContent = new LiveReferralContent(contentStore, referralContent, log);
     await liveContent.start(now(), opts.contentRefreshMs ?? 5000);
     if (config.production && isExampleContent(liveContent.get()) && !config.allowExampleContent) throw new ExampleContentError(liveContent.get().pathway.organisation);
-    const audit = new AuditTrail(store, now);
+    const audit = new AuditTrail(store, now, config.auditRetentionYears);
     const referral = new ReferralService({ content: () => liveContent.get(), store, notifier, log, now });
-    const content = new ContentService({ store: contentStore, live: liveContent, audit, directory, notifier, now });
     const sweepRetention = async () => {
       const removed = await referral.followUps.removeClosed(now(), config.referralRetentionDays);
       if (removed) log.info({ removed, days: config.referralRetentionDays }, 'closed referral follow-ups past their retention deleted');
@@ -154,6 +153,7 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
     let listeningUrl = '';
     const signingKeys = config.exportSigningKeys ? [config.exportSigningKeys.current, config.exportSigningKeys.previous].filter((k): k is string => Boolean(k)).map((k) => Buffer.from(k, 'utf8')) : undefined;
     const exportLinks = new ExportLinks(() => config.publicBaseUrl ?? listeningUrl, now, signingKeys);
+    const content = new ContentService({ store: contentStore, live: liveContent, audit, directory, notifier, exports: exportLinks, now });
     const training = new TrainingService({ rules: trainingRules, store, directory, notifier, now, exports: exportLinks, conversations });
     const upgraded = await training.store.upgradeCourseDocuments();
     if (upgraded) log.info({ courses: upgraded }, 'training saved one document per course moved into per-person records');

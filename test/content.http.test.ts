@@ -76,15 +76,41 @@ describe('the organisation keeps its own referral content (two leads, history, a
     await bot.connector.waitFor((a) => bot.connector.sent.indexOf(a) >= told && inChat(LEAD_OID)(a) && withText(/approved your change/)(a));
     expect(await staffMashNumber()).toBe(NEW_NUMBER);
     // History shows both versions with who did what.
-    const history = await next(LEAD2, withText(/history/), () => bot.say('content history', { oid: LEAD2 }));
-    expect(history.activity.text).toMatch(/Version 2 \(live\).*proposed by .*approved by .*01709 336080 → 01709 336081/);
-    expect(history.activity.text).toMatch(/Version 1.*from the content files/);
+    const history = cardText(cardOf(await next(LEAD2, withCard('Referral content history'), () => bot.say('content history', { oid: LEAD2 }))));
+    expect(history).toMatch(/Version 2 \(live\)[\s\S]*Proposed by .*approved by .*new number called and confirmed[\s\S]*01709 336080 → 01709 336081/);
+    expect(history).toMatch(/Version 1[\s\S]*From the content files/);
     // One audit record per privileged step, with ids only.
     const month = new Date().toISOString().slice(0, 7);
     const records = await bot.app.audit.month(month);
     expect(records.map((r) => r.action).sort()).toEqual(['content.approval-refused', 'content.approved', 'content.proposed']);
     expect(records.find((r) => r.action === 'content.approved')!.actor).toBe(LEAD2);
     for (const r of records) expect(JSON.stringify(r)).not.toMatch(/01709|baby|bruise/);
+  });
+
+  it('rolls back by proposing an earlier version again, approved by another lead, and shows it all in the audit log and its CSV', async () => {
+    const approval = await proposeNewMashNumber();
+    await next(LEAD2, withText(/Approved/), () => bot.say('', { oid: LEAD2, value: button(approval, 'Approve').data }));
+    expect(await staffMashNumber()).toBe(NEW_NUMBER);
+    const history = cardOf(await next(LEAD2, withCard('Referral content history'), () => bot.say('content history', { oid: LEAD2 })))!;
+    expect(cardProblems(history)).toEqual([]);
+    const before = bot.connector.sent.length;
+    await bot.say('', { oid: LEAD2, value: button(history, 'Propose this version again').data });
+    const rollback = cardOf(await bot.connector.waitFor((a) => bot.connector.sent.indexOf(a) >= before && inChat(LEAD_OID)(a) && withCard('needs your approval')(a)))!;
+    expect(cardText(rollback)).toContain('Go back to version 1');
+    expect(cardText(rollback)).toContain(`telephone: ${NEW_NUMBER} → 01709 336080`);
+    const ok = await next(LEAD_OID, withText(/Approved/), () => bot.say('', { oid: LEAD_OID, value: button(rollback, 'Approve').data }));
+    expect(ok.activity.text).toBe('Approved. Staff now see version 3.');
+    expect(await staffMashNumber()).toBe('01709 336080');
+    // The audit log, latest first, and the same as a CSV through a signed link.
+    const log = await next(LEAD_OID, withText(/Audit log/), () => bot.say('audit log', { oid: LEAD_OID }));
+    expect(log.activity.text).toMatch(/approved a content change \(version 3\)[\s\S]*proposed a content change \(back to version 1\)/);
+    const url = /\((http[^)]+exports\?token=[^)]+)\)/.exec(log.activity.text!)![1]!;
+    const csv = await (await fetch(url.replace(/^http:\/\/localhost/, 'http://127.0.0.1'))).text();
+    expect(csv.split(/\r?\n/)[0]!.replace(/^\uFEFF/, '')).toBe('at,actor,actor_name,action,subject');
+    expect(csv.match(/content\.approved/g)).toHaveLength(2);
+    expect(csv).not.toMatch(/01709/);
+    const filtered = await next(LEAD_OID, withText(/Audit log|No audit records/), () => bot.say('audit log declined', { oid: LEAD_OID }));
+    expect(filtered.activity.text).toMatch(/No audit records for "declined"/);
   });
 
   it('refuses a new number nobody has called, and keeps what was typed', async () => {
@@ -123,11 +149,12 @@ describe('the organisation keeps its own referral content (two leads, history, a
   });
 
   it('staff cannot propose changes or read the history, and the refusal is audited', async () => {
-    const reply = await next(USER_OID, withText(/Only safeguarding leads/), () => bot.say('edit contact', { oid: USER_OID }));
-    expect(reply.activity.text).toBe('Only safeguarding leads can change the referral content.');
+    const reply = await next(USER_OID, withText(/Only safeguarding leads|only for/i), () => bot.say('edit contact', { oid: USER_OID }));
+    expect(reply.activity.text).toMatch(/safeguarding lead/i);
+    await next(USER_OID, withText(/Only safeguarding leads|only for/i), () => bot.say('audit log', { oid: USER_OID }));
     await next(USER_OID, withText(/Only safeguarding leads/), () => bot.say('', { oid: USER_OID, value: { verb: 'content.approve', proposal: 'referral:p:x' } }));
     const records = await bot.app.audit.month(new Date().toISOString().slice(0, 7));
-    expect(records.filter((r) => r.action === 'content.refused' && r.actor === USER_OID)).toHaveLength(2);
+    expect(records.filter((r) => r.action === 'content.refused' && r.actor === USER_OID)).toHaveLength(3);
   });
 });
 

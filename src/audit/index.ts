@@ -17,6 +17,8 @@ export type AuditAction =
 
 export interface AuditRecord {
   id: string;
+  /** Seconds Cosmos DB keeps the record (retention: AUDIT_RETENTION_YEARS, default 6). */
+  ttl?: number;
   month: string;
   at: string;
   actor: string;
@@ -28,17 +30,30 @@ export interface AuditRecord {
 
 export class AuditTrail {
   private readonly container: Container;
+  private last = 0;
 
   constructor(
     store: Store,
     private readonly now: () => Date = () => new Date(),
+    private readonly retentionYears = 6,
   ) {
     this.container = store.container('audit');
   }
 
   async record(actor: { aadObjectId?: string; name?: string }, action: AuditAction, subject: AuditRecord['subject']): Promise<AuditRecord> {
-    const at = this.now();
-    const rec: AuditRecord = { id: randomUUID(), month: at.toISOString().slice(0, 7), at: at.toISOString(), actor: actor.aadObjectId ?? 'unknown', actorName: actor.name, action, subject };
+    // Strictly increasing within a process, so "latest first" holds even for two records in one millisecond.
+    const at = new Date(Math.max(this.now().getTime(), this.last + 1));
+    this.last = at.getTime();
+    const rec: AuditRecord = {
+      id: randomUUID(),
+      month: at.toISOString().slice(0, 7),
+      at: at.toISOString(),
+      actor: actor.aadObjectId ?? 'unknown',
+      actorName: actor.name,
+      action,
+      subject,
+      ttl: Math.round(this.retentionYears * 365.25 * 24 * 3600),
+    };
     await this.container.items.create(rec);
     return rec;
   }
@@ -48,6 +63,6 @@ export class AuditTrail {
     const { resources } = await this.container.items
       .query<AuditRecord>({ query: 'SELECT * FROM c WHERE c.month = @m ORDER BY c.at DESC', parameters: [{ name: '@m', value: month }] }, { partitionKey: month, ...MANY })
       .fetchNext();
-    return resources;
+    return resources.sort((a, b) => b.at.localeCompare(a.at));
   }
 }

@@ -27,6 +27,10 @@ const schema = z
     COSMOS_DATABASE: optionalString.pipe(z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, 'may only contain letters, digits, _ and -').optional()),
     DATA_DIR: optionalString,
     SAFEGUARDING_LEAD_IDS: optionalString,
+    AUDIT_RETENTION_YEARS: z.preprocess(
+      (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+      z.coerce.number({ invalid_type_error: 'must be a number of years' }).int('must be a whole number of years').min(1, 'must be at least 1').max(50, 'must be at most 50').default(6),
+    ),
     ALLOW_EXAMPLE_CONTENT: optionalString.pipe(z.enum(['true', 'false'], { errorMap: () => ({ message: 'must be true or false' }) }).optional()),
     EXPORT_SIGNING_KEY: optionalString.pipe(z.string().min(32, 'must be at least 32 characters (for example: openssl rand -base64 48)').optional()),
     EXPORT_SIGNING_KEY_PREVIOUS: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
@@ -98,6 +102,8 @@ export interface Config {
   cosmos: { endpoint?: string; key?: string; database: string };
   dataDir: string;
   safeguardingLeadIds: string[];
+  /** Years the audit trail is kept. */
+  auditRetentionYears: number;
   /** Run in production on the shipped example content (for a demo only). */
   allowExampleContent: boolean;
   /**
@@ -153,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: e.DATA_DIR ?? './.data',
     safeguardingLeadIds: splitList(e.SAFEGUARDING_LEAD_IDS).map((s) => s.toLowerCase()),
     allowExampleContent: e.ALLOW_EXAMPLE_CONTENT === 'true',
+    auditRetentionYears: e.AUDIT_RETENTION_YEARS,
     publicBaseUrl: e.PUBLIC_BASE_URL,
     exportSigningKeys: e.EXPORT_SIGNING_KEY ? { current: e.EXPORT_SIGNING_KEY, previous: e.EXPORT_SIGNING_KEY_PREVIOUS } : undefined,
     logLevel: e.LOG_LEVEL,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AuditTrail } from '../audit';
+import { linkLifetime, toCsv, type ExportFile, type ExportLinks } from '../exports';
 import { renderCard } from '../cards/render';
 import type { Capability, ChatTurn, Notifier } from '../chat/types';
 import type { PeopleDirectory } from '../people/directory';
@@ -21,6 +22,7 @@ export interface ContentDeps {
   audit: AuditTrail;
   directory: PeopleDirectory;
   notifier: Notifier;
+  exports: ExportLinks;
   now: () => Date;
 }
 
@@ -40,10 +42,13 @@ const proposeSchema = z.object({
   url: field,
   phoneChecked: z.enum(['true', 'false']).optional(),
 });
+const rollbackSchema = z.object({ verb: z.literal('content.rollback'), version: z.coerce.number().int().min(1) });
 const decideSchema = z.object({ verb: z.enum(['content.approve', 'content.decline']), proposal: z.string().max(120), reason: z.string().max(300).optional() });
 
 export class ContentService {
-  constructor(private readonly deps: ContentDeps) {}
+  constructor(private readonly deps: ContentDeps) {
+    deps.exports.register('audit', (params) => this.auditCsv(params));
+  }
 
   private async refuse(turn: ChatTurn): Promise<void> {
     turn.log.info({ permission: 'content.edit' }, 'refused');
@@ -138,6 +143,11 @@ export class ContentService {
       ...(phoneChanged ? { phoneConfirmed: true } : {}),
     });
     await this.deps.audit.record(turn.user, 'content.proposed', { proposal: proposal.id, basedOn: proposal.basedOn, contact: contact.id, phoneChanged });
+    await this.askOthers(turn, proposal);
+  }
+
+  /** Every other lead gets the approval card; the proposer sees what they proposed. */
+  private async askOthers(turn: ChatTurn, proposal: ContentProposal): Promise<void> {
     const others = (await this.deps.directory.leadObjectIds()).filter((id) => id !== turn.user.aadObjectId?.toLowerCase());
     let told = 0;
     for (const id of others) {
@@ -229,13 +239,93 @@ export class ContentService {
     if (!can(turn.principal, 'content.edit')) return this.refuse(turn);
     if (this.privateOnly(turn)) return turn.send({ text: 'Please ask me in our 1:1 chat.' });
     const versions = await this.deps.store.history(REFERRAL_SET);
-    const lines = versions.slice(0, 30).map((v) => {
-      const when = formatDate(v.approvedAt.slice(0, 10));
-      const who = v.proposedBy === 'content files' ? 'from the content files' : `proposed by ${v.proposedByName ?? 'a lead'}, approved by ${v.approvedByName ?? 'a lead'}`;
-      return `- Version ${v.version}${v.version === this.deps.live.currentVersion ? ' (live)' : ''}, ${when}, ${who}: ${v.changes.map((c) => c.text).join('; ')}`;
+    await turn.send({
+      card: renderCard('content/history', {
+        versions: versions.slice(0, 20).map((v) => ({
+          version: String(v.version),
+          live: v.version === this.deps.live.currentVersion,
+          heading: `Version ${v.version}${v.version === this.deps.live.currentVersion ? ' (live)' : ''}, ${formatDate(v.approvedAt.slice(0, 10))}`,
+          who: v.proposedBy === 'content files' ? 'From the content files' : `Proposed by ${v.proposedByName ?? 'a lead'}, approved by ${v.approvedByName ?? 'a lead'}${v.phoneConfirmed ? '; new number called and confirmed' : ''}`,
+          changes: v.changes.map((c) => `- ${c.text}`).join('\n'),
+        })),
+      }),
+      fallbackText: 'Referral content history',
     });
-    await turn.send({ text: `Referral content history, newest first:\n\n${lines.join('\n')}` });
   }
+
+  /** "Propose this version again": a rollback is a proposal too, approved by another lead. */
+  async rollback(turn: ChatTurn): Promise<void> {
+    if (!can(turn.principal, 'content.edit')) return this.refuse(turn);
+    if (this.privateOnly(turn) || !turn.user.aadObjectId) return turn.send({ text: 'Please propose changes in our 1:1 chat.' });
+    const parsed = rollbackSchema.safeParse(turn.value);
+    const old = parsed.success ? await this.deps.store.version(REFERRAL_SET, parsed.data.version) : undefined;
+    if (!old) return turn.send({ text: 'I could not find that version. Type content history to see them.' });
+    const current = this.deps.live.currentVersion;
+    if (old.version === current) return turn.send({ text: `Version ${old.version} is the live version already.` });
+    const live = this.deps.live.get();
+    const before = new Map([...live.contacts.values()].map((c) => [c.id, c]));
+    const after = this.deps.live.parse(old.body);
+    const changes: ContentChange[] = [{ text: `Go back to version ${old.version} (from ${formatDate(old.approvedAt.slice(0, 10))})` }];
+    for (const c of after.contacts.values()) {
+      const was = before.get(c.id);
+      for (const f of FIELDS) if (was && (was[f] || undefined) !== (c[f] || undefined)) changes.push({ text: `${c.name} ${LABELS[f]}: ${was[f] || '(none)'} → ${c[f] || '(none)'}`, ...(f === 'phone' ? { phoneChanged: true } : {}) });
+    }
+    const proposal = await this.deps.store.propose({
+      set: REFERRAL_SET,
+      basedOn: current,
+      body: old.body,
+      changes,
+      proposedBy: turn.user.aadObjectId,
+      proposedByName: turn.principal.name ?? turn.user.name,
+      proposedAt: this.deps.now().toISOString(),
+      rollbackOf: old.version,
+    });
+    await this.deps.audit.record(turn.user, 'content.proposed', { proposal: proposal.id, basedOn: current, rollbackOf: old.version });
+    await this.askOthers(turn, proposal);
+  }
+
+  /** `audit log [kind or name]`: the latest privileged actions, this month and last, with a CSV link. */
+  async auditLog(turn: ChatTurn): Promise<void> {
+    if (!can(turn.principal, 'content.edit')) return this.refuse(turn);
+    if (this.privateOnly(turn)) return turn.send({ text: 'Please ask me in our 1:1 chat.' });
+    const filter = turn.text.replace(/^\s*audit log\s*/i, '').trim().toLowerCase();
+    const now = this.deps.now();
+    const months = [now.toISOString().slice(0, 7), new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString().slice(0, 7)];
+    const records = (await Promise.all(months.map((m) => this.deps.audit.month(m)))).flat().sort((a, b) => b.at.localeCompare(a.at));
+    const shown = records.filter((r) => !filter || r.action.includes(filter) || (r.actorName ?? '').toLowerCase().includes(filter) || r.actor === filter);
+    const link = this.deps.exports.link('audit', { months: months.join(',') });
+    const lines = shown.slice(0, 30).map((r) => `- ${new Date(r.at).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' })}: ${r.actorName ?? r.actor} ${AUDIT_WORDS[r.action] ?? r.action}${subjectWords(r.subject)}`);
+    await turn.send({
+      text:
+        (shown.length === 0 ? `No audit records${filter ? ` for "${filter}"` : ''} this month or last.` : `Audit log, latest first${filter ? ` (${filter})` : ''}: ${shown.length > 30 ? `the latest 30 of ${shown.length}` : `${shown.length}`}\n\n${lines.join('\n')}`) +
+        `\n\n[Download this month and last as CSV](${link.url}) (the link works ${linkLifetime(link.expiresAt)}).`,
+    });
+  }
+
+  private async auditCsv(params: Record<string, string>): Promise<ExportFile> {
+    const months = (params.months ?? '').split(',').filter((m) => /^\d{4}-\d{2}$/.test(m)).slice(0, 12);
+    const records = (await Promise.all(months.map((m) => this.deps.audit.month(m)))).flat();
+    return {
+      filename: `audit-${months[0] ?? 'log'}.csv`,
+      csv: toCsv(
+        ['at', 'actor', 'actor_name', 'action', 'subject'],
+        records.map((r) => [r.at, r.actor, r.actorName ?? '', r.action, JSON.stringify(r.subject)]),
+      ),
+    };
+  }
+}
+
+const AUDIT_WORDS: Record<string, string> = {
+  'content.proposed': 'proposed a content change',
+  'content.approved': 'approved a content change',
+  'content.declined': 'declined a content change',
+  'content.refused': 'was refused a content action',
+  'content.approval-refused': 'was refused approving their own change',
+};
+
+function subjectWords(subject: Record<string, string | number | boolean>): string {
+  const parts = [subject.version !== undefined ? `version ${subject.version}` : '', subject.rollbackOf !== undefined ? `back to version ${subject.rollbackOf}` : '', subject.contact ? `contact ${subject.contact}` : ''].filter(Boolean);
+  return parts.length ? ` (${parts.join(', ')})` : '';
 }
 
 function stripUndefined(o: object): Record<string, unknown> {
@@ -246,15 +336,17 @@ export function createContentCapability(service: ContentService): Capability {
   return {
     name: 'content',
     commands: [
-      { name: 'edit contact', permission: 'content.edit', description: 'Propose a change to a referral contact', patterns: [/^\s*edit contacts?\s*$/i], handle: (t) => service.contacts(t) },
-      { name: 'content proposals', permission: 'content.edit', description: 'Changes to the referral content waiting for approval', patterns: [/^\s*content proposals?\s*$/i], handle: (t) => service.proposals(t) },
-      { name: 'content history', permission: 'content.edit', description: 'Every version of the referral content', patterns: [/^\s*content history\s*$/i], handle: (t) => service.history(t) },
+      { name: 'edit contact', permission: 'content.edit', privileged: true, description: 'Propose a change to a referral contact', patterns: [/^\s*edit contacts?\s*$/i], handle: (t) => service.contacts(t) },
+      { name: 'content proposals', permission: 'content.edit', privileged: true, description: 'Changes to the referral content waiting for approval', patterns: [/^\s*content proposals?\s*$/i], handle: (t) => service.proposals(t) },
+      { name: 'content history', permission: 'content.edit', privileged: true, description: 'Every version of the referral content', patterns: [/^\s*content history\s*$/i], handle: (t) => service.history(t) },
+      { name: 'audit log', permission: 'content.edit', privileged: true, usage: 'audit log [kind or name]', description: 'Who did what with the content, latest first, with a CSV', patterns: [/^\s*audit log\b.*$/i], handle: (t) => service.auditLog(t) },
     ],
     actions: [
       { verb: 'content.contact.edit', handle: (t) => service.edit(t) },
       { verb: 'content.contact.propose', handle: (t) => service.propose(t) },
       { verb: 'content.approve', handle: (t) => service.decide(t) },
       { verb: 'content.decline', handle: (t) => service.decide(t) },
+      { verb: 'content.rollback', handle: (t) => service.rollback(t) },
     ],
   };
 }
