@@ -100,10 +100,10 @@ interface Services {
 /** Every capability, in the order free text tries them. */
 function buildCapabilities(s: Services): Capability[] {
   const capabilities: Capability[] = [
-    // First for unrecognised messages: a message carrying a CSV file is an import.
+    // A content file (routes.json...) from a lead is a proposal: before the imports, which answer every file.
+    createContentCapability(s.content),
     s.imports,
     withPermissions(createReferralCapability(s.referral), { 'content review': 'referral.review' }, { worried: "I'm worried about someone" }),
-    createContentCapability(s.content),
     createAssessmentCapability(s.assessment),
     createTrainingCapability(s.training),
     createBriefingsCapability(s.briefings),

@@ -1,4 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { cardOf, cardText, type SentActivity } from './helpers/connector';
+import { fileAttachment, fileServer } from './helpers/fileServer';
 import { button, cardProblems } from './helpers/cards';
 import { LEAD_OID, onlyLoopback, startTestBot, USER_OID, type TestBot } from './helpers/bot';
 import { tempDir } from './helpers/tmp';
@@ -155,6 +158,72 @@ describe('the organisation keeps its own referral content (two leads, history, a
     await next(USER_OID, withText(/Only safeguarding leads/), () => bot.say('', { oid: USER_OID, value: { verb: 'content.approve', proposal: 'referral:p:x' } }));
     const records = await bot.app.audit.month(new Date().toISOString().slice(0, 7));
     expect(records.filter((r) => r.action === 'content.refused' && r.actor === USER_OID)).toHaveLength(3);
+  });
+});
+
+describe('a lead sends a replacement content file', () => {
+  onlyLoopback();
+  let bot: TestBot;
+  let files: Awaited<ReturnType<typeof fileServer>>;
+  const shipped = (f: string) => JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'content', 'referral', f), 'utf8'));
+  const FILES: Record<string, string> = {};
+  beforeAll(async () => {
+    const contacts = shipped('contacts.json');
+    const hours = structuredClone(contacts);
+    hours.contacts.find((c: { id: string }) => c.id === 'adult-spa').hours = 'Monday to Friday, 8.30am to 5pm';
+    FILES['/hours/contacts.json'] = JSON.stringify(hours);
+    const number = structuredClone(contacts);
+    number.contacts.find((c: { id: string }) => c.id === 'mash').phone = NEW_NUMBER;
+    FILES['/number/contacts.json'] = JSON.stringify(number);
+    const routes = shipped('routes.json');
+    const badDate = structuredClone(routes);
+    badDate.routes[1].lastReviewed = '2026-02-30';
+    FILES['/broken/routes.json'] = JSON.stringify(badDate);
+    const badRef = structuredClone(routes);
+    badRef.routes[0].contacts[0].contact = 'lado';
+    FILES['/badref/routes.json'] = JSON.stringify(badRef);
+    FILES['/notjson/pathway.json'] = '{ "organisation": ';
+    files = await fileServer(FILES);
+    bot = await startTestBot({ SAFEGUARDING_LEAD_IDS: `${LEAD_OID},${LEAD2}` });
+    for (const oid of [LEAD_OID, LEAD2, USER_OID]) await bot.say('hello', { oid });
+  });
+  afterAll(async () => {
+    await bot.stop();
+    await files.close();
+  });
+  const send = async (name: string, where: string, oid = LEAD_OID, pattern = /./) => {
+    const before = bot.connector.sent.length;
+    await bot.post(bot.activity({ type: 'message', text: '', attachments: [fileAttachment(name, `${files.url}${where}`)] }, oid));
+    return bot.connector.waitFor((a) => bot.connector.sent.indexOf(a) >= before && a.conversationId === `a:personal-${oid}` && pattern.test(a.activity.text ?? cardText(cardOf(a))));
+  };
+
+  it('proposes a valid file to the other leads, with what it changes', async () => {
+    const before = bot.connector.sent.length;
+    await send('contacts.json', '/hours/contacts.json', LEAD_OID, /Change proposed|approve/);
+    const approval = await bot.connector.waitFor((a) => bot.connector.sent.indexOf(a) >= before && a.conversationId === `a:personal-${LEAD2}` && cardText(cardOf(a)).includes('needs your approval'));
+    expect(cardText(cardOf(approval))).toContain('contacts.json replaced from a file');
+    expect(cardText(cardOf(approval))).toContain('single point of access (SPA) hours: (none) → Monday to Friday, 8.30am to 5pm');
+    expect(bot.app.liveContent.currentVersion).toBe(1);
+  });
+
+  it('refuses a file that changes a telephone number: numbers change one at a time, called first', async () => {
+    const reply = await send('contacts.json', '/number/contacts.json', LEAD_OID, /telephone number/);
+    expect(reply.activity.text).toMatch(/changes a telephone number .*01709 336080 → 01709 336081.*edit contact/);
+  });
+
+  it('names the file, the path and the problem for an invalid file, and changes nothing', async () => {
+    const reply = await send('routes.json', '/broken/routes.json', LEAD_OID, /not valid/);
+    expect(reply.activity.text).toMatch(/routes\.json: routes\[1\]\.lastReviewed: is not a real date/);
+    const ref = await send('routes.json', '/badref/routes.json', LEAD_OID, /not valid/);
+    expect(ref.activity.text).toMatch(/routes\.json: routes\[0\]\.contacts\[0\]\.contact: unknown contact "lado"/);
+    const notJson = await send('pathway.json', '/notjson/pathway.json', LEAD_OID, /not valid JSON/);
+    expect(notJson.activity.text).toMatch(/pathway\.json is not valid JSON/);
+    expect(bot.app.liveContent.currentVersion).toBe(1);
+  });
+
+  it('refuses a content file from anyone but a lead', async () => {
+    const reply = await send('contacts.json', '/hours/contacts.json', USER_OID, /safeguarding leads/);
+    expect(reply.activity.text).toMatch(/Only safeguarding leads can change the referral content/);
   });
 });
 

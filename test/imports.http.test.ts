@@ -1,4 +1,4 @@
-import http from 'node:http';
+import { fileServer } from './helpers/fileServer';
 import { LEAD_OID, onlyLoopback, startTestBot, type TestBot } from './helpers/bot';
 
 const NURSE = 'b2b2b2b2-0000-4000-8000-000000000012';
@@ -22,25 +22,12 @@ const FILES: Record<string, string> = {
 // 1,000 rows, every one wrong in every cell: its full row report is far over Teams' message limit.
 FILES['/all-wrong.csv'] = ['employee_id,subject,level,completed_on,hours,provider', ...Array.from({ length: 1000 }, (_, i) => `bad id ${i},maths,9,someday,lots,`)].join('\n');
 
-/** A loopback stand-in for the address Teams gives a file attached in a chat. */
-async function fileServer(): Promise<{ url: string; close(): Promise<void> }> {
-  const server = http.createServer(async (req, res) => {
-    // /slow/... answers after 1.5 s, as a large file on SharePoint might.
-    if (req.url?.startsWith('/slow/')) await new Promise((r) => setTimeout(r, 1500));
-    const body = FILES[(req.url ?? '').replace(/^\/slow/, '')];
-    res.writeHead(body === undefined ? 404 : 200, { 'content-type': 'text/csv' });
-    res.end(body ?? '');
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, close: () => new Promise((r) => server.close(() => r())) };
-}
-
 describe('imports from a CSV attached in the chat', () => {
   onlyLoopback();
   let bot: TestBot;
   let files: Awaited<ReturnType<typeof fileServer>>;
   beforeAll(async () => {
-    files = await fileServer();
+    files = await fileServer(FILES);
     bot = await startTestBot();
   });
   afterAll(async () => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AuditTrail } from '../audit';
 import { linkLifetime, toCsv, type ExportFile, type ExportLinks } from '../exports';
+import { downloadText } from '../imports';
 import { renderCard } from '../cards/render';
 import type { Capability, ChatTurn, Notifier } from '../chat/types';
 import type { PeopleDirectory } from '../people/directory';
@@ -26,6 +27,7 @@ export interface ContentDeps {
   now: () => Date;
 }
 
+const CONTENT_FILES = ['contacts.json', 'routes.json', 'pathway.json', 'phrasing.json'] as const;
 const FIELDS = ['name', 'phone', 'hours', 'use', 'email', 'url'] as const;
 const LABELS: Record<(typeof FIELDS)[number], string> = { name: 'name', phone: 'telephone', hours: 'hours', use: 'what it is for', email: 'e-mail', url: 'web page' };
 const field = z.string().max(300).optional().transform((s) => (s ?? '').trim());
@@ -284,6 +286,85 @@ export class ContentService {
     await this.askOthers(turn, proposal);
   }
 
+  /**
+   * A replacement for one of the content files (contacts.json, routes.json, pathway.json,
+   * phrasing.json) sent in the 1:1 chat: validated exactly as at start-up, then a proposal like any
+   * other. A file that changes a telephone number is refused: numbers change one at a time with
+   * `edit contact`, where the proposer confirms they called it.
+   */
+  async file(turn: ChatTurn): Promise<boolean> {
+    const file = (turn.files ?? []).find((f) => CONTENT_FILES.includes(f.name.toLowerCase() as (typeof CONTENT_FILES)[number]));
+    if (!file) return false;
+    if (!can(turn.principal, 'content.edit')) {
+      await this.refuse(turn);
+      return true;
+    }
+    if (this.privateOnly(turn) || !turn.user.aadObjectId) {
+      await turn.send({ text: 'Please send content files to me in our 1:1 chat.' });
+      return true;
+    }
+    const name = file.name.toLowerCase() as (typeof CONTENT_FILES)[number];
+    let value: unknown;
+    try {
+      value = JSON.parse(await downloadText(file.downloadUrl));
+    } catch (err) {
+      await turn.send({ text: err instanceof SyntaxError ? `${name} is not valid JSON (${err.message}). Nothing was changed.` : `I could not open ${name} (the download failed). Please send it again.` });
+      return true;
+    }
+    const live = this.deps.live.get();
+    const key = name.replace('.json', '') as 'contacts' | 'routes' | 'pathway' | 'phrasing';
+    const body = { ...LiveReferralContent.bodyOf(live), [key]: value };
+    let next;
+    try {
+      next = this.deps.live.parse(body);
+    } catch (err) {
+      if (!(err instanceof ContentError)) throw err;
+      const shown = err.problems.slice(0, 15).map((p) => `- ${p}`).join('\n');
+      await turn.send({ text: `That ${name} is not valid, so nothing was changed:\n\n${shown}${err.problems.length > 15 ? `\n- …and ${err.problems.length - 15} more` : ''}` });
+      return true;
+    }
+    const changes: ContentChange[] = [];
+    for (const c of next.contacts.values()) {
+      const was = live.contacts.get(c.id);
+      if (!was) changes.push({ text: `New contact: ${c.name}` });
+      else for (const f of FIELDS) if ((was[f] || undefined) !== (c[f] || undefined)) changes.push({ text: `${c.name} ${LABELS[f]}: ${was[f] || '(none)'} → ${c[f] || '(none)'}`, ...(f === 'phone' ? { phoneChanged: true } : {}) });
+    }
+    for (const c of live.contacts.values()) if (!next.contacts.has(c.id)) changes.push({ text: `Contact removed: ${c.name}` });
+    const routeIds = new Set(live.routes.map((r) => r.id));
+    for (const r of next.routes) {
+      const was = live.route(r.id);
+      if (!was) changes.push({ text: `New route: ${r.title}` });
+      else if (JSON.stringify(was) !== JSON.stringify(r)) changes.push({ text: `Route changed: ${r.title}` });
+      routeIds.delete(r.id);
+    }
+    for (const id of routeIds) changes.push({ text: `Route removed: ${live.route(id)!.title}` });
+    if (JSON.stringify(live.pathway) !== JSON.stringify(next.pathway)) changes.push({ text: 'The pathway (first steps, audiences, home areas) changed' });
+    if (JSON.stringify(live.phrasing) !== JSON.stringify(next.phrasing)) changes.push({ text: 'Phrasing (synonyms, off-topic examples) changed' });
+    if (changes.length === 0) {
+      await turn.send({ text: `That ${name} is the same as the live content: nothing to propose.` });
+      return true;
+    }
+    const numbers = changes.filter((c) => c.phoneChanged);
+    if (numbers.length > 0) {
+      await turn.send({
+        text: `That ${name} changes a telephone number (${numbers.map((c) => c.text).join('; ')}). Nothing was proposed: change numbers one at a time with edit contact, where you confirm you have called the new number.`,
+      });
+      return true;
+    }
+    const proposal = await this.deps.store.propose({
+      set: REFERRAL_SET,
+      basedOn: this.deps.live.currentVersion,
+      body,
+      changes: [{ text: `${name} replaced from a file` }, ...changes.slice(0, 40)],
+      proposedBy: turn.user.aadObjectId,
+      proposedByName: turn.principal.name ?? turn.user.name,
+      proposedAt: this.deps.now().toISOString(),
+    });
+    await this.deps.audit.record(turn.user, 'content.proposed', { proposal: proposal.id, basedOn: proposal.basedOn, file: name, changes: changes.length });
+    await this.askOthers(turn, proposal);
+    return true;
+  }
+
   /** `audit log [kind or name]`: the latest privileged actions, this month and last, with a CSV link. */
   async auditLog(turn: ChatTurn): Promise<void> {
     if (!can(turn.principal, 'content.edit')) return this.refuse(turn);
@@ -348,5 +429,7 @@ export function createContentCapability(service: ContentService): Capability {
       { verb: 'content.decline', handle: (t) => service.decide(t) },
       { verb: 'content.rollback', handle: (t) => service.rollback(t) },
     ],
+    // Before the imports (which answer every file): a content file sent by a lead is a proposal.
+    onUnrecognised: (t) => service.file(t),
   };
 }
