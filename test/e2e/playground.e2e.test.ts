@@ -227,4 +227,25 @@ describe('in the Agents Playground (a Teams-like client)', () => {
     const record = (await app.briefings.store.deliveriesOf(delivery.id))[0]!;
     expect(record.acknowledgedAt).toBeDefined();
   });
+
+  it('lets a lead propose a new MASH number (ticked as called) and see the proposal card', async () => {
+    // The Playground user is a safeguarding lead since the briefing journey above.
+    const card = (text: string) => botMessages(page).locator('.ac-adaptiveCard').filter({ hasText: text }).last();
+    await type(page, 'edit contact');
+    const list = card('Edit a contact');
+    await list.waitFor({ timeout: 15000 });
+    await list.locator('.ac-container').filter({ hasText: 'Multi-Agency Safeguarding Hub' }).getByRole('button', { name: 'Edit' }).first().click();
+    const form = card('Change: Rotherham Multi-Agency Safeguarding Hub (MASH)');
+    await form.waitFor({ timeout: 15000 });
+    await form.getByRole('textbox', { name: /^Telephone/ }).fill('01709 336081');
+    await form.getByText('I have called this number and it is the right service').click();
+    await form.getByRole('button', { name: 'Propose this change' }).click();
+    const proposed = card('Change proposed');
+    await proposed.waitFor({ timeout: 15000 });
+    await expect(proposed.getByText('01709 336080 → 01709 336081', { exact: false }).isVisible()).resolves.toBe(true);
+    await proposed.scrollIntoViewIfNeeded();
+    await screenshot(page, 'content-proposal');
+    // Staff still see the approved number until another lead approves.
+    expect(app.liveContent.get().contacts.get('mash')!.phone).toBe('01709 336080');
+  });
 });
