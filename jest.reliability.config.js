@@ -1,0 +1,14 @@
+/**
+ * The reliability suite (`npm run test:reliability`): malformed input, the role matrix, patient
+ * details, storage trouble and kill -9, each keeping its figures; one table is printed at the end.
+ */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test/reliability'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
+  testTimeout: 120000,
+  maxWorkers: 2,
+  moduleNameMapper: { '^strip-bom$': '<rootDir>/test/helpers/strip-bom.js' },
+  reporters: ['default', '<rootDir>/test/reliability/tableReporter.js'],
+};
