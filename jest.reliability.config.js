@@ -9,6 +9,8 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
   testTimeout: 120000,
   maxWorkers: 2,
+  // Child processes and SDK requests left waiting on a frozen store must not hold the run open.
+  forceExit: true,
   moduleNameMapper: { '^strip-bom$': '<rootDir>/test/helpers/strip-bom.js' },
   reporters: ['default', '<rootDir>/test/reliability/tableReporter.js'],
 };
