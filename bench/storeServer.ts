@@ -9,7 +9,7 @@ import { EmbeddedCosmos } from '../src/storage/embedded';
 async function main(): Promise<void> {
   const dataDir = process.env.DATA_DIR;
   if (!dataDir) throw new Error('DATA_DIR is required');
-  const store = await EmbeddedCosmos.start({ dataDir });
+  const store = await EmbeddedCosmos.start({ dataDir, port: Number(process.env.STORE_PORT ?? 0) });
   process.send?.({ endpoint: store.endpoint });
   process.on('SIGTERM', () => {
     void store.close().then(() => process.exit(0));

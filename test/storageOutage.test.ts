@@ -1,11 +1,8 @@
-import { fork, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { cardOf, cardText } from './helpers/connector';
 import { onlyLoopback, startTestBot, type TestBot } from './helpers/bot';
+import { startStoreProcess } from './helpers/storeProcess';
 import { removeDir, tempDir } from './helpers/tmp';
-
-/** The embedded store in its own process (as Cosmos DB would be), so a test can freeze or stop it. */
-const STORE_SERVER = path.join(__dirname, '..', 'dist', 'bench', 'storeServer.js');
 
 describe('when storage hangs or stops', () => {
   onlyLoopback();
@@ -14,8 +11,7 @@ describe('when storage hangs or stops', () => {
   let bot: TestBot;
   beforeEach(async () => {
     dir = tempDir();
-    store = fork(STORE_SERVER, [], { env: { PATH: process.env.PATH, DATA_DIR: dir }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-    await new Promise((resolve) => store.once('message', resolve));
+    store = (await startStoreProcess(dir)).child;
     bot = await startTestBot({}, dir, undefined, { attachToStore: true });
   });
   afterEach(async () => {

@@ -295,6 +295,16 @@ export function createBot(deps: BotDeps): Bot {
       try {
         // Every turn's storage calls share one budget, so a hung store ends in the apology, not a hang.
         const invoke = await processActivity(authorization ?? '', checked.activity as unknown as Activity, async (context) => void (await withStorageBudget(TURN_STORAGE_BUDGET_MS, () => app.run(context))));
+        if (invoke?.status === 501) {
+          // An invoke nothing here handles (an unknown verb or invoke name) is the sender's mistake,
+          // not ours: a card action gets the Universal Actions error response, anything else 400.
+          log.warn({ invoke: String(checked.activity.name ?? '').slice(0, 100) }, 'invoke not handled');
+          const isCardAction = checked.activity.name === 'adaptiveCard/action';
+          res.status(isCardAction ? 200 : 400);
+          res.send(isCardAction ? { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: 'This action is not available.' } } : { error: 'This invoke is not supported.' });
+          res.end();
+          return;
+        }
         res.status(invoke?.status ?? 200);
         if (invoke?.body !== undefined) res.send(invoke.body as never);
         res.end();

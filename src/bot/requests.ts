@@ -45,6 +45,8 @@ export function checkActivity(body: unknown): RequestCheck {
     return { ok: false, status: 400, problem: `${issue.path.join('.') || 'body'}: ${issue.message}` };
   }
   const activity = body as Record<string, unknown>;
+  // The SDK reads `value.verb` and `entities.length` without a null check: null is as if absent.
+  for (const field of ['value', 'entities', 'attachments', 'membersAdded', 'membersRemoved', 'channelData'] as const) if (activity[field] === null) delete activity[field];
   if (typeof activity.text !== 'string' && Array.isArray(activity.entities) && activity.entities.some((e) => (e as { type?: unknown }).type === 'mention')) activity.text = '';
   for (const field of ['timestamp', 'localTimestamp'] as const) {
     const value = activity[field];

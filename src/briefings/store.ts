@@ -1,5 +1,5 @@
 import type { Container } from '@azure/cosmos';
-import { readAll, MANY, type Store } from '../storage/store';
+import { isStorableId, readAll, MANY, type Store } from '../storage/store';
 import type { BriefingContent } from './content';
 
 export type BriefingStatus = 'draft' | 'scheduled' | 'sending' | 'sent';
@@ -95,6 +95,7 @@ export class BriefingStore {
   }
 
   async get(id: string): Promise<BriefingDoc | undefined> {
+    if (!isStorableId(id)) return undefined;
     const { resource } = await this.briefings.item(id, id).read<BriefingDoc>();
     return resource?.type === 'briefing' ? resource : undefined;
   }

@@ -1,6 +1,7 @@
 import { forEachCsvRow, ImportFileError, type RejectedRow } from '../csv';
 import { bulkWrite } from '../storage/conditional';
 import { z } from 'zod';
+import { findPatientData } from '../privacy/patientData';
 import type { OperationInput } from '@azure/cosmos';
 import { normaliseEmployeeId, type PeopleDirectory, type PersonRecord, type StoredPerson } from './directory';
 import { ROLES, type Role } from './roles';
@@ -83,6 +84,17 @@ export function parseStaffCsv(text: string, staffGroups?: readonly string[]): Pa
   // Read row by row: the parsed file is never held whole (see forEachCsvRow).
   const rejected: RejectedRow[] = [];
   const named = new Set<string>();
+  // A staff member's name is a name, so only other kinds count here (an NHS number, a postcode, a
+  // phone number...). Teams repeat: each distinct value is screened once.
+  const screened = new Map<string, boolean>();
+  const holdsPatientData = (v: string) => {
+    let found = screened.get(v);
+    if (found === undefined) {
+      found = findPatientData(v).kinds.some((k) => k !== 'name');
+      if (screened.size < 10_000) screened.set(v, found);
+    }
+    return found;
+  };
   const badShape = forEachCsvRow(text, STAFF_COLUMNS, ({ line, values: raw }) => {
     if (raw.employee_id?.trim()) named.add(normaliseEmployeeId(raw.employee_id));
     const parsed = rowSchema.safeParse(raw);
@@ -93,6 +105,12 @@ export function parseStaffCsv(text: string, staffGroups?: readonly string[]): Pa
     const r = parsed.data;
     if (staffGroups && !staffGroups.includes(r.staff_group)) {
       rejected.push({ line, reason: `staff_group ${r.staff_group} is not one of ${staffGroups.join(', ')}` });
+      return;
+    }
+    // Names and teams are shown on cards and stored: a row carrying patient details is refused (not echoed).
+    const holding = [['name', r.name] as const, ['team', r.team] as const].find(([, v]) => holdsPatientData(v));
+    if (holding) {
+      rejected.push({ line, reason: `${holding[0]} looks like it contains patient details` });
       return;
     }
     const firstLine = seenEmployee.get(r.employee_id.toLowerCase());

@@ -191,6 +191,8 @@ export interface EmbeddedCosmosOptions {
   log?: Logger;
   /** Flush each journal write to the disk (fdatasync) before answering. Default true. */
   fsync?: boolean;
+  /** The loopback port to listen on; 0 (the default) lets the system choose. A store in its own process restarted on the same port is found again by clients already attached. */
+  port?: number;
 }
 
 export interface EmbeddedCosmosStats {
@@ -291,7 +293,7 @@ export class EmbeddedCosmos {
     server.keepAliveTimeout = 60_000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
+      server.listen(this.opts.port ?? 0, '127.0.0.1', () => resolve());
     });
     this.server = server;
     const { port } = server.address() as { port: number };

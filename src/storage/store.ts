@@ -60,6 +60,15 @@ export interface Store {
 export const PING_BUDGET_MS = 1500;
 
 /**
+ * Whether Cosmos DB can hold a document with this id: ids from card payloads are untrusted, and
+ * the SDK throws (the turn fails) for an empty id or one with '/', '\\', '#' or '?' in it. A look-up
+ * by such an id simply finds nothing.
+ */
+export function isStorableId(id: unknown): id is string {
+  return typeof id === 'string' && id.trim().length > 0 && id.length <= 255 && !/[/\\#?]/.test(id);
+}
+
+/**
  * How every Cosmos DB call keeps to the current turn's storage budget (src/storage/deadline.ts).
  * Per operation (retries and their waits included): its time is taken off the budget, and it fails
  * with StorageTimeoutError once the budget is spent. Per request: the request on the wire is

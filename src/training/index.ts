@@ -350,7 +350,8 @@ export class TrainingService {
         outcomes.push({ name, outcome: result === 'no-conversation' ? 'no-chat' : 'failed' });
       }
     }
-    turn.log.info({ team: summary.team, reminded: outcomes.filter((o) => o.outcome === 'reminded').length, notReached: outcomes.filter((o) => o.outcome !== 'reminded' && o.outcome !== 'already').length }, 'training reminders sent');
+    // The team comes from the card payload: it is logged only when it is a real team (someone is in it), never as typed.
+    turn.log.info({ team: summary.people ? summary.team : '(no such team)', reminded: outcomes.filter((o) => o.outcome === 'reminded').length, notReached: outcomes.filter((o) => o.outcome !== 'reminded' && o.outcome !== 'already').length }, 'training reminders sent');
     await turn.send({ text: reminderSummary(outcomes, { where: ` in ${md(summary.team)}`, named: turn.conversation.kind === 'personal' }) });
   }
 
