@@ -176,6 +176,37 @@ describe('the self-assessment over HTTP', () => {
     expect(await bot.app.assessment.store.section('Y90001', q.year, 'records')).toBeUndefined();
   });
 
+  it('returns the card after a refused save with everything typed except the refused text, and says which box', async () => {
+    const records = q.sections.find((s) => s.id === 'records')!;
+    const [first, second] = records.standards;
+    const values = sectionValues('records', (id) => (id === second!.id ? { answer: 'met', evidence: 'See Jane Smith DOB 01/02/2016' } : { answer: 'partially-met', evidence: 'Audit of coding, May', action: 'Re-audit', owner: 'Practice manager', targetDate: '2027-01-31' }));
+    const sent = await ask(PRACTICE_LEAD, { value: { verb: 'assessment.save', section: 'records', etag: '', then: 'overview', ...values } });
+    expect(texts(sent)).toMatch(/Nothing was saved[\s\S]*Standard 2, the evidence box: this looks like it contains patient details/);
+    const card = lastCard(sent);
+    const json = JSON.stringify(card);
+    expect(json).not.toContain('Jane Smith');
+    expect(cardText(card)).toContain('Section 4 of 12: Records and coding');
+    const inputs = new Map<string, unknown>();
+    const walk = (n: unknown): void => {
+      if (Array.isArray(n)) return n.forEach(walk);
+      if (n && typeof n === 'object') {
+        const o = n as Record<string, unknown>;
+        if (typeof o.id === 'string' && String(o.type).startsWith('Input.')) inputs.set(o.id, o.value);
+        Object.values(o).forEach(walk);
+      }
+    };
+    walk(card);
+    expect(inputs.get(`${first!.id}__evidence`)).toBe('Audit of coding, May');
+    expect(inputs.get(`${first!.id}__action`)).toBe('Re-audit');
+    expect(inputs.get(`${first!.id}__owner`)).toBe('Practice manager');
+    expect(inputs.get(`${first!.id}__targetDate`)).toBe('2027-01-31');
+    expect(inputs.get(`${first!.id}__answer`)).toBe('partially-met');
+    expect(inputs.get(`${second!.id}__answer`)).toBe('met');
+    expect(inputs.get(`${second!.id}__evidence`)).toBe('');
+    expect(cardText(card)).toMatch(/Standard 2, the evidence box/);
+    expect(await bot.app.assessment.store.section('Y90001', q.year, 'records')).toBeUndefined();
+  });
+
   it('resumes a draft after a restart', async () => {
     await ask(PRACTICE_LEAD, { value: { verb: 'assessment.save', section: 'leadership', etag: '', then: 'overview', ...sectionValues('leadership', () => ({ answer: 'met', evidence: 'x' })) } });
     await bot.stop({ keepData: true, keepConnector: true });

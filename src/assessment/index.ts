@@ -161,17 +161,23 @@ export class AssessmentService {
     });
   }
 
-  private sectionCard(sectionId: string, doc: SectionDoc | undefined): Record<string, unknown> {
+  /**
+   * A section's card. After a refused save, `typed` is what the person typed (refused text already
+   * taken out), `etag` the version they were editing, and `problems` what to fix and in which box.
+   */
+  private sectionCard(sectionId: string, doc: SectionDoc | undefined, refused?: { typed: Record<string, Answer>; etag: string; problems: string[] }): Record<string, unknown> {
     const index = this.q.sections.findIndex((s) => s.id === sectionId);
     const section = this.q.sections[index]!;
-    const answers = doc?.answers ?? {};
+    const answers = refused?.typed ?? doc?.answers ?? {};
     return renderCard('assessment/section', {
       id: section.id,
       number: index + 1,
       total: this.q.sections.length,
       title: section.title,
-      savedLine: doc ? `Last saved ${when(doc.savedAt)}.` : 'Not saved yet.',
-      etag: doc?._etag ?? '',
+      savedLine: refused ? 'Not saved: please correct the boxes listed below and save again.' : doc ? `Last saved ${when(doc.savedAt)}.` : 'Not saved yet.',
+      problems: refused?.problems ?? [],
+      hasProblems: (refused?.problems.length ?? 0) > 0,
+      etag: refused ? refused.etag : (doc?._etag ?? ''),
       saveLabel: index + 1 < this.q.sections.length ? 'Save and continue' : 'Save and review',
       standards: section.standards.map((st, i) => {
         const a = answers[st.id] ?? {};
@@ -212,26 +218,40 @@ export class AssessmentService {
     }
     const raw = turn.value as Record<string, unknown>;
     const answers: Record<string, Answer> = {};
+    /** What the person typed, refused text taken out: the card comes back with it after a refused save. */
+    const typed: Record<string, Answer> = {};
     const problems: string[] = [];
-    for (const st of section.standards) {
+    const BOX = { evidence: 'the evidence box', action: 'the action box', owner: 'the owner box' } as const;
+    section.standards.forEach((st, i) => {
       const field = (name: string) => {
         const v = raw[`${st.id}__${name}`];
         return typeof v === 'string' && v.trim() !== '' ? v : undefined;
       };
-      const result = answerFields.safeParse({ answer: field('answer'), evidence: field('evidence'), action: field('action'), owner: field('owner'), targetDate: field('targetDate') });
+      const given = { answer: field('answer'), evidence: field('evidence'), action: field('action'), owner: field('owner'), targetDate: field('targetDate') };
+      const keep: Record<string, string | undefined> = { ...given };
+      if (keep.answer !== undefined && !(ANSWERS as readonly string[]).includes(keep.answer)) keep.answer = undefined;
+      let ok = true;
+      for (const name of ['evidence', 'action', 'owner'] as const) {
+        const t = given[name];
+        if (t && containsPatientData(t, this.now())) {
+          keep[name] = undefined;
+          ok = false;
+          problems.push(`Standard ${i + 1}, ${BOX[name]}: this looks like it contains patient details, so I have cleared that box. Please describe your evidence without them.`);
+          turn.log.info({ section: section.id, standard: st.id, box: name }, 'self-assessment patient data refused');
+        }
+      }
+      typed[st.id] = Object.fromEntries(Object.entries(keep).filter(([, v]) => v !== undefined)) as Answer;
+      if (!ok) return;
+      const result = answerFields.safeParse(given);
       if (!result.success) {
-        problems.push(...result.error.issues.map((i) => `Standard ${section.standards.indexOf(st) + 1}: ${i.message}`));
-        continue;
+        problems.push(...result.error.issues.map((issue) => `Standard ${i + 1}${issue.path[0] && issue.path[0] in BOX ? `, ${BOX[issue.path[0] as keyof typeof BOX]}` : ''}: ${issue.message}`));
+        return;
       }
-      const a = Object.fromEntries(Object.entries(result.data).filter(([, v]) => v !== undefined)) as Answer;
-      if ([a.evidence, a.action, a.owner].some((t) => t && containsPatientData(t, this.now()))) {
-        problems.push(`Standard ${section.standards.indexOf(st) + 1}: this looks like it contains patient details. Please describe your evidence without them.`);
-        continue;
-      }
-      answers[st.id] = a;
-    }
+      answers[st.id] = Object.fromEntries(Object.entries(result.data).filter(([, v]) => v !== undefined)) as Answer;
+    });
     if (problems.length > 0) {
-      return turn.send({ text: `Nothing was saved:\n\n${problems.map((p) => `- ${p}`).join('\n')}\n\nPlease correct this and save again.` });
+      await turn.send({ text: `Nothing was saved:\n\n${problems.map((p) => `- ${p}`).join('\n')}\n\nEverything else you typed is still in the card below. Please correct this and save again.` });
+      return turn.send({ card: this.sectionCard(section.id, undefined, { typed, etag: parsed.data.etag, problems }), fallbackText: 'Self-assessment section' });
     }
     const result = await this.store.saveSection(
       { practiceCode: code, year: this.q.year, sectionId: section.id, answers, savedBy: turn.principal.name ?? 'a practice lead', savedAt: this.now().toISOString() },
