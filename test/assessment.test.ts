@@ -53,6 +53,7 @@ describe('self-assessment scoring and critique', () => {
       ['training-prevent', 3],
     ]);
     expect(c.overall.summary).toBe('9 of 12 sections fully met; 1 partly met and 2 needing urgent attention.');
+    expect(c.overall.why).toBe('Red because a critical standard is not met in Children: non-attendance and injuries, and Female genital mutilation scored under 60%.');
   });
 
   it('leaves not-applicable standards out of the score', () => {
@@ -114,6 +115,9 @@ describe('the self-assessment over HTTP', () => {
   it('takes a practice lead through every section to submission and an instant critique', async () => {
     const overview = lastCard(await ask(PRACTICE_LEAD, { text: 'self-assessment' }));
     expect(cardText(overview)).toContain('0 of 12 sections complete');
+    // The progress card lists the 12 sections once, not twice.
+    expect(cardText(overview).split('Leadership').length - 1).toBe(1);
+    expect(cardText(overview).split('Safer recruitment and allegations').length - 1).toBe(1);
     expect(cardText(overview)).toContain('Riverside Medical Centre (example) (Y90001)');
     let card = lastCard(await ask(PRACTICE_LEAD, { value: { verb: 'assessment.open', section: 'leadership' } }));
     for (let i = 0; i < q.sections.length; i++) {
@@ -126,11 +130,22 @@ describe('the self-assessment over HTTP', () => {
       card = lastCard(sent);
     }
     expect(cardText(card)).toContain('Review your answers');
+    // The review lists every standard with its answer, evidence and action, not only counts.
+    const review = cardText(card);
+    expect(review).toContain(q.sections[0]!.standards[0]!.standard);
+    expect(review).toContain('Seen in practice policy');
+    expect(review).toMatch(/Not met[\s\S]*Start monthly submissions/);
+    expect(review).toContain('Practice manager, by 1 February 2027');
     const critiqueSent = await ask(PRACTICE_LEAD, { value: { verb: 'assessment.submit' } });
     const critiqueCard = lastCard(critiqueSent);
     const text = cardText(critiqueCard);
     expect(text).toContain('Your safeguarding self-assessment critique');
     expect(text).toMatch(/Overall: Red \(\d+%\)/);
+    // Why it is red, and section ratings in colour.
+    expect(text).toContain('Red because Female genital mutilation scored under 60%');
+    const colours = JSON.stringify(critiqueCard);
+    expect(colours).toMatch(/"text":"Red \(50%\)"[^}]*"color":"Attention"|"color":"Attention"[^}]*"text":"Red \(50%\)"/);
+    expect(colours).toMatch(/"text":"Green \(100%\)"[^}]*"color":"Good"|"color":"Good"[^}]*"text":"Green \(100%\)"/);
     expect(text).toContain('High: Female genital mutilation (not met)');
     expect(text).toContain('Your plan: Start monthly submissions');
 

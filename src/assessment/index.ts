@@ -11,7 +11,11 @@ import { can } from '../people/roles';
 import { containsPatientData } from '../privacy/patientData';
 import type { Store } from '../storage/store';
 import type { AssessmentContent, Practice, Questionnaire } from './content';
-import { ANSWER_LABELS, ANSWERS, critique, missingFor, RAG_LABEL, sectionComplete, type Answer, type Critique } from './scoring';
+import { ANSWER_LABELS, ANSWERS, critique, missingFor, RAG_LABEL, sectionComplete, whyRating, type Answer, type AnswerValue, type Critique, type Rag } from './scoring';
+
+/** Adaptive Card text colours for ratings and answers. */
+const RAG_COLOUR: Record<Rag, string> = { red: 'Attention', amber: 'Warning', green: 'Good' };
+const ANSWER_COLOUR: Record<AnswerValue, string> = { met: 'Good', 'partially-met': 'Warning', 'not-met': 'Attention', 'not-applicable': 'Default' };
 import { AssessmentStore, type SectionDoc, type SubmissionDoc } from './store';
 
 /**
@@ -149,7 +153,7 @@ export class AssessmentService {
         statusLine: submission?.status === 'reopened' ? `Reopened by a safeguarding lead on ${when(submission.reopenedAt!)}: make your changes and submit again.` : 'Everyone who leads on safeguarding in your practice works on the same draft.',
         sections: states,
         groups: groups(
-          states.map((s) => ({ id: s.id, label: `${s.number}. ${s.title}` })),
+          states.map((s) => ({ id: s.id, label: `${s.number}. ${s.title} (${s.state.toLowerCase()})` })),
           4,
         ),
         canContinue: next !== undefined,
@@ -292,7 +296,17 @@ export class AssessmentService {
         sections: this.q.sections.map((s, i) => ({
           number: i + 1,
           title: s.title,
-          answers: s.standards.map((st, j) => ({ standard: `${j + 1}`, label: ANSWER_LABELS[answers[st.id]!.answer!] })),
+          answers: s.standards.map((st, j) => {
+            const a = answers[st.id]!;
+            return {
+              standard: `${j + 1}`,
+              text: st.standard,
+              label: ANSWER_LABELS[a.answer!],
+              color: ANSWER_COLOUR[a.answer!],
+              evidence: a.evidence ?? '',
+              plan: a.action ? `Action: ${a.action} (${a.owner ?? 'no owner given'}, by ${a.targetDate ? ukDate(a.targetDate) : 'no date given'})` : '',
+            };
+          }),
         })),
       }),
       fallbackText: 'Review your self-assessment',
@@ -489,7 +503,8 @@ export function critiqueCard(practice: Practice, submission: SubmissionDoc): Rec
     overallRag: RAG_LABEL[c.overall.rag],
     percent: c.overall.percent,
     summary: c.overall.summary,
-    sections: c.sections.map((s) => ({ title: s.title, rag: `${RAG_LABEL[s.rag]}${s.percent !== undefined ? ` (${s.percent}%)` : ' (not applicable)'}` })),
+    why: c.overall.why ?? whyRating(c),
+    sections: c.sections.map((s) => ({ title: s.title, color: RAG_COLOUR[s.rag], rag: `${RAG_LABEL[s.rag]}${s.percent !== undefined ? ` (${s.percent}%)` : ' (not applicable)'}` })),
     actions: c.actions.map((a) => ({
       heading: `${a.priority === 1 ? 'Urgent' : a.priority === 2 ? 'High' : 'Medium'}: ${a.sectionTitle} (${ANSWER_LABELS[a.answer].toLowerCase()})`,
       standard: a.standard,
