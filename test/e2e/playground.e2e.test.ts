@@ -233,7 +233,7 @@ describe('in the Agents Playground (a Teams-like client)', () => {
     /** Buttons on a card whose title does not fit (the renderer cuts it with an ellipsis). */
     const cut = (locator: ReturnType<typeof card>) =>
       locator.locator('button, [role="button"]').evaluateAll((els) =>
-        els.filter((el) => (el as HTMLElement).offsetParent !== null && el.scrollWidth > el.clientWidth + 1).map((el) => (el.textContent ?? '').trim()),
+        els.filter((el) => el.getClientRects().length > 0 && el.scrollWidth > el.clientWidth + 1).map((el) => (el.textContent ?? '').trim()),
       );
     const shoot = async (locator: ReturnType<typeof card>, name: string) => {
       await locator.scrollIntoViewIfNeeded();
