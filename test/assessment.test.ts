@@ -157,7 +157,11 @@ describe('the self-assessment over HTTP', () => {
     const status = lastCard(await ask(LEAD_OID, { text: 'assessment status' }));
     expect(cardText(status)).toContain('1 of 6 practices submitted (17%)');
     expect(cardText(status)).toContain('Submitted: 1 · In progress: 0 · Not started: 5');
-    expect(texts(await ask(LEAD_OID, { text: 'assessment themes' }))).toContain('FGM is recorded and submitted to the FGM enhanced dataset. (not met: 1, partially met: 0)');
+    const themes = lastCard(await ask(LEAD_OID, { text: 'assessment themes' }));
+    expect(cardText(themes)).toContain('1. FGM is recorded and submitted to the FGM enhanced dataset.');
+    expect(cardText(themes)).toContain('Female genital mutilation · not met: 1, partially met: 0');
+    expect(cardText(themes)).toContain('Standards most often not fully met, across 1 practice submitted.');
+    expect(JSON.stringify(themes)).toContain('"style":"attention"');
     expect(texts(await ask(LEAD_OID, { text: 'reopen assessment y90001' }))).toContain('Reopened the self-assessment for Riverside Medical Centre (example)');
     const reopened = lastCard(await ask(PRACTICE_LEAD, { text: 'self-assessment' }));
     expect(cardText(reopened)).toMatch(/Reopened by a safeguarding lead/);

@@ -383,10 +383,10 @@ export class AssessmentService {
     const { submissions } = await this.store.allForYear(this.q.year);
     const done = submissions.filter((s) => s.status === 'submitted' && s.critique);
     if (done.length === 0) return turn.send({ text: 'No practice has submitted this year’s self-assessment yet, so there are no themes to show.' });
-    const counts = new Map<string, { standard: string; notMet: number; partial: number }>();
+    const counts = new Map<string, { standard: string; section: string; notMet: number; partial: number }>();
     for (const s of done)
       for (const a of s.critique!.actions) {
-        const c = counts.get(a.standardId) ?? { standard: a.standard, notMet: 0, partial: 0 };
+        const c = counts.get(a.standardId) ?? { standard: a.standard, section: a.sectionTitle, notMet: 0, partial: 0 };
         if (a.answer === 'not-met') c.notMet++;
         else c.partial++;
         counts.set(a.standardId, c);
@@ -394,7 +394,12 @@ export class AssessmentService {
     const top = [...counts.values()].sort((a, b) => b.notMet + b.partial - (a.notMet + a.partial) || b.notMet - a.notMet).slice(0, 10);
     if (top.length === 0) return turn.send({ text: done.length === 1 ? 'The one practice that has submitted met every standard.' : `All ${done.length} submitted practices met every standard.` });
     await turn.send({
-      text: `Standards most often not fully met (${count(done.length, 'practice')} submitted):\n\n${top.map((t, i) => `${i + 1}. ${t.standard} (not met: ${t.notMet}, partially met: ${t.partial})`).join('\n')}`,
+      card: renderCard('assessment/themes', {
+        title: this.q.title,
+        submitted: count(done.length, 'practice'),
+        themes: top.map((t, i) => ({ rank: i + 1, standard: t.standard, section: t.section, notMet: t.notMet, partial: t.partial, rest: done.length - t.notMet - t.partial })),
+      }),
+      fallbackText: `Standards most often not fully met (${count(done.length, 'practice')} submitted)`,
     });
   }
 
