@@ -233,7 +233,9 @@ describe('in the Agents Playground (a Teams-like client)', () => {
     /** Buttons on a card whose title does not fit (the renderer cuts it with an ellipsis). */
     const cut = (locator: ReturnType<typeof card>) =>
       locator.locator('button, [role="button"]').evaluateAll((els) =>
-        els.filter((el) => el.getClientRects().length > 0 && el.scrollWidth > el.clientWidth + 1).map((el) => (el.textContent ?? '').trim()),
+        els
+          .filter((el) => el.getClientRects().length > 0 && [el, ...Array.from(el.querySelectorAll('*'))].some((e) => e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1))
+          .map((el) => (el.textContent ?? '').trim()),
       );
     const shoot = async (locator: ReturnType<typeof card>, name: string) => {
       await locator.scrollIntoViewIfNeeded();
