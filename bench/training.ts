@@ -153,7 +153,10 @@ async function main(): Promise<void> {
     let org = await ask('organisation compliance');
     if (org.reply.text?.startsWith('Working out')) org = { reply: await teams.next(), ms: 0 };
     org.ms = performance.now() - orgStarted;
-    const teamLines = (org.reply.text ?? '').split('\n').filter((l) => l.startsWith('- ')).length;
+    // The organisation card has one row per team (each opens that team's card); beyond its limit, "…and N more teams".
+    const orgCard = JSON.stringify(org.reply.attachments?.[0]?.content ?? {});
+    const more = /…and ([\d,]+) more teams/.exec(orgCard)?.[1];
+    const teamLines = (orgCard.match(/"verb":"training\.team"/g) ?? []).length + (more ? Number(more.replace(/,/g, '')) : 0);
     if (teamLines !== Math.ceil(STAFF / TEAM_SIZE)) throw new Error(`organisation compliance listed ${teamLines} teams`);
     phase('team and organisation');
 

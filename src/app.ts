@@ -1,5 +1,6 @@
 import type { Server } from 'restify';
 import type { Config } from './config';
+import fs from 'node:fs';
 import path from 'node:path';
 import { createBot, type Bot } from './bot';
 import { DeferredNotifier, type Capability, type Command } from './chat/types';
@@ -8,7 +9,7 @@ import { projectRoot } from './config/paths';
 import { createHomeCapability } from './home';
 import type { Logger } from './logging/logger';
 import { ConversationStore } from './people/conversations';
-import { PeopleDirectory } from './people/directory';
+import { CURRENT, PeopleDirectory } from './people/directory';
 import { findPatientData, patientDataWarning, registerServiceContacts } from './privacy/patientData';
 import { loadReferralContent, overdueForReview, type ReferralContent } from './referral/content';
 import { AuditTrail } from './audit';
@@ -23,7 +24,7 @@ import { createTrainingCapability, TrainingService } from './training';
 import { loadTrainingRules, type TrainingRules } from './training/rules';
 import { AssessmentService, createAssessmentCapability } from './assessment';
 import { loadAssessmentContent, type AssessmentContent } from './assessment/content';
-import { openStore, type Store } from './storage/store';
+import { openStore, readAll, type Store } from './storage/store';
 import { BriefingsService, createBriefingsCapability } from './briefings';
 import { createImportsCapability } from './imports';
 import { ImportReports } from './imports/reports';
@@ -214,6 +215,29 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
     const address = server.address();
     const url = `http://127.0.0.1:${address.port}`;
     listeningUrl = `http://localhost:${address.port}`;
+    // What an operator needs to know at start: which version, what content and how many people.
+    const live = liveContent.get();
+    const [people] = await readAll(directory.raw.items.query<number>(`SELECT VALUE COUNT(1) FROM c WHERE ${CURRENT}`));
+    log.info(
+      {
+        version: packageVersion(),
+        content: {
+          organisation: live.pathway.organisation,
+          example: isExampleContent(live),
+          routes: live.routes.length,
+          contacts: live.contacts.size,
+          contactsNotFilledIn: [...live.contacts.values()].filter((c) => !c.confirmed).length,
+          councilAreas: live.areas.areas.length,
+          briefings: briefingLibrary.length,
+          selfAssessment: assessmentContent.current.year,
+          practices: assessmentContent.practices.length,
+          staffGroups: trainingRules.staffGroups.length,
+        },
+        people: people ?? 0,
+        storage: store.mode,
+      },
+      'started',
+    );
     return {
       server,
       store,
@@ -245,5 +269,14 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
   } catch (err) {
     await store.close();
     throw err;
+  }
+}
+
+/** The version in package.json (what an operator compares with the release). */
+export function packageVersion(): string {
+  try {
+    return String((JSON.parse(fs.readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown');
+  } catch {
+    return 'unknown';
   }
 }

@@ -53,6 +53,7 @@ describe('self-assessment scoring and critique', () => {
       ['training-prevent', 3],
     ]);
     expect(c.overall.summary).toBe('9 of 12 sections fully met; 1 partly met and 2 needing urgent attention.');
+    expect(c.overall.why).toBe('Red because a critical standard is not met in Children: non-attendance and injuries, and Female genital mutilation scored under 60%.');
   });
 
   it('leaves not-applicable standards out of the score', () => {
@@ -114,6 +115,9 @@ describe('the self-assessment over HTTP', () => {
   it('takes a practice lead through every section to submission and an instant critique', async () => {
     const overview = lastCard(await ask(PRACTICE_LEAD, { text: 'self-assessment' }));
     expect(cardText(overview)).toContain('0 of 12 sections complete');
+    // The progress card lists the 12 sections once, not twice.
+    expect(cardText(overview).split('Leadership').length - 1).toBe(1);
+    expect(cardText(overview).split('Safer recruitment and allegations').length - 1).toBe(1);
     expect(cardText(overview)).toContain('Riverside Medical Centre (example) (Y90001)');
     let card = lastCard(await ask(PRACTICE_LEAD, { value: { verb: 'assessment.open', section: 'leadership' } }));
     for (let i = 0; i < q.sections.length; i++) {
@@ -126,11 +130,22 @@ describe('the self-assessment over HTTP', () => {
       card = lastCard(sent);
     }
     expect(cardText(card)).toContain('Review your answers');
+    // The review lists every standard with its answer, evidence and action, not only counts.
+    const review = cardText(card);
+    expect(review).toContain(q.sections[0]!.standards[0]!.standard);
+    expect(review).toContain('Seen in practice policy');
+    expect(review).toMatch(/Not met[\s\S]*Start monthly submissions/);
+    expect(review).toContain('Practice manager, by 1 February 2027');
     const critiqueSent = await ask(PRACTICE_LEAD, { value: { verb: 'assessment.submit' } });
     const critiqueCard = lastCard(critiqueSent);
     const text = cardText(critiqueCard);
     expect(text).toContain('Your safeguarding self-assessment critique');
     expect(text).toMatch(/Overall: Red \(\d+%\)/);
+    // Why it is red, and section ratings in colour.
+    expect(text).toContain('Red because Female genital mutilation scored under 60%');
+    const colours = JSON.stringify(critiqueCard);
+    expect(colours).toMatch(/"text":"Red \(50%\)"[^}]*"color":"Attention"|"color":"Attention"[^}]*"text":"Red \(50%\)"/);
+    expect(colours).toMatch(/"text":"Green \(100%\)"[^}]*"color":"Good"|"color":"Good"[^}]*"text":"Green \(100%\)"/);
     expect(text).toContain('High: Female genital mutilation (not met)');
     expect(text).toContain('Your plan: Start monthly submissions');
 
@@ -142,7 +157,11 @@ describe('the self-assessment over HTTP', () => {
     const status = lastCard(await ask(LEAD_OID, { text: 'assessment status' }));
     expect(cardText(status)).toContain('1 of 6 practices submitted (17%)');
     expect(cardText(status)).toContain('Submitted: 1 · In progress: 0 · Not started: 5');
-    expect(texts(await ask(LEAD_OID, { text: 'assessment themes' }))).toContain('FGM is recorded and submitted to the FGM enhanced dataset. (not met: 1, partially met: 0)');
+    const themes = lastCard(await ask(LEAD_OID, { text: 'assessment themes' }));
+    expect(cardText(themes)).toContain('1. FGM is recorded and submitted to the FGM enhanced dataset.');
+    expect(cardText(themes)).toContain('Female genital mutilation · not met: 1, partially met: 0');
+    expect(cardText(themes)).toContain('Standards most often not fully met, across 1 practice submitted.');
+    expect(JSON.stringify(themes)).toContain('"style":"attention"');
     expect(texts(await ask(LEAD_OID, { text: 'reopen assessment y90001' }))).toContain('Reopened the self-assessment for Riverside Medical Centre (example)');
     const reopened = lastCard(await ask(PRACTICE_LEAD, { text: 'self-assessment' }));
     expect(cardText(reopened)).toMatch(/Reopened by a safeguarding lead/);
@@ -173,6 +192,37 @@ describe('the self-assessment over HTTP', () => {
       value: { verb: 'assessment.save', section: 'records', etag: '', then: 'overview', ...sectionValues('records', () => ({ answer: 'met', evidence: 'See Jane Smith DOB 01/02/2016' })) },
     });
     expect(texts(sent)).toMatch(/Nothing was saved[\s\S]*patient details/);
+    expect(await bot.app.assessment.store.section('Y90001', q.year, 'records')).toBeUndefined();
+  });
+
+  it('returns the card after a refused save with everything typed except the refused text, and says which box', async () => {
+    const records = q.sections.find((s) => s.id === 'records')!;
+    const [first, second] = records.standards;
+    const values = sectionValues('records', (id) => (id === second!.id ? { answer: 'met', evidence: 'See Jane Smith DOB 01/02/2016' } : { answer: 'partially-met', evidence: 'Audit of coding, May', action: 'Re-audit', owner: 'Practice manager', targetDate: '2027-01-31' }));
+    const sent = await ask(PRACTICE_LEAD, { value: { verb: 'assessment.save', section: 'records', etag: '', then: 'overview', ...values } });
+    expect(texts(sent)).toMatch(/Nothing was saved[\s\S]*Standard 2, the evidence box: this looks like it contains patient details/);
+    const card = lastCard(sent);
+    const json = JSON.stringify(card);
+    expect(json).not.toContain('Jane Smith');
+    expect(cardText(card)).toContain('Section 4 of 12: Records and coding');
+    const inputs = new Map<string, unknown>();
+    const walk = (n: unknown): void => {
+      if (Array.isArray(n)) return n.forEach(walk);
+      if (n && typeof n === 'object') {
+        const o = n as Record<string, unknown>;
+        if (typeof o.id === 'string' && String(o.type).startsWith('Input.')) inputs.set(o.id, o.value);
+        Object.values(o).forEach(walk);
+      }
+    };
+    walk(card);
+    expect(inputs.get(`${first!.id}__evidence`)).toBe('Audit of coding, May');
+    expect(inputs.get(`${first!.id}__action`)).toBe('Re-audit');
+    expect(inputs.get(`${first!.id}__owner`)).toBe('Practice manager');
+    expect(inputs.get(`${first!.id}__targetDate`)).toBe('2027-01-31');
+    expect(inputs.get(`${first!.id}__answer`)).toBe('partially-met');
+    expect(inputs.get(`${second!.id}__answer`)).toBe('met');
+    expect(inputs.get(`${second!.id}__evidence`)).toBe('');
+    expect(cardText(card)).toMatch(/Standard 2, the evidence box/);
     expect(await bot.app.assessment.store.section('Y90001', q.year, 'records')).toBeUndefined();
   });
 

@@ -4,7 +4,7 @@ import { importStaff } from '../src/people/staffImport';
 import { briefingCard } from '../src/briefings/cards';
 import { loadBriefingLibrary } from '../src/briefings/content';
 import type { BriefingDoc } from '../src/briefings/store';
-import { cardProblems } from './helpers/cards';
+import { button, cardProblems } from './helpers/cards';
 import { cardOf, cardText, type SentActivity } from './helpers/connector';
 import { LEAD_OID, onlyLoopback, startTestBot, type TestBot } from './helpers/bot';
 
@@ -134,6 +134,7 @@ describe('7-minute briefings', () => {
     expect(progress).toBeDefined();
     const final = bot.connector.updated.filter((u) => u.replyToId).at(-1)!;
     expect(cardText(cardOf(final))).toContain('Finished: delivered to 3 of 3 people.');
+    expect(JSON.stringify(cardOf(final))).toContain('"color":"Good"');
     expect(final.replyToId).toBe(progress!.activity.id ?? final.replyToId);
     expect(cardProblems(cardOf(final)!)).toEqual([]);
 
@@ -196,6 +197,13 @@ describe('7-minute briefings', () => {
 
     await bot.say('', { oid: LEAD_OID, value: { verb: 'briefings.report', briefingId: briefing.id } });
     const report = cardText(cardOf(await bot.connector.waitFor((a) => cardText(cardOf(a)).includes('Briefing report'))));
+    // Who was not reached, by name and why (the report is only ever in the lead's 1:1 chat).
+    expect(report).toContain('Not reached\nDev Dean (');
+    expect(report).toMatch(/Dev Dean \([^)]*\): blocked the bot; Ella Evans \([^)]*\): has not opened a chat with the bot yet; Fin Ford \([^)]*\): chat deleted \(could not be re-opened\); Gus Grant \([^)]*\): has no Teams account in the staff list\./);
+    // Delivered to some, not all: the finished progress line is not green.
+    const finished = [...bot.connector.sent, ...bot.connector.updated].filter((s) => /Finished: delivered to 5 of 9 people\./.test(cardText(cardOf(s))));
+    expect(finished.length).toBeGreaterThan(0);
+    expect(JSON.stringify(cardOf(finished[finished.length - 1]!))).toContain('"color":"Warning"');
     expect(report).toContain('Not delivered: blocked the bot\n1');
     expect(report).toContain('Not delivered: chat deleted (could not be re-opened)\n1');
     expect(report).toContain('Not delivered: has not opened a chat with the bot yet\n1');
@@ -232,8 +240,27 @@ describe('7-minute briefings', () => {
     await bot.say('', { oid: LEAD_OID, value: { verb: 'briefings.send', draftId: draft!.id, when: 'later', date: '2026-11-23', time: '08:30' } });
     await bot.connector.waitFor((a) => /already passed/.test(cardText(cardOf(a))));
     await bot.say('', { oid: LEAD_OID, value: { verb: 'briefings.send', draftId: draft!.id, when: 'later', date: '2026-11-24', time: '10:15' } });
+    // Schedule asks to confirm the time in words first; nothing is committed yet.
+    const ask = cardOf(await bot.connector.waitFor((a) => cardText(cardOf(a)).includes('Schedule "Prevent')))!;
+    expect(cardText(ask)).toContain('It will go to 2 people (staff groups: ');
+    expect(cardText(ask)).toContain('on Tuesday 24 November 2026 at 10:15 (UK time). Nothing is scheduled until you confirm.');
+    expect((await bot.app.briefings.store.get(draft!.id))!.status).toBe('draft');
+    const change = button(ask, 'Change the time');
+    bot.connector.clear();
+    await bot.say('', { oid: LEAD_OID, value: change.data as Record<string, unknown> });
+    await bot.connector.waitFor((a) => cardText(cardOf(a)).includes('Ready to send'));
+    await bot.say('', { oid: LEAD_OID, value: button(ask, 'Yes, schedule it').data as Record<string, unknown> });
     await bot.connector.waitFor((a) => /Scheduled: "Prevent: radicalisation is a safeguarding issue" will go to 2 people on Tuesday 24 November 2026 at 10:15/.test(a.activity.text ?? ''));
     expect((await bot.app.briefings.store.get(draft!.id))!.sendAt).toBe('2026-11-24T10:15:00.000Z');
+    // A lead can see the scheduled briefing from their drafts.
+    bot.connector.clear();
+    await bot.say('briefing drafts', { oid: LEAD_OID });
+    const drafts = cardOf(await bot.connector.waitFor((a) => cardText(cardOf(a)).includes('Your drafts and scheduled briefings')))!;
+    await bot.say('', { oid: LEAD_OID, value: button(drafts, 'View').data as Record<string, unknown> });
+    const view = cardText(cardOf(await bot.connector.waitFor((a) => cardText(cardOf(a)).includes('There is nothing to report until it has been sent'))));
+    expect(view).toContain('Scheduled for Tuesday 24 November 2026 at 10:15');
+    expect(view).toContain('Prevent');
+    expect(view).toContain('2 people today');
 
     await bot.app.briefings.engine.tick();
     expect(briefingsTo(bot, ALICE)).toHaveLength(0);

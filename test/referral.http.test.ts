@@ -253,10 +253,18 @@ describe('"What to do if you\'re worried" over HTTP', () => {
     expect((await bot.connector.waitFor((a) => typeof a.activity.text === 'string')).activity.text).toMatch(/Only safeguarding leads/);
     bot.connector.clear();
     await bot.say('content review', { oid: LEAD_OID });
-    const list = await bot.connector.waitFor((a) => typeof a.activity.text === 'string');
-    expect(list.activity.text).toContain('Named GP for safeguarding (details not yet filled in)');
+    // A card: overdue items with their date apart from unfinished ones.
+    const card = cardOf(await bot.connector.waitFor((a) => cardOf(a) !== undefined))!;
+    expect(cardProblems(card)).toEqual([]);
+    const text = cardText(card);
+    expect(text).toContain('Referral content to review');
+    expect(text).toContain('Named GP for safeguarding (details not yet filled in)');
     // The out-of-area links are from March 2024: overdue, said in words and a UK date.
-    expect(list.activity.text).toContain('Out-of-area council links (148 areas, as at 25 March 2024) (review overdue since 25 March 2025)');
+    expect(text).toContain('Out-of-area council links (148 areas, as at 25 March 2024)');
+    expect(text).toContain('(review overdue since 25 March 2025)');
+    expect(text.indexOf('Review overdue')).toBeLessThan(text.indexOf('Out-of-area council links'));
+    expect(text.indexOf('Not yet filled in')).toBeLessThan(text.indexOf('Named GP for safeguarding'));
+    expect(text.indexOf('Out-of-area council links')).toBeLessThan(text.indexOf('Not yet filled in'));
   });
 });
 

@@ -185,3 +185,39 @@ describe('free-text understanding over the shipped content', () => {
     }
   });
 });
+
+describe('the concern buttons at phone width', () => {
+  const content = loadReferralContent(SHIPPED);
+  type Node = Record<string, unknown>;
+  const walk = (node: unknown, out: Node[] = []): Node[] => {
+    if (Array.isArray(node)) node.forEach((n) => walk(n, out));
+    else if (node && typeof node === 'object') {
+      out.push(node as Node);
+      Object.values(node).forEach((n) => walk(n, out));
+    }
+    return out;
+  };
+
+  it.each(content.pathway.audiences.map((a) => a.id))('stacks one short, full-width button per row for %s, with the full title in the card body', (audience) => {
+    const card = kindsCard(content, audience as never);
+    expect(cardProblems(card)).toEqual([]);
+    const nodes = walk(card.body);
+    const actions = nodes.filter((n) => n.type === 'Action.Submit');
+    expect(actions.length).toBeGreaterThan(1);
+    for (const a of actions) expect((a.title as string).length).toBeLessThanOrEqual(40);
+    for (const set of nodes.filter((n) => n.type === 'ActionSet')) expect((set.actions as unknown[]).length).toBe(1);
+    const text = cardText(card);
+    for (const a of actions) {
+      const route = content.route((a.data as { route: string }).route)!;
+      if (a.title !== 'Not sure' && a.title !== route.title) expect(text).toContain(route.title);
+    }
+  });
+
+  it('keeps the general route first and its title whole, and shortens the bruising title', () => {
+    const card = kindsCard(content, 'child' as never);
+    const titles = walk(card.body).filter((n) => n.type === 'Action.Submit').map((n) => n.title);
+    expect(titles[0]).toBe('Worried about a child: abuse or neglect');
+    expect(titles).toContain('Bruising in a baby not yet mobile');
+    expect(cardText(card)).toContain('Bruising or injury in a baby who is not yet mobile');
+  });
+});

@@ -163,8 +163,29 @@ describe('training over HTTP', () => {
     expect((await ask(MANAGER, 'team compliance Finance'))[0]!.activity.text).toMatch(/your own team \(Continuing Care\)/);
     expect((await ask(NURSE, 'team compliance'))[0]!.activity.text).toMatch(/for managers and safeguarding leads/);
     expect(cardText(cardOf((await ask(LEAD_OID, 'team compliance finance'))[0]!))).toContain('Training compliance: Finance');
-    expect((await ask(LEAD_OID, 'organisation compliance'))[0]!.activity.text).toContain('- Continuing Care (3): Safeguarding children 67%');
+    // Not compliant in three subjects is one row, not three.
+    const finance = cardOf((await ask(LEAD_OID, 'team compliance finance'))[0]!)!;
+    const facts = JSON.stringify(finance.body).match(/"title":"Olu Other"/g) ?? [];
+    expect(facts).toHaveLength(1);
+    expect(cardText(finance)).toMatch(/Safeguarding children: [^\n]*\. Safeguarding adults: [^\n]*\. Prevent: /);
+    expect(cardText(cardOf((await ask(LEAD_OID, 'organisation compliance'))[0]!))).toContain('Continuing Care (3): Safeguarding children 67%');
     expect((await ask(MANAGER, 'organisation compliance'))[0]!.activity.text).toMatch(/for safeguarding leads/);
+
+    // The organisation view is a card: every team with its % and a bar, worst first, a legend,
+    // and each team opens its own card.
+    const org = cardOf((await ask(LEAD_OID, 'organisation compliance'))[0]!)!;
+    expect(cardProblems(org)).toEqual([]);
+    const orgText = cardText(org);
+    for (const key of ['In date', 'Due soon', 'Overdue or missing']) expect(orgText).toContain(key);
+    const rows = (org.body as { selectAction?: { data: { verb: string; team: string } }; items?: unknown[] }[]).filter((b) => b.selectAction?.data.verb === 'training.team');
+    expect(rows.length).toBeGreaterThanOrEqual(2);
+    const percents = rows.map((r) => Number(/"text":"(\d+)%"/.exec(JSON.stringify(r))![1]));
+    expect([...percents].sort((a, b) => a - b)).toEqual(percents);
+    expect(JSON.stringify(rows[0])).toContain('"style":"attention"');
+    const opened = cardText(cardOf((await ask(LEAD_OID, '', rows[0]!.selectAction!.data))[0]!));
+    expect(opened).toContain(`Training compliance: ${rows[0]!.selectAction!.data.team}`);
+    expect(opened).toContain('Overdue or missing');
+    expect((await ask(MANAGER, '', { verb: 'training.team', team: 'Finance' }))[0]!.activity.text).toMatch(/your own team \(Continuing Care\)/);
     expect(bot.logs.filter((l) => l.msg === 'refused').length).toBeGreaterThanOrEqual(3);
   });
 
@@ -251,9 +272,9 @@ describe('training over HTTP', () => {
     // Found under her old team once; her record now carries the new one.
     expect((await bot.app.training.store.get('N1'))?.team).toBe('finance');
 
-    const organisation = (await ask(LEAD_OID, 'organisation compliance'))[0]!.activity.text!;
-    expect(organisation).toContain('- Continuing Care (2): Safeguarding children 100%');
-    expect(organisation).toContain('- Finance (3): Safeguarding children 0%');
+    const organisation = cardText(cardOf((await ask(LEAD_OID, 'organisation compliance'))[0]!));
+    expect(organisation).toContain('Continuing Care (2): Safeguarding children 100%');
+    expect(organisation).toContain('Finance (3): Safeguarding children 0%');
   });
 
   it('loses nothing when a manager confirms a course while an import is saving the same record', async () => {
@@ -295,8 +316,8 @@ describe('training over HTTP', () => {
     const team = cardText(cardOf((await ask(MANAGER, 'team compliance'))[0]!));
     expect(team).toContain('\\[Click me\\]\\(https://evil.example\\) \\*\\*Noor\\*\\*');
     expect(team).not.toContain('[Click me](');
-    const organisation = (await ask(LEAD_OID, 'organisation compliance'))[0]!.activity.text!;
-    expect(organisation).toContain('- \\*\\*Finance\\*\\* \\[x\\]\\(https://evil.example\\) (1)');
+    const organisation = cardText(cardOf((await ask(LEAD_OID, 'organisation compliance'))[0]!));
+    expect(organisation).toContain('\\*\\*Finance\\*\\* \\[x\\]\\(https://evil.example\\) (1)');
     await ask(MANAGER, 'help');
     await ask(NURSE, '', { verb: 'training.record', subject: 'adults', level: '3', completedOn: '2026-11-02', hours: '2', provider: '[Team day](https://evil.example)' });
     const request = bot.connector.sent.find((a) => a.conversationId === `a:personal-${MANAGER}` && cardText(cardOf(a)).includes('Training to confirm'))!;
@@ -310,10 +331,11 @@ describe('training over HTTP', () => {
     const long = 'A team with a long name for the organisation list as some directorates have'; // 77 characters
     const staff = [STAFF, ...Array.from({ length: 600 }, (_, i) => `T${i},Person ${i},t${i}@nhs.net,,${long} ${String(i).padStart(3, '0')},all-staff,,`)].join('\n');
     await importStaff(bot.app.directory, staff, { staffGroups: bot.app.trainingRules.staffGroups.map((g) => g.id) });
-    const text = (await ask(LEAD_OID, 'organisation compliance'))[0]!.activity.text!;
+    const reply = (await ask(LEAD_OID, 'organisation compliance'))[0]!;
+    const text = cardText(cardOf(reply));
     expect(bot.connector.tooLarge).toBe(0);
-    expect(Buffer.byteLength(text)).toBeLessThan(64 * 1024);
-    expect(text).toMatch(/…and \d+ more teams\./);
+    expect(Buffer.byteLength(JSON.stringify(reply.activity))).toBeLessThan(64 * 1024);
+    expect(text).toMatch(/…and \d+ more teams, in the CSV\./);
     const url = /\[Download every team's figures \(CSV\)\]\((http:\/\/localhost:\d+\/exports\?token=[^)]+)\)/.exec(text)![1]!.replace('localhost', '127.0.0.1');
     const csv = (await (await fetch(url)).text()).trim().split('\r\n');
     expect(csv[0]).toMatch(/^team,people,children_compliant,/);

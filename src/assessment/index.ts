@@ -11,7 +11,11 @@ import { can } from '../people/roles';
 import { containsPatientData } from '../privacy/patientData';
 import type { Store } from '../storage/store';
 import type { AssessmentContent, Practice, Questionnaire } from './content';
-import { ANSWER_LABELS, ANSWERS, critique, missingFor, RAG_LABEL, sectionComplete, type Answer, type Critique } from './scoring';
+import { ANSWER_LABELS, ANSWERS, critique, missingFor, RAG_LABEL, sectionComplete, whyRating, type Answer, type AnswerValue, type Critique, type Rag } from './scoring';
+
+/** Adaptive Card text colours for ratings and answers. */
+const RAG_COLOUR: Record<Rag, string> = { red: 'Attention', amber: 'Warning', green: 'Good' };
+const ANSWER_COLOUR: Record<AnswerValue, string> = { met: 'Good', 'partially-met': 'Warning', 'not-met': 'Attention', 'not-applicable': 'Default' };
 import { AssessmentStore, type SectionDoc, type SubmissionDoc } from './store';
 
 /**
@@ -149,7 +153,7 @@ export class AssessmentService {
         statusLine: submission?.status === 'reopened' ? `Reopened by a safeguarding lead on ${when(submission.reopenedAt!)}: make your changes and submit again.` : 'Everyone who leads on safeguarding in your practice works on the same draft.',
         sections: states,
         groups: groups(
-          states.map((s) => ({ id: s.id, label: `${s.number}. ${s.title}` })),
+          states.map((s) => ({ id: s.id, label: `${s.number}. ${s.title} (${s.state.toLowerCase()})` })),
           4,
         ),
         canContinue: next !== undefined,
@@ -161,17 +165,23 @@ export class AssessmentService {
     });
   }
 
-  private sectionCard(sectionId: string, doc: SectionDoc | undefined): Record<string, unknown> {
+  /**
+   * A section's card. After a refused save, `typed` is what the person typed (refused text already
+   * taken out), `etag` the version they were editing, and `problems` what to fix and in which box.
+   */
+  private sectionCard(sectionId: string, doc: SectionDoc | undefined, refused?: { typed: Record<string, Answer>; etag: string; problems: string[] }): Record<string, unknown> {
     const index = this.q.sections.findIndex((s) => s.id === sectionId);
     const section = this.q.sections[index]!;
-    const answers = doc?.answers ?? {};
+    const answers = refused?.typed ?? doc?.answers ?? {};
     return renderCard('assessment/section', {
       id: section.id,
       number: index + 1,
       total: this.q.sections.length,
       title: section.title,
-      savedLine: doc ? `Last saved ${when(doc.savedAt)}.` : 'Not saved yet.',
-      etag: doc?._etag ?? '',
+      savedLine: refused ? 'Not saved: please correct the boxes listed below and save again.' : doc ? `Last saved ${when(doc.savedAt)}.` : 'Not saved yet.',
+      problems: refused?.problems ?? [],
+      hasProblems: (refused?.problems.length ?? 0) > 0,
+      etag: refused ? refused.etag : (doc?._etag ?? ''),
       saveLabel: index + 1 < this.q.sections.length ? 'Save and continue' : 'Save and review',
       standards: section.standards.map((st, i) => {
         const a = answers[st.id] ?? {};
@@ -212,26 +222,40 @@ export class AssessmentService {
     }
     const raw = turn.value as Record<string, unknown>;
     const answers: Record<string, Answer> = {};
+    /** What the person typed, refused text taken out: the card comes back with it after a refused save. */
+    const typed: Record<string, Answer> = {};
     const problems: string[] = [];
-    for (const st of section.standards) {
+    const BOX = { evidence: 'the evidence box', action: 'the action box', owner: 'the owner box' } as const;
+    section.standards.forEach((st, i) => {
       const field = (name: string) => {
         const v = raw[`${st.id}__${name}`];
         return typeof v === 'string' && v.trim() !== '' ? v : undefined;
       };
-      const result = answerFields.safeParse({ answer: field('answer'), evidence: field('evidence'), action: field('action'), owner: field('owner'), targetDate: field('targetDate') });
+      const given = { answer: field('answer'), evidence: field('evidence'), action: field('action'), owner: field('owner'), targetDate: field('targetDate') };
+      const keep: Record<string, string | undefined> = { ...given };
+      if (keep.answer !== undefined && !(ANSWERS as readonly string[]).includes(keep.answer)) keep.answer = undefined;
+      let ok = true;
+      for (const name of ['evidence', 'action', 'owner'] as const) {
+        const t = given[name];
+        if (t && containsPatientData(t, this.now())) {
+          keep[name] = undefined;
+          ok = false;
+          problems.push(`Standard ${i + 1}, ${BOX[name]}: this looks like it contains patient details, so I have cleared that box. Please describe your evidence without them.`);
+          turn.log.info({ section: section.id, standard: st.id, box: name }, 'self-assessment patient data refused');
+        }
+      }
+      typed[st.id] = Object.fromEntries(Object.entries(keep).filter(([, v]) => v !== undefined)) as Answer;
+      if (!ok) return;
+      const result = answerFields.safeParse(given);
       if (!result.success) {
-        problems.push(...result.error.issues.map((i) => `Standard ${section.standards.indexOf(st) + 1}: ${i.message}`));
-        continue;
+        problems.push(...result.error.issues.map((issue) => `Standard ${i + 1}${issue.path[0] && issue.path[0] in BOX ? `, ${BOX[issue.path[0] as keyof typeof BOX]}` : ''}: ${issue.message}`));
+        return;
       }
-      const a = Object.fromEntries(Object.entries(result.data).filter(([, v]) => v !== undefined)) as Answer;
-      if ([a.evidence, a.action, a.owner].some((t) => t && containsPatientData(t, this.now()))) {
-        problems.push(`Standard ${section.standards.indexOf(st) + 1}: this looks like it contains patient details. Please describe your evidence without them.`);
-        continue;
-      }
-      answers[st.id] = a;
-    }
+      answers[st.id] = Object.fromEntries(Object.entries(result.data).filter(([, v]) => v !== undefined)) as Answer;
+    });
     if (problems.length > 0) {
-      return turn.send({ text: `Nothing was saved:\n\n${problems.map((p) => `- ${p}`).join('\n')}\n\nPlease correct this and save again.` });
+      await turn.send({ text: `Nothing was saved:\n\n${problems.map((p) => `- ${p}`).join('\n')}\n\nEverything else you typed is still in the card below. Please correct this and save again.` });
+      return turn.send({ card: this.sectionCard(section.id, undefined, { typed, etag: parsed.data.etag, problems }), fallbackText: 'Self-assessment section' });
     }
     const result = await this.store.saveSection(
       { practiceCode: code, year: this.q.year, sectionId: section.id, answers, savedBy: turn.principal.name ?? 'a practice lead', savedAt: this.now().toISOString() },
@@ -272,7 +296,17 @@ export class AssessmentService {
         sections: this.q.sections.map((s, i) => ({
           number: i + 1,
           title: s.title,
-          answers: s.standards.map((st, j) => ({ standard: `${j + 1}`, label: ANSWER_LABELS[answers[st.id]!.answer!] })),
+          answers: s.standards.map((st, j) => {
+            const a = answers[st.id]!;
+            return {
+              standard: `${j + 1}`,
+              text: st.standard,
+              label: ANSWER_LABELS[a.answer!],
+              color: ANSWER_COLOUR[a.answer!],
+              evidence: a.evidence ?? '',
+              plan: a.action ? `Action: ${a.action} (${a.owner ?? 'no owner given'}, by ${a.targetDate ? ukDate(a.targetDate) : 'no date given'})` : '',
+            };
+          }),
         })),
       }),
       fallbackText: 'Review your self-assessment',
@@ -349,10 +383,10 @@ export class AssessmentService {
     const { submissions } = await this.store.allForYear(this.q.year);
     const done = submissions.filter((s) => s.status === 'submitted' && s.critique);
     if (done.length === 0) return turn.send({ text: 'No practice has submitted this year’s self-assessment yet, so there are no themes to show.' });
-    const counts = new Map<string, { standard: string; notMet: number; partial: number }>();
+    const counts = new Map<string, { standard: string; section: string; notMet: number; partial: number }>();
     for (const s of done)
       for (const a of s.critique!.actions) {
-        const c = counts.get(a.standardId) ?? { standard: a.standard, notMet: 0, partial: 0 };
+        const c = counts.get(a.standardId) ?? { standard: a.standard, section: a.sectionTitle, notMet: 0, partial: 0 };
         if (a.answer === 'not-met') c.notMet++;
         else c.partial++;
         counts.set(a.standardId, c);
@@ -360,7 +394,12 @@ export class AssessmentService {
     const top = [...counts.values()].sort((a, b) => b.notMet + b.partial - (a.notMet + a.partial) || b.notMet - a.notMet).slice(0, 10);
     if (top.length === 0) return turn.send({ text: done.length === 1 ? 'The one practice that has submitted met every standard.' : `All ${done.length} submitted practices met every standard.` });
     await turn.send({
-      text: `Standards most often not fully met (${count(done.length, 'practice')} submitted):\n\n${top.map((t, i) => `${i + 1}. ${t.standard} (not met: ${t.notMet}, partially met: ${t.partial})`).join('\n')}`,
+      card: renderCard('assessment/themes', {
+        title: this.q.title,
+        submitted: count(done.length, 'practice'),
+        themes: top.map((t, i) => ({ rank: i + 1, standard: t.standard, section: t.section, notMet: t.notMet, partial: t.partial, rest: done.length - t.notMet - t.partial })),
+      }),
+      fallbackText: `Standards most often not fully met (${count(done.length, 'practice')} submitted)`,
     });
   }
 
@@ -469,7 +508,8 @@ export function critiqueCard(practice: Practice, submission: SubmissionDoc): Rec
     overallRag: RAG_LABEL[c.overall.rag],
     percent: c.overall.percent,
     summary: c.overall.summary,
-    sections: c.sections.map((s) => ({ title: s.title, rag: `${RAG_LABEL[s.rag]}${s.percent !== undefined ? ` (${s.percent}%)` : ' (not applicable)'}` })),
+    why: c.overall.why ?? whyRating(c),
+    sections: c.sections.map((s) => ({ title: s.title, color: RAG_COLOUR[s.rag], rag: `${RAG_LABEL[s.rag]}${s.percent !== undefined ? ` (${s.percent}%)` : ' (not applicable)'}` })),
     actions: c.actions.map((a) => ({
       heading: `${a.priority === 1 ? 'Urgent' : a.priority === 2 ? 'High' : 'Medium'}: ${a.sectionTitle} (${ANSWER_LABELS[a.answer].toLowerCase()})`,
       standard: a.standard,

@@ -47,6 +47,8 @@ export interface SectionResult {
   rag: Rag;
   /** Share of the available points, 0-100; undefined when every standard is not applicable. */
   percent?: number;
+  /** A critical standard in this section is not met (that alone makes it red). */
+  criticalNotMet?: boolean;
 }
 
 export interface CritiqueAction {
@@ -63,7 +65,8 @@ export interface CritiqueAction {
 
 export interface Critique {
   sections: SectionResult[];
-  overall: { rag: Rag; percent: number; summary: string };
+  /** `why`: in plain words, why the overall rating is what it is (absent on critiques saved before it existed). */
+  overall: { rag: Rag; percent: number; summary: string; why?: string };
   actions: CritiqueAction[];
 }
 
@@ -108,7 +111,7 @@ export function critique(q: Questionnaire, answers: Record<string, Answer>): Cri
     max += sMax;
     const percent = sMax === 0 ? undefined : Math.round((sGot / sMax) * 100);
     const rag: Rag = criticalMissed || (percent !== undefined && percent < 60) ? 'red' : percent === undefined || percent === 100 ? 'green' : 'amber';
-    return { id: s.id, title: s.title, rag, percent };
+    return { id: s.id, title: s.title, rag, percent, ...(criticalMissed ? { criticalNotMet: true } : {}) };
   });
   const reds = sections.filter((s) => s.rag === 'red').length;
   const ambers = sections.filter((s) => s.rag === 'amber').length;
@@ -119,7 +122,33 @@ export function critique(q: Questionnaire, answers: Record<string, Answer>): Cri
       ? `All ${sections.length} sections fully met. Keep your evidence up to date for next year.`
       : `${sections.length - reds - ambers} of ${sections.length} sections fully met; ${ambers} partly met and ${reds} needing urgent attention.`;
   actions.sort((a, b) => a.priority - b.priority || (a.targetDate ?? '9999').localeCompare(b.targetDate ?? '9999'));
-  return { sections, overall: { rag, percent, summary }, actions };
+  const result: Critique = { sections, overall: { rag, percent, summary }, actions };
+  result.overall.why = whyRating(result);
+  return result;
+}
+
+function andList(items: string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+/**
+ * Why the overall rating is what it is: "Overall: Red (87%)" alone confuses, since 87% sounds
+ * good. Works for critiques stored before sections recorded `criticalNotMet` (from the urgent actions).
+ */
+export function whyRating(c: Critique): string {
+  const urgent = new Set(c.actions.filter((a) => a.priority === 1).map((a) => a.sectionTitle));
+  const critical = c.sections.filter((s) => s.rag === 'red' && (s.criticalNotMet ?? urgent.has(s.title)));
+  const low = c.sections.filter((s) => s.rag === 'red' && !critical.includes(s));
+  if (critical.length || low.length) {
+    const parts = [
+      critical.length ? `a critical standard is not met in ${andList(critical.map((s) => s.title))}` : '',
+      low.length ? `${andList(low.map((s) => s.title))} scored under 60%` : '',
+    ].filter(Boolean);
+    return `Red because ${parts.join(', and ')}.`;
+  }
+  const amber = c.sections.filter((s) => s.rag === 'amber');
+  if (amber.length) return `Amber because ${amber.length === 1 ? '1 section is' : `${amber.length} sections are`} only partly met: ${andList(amber.map((s) => s.title))}.`;
+  return 'Green: every standard that applies to your practice is met.';
 }
 
 export const RAG_LABEL: Record<Rag, string> = { red: 'Red', amber: 'Amber', green: 'Green' };

@@ -10,9 +10,9 @@ import {
   type Response,
 } from 'botbuilder';
 import { Application, TeamsAdapter, type TurnState } from '@microsoft/teams-ai';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Config } from '../config';
-import { newReferenceCode, type Logger } from '../logging/logger';
+import { newReferenceCode, pseudonym, type Logger } from '../logging/logger';
 import { DeliveryError, type Capability, type ChatFile, type ChatTurn, type Command, type ConversationKind, type Notifier, type Reply, type TextScreen, type TurnHandler } from '../chat/types';
 import { privately } from '../chat/private';
 import { checkActivity, tokenProblem } from './requests';
@@ -61,11 +61,16 @@ export function createBot(deps: BotDeps): Bot {
     longRunningMessages: false,
   });
 
+  // Operators see one line per turn: what ran, how long it took and a pseudonymous user id.
+  const pseudonymKey = config.logPseudonymKey ?? randomBytes(32).toString('hex');
+  /** What handled each turn: "command:<name>", "verb:<verb>", "welcome", "screened", "unrecognised"… */
+  const handledBy = new WeakMap<TurnContext, string>();
   const turnLog = (context: TurnContext): Logger =>
     log.child({
       reqId: context.activity.id ?? randomUUID(),
       activityType: context.activity.type,
       conversationType: context.activity.conversation?.conversationType,
+      user: pseudonym(pseudonymKey, context.activity.from?.aadObjectId),
     });
 
   async function toChatTurn(context: TurnContext): Promise<ChatTurn> {
@@ -86,8 +91,9 @@ export function createBot(deps: BotDeps): Bot {
   }
 
   const run =
-    (handler: TurnHandler) =>
+    (handler: TurnHandler, name: string) =>
     async (context: TurnContext): Promise<void> => {
+      handledBy.set(context, name);
       await handler(await toChatTurn(context));
     };
 
@@ -175,11 +181,11 @@ export function createBot(deps: BotDeps): Bot {
       const reference = TurnContext.getConversationReference(a) as unknown as Record<string, unknown>;
       await conversations.remember(oid, a.conversation.id, reference, a.conversation?.tenantId);
     }
-    turnLog(context).info('turn');
     const text = a.type === ActivityTypes.Message ? (a.text ?? '') : '';
     for (const screen of screens) {
       const stop = text ? screen(text) : undefined;
       if (stop) {
+        handledBy.set(context, 'screened');
         turnLog(context).info({ screened: true }, 'message not processed: screened');
         await context.sendActivity(toActivity(stop));
         return false;
@@ -189,6 +195,7 @@ export function createBot(deps: BotDeps): Bot {
   });
 
   const welcome = async (context: TurnContext) => {
+    handledBy.set(context, 'welcome');
     const turn = await toChatTurn(context);
     if (turn.conversation.kind === 'personal' && turn.user.aadObjectId) {
       if (!(await conversations.claimWelcome(turn.user.aadObjectId))) return;
@@ -219,21 +226,22 @@ export function createBot(deps: BotDeps): Bot {
   // Privileged replies asked for in a shared conversation go to the person's 1:1 chat.
   const guarded = (h: { handle: TurnHandler; privileged?: boolean }): TurnHandler => (h.privileged ? privately(notifier, h.handle) : h.handle);
   const commands: Command[] = capabilities.flatMap((c) => c.commands ?? []);
-  for (const command of commands) app.message(command.patterns, run(guarded(command)));
+  for (const command of commands) app.message(command.patterns, run(guarded(command), `command:${command.name}`));
 
   app.adaptiveCards.actionSubmit('menu', async (context, _state, data: Record<string, unknown>) => {
     const name = typeof data.command === 'string' ? data.command : '';
     const command = commands.find((c) => c.name === name);
-    await run(command ? guarded(command) : unrecognised)(context);
+    await run(command ? guarded(command) : unrecognised, command ? `command:${command.name}` : 'verb:menu')(context);
   });
 
   for (const action of capabilities.flatMap((c) => c.actions ?? [])) {
-    app.adaptiveCards.actionSubmit(action.verb, async (context) => run(guarded(action))(context));
+    app.adaptiveCards.actionSubmit(action.verb, async (context) => run(guarded(action), `verb:${action.verb}`)(context));
   }
 
   // Universal Actions: the handler's card replaces the one pressed; text is shown as a message.
   for (const action of capabilities.flatMap((c) => c.executes ?? [])) {
     app.adaptiveCards.actionExecute(action.verb, async (context, _state, data: Record<string, unknown>) => {
+      handledBy.set(context, `verb:${action.verb}`);
       const turn = await toChatTurn(context);
       const reply = await action.handle({ ...turn, value: { ...data, verb: action.verb } });
       return 'text' in reply ? reply.text : (reply.card as never);
@@ -250,6 +258,7 @@ export function createBot(deps: BotDeps): Bot {
     async (context) => {
       const oid = context.activity.from?.aadObjectId?.toLowerCase();
       const value = (context.activity.value ?? {}) as { lastReadMessageId?: unknown };
+      handledBy.set(context, 'readReceipt');
       if (!oid || typeof value.lastReadMessageId !== 'string') return;
       for (const handle of receiptHandlers) await handle({ aadObjectId: oid, lastReadMessageId: value.lastReadMessageId }, turnLog(context));
     },
@@ -258,7 +267,7 @@ export function createBot(deps: BotDeps): Bot {
   const unrecognised: TurnHandler = async (turn) => {
     for (const c of capabilities) if (c.onUnrecognised && (await c.onUnrecognised(turn))) return;
   };
-  app.activity(ActivityTypes.Message, run(unrecognised));
+  app.activity(ActivityTypes.Message, run(unrecognised, 'free-text'));
 
   app.error(async (context, err) => {
     const ref = newReferenceCode();
@@ -294,7 +303,19 @@ export function createBot(deps: BotDeps): Bot {
       const processActivity = (adapter as unknown as { processActivity(auth: string, activity: Activity, logic: (c: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> }).processActivity.bind(adapter);
       try {
         // Every turn's storage calls share one budget, so a hung store ends in the apology, not a hang.
-        const invoke = await processActivity(authorization ?? '', checked.activity as unknown as Activity, async (context) => void (await withStorageBudget(TURN_STORAGE_BUDGET_MS, () => app.run(context))));
+        const invoke = await processActivity(authorization ?? '', checked.activity as unknown as Activity, async (context) => {
+          const started = performance.now();
+          let failed = false;
+          try {
+            await withStorageBudget(TURN_STORAGE_BUDGET_MS, () => app.run(context));
+          } catch (err) {
+            failed = true;
+            throw err;
+          } finally {
+            // One line per turn for operators: the command or verb, the time taken, a pseudonymous user id.
+            turnLog(context).info({ handler: handledBy.get(context) ?? 'none', ms: Math.round(performance.now() - started), ...(failed ? { failed } : {}) }, 'turn');
+          }
+        });
         if (invoke?.status === 501) {
           // An invoke nothing here handles (an unknown verb or invoke name) is the sender's mistake,
           // not ours: a card action gets the Universal Actions error response, anything else 400.

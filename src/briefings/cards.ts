@@ -53,7 +53,8 @@ export function progressReply(briefing: BriefingDoc, counts: DeliveryCounts, don
     card: renderCard('briefings/progress', {
       title: `Briefing: ${briefing.content.title}`,
       statusLine,
-      statusColour: done ? 'Good' : 'Accent',
+      // Green only when it reached everyone: "delivered to 1 of 6 people" is a warning.
+      statusColour: done ? (counts.delivered === counts.total ? 'Good' : 'Warning') : 'Accent',
       briefingId: briefing.id,
       facts: [
         { title: 'Delivered', value: counts.delivered.toLocaleString('en-GB') },

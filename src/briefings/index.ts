@@ -45,7 +45,7 @@ const multi = z
   .optional()
   .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean));
 const audienceSchema = z.object({ draftId: id, kind: z.enum(['everyone', 'teams', 'staffGroups', 'practices'], { message: 'Choose who should get the briefing.' }), teams: multi, staffGroups: multi, practices: multi });
-const sendSchema = z.object({ draftId: id, when: z.enum(['now', 'later']), date: z.string().max(20).optional(), time: z.string().max(20).optional() });
+const sendSchema = z.object({ draftId: id, when: z.enum(['now', 'later']), date: z.string().max(20).optional(), time: z.string().max(20).optional(), confirmed: z.literal('yes').optional() });
 const lines = (v: string | undefined) => (v ?? '').split('\n').map((s) => s.trim()).filter(Boolean);
 const editSchema = z.object({
   draftId: z.string().max(100).optional(),
@@ -487,6 +487,15 @@ export class BriefingsService {
     });
   }
 
+  /** The send-or-schedule card again (for "Change the time"). */
+  async confirmCard(turn: ChatTurn): Promise<void> {
+    if (await this.refuseUnlessLead(turn)) return;
+    const draft = await this.draftFor(turn);
+    if (!draft) return;
+    if (!draft.audience) return this.audienceCard(turn, 'Choose who should get the briefing first.', draft);
+    await this.sendConfirm(turn, draft);
+  }
+
   async send(turn: ChatTurn): Promise<void> {
     if (await this.refuseUnlessLead(turn)) return;
     const draft = await this.draftFor(turn);
@@ -500,6 +509,21 @@ export class BriefingsService {
       const when = fromUkTime(parsed.data.date ?? '', parsed.data.time ?? '');
       if (!when.ok) return this.sendConfirm(turn, draft, when.problem);
       if (when.at.getTime() <= this.now().getTime()) return this.sendConfirm(turn, draft, 'That time has already passed. Choose a later time, or send now.');
+      // Nothing is committed until the lead has seen the time in words and said yes.
+      if (parsed.data.confirmed !== 'yes') {
+        return turn.send({
+          card: renderCard('briefings/schedule', {
+            title: draft.content.title,
+            draftId: draft.id,
+            whenLabel: ukLabel(when.at),
+            peopleLabel: people(recipients.length),
+            audienceLabel: this.audienceLabel(draft.audience),
+            date: parsed.data.date ?? '',
+            time: parsed.data.time ?? '',
+          }),
+          fallbackText: `Schedule for ${ukLabel(when.at)}?`,
+        });
+      }
       sendAt = when.at;
     }
     const now = this.now().toISOString();
@@ -564,7 +588,16 @@ export class BriefingsService {
     const parsed = briefingRef.safeParse(turn.value);
     const briefing = parsed.success ? await this.store.get(parsed.data.briefingId) : undefined;
     if (!briefing || briefing.status === 'draft') return turn.send({ text: 'I could not find that briefing. Type briefing reports to see them all.' });
-    if (briefing.status === 'scheduled') return turn.send({ text: `"${briefing.content.title}" is scheduled for ${ukLabel(new Date(briefing.sendAt!))}; there is nothing to report yet.` });
+    if (briefing.status === 'scheduled') {
+      // A lead can see what is going out, to whom and when.
+      const recipients = briefing.audience ? await this.engine.resolveAudience(briefing.audience) : [];
+      return turn.send({
+        card: briefingCard(briefing.content, {
+          footer: `Scheduled for ${ukLabel(new Date(briefing.sendAt!))}, to ${briefing.audience ? this.audienceLabel(briefing.audience) : 'everyone'} (${people(recipients.length)} today), by ${md(briefing.author.name)}. There is nothing to report until it has been sent.`,
+        }),
+        fallbackText: `"${briefing.content.title}" is scheduled for ${ukLabel(new Date(briefing.sendAt!))}`,
+      });
+    }
     const deliveries = await this.store.deliveriesOf(briefing.id);
     const counts = tallyDeliveries(deliveries);
     const delivered = deliveries.filter((d) => d.state === 'delivered');
@@ -576,6 +609,8 @@ export class BriefingsService {
       byTeam.set(d.recipient.team, t);
     }
     const pending = delivered.filter((d) => !d.acknowledgedAt).sort((a, b) => a.recipient.name.localeCompare(b.recipient.name));
+    // Who it did not reach, and why: reports are privileged, so this is only ever in the lead's 1:1 chat.
+    const missed = deliveries.filter((d) => d.state === 'failed' || d.reason).sort((a, b) => a.recipient.name.localeCompare(b.recipient.name));
     const n = (x: number) => x.toLocaleString('en-GB');
     await turn.send({
       card: renderCard('briefings/report', {
@@ -600,6 +635,12 @@ export class BriefingsService {
               .map((d) => `${md(d.recipient.name)} (${md(d.recipient.team)})`)
               .join(', ')}${pending.length > 40 ? `, and ${n(pending.length - 40)} more` : ''}.`
           : 'Everyone it reached has acknowledged it.',
+        notReached: missed.length
+          ? `${missed
+              .slice(0, 40)
+              .map((d) => `${md(d.recipient.name)} (${md(d.recipient.team)}): ${d.reason ? FAILURE_LABELS[d.reason] : 'not delivered'}`)
+              .join('; ')}${missed.length > 40 ? `; and ${n(missed.length - 40)} more` : ''}.`
+          : '',
         canRemind: pending.length > 0 && briefing.status === 'sent',
       }),
       fallbackText: `${briefing.content.title}: ${counts.acknowledged} of ${counts.delivered} acknowledged`,
@@ -689,6 +730,7 @@ export function createBriefingsCapability(service: BriefingsService): Capability
       { verb: 'briefings.audienceCard', handle: (t) => service.audienceCard(t), privileged: true },
       { verb: 'briefings.audience', handle: (t) => service.chooseAudience(t), privileged: true },
       { verb: 'briefings.send', handle: (t) => service.send(t), privileged: true },
+      { verb: 'briefings.confirmCard', handle: (t) => service.confirmCard(t), privileged: true },
       { verb: 'briefings.report', handle: (t) => service.report(t), privileged: true },
       { verb: 'briefings.remind', handle: (t) => service.remind(t), privileged: true },
     ],

@@ -34,6 +34,7 @@ const schema = z
     ALLOW_EXAMPLE_CONTENT: optionalString.pipe(z.enum(['true', 'false'], { errorMap: () => ({ message: 'must be true or false' }) }).optional()),
     EXPORT_SIGNING_KEY: optionalString.pipe(z.string().min(32, 'must be at least 32 characters (for example: openssl rand -base64 48)').optional()),
     EXPORT_SIGNING_KEY_PREVIOUS: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+    LOG_PSEUDONYM_KEY: optionalString.pipe(z.string().min(32, 'must be at least 32 characters (for example: openssl rand -base64 48)').optional()),
     PUBLIC_BASE_URL: optionalString.pipe(z.string().url('must be the address people reach the bot at, such as https://safeguarding-bot.azurewebsites.net').optional()),
     BROADCAST_MESSAGES_PER_SECOND: z.preprocess(
       (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
@@ -111,6 +112,11 @@ export interface Config {
    * rotation) is still accepted. Unset: a random key per process (local use only).
    */
   exportSigningKeys?: { current: string; previous?: string };
+  /**
+   * The key for the pseudonymous user id in the logs (an HMAC of the Entra object id, never the
+   * name). Unset: a random key per process, so the same person cannot be followed across restarts.
+   */
+  logPseudonymKey?: string;
   /** Where people's browsers reach this server (for download links). Default http://localhost:PORT. */
   publicBaseUrl?: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -163,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicBaseUrl: e.PUBLIC_BASE_URL,
     exportSigningKeys: e.EXPORT_SIGNING_KEY ? { current: e.EXPORT_SIGNING_KEY, previous: e.EXPORT_SIGNING_KEY_PREVIOUS } : undefined,
     logLevel: e.LOG_LEVEL,
+    logPseudonymKey: e.LOG_PSEUDONYM_KEY,
     referralRetentionDays: e.REFERRAL_RETENTION_DAYS,
     broadcast: { messagesPerSecond: e.BROADCAST_MESSAGES_PER_SECOND, retryBaseMs: e.BROADCAST_RETRY_BASE_MS, leaseMs: e.BROADCAST_LEASE_MS },
   };

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 
 export type { Logger };
@@ -27,4 +28,14 @@ export function newReferenceCode(): string {
   let code = '';
   for (let i = 0; i < 6; i++) code += alphabet[Math.floor(Math.random() * alphabet.length)];
   return code;
+}
+
+/**
+ * A pseudonymous user id for the logs: a keyed HMAC of the Entra object id (lower case), 16 hex
+ * characters. The same person gets the same id for as long as the key is the same; without the key
+ * it cannot be turned back into the person. Never log names.
+ */
+export function pseudonym(key: string, aadObjectId: string | undefined): string | undefined {
+  if (!aadObjectId) return undefined;
+  return createHmac('sha256', key).update(aadObjectId.toLowerCase()).digest('hex').slice(0, 16);
 }

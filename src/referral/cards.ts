@@ -67,15 +67,44 @@ export function routesFor(content: ReferralContent, audience: Audience): Route[]
   return [...list.filter((r) => r.id === general), ...list.filter((r) => r.id !== general)];
 }
 
+/** The longest button title that is not cut on a phone (a 358-360 px card, one button per row). */
+export const MAX_BUTTON_TITLE = 40;
+
+/** Short button titles for routes whose own title is too long for a phone; the full title goes in the card body. */
+const SHORT_TITLES: Record<string, string> = {
+  exploitation: 'Child exploitation, county lines',
+  'non-mobile-bruising': 'Bruising in a baby not yet mobile',
+  'adult-self-neglect': 'Adult self-neglect and capacity',
+  'early-help': 'Early Help for a family',
+  'information-sharing': 'Sharing information',
+  'honour-based-abuse': 'Honour-based abuse, forced marriage',
+  'child-on-child-abuse': 'Child-on-child abuse',
+  'fabricated-induced-illness': 'Fabricated or induced illness (FII)',
+  'child-self-harm': 'A child who self-harms',
+};
+
+/** A button title that fits a phone: the route's own title when short enough. */
+export function buttonTitle(route: { id: string; title: string }): string {
+  if (route.title.length <= MAX_BUTTON_TITLE) return route.title;
+  const short = SHORT_TITLES[route.id];
+  if (short && short.length <= MAX_BUTTON_TITLE) return short;
+  const cut = route.title.slice(0, MAX_BUTTON_TITLE - 1);
+  return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), 20)).replace(/[\s,:;(-]+$/, '')}…`;
+}
+
 export function kindsCard(content: ReferralContent, audience: Audience, home?: HomeArea): Card {
   const label = content.pathway.audiences.find((a) => a.id === audience)?.label ?? audience;
   const area = home?.id ?? '';
+  // One full-width button per row with a short title, so nothing is cut on a phone; when the
+  // title had to be shortened, the route's full title is written under its button.
   const choices = [
-    ...routesFor(content, audience).map((r) => ({ title: r.title, route: r.id, audience, area })),
-    { title: 'Not sure', route: content.route(content.pathway.audiences.find((a) => a.id === audience)!.defaultRoute)!.id, audience, area },
+    ...routesFor(content, audience).map((r) => {
+      const title = buttonTitle(r);
+      return { title, detail: title === r.title ? '' : r.title, route: r.id, audience, area };
+    }),
+    { title: 'Not sure', detail: '', route: content.route(content.pathway.audiences.find((a) => a.id === audience)!.defaultRoute)!.id, audience, area },
   ];
-  const groups: { choices: typeof choices }[] = [];
-  for (let i = 0; i < choices.length; i += 4) groups.push({ choices: choices.slice(i, i + 4) });
+  const groups = [{ choices }];
   const general = content.route(content.pathway.audiences.find((a) => a.id === audience)!.defaultRoute)!;
   const first = contactFor(content, general.contacts[0]!.contact, home);
   return renderCard('referral/kinds', {

@@ -33,10 +33,11 @@ export interface TrainingDeps {
 const STATUS_LABEL: Record<Status, string> = { compliant: 'in date', 'due-soon': 'due soon', overdue: 'overdue', missing: 'missing' };
 const STATUS_STYLE: Record<Status, string> = { compliant: 'good', 'due-soon': 'warning', overdue: 'attention', missing: 'attention' };
 const REMIND_INTERVAL_MS = 7 * 24 * 3600_000;
-/** The organisation list in the chat stops at this size (Teams refuses messages over about 100 KB); the CSV has every team. */
-const ORGANISATION_TEXT_BYTES = 60 * 1024;
 const remindSchema = z.object({ verb: z.literal('training.remind'), team: z.string().min(1).max(100) });
 const exportSchema = z.object({ verb: z.literal('training.export'), team: z.string().min(1).max(100) });
+const openTeamSchema = z.object({ verb: z.literal('training.team'), team: z.string().min(1).max(100) });
+/** Teams listed on the organisation card (worst first); every team is in the CSV it links. */
+const ORGANISATION_CARD_TEAMS = 40;
 
 /** How many people in a team are in date, due soon and overdue, per subject. */
 export interface TeamCounts {
@@ -217,13 +218,15 @@ export class TrainingService {
   }
 
   async teamCompliance(turn: ChatTurn): Promise<void> {
-    const asked = /^\s*team compliance\s*(.*)$/i.exec(turn.text)?.[1];
+    const opened = openTeamSchema.safeParse(turn.value);
+    const asked = opened.success ? opened.data.team : /^\s*team compliance\s*(.*)$/i.exec(turn.text)?.[1];
     const team = await this.teamFor(turn, asked);
     if (!team) return;
     const summary = await this.teamSummary(team);
     if (summary.people === 0) return turn.send({ text: `There is nobody in the staff list in a team called "${md(team)}".` });
     const target = Math.round(this.deps.rules.complianceTarget * 100);
-    const rows = summary.notCompliant.flatMap(({ person, statuses }) => statuses.map((s) => ({ name: md(person.name), reason: `${SUBJECT_LABELS[s.subject]}: ${s.reasons.join('; ')}` })));
+    // One row per person, with every subject they are not compliant in.
+    const rows = summary.notCompliant.map(({ person, statuses }) => ({ name: md(person.name), reason: statuses.map((s) => `${SUBJECT_LABELS[s.subject]}: ${s.reasons.join('; ')}`).join('. ') }));
     await turn.send({
       card: renderCard('training/team', {
         team: summary.team,
@@ -261,25 +264,47 @@ export class TrainingService {
       async () => {
         const summaries = await this.organisationSummary();
         if (summaries.length === 0) return { text: 'The staff list is empty: import it first (npm run import -- staff).' };
-        // Teams refuses a message over about 100 KB: list teams up to a safe size, the rest in the CSV.
-        const lines: string[] = [];
-        let bytes = 0;
-        for (const s of summaries) {
-          const line = `- ${md(s.team)} (${s.people}): ${s.subjects.map((x) => `${SUBJECT_LABELS[x.subject]} ${x.percent}%`).join(' · ')}`;
-          bytes += Buffer.byteLength(line) + 1;
-          if (bytes > ORGANISATION_TEXT_BYTES) break;
-          lines.push(line);
-        }
-        const { url, expiresAt } = this.deps.exports.link('training-organisation');
-        const more = summaries.length - lines.length;
-        return {
-          text:
-            `Training compliance by team (target ${Math.round(this.deps.rules.complianceTarget * 100)}%):\n\n${lines.join('\n')}` +
-            `${more ? `\n\n…and ${more.toLocaleString('en-GB')} more teams.` : ''}\n\n[Download every team's figures (CSV)](${url}). The link works ${linkLifetime(expiresAt)}.`,
-        };
+        return this.organisationCard(summaries);
       },
       'Working out compliance for every team: for a large organisation this takes a little while. I will send it here when it is ready.',
     );
+  }
+
+  /**
+   * Every team with its figure (the lowest of its subjects) and a bar, worst first; each row opens
+   * that team's card. Teams refuses a message over about 100 KB, so the card lists the worst
+   * teams and links a CSV of every team.
+   */
+  private organisationCard(summaries: TeamCounts[]): { card: Record<string, unknown>; fallbackText: string } {
+    const target = Math.round(this.deps.rules.complianceTarget * 100);
+    const lowest = (s: TeamCounts) => Math.min(...s.subjects.map((x) => x.percent));
+    const sorted = [...summaries].sort((a, b) => lowest(a) - lowest(b) || a.team.localeCompare(b.team));
+    const shown = sorted.slice(0, ORGANISATION_CARD_TEAMS);
+    const { url, expiresAt } = this.deps.exports.link('training-organisation');
+    const more = sorted.length - shown.length;
+    const below = sorted.filter((s) => lowest(s) < target).length;
+    return {
+      card: renderCard('training/organisation', {
+        target,
+        today: ukDate(this.today()),
+        headline: `${sorted.length} ${sorted.length === 1 ? 'team' : 'teams'}, worst first: ${below} below the ${target}% target in at least one subject.`,
+        teams: shown.map((s) => {
+          const worst = s.subjects.reduce((a, b) => (b.percent < a.percent ? b : a));
+          return {
+            team: s.team,
+            line: `${md(s.team)} (${s.people}): ${s.subjects.map((x) => `${SUBJECT_LABELS[x.subject]} ${x.percent}%`).join(' · ')}`,
+            percent: worst.percent,
+            color: worst.percent >= target ? 'Good' : 'Attention',
+            compliantWidth: worst.compliant - worst.dueSoon,
+            dueSoonWidth: worst.dueSoon,
+            overdueWidth: worst.overdue,
+          };
+        }),
+        more: more ? `…and ${more.toLocaleString('en-GB')} more teams, in the CSV.` : '',
+        csvLine: `[Download every team's figures (CSV)](${url}). The link works ${linkLifetime(expiresAt)}.`,
+      }),
+      fallbackText: `Training compliance by team (target ${target}%)`,
+    };
   }
 
   /**
@@ -372,6 +397,7 @@ export function createTrainingCapability(service: TrainingService): Capability {
     actions: [
       { verb: 'training.remind', handle: (t) => service.remindOverdue(t), privileged: true },
       { verb: 'training.export', handle: (t) => service.exportTeam(t), privileged: true },
+      { verb: 'training.team', handle: (t) => service.teamCompliance(t), privileged: true },
       { verb: 'training.recordCard', handle: (t) => service.selfRecording.showCard(t), privileged: true },
       { verb: 'training.record', handle: (t) => service.selfRecording.record(t), privileged: true },
       { verb: 'training.confirm', handle: (t) => service.selfRecording.confirm(t), privileged: true },

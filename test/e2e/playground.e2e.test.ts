@@ -248,4 +248,57 @@ describe('in the Agents Playground (a Teams-like client)', () => {
     // Staff still see the approved number until another lead approves.
     expect(app.liveContent.get().contacts.get('mash')!.phone).toBe('01709 336080');
   });
+
+  it('fits a phone: at 360 px the concern buttons are not cut, and the main cards are screenshotted', async () => {
+    await page.setViewportSize({ width: 360, height: 780 });
+    const card = (text: string) => botMessages(page).locator('.ac-adaptiveCard').filter({ hasText: text }).last();
+    /** Buttons on a card whose title does not fit (the renderer cuts it with an ellipsis). */
+    const cut = (locator: ReturnType<typeof card>) =>
+      locator.locator('button, [role="button"]').evaluateAll((els) =>
+        els
+          .filter((el) => el.getClientRects().length > 0 && [el, ...Array.from(el.querySelectorAll('*'))].some((e) => e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1))
+          .map((el) => (el.textContent ?? '').trim()),
+      );
+    const shoot = async (locator: ReturnType<typeof card>, name: string) => {
+      await locator.scrollIntoViewIfNeeded();
+      await screenshot(page, `phone-${name}`);
+    };
+    await type(page, 'help');
+    const menu = card('How I can help');
+    await menu.waitFor({ timeout: 15000 });
+    await shoot(menu, 'help');
+    await type(page, 'worried');
+    const danger = card('Is anyone in immediate danger?');
+    await danger.waitFor({ timeout: 15000 });
+    await shoot(danger, 'danger');
+    await danger.getByRole('button', { name: 'No one is in immediate danger' }).click();
+    const who = card('Who are you worried about?');
+    await who.waitFor({ timeout: 15000 });
+    await shoot(who, 'who');
+    await who.getByRole('button', { name: 'A child or young person' }).click();
+    const kinds = card('What is your concern about?');
+    await kinds.waitFor({ timeout: 15000 });
+    const width = await kinds.evaluate((el) => el.getBoundingClientRect().width);
+    expect(width).toBeLessThanOrEqual(360);
+    await shoot(kinds, 'concern-kinds');
+    await expect(cut(kinds)).resolves.toEqual([]);
+    await expect(kinds.getByRole('button', { name: 'Bruising in a baby not yet mobile' }).isVisible()).resolves.toBe(true);
+    await kinds.getByRole('button', { name: 'Worried about a child: abuse or neglect' }).click();
+    const route = card('Who to call');
+    await route.waitFor({ timeout: 15000 });
+    await expect(route.getByRole('link', { name: 'Call 01709 336080' }).isVisible()).resolves.toBe(true);
+    await shoot(route, 'worried-child-mash');
+    for (const [command, text, name] of [
+      ['my training', 'My safeguarding training', 'my-training'],
+      ['team compliance', 'Training compliance: Riverside', 'team-compliance'],
+      ['self-assessment', 'Self-assessment', 'assessment-progress'],
+      ['briefings', 'Recent briefings first', 'briefings'],
+    ] as const) {
+      await type(page, command);
+      const c = card(text);
+      await c.waitFor({ timeout: 15000 });
+      await shoot(c, name);
+    }
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
 });
