@@ -235,11 +235,14 @@ describe('in the Agents Playground (a Teams-like client)', () => {
     const card = (text: string) => botMessages(page).locator('.ac-adaptiveCard').filter({ hasText: text }).last();
     /** Buttons on a card whose title does not fit (the renderer cuts it with an ellipsis). */
     const cut = (locator: ReturnType<typeof card>) =>
-      locator.locator('button, [role="button"]').evaluateAll((els) =>
-        els
-          .filter((el) => el.getClientRects().length > 0 && [el, ...Array.from(el.querySelectorAll('*'))].some((e) => e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1))
-          .map((el) => (el.textContent ?? '').trim()),
-      );
+      locator.evaluate((card) => {
+        // Cut by the card's edge, or its own title cut with an ellipsis.
+        const edge = card.getBoundingClientRect().right;
+        return Array.from(card.querySelectorAll('button, [role="button"]'))
+          .filter((el) => el.getClientRects().length > 0)
+          .filter((el) => el.getBoundingClientRect().right > edge + 1 || [el, ...Array.from(el.querySelectorAll('*'))].some((e) => e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1))
+          .map((el) => (el.textContent ?? '').trim());
+      });
     const shoot = async (locator: ReturnType<typeof card>, name: string) => {
       await locator.scrollIntoViewIfNeeded();
       await screenshot(page, `phone-${name}`);
