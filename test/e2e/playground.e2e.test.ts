@@ -236,9 +236,19 @@ describe('in the Agents Playground (a Teams-like client)', () => {
     /** Buttons on a card whose title does not fit (the renderer cuts it with an ellipsis). */
     const cut = (locator: ReturnType<typeof card>) =>
       locator.evaluate((card) => {
+        /** Just what is used here of a DOM element (the tests are compiled without the DOM types). */
+        interface El {
+          clientWidth: number;
+          scrollWidth: number;
+          textContent: string | null;
+          getClientRects(): { length: number };
+          getBoundingClientRect(): { right: number };
+          querySelectorAll(selector: string): ArrayLike<El>;
+        }
+        const root = card as unknown as El;
         // Cut by the card's edge, or its own title cut with an ellipsis.
-        const edge = card.getBoundingClientRect().right;
-        return Array.from(card.querySelectorAll('button, [role="button"]'))
+        const edge = root.getBoundingClientRect().right;
+        return Array.from(root.querySelectorAll('button, [role="button"]'))
           .filter((el) => el.getClientRects().length > 0)
           .filter((el) => el.getBoundingClientRect().right > edge + 1 || [el, ...Array.from(el.querySelectorAll('*'))].some((e) => e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1))
           .map((el) => (el.textContent ?? '').trim());
