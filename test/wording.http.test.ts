@@ -35,7 +35,7 @@ describe('dates and words as people read them', () => {
     expect(critique).toMatch(/By \d{1,2} [A-Z][a-z]+ \d{4}\./);
     expect(critique).not.toMatch(ISO_DATE);
     const themes = (await ask(bot, persona('lead').aadObjectId, 'assessment themes')).text;
-    expect(themes).toContain('(1 practice submitted)');
+    expect(themes).toContain('across 1 practice submitted.');
     expect(themes).not.toContain('1 practices');
   });
 
