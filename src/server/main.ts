@@ -1,4 +1,6 @@
 import 'dotenv/config';
+// Before anything else loads, so that http and the Azure SDK are instrumented (only with a connection string).
+import { telemetry } from './telemetry';
 import { ConfigError, loadConfig } from '../config';
 import { createLogger } from '../logging/logger';
 import { StoreLockedError } from '../storage/embedded';
@@ -31,7 +33,7 @@ async function main(): Promise<void> {
     throw err;
   }
   log.info(
-    { url: `http://localhost:${new URL(app.url).port}/api/messages`, storage: app.store.mode, auth: config.bot.appId ? 'bot-framework' : 'anonymous (local development only)' },
+    { url: `http://localhost:${new URL(app.url).port}/api/messages`, storage: app.store.mode, telemetry, auth: config.bot.appId ? 'bot-framework' : 'anonymous (local development only)' },
     'safeguarding bot listening',
   );
 
