@@ -494,6 +494,7 @@ export class AssessmentService {
     if (existing?.status !== 'submitted') return turn.send({ text: `${this.practice(code).name} has not submitted this year’s self-assessment, so there is nothing to reopen.` });
     const { _etag, ...rest } = existing;
     const ok = await this.store.putSubmission({ ...rest, status: 'reopened', reopenedAt: this.now().toISOString(), reopenedBy: turn.principal.name ?? 'a safeguarding lead' }, _etag);
+    turn.log.info({ practice: code, reopened: ok }, 'assessment reopened');
     await turn.send({ text: ok ? `Reopened the self-assessment for ${this.practice(code).name}. Its practice leads can now change their answers and submit again.` : 'The submission changed while I was reopening it. Please try again.' });
   }
 }
