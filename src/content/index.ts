@@ -117,10 +117,7 @@ export class ContentService {
       const finding = findPatientData(values[f], this.deps.now());
       if (finding.kinds.length > 0) return again(`The ${LABELS[f]} box looks like it contains patient details (${describeFinding(finding)}). Nothing was saved.`, f);
     }
-    const changes: ContentChange[] = FIELDS.filter((f) => (values[f] || undefined) !== (contact[f] || undefined)).map((f) => ({
-      text: `${contact.name} ${LABELS[f]}: ${contact[f] || '(none)'} → ${values[f] || '(none)'}`,
-      ...(f === 'phone' ? { phoneChanged: true } : {}),
-    }));
+    const changes = fieldChanges(contact.name, contact, values);
     if (changes.length === 0) return again('Nothing has changed yet: edit a box, then propose the change.');
     const phoneChanged = changes.some((c) => c.phoneChanged);
     if (phoneChanged && d.phoneChecked !== 'true') return again('A new telephone number must be checked: call it, make sure it is the right service, then tick "I have called this number".');
@@ -270,7 +267,7 @@ export class ContentService {
     const changes: ContentChange[] = [{ text: `Go back to version ${old.version} (from ${formatDate(old.approvedAt.slice(0, 10))})` }];
     for (const c of after.contacts.values()) {
       const was = before.get(c.id);
-      for (const f of FIELDS) if (was && (was[f] || undefined) !== (c[f] || undefined)) changes.push({ text: `${c.name} ${LABELS[f]}: ${was[f] || '(none)'} → ${c[f] || '(none)'}`, ...(f === 'phone' ? { phoneChanged: true } : {}) });
+      if (was) changes.push(...fieldChanges(c.name, was, c));
     }
     const proposal = await this.deps.store.propose({
       set: REFERRAL_SET,
@@ -327,7 +324,7 @@ export class ContentService {
     for (const c of next.contacts.values()) {
       const was = live.contacts.get(c.id);
       if (!was) changes.push({ text: `New contact: ${c.name}` });
-      else for (const f of FIELDS) if ((was[f] || undefined) !== (c[f] || undefined)) changes.push({ text: `${c.name} ${LABELS[f]}: ${was[f] || '(none)'} → ${c[f] || '(none)'}`, ...(f === 'phone' ? { phoneChanged: true } : {}) });
+      else changes.push(...fieldChanges(c.name, was, c));
     }
     for (const c of live.contacts.values()) if (!next.contacts.has(c.id)) changes.push({ text: `Contact removed: ${c.name}` });
     const routeIds = new Set(live.routes.map((r) => r.id));
@@ -407,6 +404,14 @@ const AUDIT_WORDS: Record<string, string> = {
 function subjectWords(subject: Record<string, string | number | boolean>): string {
   const parts = [subject.version !== undefined ? `version ${subject.version}` : '', subject.rollbackOf !== undefined ? `back to version ${subject.rollbackOf}` : '', subject.contact ? `contact ${subject.contact}` : ''].filter(Boolean);
   return parts.length ? ` (${parts.join(', ')})` : '';
+}
+
+/** What differs between two versions of a contact, in words ("<name> telephone: old → new"); a changed number is marked. */
+function fieldChanges(name: string, before: Partial<Record<(typeof FIELDS)[number], string>>, after: Partial<Record<(typeof FIELDS)[number], string>>): ContentChange[] {
+  return FIELDS.filter((f) => (before[f] || undefined) !== (after[f] || undefined)).map((f) => ({
+    text: `${name} ${LABELS[f]}: ${before[f] || '(none)'} → ${after[f] || '(none)'}`,
+    ...(f === 'phone' ? { phoneChanged: true } : {}),
+  }));
 }
 
 function stripUndefined(o: object): Record<string, unknown> {
