@@ -106,7 +106,6 @@ export const DEFAULT_WEIGHTS: MatcherWeights = { vote: [1, 0.5, 0.25], profile: 
 export class RouteMatcher {
   private readonly search: MiniSearch<Doc>;
   readonly normalise: Normaliser;
-  private readonly vocabulary = new Set<string>();
 
   constructor(
     routes: Route[],
@@ -137,13 +136,8 @@ export class RouteMatcher {
     }
     phrasing.offTopic.forEach((e, i) => docs.push({ id: `${OFF_TOPIC}#${i}`, route: OFF_TOPIC, title: '', keywords: '', text: e }));
     this.search.addAll(docs);
-    for (const d of docs) for (const t of tokenize(`${d.title} ${d.keywords} ${d.text}`)) this.vocabulary.add(t);
   }
 
-  /** Whether the text shares any word with the content at all. */
-  knows(text: string): boolean {
-    return stems(this.normalise(text)).some((t) => this.vocabulary.has(t));
-  }
 
   /** Every route with any match, best first (the off-topic examples count as one more "route"). */
   rank(text: string): RouteScore[] {
