@@ -44,6 +44,8 @@ const DATE = new RegExp(
   `\\b(?:\\d{1,2}[/.-]\\d{1,2}[/.-](?:\\d{4}|\\d{2})|\\d{1,2}(?:st|nd|rd|th)?\\s+(?:of\\s+)?(?:${MONTHS})\\.?,?\\s+(?:\\d{4}|'?\\d{2})|(?:${MONTHS})\\.?\\s+\\d{1,2}(?:st|nd|rd|th)?,?\\s+\\d{4})\\b`,
   'gi',
 );
+/** DATE without the global flag, for a yes/no test of one span. */
+const A_DATE = new RegExp(DATE.source, 'i');
 const DOB_MARKER = /\b(?:d\.?\s?o\.?\s?b\.?|date of birth|born|birthday|b\.)(?:[^.\d]{0,24})$/i;
 /** Full UK postcodes (outward and inward parts), e.g. S60 2TH, s602th, SW1A 1AA. */
 const POSTCODE = /\b(?:GIR ?0AA|[A-PR-UWYZ](?:\d[A-HJKPSTUW\d]?|[A-HK-Y]\d[ABEHMNPRV-Y\d]?) ?\d[ABD-HJLNP-UW-Z]{2})\b/gi;
@@ -206,7 +208,9 @@ export function findPatientData(text: string, now = new Date()): PatientDataFind
 }
 
 function findNames(text: string, identifierSpans: [number, number][], kinds: Set<PatientDataKind>): void {
-  const near = (start: number, end: number) => identifierSpans.some(([s, e]) => (s >= end && s - end <= 40) || (start >= e && start - e <= 40));
+  /** The identifiers within 40 characters of a span. */
+  const nearby = (start: number, end: number) => identifierSpans.filter(([s, e]) => (s >= end && s - end <= 40) || (start >= e && start - e <= 40));
+  const near = (start: number, end: number) => nearby(start, end).length > 0;
   // Mr/Mrs/Ms/Miss + surname, unless it is a professional in their role.
   for (const m of text.matchAll(TITLE_NAME)) {
     const after = text.slice(m.index! + m[0].length, m.index! + m[0].length + 50);
@@ -231,7 +235,7 @@ function findNames(text: string, identifierSpans: [number, number][], kinds: Set
     // A name next to another identifier (a date, a postcode, an NHS number...); a date next to a name is a date of birth.
     if (near(start, end) && nameWords.length === words.length && (words.length >= 2 || knownFirst || !sentenceStart)) {
       kinds.add('name');
-      if (identifierSpans.some(([s, e]) => ((s >= end && s - end <= 40) || (start >= e && start - e <= 40)) && new RegExp(DATE.source, 'i').test(text.slice(s, e)))) kinds.add('date-of-birth');
+      if (nearby(start, end).some(([s, e]) => A_DATE.test(text.slice(s, e)))) kinds.add('date-of-birth');
       continue;
     }
     // A full name in a case description: "Jayden Smith has bruises", "her son Tyler Jones".

@@ -22,14 +22,18 @@ const VENUE_BEFORE = /\b(a and e|a&e|hospital|seen|admitted|attended|school|cust
 const WEAK_CUE_BEFORE = /\b(?:in|to|at|near|around|of)\s+$/;
 const CUE_AFTER = /^\s*(council|area|borough|mash|social care|children'?s (social care|services)|adult'?s? (social care|services)|local authority|la\b|safeguarding|partnership|family|families|resident|address)/;
 
-function normalise(text: string): string {
+/** Spacing and punctuation made plain, with the text's own capitals (so a capitalised "Bath" can be told from "bath"). */
+function tidy(text: string): string {
   return text
-    .toLowerCase()
     .replace(/[’‘]/g, "'")
     .replace(/&/g, ' and ')
-    .replace(/\bst\.\s*/g, 'st ')
+    .replace(/\bst\.\s*/gi, 'st ')
     .replace(/[-,]/g, ' ')
     .replace(/\s+/g, ' ');
+}
+
+function normalise(text: string): string {
+  return tidy(text).toLowerCase();
 }
 
 export class PlaceFinder {
@@ -45,9 +49,9 @@ export class PlaceFinder {
 
   /** The first place the text names (longest name first, so "Newcastle-under-Lyme" is not Newcastle upon Tyne). */
   find(text: string): Place | undefined {
-    const t = ` ${normalise(text)} `;
-    // The same text with its capitals, aligned with t (normalise keeps positions apart from "&" and "st.").
-    const original = text.replace(/&/g, ' and ').replace(/\bst\.\s*/gi, 'st ').replace(/[-,]/g, ' ').replace(/\s+/g, ' ');
+    // t is the lower-case text padded with a space each side; original keeps its capitals, one place to the left.
+    const original = tidy(text);
+    const t = ` ${original.toLowerCase()} `;
     const taken: [number, number][] = [];
     let best: { at: number; area: Area; lives: boolean } | undefined;
     for (const { key, area } of this.names) {
