@@ -1,6 +1,6 @@
 import 'dotenv/config';
 // Before anything else loads, so that http and the Azure SDK are instrumented (only with a connection string).
-import { telemetry } from './telemetry';
+import { flushTelemetry, telemetry } from './telemetry';
 import { ConfigError, loadConfig } from '../config';
 import { createLogger } from '../logging/logger';
 import { StoreLockedError } from '../storage/embedded';
@@ -43,6 +43,8 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'stopping');
     await app.close();
+    // The last few seconds of requests and log lines are still batched: send them before exiting.
+    await flushTelemetry();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
