@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
 /** The embedded store in its own process (as Cosmos DB would be), so a test can freeze or stop it. */
@@ -11,9 +11,15 @@ export interface StoreProcess {
   stop(): Promise<void>;
 }
 
-/** Starts the store on DATA_DIR `dir` (on `port`, to restart it where attached clients will find it). */
-export async function startStoreProcess(dir: string, port = 0): Promise<StoreProcess> {
-  const child = fork(STORE_SERVER, [], { env: { PATH: process.env.PATH, DATA_DIR: dir, STORE_PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+/**
+ * Starts the store on DATA_DIR `dir` (on `port`, to restart it where attached clients will find it).
+ * `prefix` runs it through another command that ends by running node, for example
+ * `['nsenter', '-t', pid, '-m', '--']` to start it in another process's mount namespace.
+ */
+export async function startStoreProcess(dir: string, port = 0, prefix: string[] = []): Promise<StoreProcess> {
+  const env = { PATH: process.env.PATH, DATA_DIR: dir, STORE_PORT: String(port) };
+  const stdio: ('ignore' | 'inherit' | 'ipc')[] = ['ignore', 'ignore', 'inherit', 'ipc'];
+  const child = prefix.length ? spawn(prefix[0]!, [...prefix.slice(1), process.execPath, STORE_SERVER], { env, stdio }) : fork(STORE_SERVER, [], { env, stdio });
   const { endpoint } = await new Promise<{ endpoint: string }>((resolve, reject) => {
     child.once('message', (m) => resolve(m as { endpoint: string }));
     child.once('exit', (code) => reject(new Error(`store process exited with ${code}`)));
