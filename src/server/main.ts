@@ -1,3 +1,5 @@
+// First: Node's warnings become JSON lines like every other line in the log stream.
+import './warnings';
 import 'dotenv/config';
 // Before anything else loads, so that http and the Azure SDK are instrumented (only with a connection string).
 import { flushTelemetry, telemetry } from './telemetry';

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { format } from 'node:util';
+import { writeJsonLine } from '../logging/jsonLine';
 
 /**
  * Application Insights through OpenTelemetry, started before anything else loads (so that http,
@@ -76,7 +77,7 @@ export function startTelemetry(env: NodeJS.ProcessEnv = process.env): TelemetryS
   // As the distro's own console logger does, leave out the resource detectors' "accessing resource
   // attributes before async attributes settled": the Azure VM detector is still asking (or failing
   // to reach) the instance metadata address, which is harmless and says nothing an operator can act on.
-  const to = (level: number) => (message: string, ...args: unknown[]) => {
+  const to = (level: 10 | 20 | 30 | 40 | 50) => (message: string, ...args: unknown[]) => {
     const text = format(message, ...args);
     if (!/resource attributes.*async|async attributes/i.test(text)) diagnostic(level, 'opentelemetry', text);
   };
@@ -113,9 +114,8 @@ function scrubSpan(attributes: Record<string, unknown>): void {
   delete attributes['url.query'];
 }
 
-/** One JSON line in the shape of the app's pino lines (level, time, service, msg). */
-function diagnostic(level: number, component: string, msg: string): void {
-  process.stdout.write(`${JSON.stringify({ level, time: new Date().toISOString(), service: 'safeguarding-bot', component, msg: msg.trim() })}\n`);
+function diagnostic(level: 10 | 20 | 30 | 40 | 50, component: string, msg: string): void {
+  writeJsonLine(level, { component }, msg.trim());
 }
 
 /**
