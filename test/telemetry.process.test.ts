@@ -162,7 +162,6 @@ describe('telemetry', () => {
       expect([...new Set(refused)]).toEqual(refused.length ? ['169.254.169.254:80'] : []);
       // And the log stream stays JSON lines, with the SDK's own diagnostics among them.
       expect(lines.filter((l) => !l.startsWith('{'))).toEqual([]);
-      console.log(`telemetry received: ${collector.envelopes.length} items in ${collector.raw.length} posts, ${refused.length} connections off loopback refused (${Object.entries(collector.envelopes.reduce<Record<string, number>>((m, e) => ({ ...m, [kind(e) ?? e.name]: (m[kind(e) ?? e.name] ?? 0) + 1 }), {})).map(([k, n]) => `${k} ${n}`).join(', ')})`);
     } finally {
       await bot.kill('SIGTERM');
       await collector.close();
