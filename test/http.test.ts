@@ -135,11 +135,25 @@ describe('with app credentials set', () => {
   });
 
   it('refuses a request without a Bot Framework token with 401 and never processes it', async () => {
-    const res = await bot.say('help');
-    expect(res.status).toBe(401);
-    const forged = await bot.post(bot.activity({ type: 'message', text: 'help' }), { authorization: 'Bearer not.a.token' });
-    expect(forged.status).toBe(401);
-    await new Promise((r) => setTimeout(r, 200));
+    // A refused token is one structured log line each, asserted here; the SDK's AuthenticationError
+    // must not reach the console as a stack trace (the adapter's own process() printed one per refusal).
+    const printed: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    const error = console.error;
+    process.stderr.write = ((chunk: string | Uint8Array) => (printed.push(String(chunk)), true)) as typeof process.stderr.write;
+    console.error = (...args: unknown[]) => printed.push(args.map(String).join(' '));
+    try {
+      const res = await bot.say('help');
+      expect(res.status).toBe(401);
+      const forged = await bot.post(bot.activity({ type: 'message', text: 'help' }), { authorization: 'Bearer not.a.token' });
+      expect(forged.status).toBe(401);
+      await new Promise((r) => setTimeout(r, 200));
+    } finally {
+      process.stderr.write = write;
+      console.error = error;
+    }
+    expect(printed.join('')).not.toMatch(/AuthenticationError|\n\s+at /);
+    expect(bot.logs.filter((l) => l.msg === 'messages request refused').map((l) => l.status)).toEqual([401, 401]);
     expect(bot.connector.sent).toHaveLength(0);
     expect(await bot.app.conversations.get(USER_OID)).toBeUndefined();
   });
