@@ -16,6 +16,7 @@ import { AuditTrail } from './audit';
 import { ContentService, createContentCapability } from './content';
 import { ExampleContentError, isExampleContent, LiveReferralContent } from './content/live';
 import { ContentStore } from './content/store';
+import { ContentReviews } from './content/review';
 import { createReferralCapability, ReferralService } from './referral';
 import { setFollowUpRetention } from './referral/followUps';
 import { createHttpServer } from './server/http';
@@ -47,6 +48,8 @@ export interface RunningApp {
   briefings: BriefingsService;
   /** The live referral content (versions in Cosmos) and the audit trail. */
   liveContent: LiveReferralContent;
+  /** The monthly content review cards (tests call run on the first working day). */
+  contentReviews: ContentReviews;
   audit: AuditTrail;
   /** Deletes what is past its retention period (closed referral follow-ups); daily with the embedded store. */
   sweepRetention(): Promise<number>;
@@ -93,6 +96,7 @@ interface Services {
   imports: Capability;
   referral: ReferralService;
   content: ContentService;
+  contentReviews: ContentReviews;
   assessment: AssessmentService;
   training: TrainingService;
   briefings: BriefingsService;
@@ -102,7 +106,7 @@ interface Services {
 function buildCapabilities(s: Services): Capability[] {
   const capabilities: Capability[] = [
     // A content file (routes.json...) from a lead is a proposal: before the imports, which answer every file.
-    createContentCapability(s.content),
+    createContentCapability(s.content, s.contentReviews),
     s.imports,
     withPermissions(createReferralCapability(s.referral), { 'content review': 'referral.review' }, { worried: "I'm worried about someone" }),
     createAssessmentCapability(s.assessment),
@@ -119,7 +123,7 @@ function buildCapabilities(s: Services): Capability[] {
  */
 export function commandCatalogue(): Command[] {
   const none = undefined as never;
-  return buildCapabilities({ imports: { name: 'imports' }, referral: none, content: none, assessment: none, training: none, briefings: none }).flatMap((c) => c.commands ?? []);
+  return buildCapabilities({ imports: { name: 'imports' }, referral: none, content: none, contentReviews: none, assessment: none, training: none, briefings: none }).flatMap((c) => c.commands ?? []);
 }
 
 export async function startApp(config: Config, log: Logger, opts: StartOptions = {}): Promise<RunningApp> {
@@ -155,6 +159,7 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
     const signingKeys = config.exportSigningKeys ? [config.exportSigningKeys.current, config.exportSigningKeys.previous].filter((k): k is string => Boolean(k)).map((k) => Buffer.from(k, 'utf8')) : undefined;
     const exportLinks = new ExportLinks(() => config.publicBaseUrl ?? listeningUrl, now, signingKeys);
     const content = new ContentService({ store: contentStore, live: liveContent, audit, directory, notifier, exports: exportLinks, now });
+    const contentReviews = new ContentReviews({ store: contentStore, live: liveContent, directory, notifier, audit, log, now });
     const training = new TrainingService({ rules: trainingRules, store, directory, notifier, now, exports: exportLinks, conversations });
     const upgraded = await training.store.upgradeCourseDocuments();
     if (upgraded) log.info({ courses: upgraded }, 'training saved one document per course moved into per-person records');
@@ -180,6 +185,7 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
       imports,
       referral,
       content,
+      contentReviews,
       assessment,
       training,
       briefings,
@@ -197,6 +203,8 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
       intervalMs > 0
         ? setInterval(() => {
             referral.sendDueReminders().catch((err: unknown) => log.error({ err: { message: (err as Error).message } }, 'sending referral reminders failed'));
+            // The monthly content review: one point read a minute once this month's cards have gone.
+            contentReviews.run().catch((err: unknown) => log.error({ err: { message: (err as Error).message } }, 'content review cards failed'));
           }, intervalMs)
         : undefined;
     timer?.unref();
@@ -250,6 +258,7 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
       trainingRules,
       briefings,
       liveContent,
+      contentReviews,
       audit,
       sweepRetention,
       url,

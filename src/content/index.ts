@@ -10,6 +10,7 @@ import { findPatientData, describeFinding } from '../privacy/patientData';
 import { contactDetail, formatDate } from '../referral/cards';
 import { ContentError, type Contact } from '../referral/content';
 import { LiveReferralContent, REFERRAL_SET } from './live';
+import type { ContentReviews } from './review';
 import type { ContentChange, ContentProposal, ContentStore } from './store';
 
 /**
@@ -97,6 +98,12 @@ export class ContentService {
     const contact = parsed.success ? this.deps.live.get().contacts.get(parsed.data.contact) : undefined;
     if (!contact) return turn.send({ text: 'That contact is no longer in the content. Type edit contact to see the current list.' });
     await turn.send({ card: this.editCard(contact, {}), fallbackText: `Change: ${contact.name}` });
+  }
+
+  /** A route's "Change it" on the review card. */
+  async editRoute(turn: ChatTurn): Promise<void> {
+    if (!can(turn.principal, 'content.edit')) return this.refuse(turn);
+    await turn.send({ text: 'To change a route, send a replacement routes.json in our 1:1 chat: it becomes a proposal another safeguarding lead approves.' });
   }
 
   async propose(turn: ChatTurn): Promise<void> {
@@ -399,10 +406,11 @@ const AUDIT_WORDS: Record<string, string> = {
   'content.declined': 'declined a content change',
   'content.refused': 'was refused a content action',
   'content.approval-refused': 'was refused approving their own change',
+  'content.reviewed': 'confirmed content as still correct',
 };
 
 function subjectWords(subject: Record<string, string | number | boolean>): string {
-  const parts = [subject.version !== undefined ? `version ${subject.version}` : '', subject.rollbackOf !== undefined ? `back to version ${subject.rollbackOf}` : '', subject.contact ? `contact ${subject.contact}` : ''].filter(Boolean);
+  const parts = [subject.version !== undefined ? `version ${subject.version}` : '', subject.rollbackOf !== undefined ? `back to version ${subject.rollbackOf}` : '', subject.contact ? `contact ${subject.contact}` : '', subject.route ? `route ${subject.route}` : ''].filter(Boolean);
   return parts.length ? ` (${parts.join(', ')})` : '';
 }
 
@@ -418,7 +426,7 @@ function stripUndefined(o: object): Record<string, unknown> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 }
 
-export function createContentCapability(service: ContentService): Capability {
+export function createContentCapability(service: ContentService, reviews: ContentReviews): Capability {
   return {
     name: 'content',
     commands: [
@@ -433,6 +441,8 @@ export function createContentCapability(service: ContentService): Capability {
       { verb: 'content.approve', handle: (t) => service.decide(t) },
       { verb: 'content.decline', handle: (t) => service.decide(t) },
       { verb: 'content.rollback', handle: (t) => service.rollback(t) },
+      { verb: 'content.review.confirm', handle: (t) => reviews.confirm(t) },
+      { verb: 'content.route.edit', handle: (t) => service.editRoute(t) },
     ],
     // Before the imports (which answer every file): a content file sent by a lead is a proposal.
     onUnrecognised: (t) => service.file(t),
