@@ -135,6 +135,12 @@ describe('the monthly content review card', () => {
       const form = await connector.waitFor((a) => connector.sent.indexOf(a) >= before && inChat(LEAD_OID)(a) && cardText(cardOf(a)).includes('Change:'));
       expect(cardText(cardOf(form))).toContain('single point of access');
       expect(button(cardOf(form)!, 'Propose this change')).toBeDefined();
+      // And for a route, the route's editing card.
+      const changeRoute = buttons(mine, 'Change it').find((b) => b.around.includes('Route: Worried about a child'))!;
+      before = connector.sent.length;
+      await bot.say('', { oid: LEAD2, value: changeRoute.data });
+      const routeForm = await connector.waitFor((a) => connector.sent.indexOf(a) >= before && inChat(LEAD2)(a) && cardText(cardOf(a)).includes('Change: Worried about a child: abuse or neglect'));
+      expect(cardText(cardOf(routeForm))).toContain('What to do now');
 
       // The review survives a restart, and next month's card no longer lists what was checked.
       await bot.stop({ keepData: true, keepConnector: true });

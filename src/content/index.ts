@@ -11,6 +11,7 @@ import { contactDetail, formatDate } from '../referral/cards';
 import { ContentError, type Contact } from '../referral/content';
 import { LiveReferralContent, REFERRAL_SET } from './live';
 import type { ContentReviews } from './review';
+import { applyRouteForm, NO_CONTACT, MAX_CONTACTS, MAX_STEPS, readRouteForm, routeChanges, routeProblem, SPARE_CONTACTS, SPARE_STEPS, type RawRoute, type RouteForm } from './routeEdit';
 import type { ContentChange, ContentProposal, ContentStore } from './store';
 
 /**
@@ -45,6 +46,7 @@ const proposeSchema = z.object({
   url: field,
   phoneChecked: z.enum(['true', 'false']).optional(),
 });
+const editRouteSchema = z.object({ verb: z.literal('content.route.edit'), route: z.string().max(80) });
 const rollbackSchema = z.object({ verb: z.literal('content.rollback'), version: z.coerce.number().int().min(1) });
 const decideSchema = z.object({ verb: z.enum(['content.approve', 'content.decline']), proposal: z.string().max(120), reason: z.string().max(300).optional() });
 
@@ -100,10 +102,118 @@ export class ContentService {
     await turn.send({ card: this.editCard(contact, {}), fallbackText: `Change: ${contact.name}` });
   }
 
-  /** A route's "Change it" on the review card. */
+  /** `edit route`: a picker of every route. */
+  async routes(turn: ChatTurn): Promise<void> {
+    if (!can(turn.principal, 'content.edit')) return this.refuse(turn);
+    if (this.privateOnly(turn)) return turn.send({ text: 'Please ask me in our 1:1 chat.' });
+    const routes = this.deps.live.get().routes;
+    await turn.send({
+      card: renderCard('content/routes', {
+        intro: `Live version ${this.deps.live.currentVersion}. Choose a route to change its steps, contacts or follow-up reminder. Another safeguarding lead approves every change before staff see it.`,
+        first: routes[0]?.id ?? '',
+        routes: routes.map((r) => ({ id: r.id, title: r.title })),
+      }),
+      fallbackText: 'Edit a route',
+    });
+  }
+
+  /** The route as stored in the live version (the JSON of routes.json, without defaults filled in). */
+  private rawRoute(id: string): RawRoute | undefined {
+    const files = LiveReferralContent.bodyOf(this.deps.live.get()) as { routes?: { routes?: RawRoute[] } };
+    return files.routes?.routes?.find((r) => r.id === id);
+  }
+
+  private routeCard(raw: RawRoute, form: Pick<RouteForm, 'steps' | 'contacts' | 'followContact' | 'followHours' | 'followMessage'> | undefined, problem = '', extra = 0): Record<string, unknown> {
+    const content = this.deps.live.get();
+    const steps = form?.steps ?? raw.stepsNow;
+    const contacts = form?.contacts ?? raw.contacts;
+    // As many boxes as were shown (or the route's own, plus spare ones), and more when asked for.
+    const filled = (list: unknown[], empty: (x: never) => boolean) => list.length - [...list].reverse().findIndex((x) => !empty(x as never));
+    const steps0 = steps.some((x) => x !== '') ? filled(steps, (x: string) => x === '') : 0;
+    const contacts0 = contacts.some((c) => c.contact !== '') ? filled(contacts, (c: { contact: string }) => c.contact === '') : 0;
+    const stepBoxes = Math.min(MAX_STEPS, Math.max(steps.length, steps0 + SPARE_STEPS) + extra);
+    const contactBoxes = Math.min(MAX_CONTACTS, Math.max(contacts.length, contacts0 + SPARE_CONTACTS) + (extra ? 1 : 0));
+    const choices = [{ title: '(none)', value: NO_CONTACT }, ...[...content.contacts.values()].map((c) => ({ title: c.name, value: c.id }))];
+    return renderCard('content/editRoute', {
+      heading: `Change: ${raw.title}`,
+      problem,
+      id: raw.id,
+      basedOn: String(this.deps.live.currentVersion),
+      steps: Array.from({ length: stepBoxes }, (_, i) => ({ key: `step${i}`, label: `Step ${i + 1}`, text: steps[i] ?? '' })),
+      contacts: Array.from({ length: contactBoxes }, (_, i) => ({ contactKey: `contact${i}`, whyKey: `why${i}`, label: `Contact ${i + 1}`, contact: contacts[i]?.contact || NO_CONTACT, why: contacts[i]?.why ?? '' })),
+      contactChoices: choices,
+      followChoices: [{ title: '(no reminder)', value: NO_CONTACT }, ...choices.slice(1)],
+      followNote: raw.followUp?.audiences
+        ? `A reminder to chase the referral if nothing is heard back, for ${raw.followUp.audiences.join(' and ')} only. Choose (no reminder) to remove it.`
+        : 'A reminder to chase the referral if nothing is heard back. Choose (no reminder) for none.',
+      followContact: (form ? form.followContact : raw.followUp?.contact) || NO_CONTACT,
+      followHours: form ? form.followHours : raw.followUp ? String(raw.followUp.afterHours) : '',
+      followMessage: form ? form.followMessage : (raw.followUp?.message ?? ''),
+    });
+  }
+
+  /** A route chosen in the picker, or "Change it" on the review card: the route's editing card. */
   async editRoute(turn: ChatTurn): Promise<void> {
     if (!can(turn.principal, 'content.edit')) return this.refuse(turn);
-    await turn.send({ text: 'To change a route, send a replacement routes.json in our 1:1 chat: it becomes a proposal another safeguarding lead approves.' });
+    if (this.privateOnly(turn)) return turn.send({ text: 'Please change content in our 1:1 chat.' });
+    const parsed = editRouteSchema.safeParse(turn.value);
+    const raw = parsed.success ? this.rawRoute(parsed.data.route) : undefined;
+    if (!raw) return turn.send({ text: 'That route is no longer in the content. Type edit route to see the current list.' });
+    await turn.send({ card: this.routeCard(raw, undefined), fallbackText: `Change: ${raw.title}` });
+  }
+
+  async proposeRoute(turn: ChatTurn): Promise<void> {
+    if (!can(turn.principal, 'content.edit')) return this.refuse(turn);
+    if (this.privateOnly(turn) || !turn.user.aadObjectId) return turn.send({ text: 'Please propose changes in our 1:1 chat.' });
+    const form = readRouteForm(turn.value);
+    const raw = form ? this.rawRoute(form.route) : undefined;
+    if (!form || !raw) return turn.send({ text: 'That form is out of date. Type edit route to start again.' });
+    if (form.basedOn !== this.deps.live.currentVersion) {
+      return turn.send({ card: this.routeCard(raw, undefined, 'The content changed since you opened this form (another change was approved). Here is the latest route: make your change again.'), fallbackText: 'The content changed' });
+    }
+    // Every box is free text: the one patient-data screen for what was typed (the approved wording
+    // is not screened again). A flagged box is emptied, never echoed back.
+    const now = this.deps.now();
+    const approved = new Set([...raw.stepsNow, ...raw.contacts.map((c) => c.why), raw.followUp?.message ?? '']);
+    const boxes: { label: string; value: string; clear: () => void }[] = [
+      ...form.steps.map((v, i) => ({ label: `Step ${i + 1}`, value: v, clear: () => (form.steps[i] = '') })),
+      ...form.contacts.map((c, i) => ({ label: `The "Why" box of contact ${i + 1}`, value: c.why, clear: () => (c.why = '') })),
+      { label: 'The reminder message', value: form.followMessage, clear: () => (form.followMessage = '') },
+    ];
+    for (const b of boxes.filter((x) => !approved.has(x.value))) {
+      const finding = findPatientData(b.value, now);
+      if (finding.kinds.length > 0) {
+        b.clear();
+        return turn.send({ card: this.routeCard(raw, form, `${b.label} looks like it contains patient details (${describeFinding(finding)}). A route must never contain patient details. Nothing was saved.`), fallbackText: 'Patient details found' });
+      }
+    }
+    const again = (problem: string) => turn.send({ card: this.routeCard(raw, form, problem), fallbackText: problem });
+    if (form.more) return turn.send({ card: this.routeCard(raw, form, '', 3), fallbackText: `Change: ${raw.title}` });
+    const made = applyRouteForm(raw, form, now.toISOString().slice(0, 10));
+    if ('problem' in made) return again(`${made.problem} Nothing was saved.`);
+    const live = this.deps.live.get();
+    const changes = routeChanges(raw, made.route, live);
+    if (changes.length === 0) return again('Nothing has changed yet: edit a box, then propose the change.');
+    const body = LiveReferralContent.bodyOf(live);
+    const files = body as { routes: { routes: RawRoute[] } };
+    const newBody = { ...body, routes: { ...files.routes, routes: files.routes.routes.map((r) => (r.id === raw.id ? made.route : r)) } };
+    try {
+      this.deps.live.parse(newBody);
+    } catch (err) {
+      if (!(err instanceof ContentError)) throw err;
+      return again(`That change is not valid, so nothing was saved: ${err.problems.map(routeProblem).join('; ')}.`);
+    }
+    const proposal = await this.deps.store.propose({
+      set: REFERRAL_SET,
+      basedOn: this.deps.live.currentVersion,
+      body: newBody,
+      changes: [{ text: `Route: ${raw.title}` }, ...changes],
+      proposedBy: turn.user.aadObjectId,
+      proposedByName: turn.principal.name ?? turn.user.name,
+      proposedAt: now.toISOString(),
+    });
+    await this.deps.audit.record(turn.user, 'content.proposed', { proposal: proposal.id, basedOn: proposal.basedOn, route: raw.id, changes: changes.length });
+    await this.askOthers(turn, proposal);
   }
 
   async propose(turn: ChatTurn): Promise<void> {
@@ -431,6 +541,16 @@ export function createContentCapability(service: ContentService, reviews: Conten
     name: 'content',
     commands: [
       { name: 'edit contact', permission: 'content.edit', privileged: true, description: 'Propose a change to a referral contact', patterns: [/^\s*edit contacts?\s*$/i], handle: (t) => service.contacts(t) },
+      {
+        name: 'edit route',
+        permission: 'content.edit',
+        privileged: true,
+        usage: 'edit route',
+        // No welcome-card button (like edit contact): the lead's card keeps its everyday actions; help lists it.
+        description: "Propose a change to a referral route's steps, contacts or follow-up",
+        patterns: [/^\s*edit routes?\s*$/i],
+        handle: (t) => service.routes(t),
+      },
       { name: 'content proposals', permission: 'content.edit', privileged: true, description: 'Changes to the referral content waiting for approval', patterns: [/^\s*content proposals?\s*$/i], handle: (t) => service.proposals(t) },
       { name: 'content history', permission: 'content.edit', privileged: true, description: 'Every version of the referral content', patterns: [/^\s*content history\s*$/i], handle: (t) => service.history(t) },
       { name: 'audit log', permission: 'content.edit', privileged: true, usage: 'audit log [kind or name]', description: 'Who did what with the content, latest first, with a CSV', patterns: [/^\s*audit log\b.*$/i], handle: (t) => service.auditLog(t) },
@@ -443,6 +563,7 @@ export function createContentCapability(service: ContentService, reviews: Conten
       { verb: 'content.rollback', handle: (t) => service.rollback(t) },
       { verb: 'content.review.confirm', handle: (t) => reviews.confirm(t) },
       { verb: 'content.route.edit', handle: (t) => service.editRoute(t) },
+      { verb: 'content.route.propose', handle: (t) => service.proposeRoute(t) },
     ],
     // Before the imports (which answer every file): a content file sent by a lead is a proposal.
     onUnrecognised: (t) => service.file(t),
