@@ -6,11 +6,21 @@ import { cardOf, cardText, LoopbackConnector, type SentActivity } from './helper
 import { button, cardProblems } from './helpers/cards';
 import { LEAD_OID, onlyLoopback, startTestBot, USER_OID, type TestBot } from './helpers/bot';
 import { tempDir } from './helpers/tmp';
+import { loadDemo, persona } from '../src/demo';
 
 type Card = Record<string, unknown>;
 const LEAD2 = 'cccccccc-0000-4000-8000-000000000003';
 const env = { SAFEGUARDING_LEAD_IDS: `${LEAD_OID},${LEAD2}` };
 const shipped = (f: string) => JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'content', 'referral', f), 'utf8'));
+
+/** The shipped content with the SPA owned by a lead named by e-mail, and a route owned by an e-mail nobody in the staff list has. */
+function ownedByEmail(): ReferralContent {
+  const contacts = shipped('contacts.json');
+  contacts.contacts.find((c: { id: string }) => c.id === 'adult-spa').owner = 'Tom.Okafor@demo.nhs.example';
+  const routes = shipped('routes.json');
+  routes.routes.find((r: { id: string }) => r.id === 'early-help').owner = 'someone.who.left@demo.nhs.example';
+  return parseReferralContent({ contacts, routes, pathway: shipped('pathway.json'), phrasing: shipped('phrasing.json'), areas: shipped('areas.json') });
+}
 
 /** The shipped content with LEAD2 as the owner of the MASH contact and the child abuse route. */
 function ownedContent(): ReferralContent {
@@ -154,6 +164,25 @@ describe('the monthly content review card', () => {
     } finally {
       await bot.stop();
       await connector.stop();
+    }
+  });
+
+  it('finds an owner given by e-mail in the staff list, and sends an item whose owner is not a lead to every lead', async () => {
+    const bot = await startTestBot({}, tempDir(), undefined, { referralContent: ownedByEmail() });
+    try {
+      await loadDemo(bot.app, new Date('2027-10-01T09:00:00Z'));
+      const tom = '743da293-c979-45f2-bb63-9e4d38837a89';
+      const priya = persona('lead').aadObjectId;
+      for (const oid of [tom, priya]) await bot.say('hello', { oid });
+      bot.clock.now = new Date('2027-11-01T09:00:00Z');
+      await bot.app.contentReviews.run();
+      const cardFor = (oid: string) => cardOf(bot.connector.sent.find((a) => a.conversationId === `a:personal-${oid}` && cardText(cardOf(a)).includes('Referral content to review this month'))!)!;
+      expect(cardText(cardFor(tom))).toMatch(/single point of access \(SPA\)\s*Review due today\s*You are its owner/);
+      expect(cardText(cardFor(priya))).not.toContain('single point of access (SPA)');
+      for (const oid of [tom, priya]) expect(cardText(cardFor(oid))).toMatch(/Route: [^\n]*[Ee]arly [Hh]elp/);
+      expect(bot.logs.some((l) => l.msg === 'content review: the owner is not a safeguarding lead in the staff list; every lead is sent it' && l.id === 'early-help')).toBe(true);
+    } finally {
+      await bot.stop();
     }
   });
 });
