@@ -2,7 +2,8 @@
  * Working days in England and Wales, for the monthly content review. Pure.
  *
  * The bank holidays that can fall in the first days of a month are worked out from their rules
- * (GOV.UK, "UK bank holidays", https://www.gov.uk/bank-holidays, checked 1 December 2026):
+ * as GOV.UK lists them ("UK bank holidays", https://www.gov.uk/bank-holidays), written from those
+ * rules rather than downloaded (the bot has no network at run time); review by 1 December 2027:
  * New Year's Day (1 January, or the next Monday when it falls at a weekend), Good Friday and
  * Easter Monday (from the date of Easter Sunday), and the early May bank holiday (the first
  * Monday in May). The limit: a one-off bank holiday declared by proclamation, or a holiday moved

@@ -642,7 +642,7 @@ const AUDIT_WORDS: Record<string, string> = {
 };
 
 function subjectWords(subject: Record<string, string | number | boolean>): string {
-  const parts = [subject.version !== undefined ? `version ${subject.version}` : '', subject.rollbackOf !== undefined ? `back to version ${subject.rollbackOf}` : '', subject.contact ? `contact ${subject.contact}` : '', subject.route ? `route ${subject.route}` : ''].filter(Boolean);
+  const parts = [subject.set ? String(subject.set) : '', subject.version !== undefined ? `version ${subject.version}` : '', subject.rollbackOf !== undefined ? `back to version ${subject.rollbackOf}` : '', subject.contact ? `contact ${subject.contact}` : '', subject.route ? `route ${subject.route}` : ''].filter(Boolean);
   return parts.length ? ` (${parts.join(', ')})` : '';
 }
 
