@@ -95,7 +95,8 @@ describe('the briefing library, training rules and self-assessment are versioned
     const other = await next(LEAD_OID, withText(/CSV/), () => send('notes.json', '/other/notes.json'));
     expect(other.activity.text).toMatch(/from a CSV file/);
     const staff = await next(USER_OID, withText(/Only safeguarding leads/), () => send('rules.json', '/rules/rules.json', USER_OID));
-    expect(staff.activity.text).toMatch(/Only safeguarding leads can change/);
+    expect(staff.activity.text).toBe('Only safeguarding leads can change the training rules.');
+    expect(bot.app.contentSets.get('training')!.currentVersion).toBe(1);
   });
 
   it('new training rules and practices go live on approval; history shows both versions and an earlier one can be proposed again', async () => {

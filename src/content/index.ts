@@ -58,10 +58,10 @@ export class ContentService {
     deps.exports.register('audit', (params) => this.auditCsv(params));
   }
 
-  private async refuse(turn: ChatTurn): Promise<void> {
+  private async refuse(turn: ChatTurn, what = 'the referral content'): Promise<void> {
     turn.log.info({ permission: 'content.edit' }, 'refused');
     await this.deps.audit.record(turn.user, 'content.refused', { permission: 'content.edit' });
-    await turn.send({ text: 'Only safeguarding leads can change the referral content.' });
+    await turn.send({ text: `Only safeguarding leads can change ${what}.` });
   }
 
   private get sets(): Map<string, LiveFileSet<unknown>> {
@@ -471,7 +471,7 @@ export class ContentService {
     const byName = [...this.sets.values()].some((l) => l.def.place(name, {}, l.current) !== undefined);
     if (!can(turn.principal, 'content.edit')) {
       if (!byName) return false;
-      await this.refuse(turn);
+      await this.refuse(turn, [...this.sets.values()].find((l) => l.def.place(name, {}, l.current) !== undefined)!.def.label);
       return true;
     }
     if (this.privateOnly(turn) || !turn.user.aadObjectId) {
