@@ -16,6 +16,9 @@ import { AuditTrail } from './audit';
 import { ContentService, createContentCapability } from './content';
 import { ExampleContentError, isExampleContent, LiveReferralContent } from './content/live';
 import { ContentStore } from './content/store';
+import { ContentReviews } from './content/review';
+import { LiveFileSet } from './content/sets';
+import { assessmentSet, briefingsSet, trainingSet } from './content/setDefinitions';
 import { createReferralCapability, ReferralService } from './referral';
 import { setFollowUpRetention } from './referral/followUps';
 import { createHttpServer } from './server/http';
@@ -47,6 +50,10 @@ export interface RunningApp {
   briefings: BriefingsService;
   /** The live referral content (versions in Cosmos) and the audit trail. */
   liveContent: LiveReferralContent;
+  /** The monthly content review cards (tests call run on the first working day). */
+  contentReviews: ContentReviews;
+  /** The other versioned content sets (briefings, training, assessment), by name. */
+  contentSets: Map<string, LiveFileSet<unknown>>;
   audit: AuditTrail;
   /** Deletes what is past its retention period (closed referral follow-ups); daily with the embedded store. */
   sweepRetention(): Promise<number>;
@@ -93,6 +100,7 @@ interface Services {
   imports: Capability;
   referral: ReferralService;
   content: ContentService;
+  contentReviews: ContentReviews;
   assessment: AssessmentService;
   training: TrainingService;
   briefings: BriefingsService;
@@ -102,7 +110,7 @@ interface Services {
 function buildCapabilities(s: Services): Capability[] {
   const capabilities: Capability[] = [
     // A content file (routes.json...) from a lead is a proposal: before the imports, which answer every file.
-    createContentCapability(s.content),
+    createContentCapability(s.content, s.contentReviews),
     s.imports,
     withPermissions(createReferralCapability(s.referral), { 'content review': 'referral.review' }, { worried: "I'm worried about someone" }),
     createAssessmentCapability(s.assessment),
@@ -119,7 +127,7 @@ function buildCapabilities(s: Services): Capability[] {
  */
 export function commandCatalogue(): Command[] {
   const none = undefined as never;
-  return buildCapabilities({ imports: { name: 'imports' }, referral: none, content: none, assessment: none, training: none, briefings: none }).flatMap((c) => c.commands ?? []);
+  return buildCapabilities({ imports: { name: 'imports' }, referral: none, content: none, contentReviews: none, assessment: none, training: none, briefings: none }).flatMap((c) => c.commands ?? []);
 }
 
 export async function startApp(config: Config, log: Logger, opts: StartOptions = {}): Promise<RunningApp> {
@@ -142,6 +150,22 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
     const contentStore = new ContentStore(store);
     const liveContent = new LiveReferralContent(contentStore, referralContent, log);
     await liveContent.start(now(), opts.contentRefreshMs ?? 5000);
+    // The other content sets, versioned in the same store (not when a test gave its own content).
+    // Each capability keeps the object it was given; a new version is copied into it.
+    const briefingStaffGroups = trainingRules.staffGroups.map((g) => ({ id: g.id, label: g.label }));
+    const briefingPractices = assessmentContent.practices.map((p) => ({ code: p.code, name: p.name }));
+    const contentDir = path.join(projectRoot(), 'content');
+    const contentSets = new Map<string, LiveFileSet<unknown>>();
+    const definitions = [
+      trainingSet(trainingRules, briefingStaffGroups),
+      ...(opts.briefingLibrary ? [] : [briefingsSet(briefingLibrary)]),
+      ...(opts.assessmentContent ? [] : [assessmentSet(assessmentContent, briefingPractices)]),
+    ];
+    for (const def of definitions) {
+      const live = new LiveFileSet(def as never, contentStore, contentDir, log) as LiveFileSet<unknown>;
+      await live.start(now(), opts.contentRefreshMs ?? 5000);
+      contentSets.set(live.set, live);
+    }
     if (config.production && isExampleContent(liveContent.get()) && !config.allowExampleContent) throw new ExampleContentError(liveContent.get().pathway.organisation);
     const audit = new AuditTrail(store, now, config.auditRetentionYears);
     const referral = new ReferralService({ content: () => liveContent.get(), store, notifier, log, now });
@@ -154,7 +178,8 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
     let listeningUrl = '';
     const signingKeys = config.exportSigningKeys ? [config.exportSigningKeys.current, config.exportSigningKeys.previous].filter((k): k is string => Boolean(k)).map((k) => Buffer.from(k, 'utf8')) : undefined;
     const exportLinks = new ExportLinks(() => config.publicBaseUrl ?? listeningUrl, now, signingKeys);
-    const content = new ContentService({ store: contentStore, live: liveContent, audit, directory, notifier, exports: exportLinks, now });
+    const content = new ContentService({ store: contentStore, live: liveContent, audit, directory, notifier, exports: exportLinks, now, sets: contentSets });
+    const contentReviews = new ContentReviews({ store: contentStore, live: liveContent, directory, notifier, audit, log, now });
     const training = new TrainingService({ rules: trainingRules, store, directory, notifier, now, exports: exportLinks, conversations });
     const upgraded = await training.store.upgradeCourseDocuments();
     if (upgraded) log.info({ courses: upgraded }, 'training saved one document per course moved into per-person records');
@@ -171,8 +196,8 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
       log,
       now,
       library: briefingLibrary,
-      staffGroups: trainingRules.staffGroups.map((g) => ({ id: g.id, label: g.label })),
-      practices: assessmentContent.practices.map((p) => ({ code: p.code, name: p.name })),
+      staffGroups: briefingStaffGroups,
+      practices: briefingPractices,
       broadcast: config.broadcast,
     });
     const imports = createImportsCapability({ directory, training: training.store, rules: trainingRules, notifier, reports: new ImportReports(store, exportLinks, now), now });
@@ -180,6 +205,7 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
       imports,
       referral,
       content,
+      contentReviews,
       assessment,
       training,
       briefings,
@@ -197,6 +223,8 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
       intervalMs > 0
         ? setInterval(() => {
             referral.sendDueReminders().catch((err: unknown) => log.error({ err: { message: (err as Error).message } }, 'sending referral reminders failed'));
+            // The monthly content review: one point read a minute once this month's cards have gone.
+            contentReviews.run().catch((err: unknown) => log.error({ err: { message: (err as Error).message } }, 'content review cards failed'));
           }, intervalMs)
         : undefined;
     timer?.unref();
@@ -250,6 +278,8 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
       trainingRules,
       briefings,
       liveContent,
+      contentReviews,
+      contentSets,
       audit,
       sweepRetention,
       url,
@@ -257,6 +287,7 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
         if (timer) clearInterval(timer);
         if (sweepTimer) clearInterval(sweepTimer);
         liveContent.stop();
+        for (const set of contentSets.values()) set.stop();
         // Let sends already on the wire finish and record their outcome before storage closes.
         await briefings.engine.stop();
         await imports.drain();

@@ -13,7 +13,8 @@ export type AuditAction =
   | 'content.approved'
   | 'content.declined'
   | 'content.refused'
-  | 'content.approval-refused';
+  | 'content.approval-refused'
+  | 'content.reviewed';
 
 export interface AuditRecord {
   id: string;

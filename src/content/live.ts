@@ -1,7 +1,7 @@
 import type { Logger } from '../logging/logger';
 import { registerServiceContacts } from '../privacy/patientData';
 import { parseReferralContent, type ReferralContent } from '../referral/content';
-import type { ContentStore } from './store';
+import type { ContentStore, ReviewsDoc } from './store';
 
 export const REFERRAL_SET = 'referral';
 
@@ -29,6 +29,9 @@ export class ExampleContentError extends Error {
 export class LiveReferralContent {
   private content: ReferralContent;
   private version = 0;
+  private body?: Record<string, unknown>;
+  private reviewsTag?: string;
+  private reviewDoc?: ReviewsDoc;
   private timer?: NodeJS.Timeout;
 
   constructor(
@@ -74,23 +77,58 @@ export class LiveReferralContent {
     if (this.timer) clearInterval(this.timer);
   }
 
-  /** Loads the live version if it changed. A version that fails validation (it never should: proposals are validated) is logged and not used. */
+  /** Who last confirmed an item as still correct (`route:<id>` or `contact:<id>`), if anyone has since the files. */
+  reviewOf(key: string): ReviewsDoc['items'][string] | undefined {
+    return this.reviewDoc?.items[key];
+  }
+
+  /**
+   * Loads the live version, and the latest "still correct" reviews, if either changed: two point
+   * reads. A review moves an item's `lastReviewed` on without a new version (nothing else changed,
+   * so no second lead is needed, and open proposals stay based on the live version). A version
+   * that fails validation (it never should: proposals are validated) is logged and not used.
+   */
   async refresh(): Promise<number> {
-    const live = await this.store.currentVersion(REFERRAL_SET);
-    if (live === undefined || live === this.version) return this.version;
-    const doc = await this.store.version(REFERRAL_SET, live);
-    if (!doc) return this.version;
+    const [live, reviews] = await Promise.all([this.store.currentVersion(REFERRAL_SET), this.store.reviews(REFERRAL_SET)]);
+    if (live === undefined) return this.version;
+    if (live === this.version && reviews?._etag === this.reviewsTag) return this.version;
+    const body = live === this.version && this.body ? this.body : (await this.store.version(REFERRAL_SET, live))?.body;
+    if (!body) return this.version;
     try {
-      this.content = this.parse(doc.body);
-      if (this.version === 0 && JSON.stringify(doc.body) !== JSON.stringify(LiveReferralContent.bodyOf(this.files))) {
+      this.content = this.parse(withReviews(body, reviews));
+      if (this.version === 0 && JSON.stringify(body) !== JSON.stringify(LiveReferralContent.bodyOf(this.files))) {
         this.log.warn({ set: REFERRAL_SET, version: live }, 'content: the files in content/referral differ from the live version, which is what staff see; changes go live only when proposed and approved in Teams');
       }
+      if (live !== this.version) this.log.info({ set: REFERRAL_SET, version: live }, 'content: now using version');
       this.version = live;
+      this.body = body;
+      this.reviewsTag = reviews?._etag;
+      this.reviewDoc = reviews;
       registerServiceContacts(this.content.contacts.values());
-      this.log.info({ set: REFERRAL_SET, version: live }, 'content: now using version');
     } catch (err) {
       this.log.error({ set: REFERRAL_SET, version: live, err: { message: (err as Error).message } }, 'content: stored version is not valid; still using the previous one');
     }
     return this.version;
   }
+}
+
+/** A version's body with each reviewed item's `lastReviewed` moved on to its latest review (never back). */
+function withReviews(body: Record<string, unknown>, reviews: ReviewsDoc | undefined): Record<string, unknown> {
+  if (!reviews || Object.keys(reviews.items).length === 0) return body;
+  const apply = (list: unknown, kind: string) =>
+    Array.isArray(list)
+      ? list.map((item: unknown) => {
+          if (!item || typeof item !== 'object') return item;
+          const o = item as { id?: unknown; lastReviewed?: unknown };
+          const r = reviews.items[`${kind}:${String(o.id)}`];
+          return r && typeof o.lastReviewed === 'string' && r.on > o.lastReviewed ? { ...o, lastReviewed: r.on } : item;
+        })
+      : list;
+  const routes = body.routes as { routes?: unknown } | undefined;
+  const contacts = body.contacts as { contacts?: unknown } | undefined;
+  return {
+    ...body,
+    ...(routes && typeof routes === 'object' ? { routes: { ...routes, routes: apply(routes.routes, 'route') } } : {}),
+    ...(contacts && typeof contacts === 'object' ? { contacts: { ...contacts, contacts: apply(contacts.contacts, 'contact') } } : {}),
+  };
 }

@@ -70,7 +70,44 @@ export type ApproveOutcome =
   | { outcome: 'already'; proposal: ContentProposal }
   | { outcome: 'missing' };
 
+/** One "still correct" review: who checked an item and when. */
+export interface ReviewRecord {
+  /** The day it was checked (`YYYY-MM-DD`, UK): the item's review date moves on from here. */
+  on: string;
+  at: string;
+  by: string;
+  byName?: string;
+}
+
+/** The latest review of each item of a set (`route:<id>`, `contact:<id>`), kept beside the versions. */
+export interface ReviewsDoc {
+  id: string;
+  set: string;
+  kind: 'reviews';
+  items: Record<string, ReviewRecord>;
+  _etag?: string;
+}
+
+/** Who has been sent the monthly review card: one document per person per month, created once. */
+interface ReviewClaim {
+  id: string;
+  set: string;
+  kind: 'review-claim';
+  month: string;
+  person: string;
+  status: 'claimed' | 'sent';
+  claimedAt: string;
+  sentAt?: string;
+  items?: number;
+  _etag?: string;
+}
+
+/** A claim left as `claimed` this long (its instance stopped mid-send) may be taken again. */
+const CLAIM_STALE_MS = 60 * 60_000;
+const CLAIMS = 'review-claims';
+
 const versionId = (set: string, n: number) => `${set}:v${n}`;
+const reviewsId = (set: string) => `${set}:reviews`;
 const pointerId = (set: string) => `${set}:current`;
 
 export class ContentStore {
@@ -175,5 +212,59 @@ export class ContentStore {
       .query<ContentProposal>({ query: "SELECT * FROM c WHERE c['set'] = @set AND c.kind = 'proposal' AND c.status = 'proposed'", parameters: [{ name: '@set', value: set }] }, { partitionKey: set, ...MANY })
       .fetchNext();
     return resources.sort((a, b) => b.proposedAt.localeCompare(a.proposedAt));
+  }
+
+  /** The latest review of every item of a set: one point read (the refresh makes it with the pointer's). */
+  async reviews(set: string): Promise<ReviewsDoc | undefined> {
+    const { resource } = await this.container.item(reviewsId(set), set).read<ReviewsDoc>();
+    return resource;
+  }
+
+  /** Records that an item was checked and is still correct, under the reviews document's etag (retried when two reviews race). */
+  async recordReview(set: string, key: string, record: ReviewRecord): Promise<void> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = await this.reviews(set);
+      const doc: ReviewsDoc = { id: reviewsId(set), set, kind: 'reviews', items: { ...(current?.items ?? {}), [key]: record } };
+      if (await writeIfUnchanged(this.container, doc, set, current?._etag)) return;
+    }
+    throw new Error('content: the review could not be recorded (the reviews document kept changing)');
+  }
+
+  /**
+   * Claims the monthly review card for one person and month: true for exactly one caller, however
+   * many instances ask, and never again once it was sent. A claim whose sender stopped before
+   * finishing (still `claimed` after an hour) can be taken again.
+   */
+  async claimReviewCard(month: string, person: string, now: Date): Promise<boolean> {
+    const id = `${CLAIMS}:${month}:${person}`;
+    const { resource: current } = await this.container.item(id, CLAIMS).read<ReviewClaim>();
+    if (current && (current.status === 'sent' || now.getTime() - Date.parse(current.claimedAt) < CLAIM_STALE_MS)) return false;
+    const claim: ReviewClaim = { id, set: CLAIMS, kind: 'review-claim', month, person, status: 'claimed', claimedAt: now.toISOString() };
+    return writeIfUnchanged(this.container, claim, CLAIMS, current?._etag);
+  }
+
+  async markReviewCardSent(month: string, person: string, items: number, now: Date): Promise<void> {
+    const id = `${CLAIMS}:${month}:${person}`;
+    const { resource } = await this.container.item(id, CLAIMS).read<ReviewClaim>();
+    if (resource) await writeIfUnchanged(this.container, { ...resource, status: 'sent', sentAt: now.toISOString(), items }, CLAIMS, resource._etag);
+  }
+
+  /** Gives a claim back (the card did not go out), so the next run tries again. */
+  async releaseReviewCard(month: string, person: string): Promise<void> {
+    try {
+      await this.container.item(`${CLAIMS}:${month}:${person}`, CLAIMS).delete();
+    } catch (err) {
+      if ((err as { code?: number }).code !== 404) throw err;
+    }
+  }
+
+  /** Whether this month's review run finished (every card claimed or sent). */
+  async reviewRunDone(month: string): Promise<boolean> {
+    const { resource } = await this.container.item(`${CLAIMS}:${month}:done`, CLAIMS).read<{ id: string }>();
+    return resource !== undefined;
+  }
+
+  async markReviewRunDone(month: string, cards: number, now: Date): Promise<void> {
+    await writeIfUnchanged(this.container, { id: `${CLAIMS}:${month}:done`, set: CLAIMS, kind: 'review-run', month, cards, at: now.toISOString() }, CLAIMS, undefined);
   }
 }

@@ -19,6 +19,14 @@ const phone = z
   .refine((s) => /^(999|101|111|116 ?\d{3})$/.test(s) || /^0\d{9,10}$/.test(s.replace(/ /g, '')), 'is not a UK phone number (for example 01709 336080, 101 or 999)');
 const httpsUrl = z.string().url('must be a full web address').refine((u) => u.startsWith('https://'), 'must start with https://');
 const text = z.string().trim().min(1, 'must not be empty');
+/**
+ * Who keeps a contact or route up to date: a safeguarding lead's Entra object id or e-mail address
+ * from the staff list. Optional; without one, the monthly review card goes to every lead.
+ */
+const owner = z
+  .string()
+  .trim()
+  .refine((s) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s) || z.string().email().safeParse(s).success, "must be a safeguarding lead's Entra object id or e-mail address");
 
 export const AUDIENCES = ['child', 'unborn', 'adult'] as const;
 export type Audience = (typeof AUDIENCES)[number];
@@ -36,6 +44,9 @@ const contactSchema = z
     confirmed: z.boolean().default(true),
     source: text,
     lastReviewed: isoDate,
+    /** How often the contact is checked (months); 12 when not given. */
+    reviewEveryMonths: z.number().int().min(1).max(36).optional(),
+    owner: owner.optional(),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -72,6 +83,7 @@ const routeSchema = z
     sources: z.array(text).min(1, 'needs at least one source'),
     lastReviewed: isoDate,
     reviewEveryMonths: z.number().int().min(1).max(36).default(12),
+    owner: owner.optional(),
   })
   .strict();
 
@@ -271,6 +283,46 @@ export function parseReferralContent(raw: ReferralContentFiles, where: (file: st
   return { pathway, routes, contacts: contactIds, phrasing, areas, files: raw, route: (rid) => routeIds.get(rid) };
 }
 
+/** A contact without its own `reviewEveryMonths` is checked once a year. */
+export const CONTACT_REVIEW_MONTHS = 12;
+
+/** A date `months` after a `YYYY-MM-DD` date, as `YYYY-MM-DD`. */
+export function monthsAfter(isoDay: string, months: number): string {
+  const d = new Date(`${isoDay}T00:00:00Z`);
+  d.setUTCMonth(d.getUTCMonth() + months);
+  return d.toISOString().slice(0, 10);
+}
+
+export interface ReviewItem {
+  kind: 'route' | 'contact';
+  id: string;
+  title: string;
+  /** The review date, `YYYY-MM-DD`. */
+  due: string;
+  owner?: string;
+  /** A local contact still to be filled in: it needs changing, not confirming. */
+  missing?: boolean;
+}
+
+/**
+ * Routes and contacts past their review date or due within `withinDays` of `today` (`YYYY-MM-DD`),
+ * and local contacts not yet filled in: what the monthly review card lists. Soonest first.
+ */
+export function dueForReview(content: ReferralContent, today: string, withinDays = 30): ReviewItem[] {
+  const horizon = new Date(Date.parse(`${today}T00:00:00Z`) + withinDays * 86_400_000).toISOString().slice(0, 10);
+  const out: ReviewItem[] = [];
+  for (const r of content.routes) {
+    const due = monthsAfter(r.lastReviewed, r.reviewEveryMonths);
+    if (due <= horizon) out.push({ kind: 'route', id: r.id, title: r.title, due, owner: r.owner });
+  }
+  for (const c of content.contacts.values()) {
+    const due = monthsAfter(c.lastReviewed, c.reviewEveryMonths ?? CONTACT_REVIEW_MONTHS);
+    if (!c.confirmed) out.push({ kind: 'contact', id: c.id, title: c.name, due: due < today ? due : today, owner: c.owner, missing: true });
+    else if (due <= horizon) out.push({ kind: 'contact', id: c.id, title: c.name, due, owner: c.owner });
+  }
+  return out.sort((a, b) => a.due.localeCompare(b.due) || a.title.localeCompare(b.title));
+}
+
 /** Routes and contacts whose review date has passed, for safeguarding leads. */
 export function overdueForReview(content: ReferralContent, now: Date): { kind: 'route' | 'contact'; id: string; title: string; due: string; missing?: boolean }[] {
   const out: { kind: 'route' | 'contact'; id: string; title: string; due: string; missing?: boolean }[] = [];
@@ -287,7 +339,7 @@ export function overdueForReview(content: ReferralContent, now: Date): { kind: '
   const areasDue = addMonths(content.areas.asAt, 12);
   if (areasDue <= now) out.push({ kind: 'contact', id: 'areas', title: `Out-of-area council links (${content.areas.areas.length} areas, as at ${new Date(`${content.areas.asAt}T12:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric' })})`, due: areasDue.toISOString().slice(0, 10) });
   for (const c of content.contacts.values()) {
-    const due = addMonths(c.lastReviewed, 12);
+    const due = addMonths(c.lastReviewed, c.reviewEveryMonths ?? CONTACT_REVIEW_MONTHS);
     if (due <= now) out.push({ kind: 'contact', id: c.id, title: c.name, due: due.toISOString().slice(0, 10) });
     else if (!c.confirmed) out.push({ kind: 'contact', id: c.id, title: `${c.name} (details not yet filled in)`, due: c.lastReviewed, missing: true });
   }

@@ -23,7 +23,7 @@ const PAYLOADS: Record<Permission, Record<string, unknown>[]> = {
   'assessment.answer': [{ verb: 'assessment.overview' }, { verb: 'assessment.open', section: 'governance' }],
   'assessment.oversee': [{ verb: 'assessment.export' }, { verb: 'assessment.remind' }, { verb: 'menu', command: 'assessment status' }],
   'people.import': [{ verb: 'menu', command: 'import staff' }],
-  'content.edit': [{ verb: 'content.contact.edit', contact: 'mash' }, { verb: 'content.approve', proposal: 'p-1' }],
+  'content.edit': [{ verb: 'content.contact.edit', contact: 'mash' }, { verb: 'content.approve', proposal: 'p-1' }, { verb: 'content.review.confirm', kind: 'contact', id: 'mash' }, { verb: 'content.route.edit', route: 'fgm' }, { verb: 'content.route.propose', route: 'fgm', basedOn: '1', step0: 'Forged step' }],
 };
 
 /** What only someone with the permission may read: download links, other people's names, reports and editors. */
