@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { AuditTrail } from '../audit';
 import { z } from 'zod';
 import { md } from '../cards/markdown';
 import { renderCard } from '../cards/render';
@@ -28,6 +29,8 @@ export interface BriefingsDeps {
   staffGroups: { id: string; label: string }[];
   practices: { code: string; name: string }[];
   broadcast: { messagesPerSecond: number; retryBaseMs: number; leaseMs?: number };
+  /** Sends, schedules, changes of time, cancellations and reminders are recorded here (ids and counts only). */
+  audit: AuditTrail;
   now?: () => Date;
 }
 
@@ -535,6 +538,12 @@ export class BriefingsService {
       return turn.send({ text: 'This draft changed at the same moment (perhaps sent from another device). Type briefing drafts to check it.' });
     }
     turn.log.info({ briefingId: draft.id, recipients: recipients.length, scheduled: Boolean(sendAt) }, 'briefing confirmed');
+    await this.deps.audit.note(
+      turn.user,
+      sendAt ? 'briefing.scheduled' : 'briefing.sent',
+      { briefing: draft.id, ...(draft.libraryId ? { library: draft.libraryId } : {}), recipients: recipients.length, ...(sendAt ? { sendAt: sendAt.toISOString() } : {}) },
+      turn.log,
+    );
     if (sendAt) {
       return turn.send({ text: `Scheduled: "${draft.content.title}" will go to ${people(recipients.length)} on ${ukLabel(sendAt)}. Type briefing drafts to see it.` });
     }
@@ -665,6 +674,7 @@ export class BriefingsService {
     if (!due.length) return;
     const author = turn.user.aadObjectId;
     void inBackground(() => this.sendReminders(briefing, due, now)).then(async (sent) => {
+      await this.deps.audit.note(turn.user, 'briefing.reminded', { briefing: briefing.id, due: due.length, reminded: sent }, this.deps.log);
       if (author) await this.deps.notifier.sendToPerson(author, { text: `Reminders for "${briefing.content.title}": ${sent} sent.` }).catch(() => undefined);
     });
   }
@@ -722,17 +732,17 @@ export function createBriefingsCapability(service: BriefingsService): Capability
     actions: [
       { verb: 'briefings.search', handle: (t) => service.search(t) },
       { verb: 'briefings.open', handle: (t) => service.open(t) },
-      { verb: 'briefings.new', handle: (t) => service.newBriefing(t), privileged: true },
-      { verb: 'briefings.start', handle: (t) => service.startFromLibrary(t), privileged: true },
-      { verb: 'briefings.edit', handle: (t) => service.edit(t), privileged: true },
-      { verb: 'briefings.save', handle: (t) => service.save(t), privileged: true },
-      { verb: 'briefings.preview', handle: (t) => service.preview(t), privileged: true },
-      { verb: 'briefings.audienceCard', handle: (t) => service.audienceCard(t), privileged: true },
-      { verb: 'briefings.audience', handle: (t) => service.chooseAudience(t), privileged: true },
-      { verb: 'briefings.send', handle: (t) => service.send(t), privileged: true },
-      { verb: 'briefings.confirmCard', handle: (t) => service.confirmCard(t), privileged: true },
-      { verb: 'briefings.report', handle: (t) => service.report(t), privileged: true },
-      { verb: 'briefings.remind', handle: (t) => service.remind(t), privileged: true },
+      { verb: 'briefings.new', permission: 'briefings.send', handle: (t) => service.newBriefing(t), privileged: true },
+      { verb: 'briefings.start', permission: 'briefings.send', handle: (t) => service.startFromLibrary(t), privileged: true },
+      { verb: 'briefings.edit', permission: 'briefings.send', handle: (t) => service.edit(t), privileged: true },
+      { verb: 'briefings.save', permission: 'briefings.send', handle: (t) => service.save(t), privileged: true },
+      { verb: 'briefings.preview', permission: 'briefings.send', handle: (t) => service.preview(t), privileged: true },
+      { verb: 'briefings.audienceCard', permission: 'briefings.send', handle: (t) => service.audienceCard(t), privileged: true },
+      { verb: 'briefings.audience', permission: 'briefings.send', handle: (t) => service.chooseAudience(t), privileged: true },
+      { verb: 'briefings.send', permission: 'briefings.send', handle: (t) => service.send(t), privileged: true },
+      { verb: 'briefings.confirmCard', permission: 'briefings.send', handle: (t) => service.confirmCard(t), privileged: true },
+      { verb: 'briefings.report', permission: 'briefings.send', handle: (t) => service.report(t), privileged: true },
+      { verb: 'briefings.remind', permission: 'briefings.send', handle: (t) => service.remind(t), privileged: true },
     ],
     executes: [{ verb: 'briefing.ack', handle: (t) => service.acknowledge(t) }],
     onReadReceipt: (r, log) => service.readReceipt(r, log),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AuditTrail } from '../audit';
-import { linkLifetime, toCsv, type ExportFile, type ExportLinks } from '../exports';
+import { AUDIT_USAGE, auditCsv, auditLogText, auditMonths } from '../audit/log';
+import type { ExportLinks } from '../exports';
 import { downloadText } from '../imports';
 import { renderCard } from '../cards/render';
 import type { Capability, ChatTurn, Notifier } from '../chat/types';
@@ -49,7 +50,7 @@ const decideSchema = z.object({ verb: z.enum(['content.approve', 'content.declin
 
 export class ContentService {
   constructor(private readonly deps: ContentDeps) {
-    deps.exports.register('audit', (params) => this.auditCsv(params));
+    deps.exports.register('audit', (params) => auditCsv(deps.audit, params));
   }
 
   private async refuse(turn: ChatTurn): Promise<void> {
@@ -362,48 +363,15 @@ export class ContentService {
     return true;
   }
 
-  /** `audit log [kind or name]`: the latest privileged actions, this month and last, with a CSV link. */
+  /** `audit log [kind or name]`: the latest privileged actions, this month and last, with a CSV link (src/audit/log.ts). */
   async auditLog(turn: ChatTurn): Promise<void> {
     if (!can(turn.principal, 'content.edit')) return this.refuse(turn);
     if (this.privateOnly(turn)) return turn.send({ text: 'Please ask me in our 1:1 chat.' });
     const filter = turn.text.replace(/^\s*audit log\s*/i, '').trim().toLowerCase();
     const now = this.deps.now();
-    const months = [now.toISOString().slice(0, 7), new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString().slice(0, 7)];
-    const records = (await Promise.all(months.map((m) => this.deps.audit.month(m)))).flat().sort((a, b) => b.at.localeCompare(a.at));
-    const shown = records.filter((r) => !filter || r.action.includes(filter) || (r.actorName ?? '').toLowerCase().includes(filter) || r.actor === filter);
-    const link = this.deps.exports.link('audit', { months: months.join(',') });
-    const lines = shown.slice(0, 30).map((r) => `- ${new Date(r.at).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' })}: ${r.actorName ?? r.actor} ${AUDIT_WORDS[r.action] ?? r.action}${subjectWords(r.subject)}`);
-    await turn.send({
-      text:
-        (shown.length === 0 ? `No audit records${filter ? ` for "${filter}"` : ''} this month or last.` : `Audit log, latest first${filter ? ` (${filter})` : ''}: ${shown.length > 30 ? `the latest 30 of ${shown.length}` : `${shown.length}`}\n\n${lines.join('\n')}`) +
-        `\n\n[Download this month and last as CSV](${link.url}) (the link works ${linkLifetime(link.expiresAt)}).`,
-    });
+    const link = this.deps.exports.link('audit', { months: auditMonths(now).join(',') }, turn.user.aadObjectId);
+    await turn.send({ text: await auditLogText(this.deps.audit, filter, now, link) });
   }
-
-  private async auditCsv(params: Record<string, string>): Promise<ExportFile> {
-    const months = (params.months ?? '').split(',').filter((m) => /^\d{4}-\d{2}$/.test(m)).slice(0, 12);
-    const records = (await Promise.all(months.map((m) => this.deps.audit.month(m)))).flat();
-    return {
-      filename: `audit-${months[0] ?? 'log'}.csv`,
-      csv: toCsv(
-        ['at', 'actor', 'actor_name', 'action', 'subject'],
-        records.map((r) => [r.at, r.actor, r.actorName ?? '', r.action, JSON.stringify(r.subject)]),
-      ),
-    };
-  }
-}
-
-const AUDIT_WORDS: Record<string, string> = {
-  'content.proposed': 'proposed a content change',
-  'content.approved': 'approved a content change',
-  'content.declined': 'declined a content change',
-  'content.refused': 'was refused a content action',
-  'content.approval-refused': 'was refused approving their own change',
-};
-
-function subjectWords(subject: Record<string, string | number | boolean>): string {
-  const parts = [subject.version !== undefined ? `version ${subject.version}` : '', subject.rollbackOf !== undefined ? `back to version ${subject.rollbackOf}` : '', subject.contact ? `contact ${subject.contact}` : ''].filter(Boolean);
-  return parts.length ? ` (${parts.join(', ')})` : '';
 }
 
 /** What differs between two versions of a contact, in words ("<name> telephone: old → new"); a changed number is marked. */
@@ -425,7 +393,7 @@ export function createContentCapability(service: ContentService): Capability {
       { name: 'edit contact', permission: 'content.edit', privileged: true, description: 'Propose a change to a referral contact', patterns: [/^\s*edit contacts?\s*$/i], handle: (t) => service.contacts(t) },
       { name: 'content proposals', permission: 'content.edit', privileged: true, description: 'Changes to the referral content waiting for approval', patterns: [/^\s*content proposals?\s*$/i], handle: (t) => service.proposals(t) },
       { name: 'content history', permission: 'content.edit', privileged: true, description: 'Every version of the referral content', patterns: [/^\s*content history\s*$/i], handle: (t) => service.history(t) },
-      { name: 'audit log', permission: 'content.edit', privileged: true, usage: 'audit log [kind or name]', description: 'Who did what with the content, latest first, with a CSV', patterns: [/^\s*audit log\b.*$/i], handle: (t) => service.auditLog(t) },
+      { name: 'audit log', permission: 'content.edit', privileged: true, usage: AUDIT_USAGE, description: 'Who did what: content, briefings, imports, training decisions, reopened assessments, downloads and refusals, latest first, with a CSV', patterns: [/^\s*audit log\b.*$/i], handle: (t) => service.auditLog(t) },
     ],
     actions: [
       { verb: 'content.contact.edit', handle: (t) => service.edit(t) },

@@ -1,3 +1,5 @@
+import type { AuditTrail } from '../audit';
+import { auditRefusal } from '../audit/refusals';
 import type { Capability, ChatFile, ChatTurn, Notifier } from '../chat/types';
 import { ImportFileError } from '../csv';
 import { md } from '../cards/markdown';
@@ -25,6 +27,8 @@ export interface ImportsDeps {
   rules: TrainingRules;
   notifier: Notifier;
   reports: ImportReports;
+  /** Every import (kind, counts, who, from the chat) and every refusal is recorded here. */
+  audit: AuditTrail;
   now?: () => Date;
 }
 
@@ -67,6 +71,11 @@ export function toOutcome(kind: 'staff' | 'training', report: StaffImportReport 
   return { kind, added: report.added, updated: report.updated, unchanged: report.unchanged, rejected: report.rejected.length, notSaved: report.failed.length, problems };
 }
 
+/** An import's counts for its audit record (never a row, a name or a reason). */
+export function auditCounts(o: Pick<ImportOutcome, 'added' | 'updated' | 'unchanged' | 'rejected' | 'notSaved'> & { left?: number }): Record<string, number> {
+  return { added: o.added, updated: o.updated, unchanged: o.unchanged, rejected: o.rejected, notSaved: o.notSaved, ...(o.left !== undefined ? { left: o.left } : {}) };
+}
+
 export interface ImportsCapability extends Capability {
   /** Resolves once the imports still running in the background have finished (for a clean stop). */
   drain(): Promise<void>;
@@ -93,6 +102,7 @@ export function createImportsCapability(deps: ImportsDeps): ImportsCapability {
     }
     if (kind === 'staff' && !isLead) {
       turn.log.info({ permission: 'people.import', kind }, 'refused');
+      await auditRefusal(deps.audit, turn, 'people.import', { file: kind });
       await tell(`Only safeguarding leads can import the staff list. You can send your team's training records (${TRAINING_COLUMNS.join(',')}).`);
       return;
     }
@@ -109,7 +119,8 @@ export function createImportsCapability(deps: ImportsDeps): ImportsCapability {
     }
     const importId = await deps.reports.save(outcome);
     turn.log.info({ import: kind, manager: !isLead, rejected: outcome.rejected, notSaved: outcome.notSaved }, 'import from chat');
-    await tell(chatSummary(name, outcome, importId ? deps.reports.link(importId, name === 'your file' ? 'import' : csv.name) : undefined));
+    await deps.audit.note(turn.user, kind === 'staff' ? 'import.staff' : 'import.training', { via: 'chat', ...auditCounts(outcome), ...(isLead ? {} : { manager: true }) }, turn.log);
+    await tell(chatSummary(name, outcome, importId ? deps.reports.link(importId, name === 'your file' ? 'import' : csv.name, oid) : undefined));
   };
 
   const handle = async (turn: ChatTurn): Promise<boolean> => {
@@ -125,6 +136,7 @@ export function createImportsCapability(deps: ImportsDeps): ImportsCapability {
     const managerTeam = !isLead && turn.principal.roles.has('manager') ? turn.principal.team : undefined;
     if (!isLead && !managerTeam) {
       turn.log.info({ permission: 'people.import' }, 'refused');
+      await auditRefusal(deps.audit, turn, 'people.import', { file: 'any' });
       await turn.send({
         text: "Only safeguarding leads, and managers for their own team's training records, can import files here. If you meant to share something with the safeguarding team, please e-mail it to them instead.",
       });

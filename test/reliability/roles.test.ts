@@ -55,6 +55,9 @@ describe('the role matrix from src/people/roles.ts', () => {
     let attempts = 0;
     let recognised = 0;
     const bypasses: string[] = [];
+    const unaudited: string[] = [];
+    let refusalsAudited = 0;
+    const refusals = async () => (await bot.app.audit.month(bot.clock.now.toISOString().slice(0, 7))).filter((r) => r.action === 'access.refused' || r.action === 'content.refused').length;
     for (const permission of Object.keys(PERMISSIONS) as Permission[]) {
       const commands = catalogue.filter((c) => c.permission === permission).map((c) => c.name);
       const texts = permission === 'people.import' ? [] : commands.length ? commands : [];
@@ -75,6 +78,7 @@ describe('the role matrix from src/people/roles.ts', () => {
           for (const fields of tries) {
             attempts++;
             const before = await storeDocuments(bot.app.store);
+            const refusedBefore = await refusals();
             bot.connector.clear();
             const res = await bot.post(bot.activity(fields, who.aadObjectId));
             await res.text();
@@ -88,16 +92,27 @@ describe('the role matrix from src/people/roles.ts', () => {
             if (!allowed && (PRIVILEGED.test(anywhere) || othersNamed(anywhere))) bypasses.push(`${what}: privileged content: ${anywhere.slice(0, 200)}`);
             if (allowed && channel !== 'group chat' && (PRIVILEGED.test(anywhere) || othersNamed(anywhere))) recognised++;
             if (!allowed && changes.length) bypasses.push(`${what}: wrote ${changes.join(', ')}`);
+            // Every refused attempt is in the audit trail (who, which command or button), whichever way it came.
+            // (A menu button naming no command is answered with the menu: nothing privileged was tried.)
+            const value = fields.value as { verb?: unknown; command?: unknown } | undefined;
+            const noSuchCommand = value?.verb === 'menu' && !catalogue.some((c) => c.name === value.command);
+            if (!allowed && !noSuchCommand) {
+              if ((await refusals()) > refusedBefore) refusalsAudited++;
+              else unaudited.push(what);
+            }
           }
         }
       }
     }
     if (bypasses.length) console.log(bypasses.join('\n'));
+    if (unaudited.length) console.log(`refusals not audited:\n${unaudited.join('\n')}`);
     figure(AREA, 'permissions x roles x (text, card, group)', cells, { eq: Object.keys(PERMISSIONS).length * ROLES.length * 3 });
     figure(AREA, 'attempts', attempts, { min: 100 });
     // The check can see privileged content: it does in what permitted roles get in their 1:1 chat.
     figure(AREA, 'privileged replies recognised for permitted roles', recognised, { min: 10 });
     figure(AREA, 'bypasses', bypasses.length, { eq: 0 });
+    figure(AREA, 'refused attempts in the audit trail', refusalsAudited, { min: 50 });
+    figure(AREA, 'refused attempts not audited', unaudited.length, { eq: 0 });
     expectFiguresOk();
   }, 240_000);
 });
