@@ -16,7 +16,7 @@ const PAYLOADS: Record<Permission, Record<string, unknown>[]> = {
   'referral.use': [{ verb: 'referral.step', step: 'start' }],
   'referral.review': [{ verb: 'menu', command: 'content review' }],
   'briefings.read': [{ verb: 'briefings.search', query: 'fgm' }],
-  'briefings.send': [{ verb: 'briefings.new' }, { verb: 'briefings.start', libraryId: 'fgm' }, { verb: 'briefings.save', title: 'Forged', summary: 'x', keyPoints: 'x' }],
+  'briefings.send': [{ verb: 'briefings.new' }, { verb: 'briefings.start', libraryId: 'fgm' }, { verb: 'briefings.save', title: 'Forged', summary: 'x', keyPoints: 'x' }, { verb: 'briefings.cancel', briefingId: 'b-1' }, { verb: 'briefings.changeTime', briefingId: 'b-1' }, { verb: 'briefings.reschedule', briefingId: 'b-1', date: '2099-01-01', time: '09:00', confirmed: 'yes' }],
   'training.own': [{ verb: 'training.recordCard' }],
   'training.team': [{ verb: 'training.export', team: 'Continuing Care' }, { verb: 'training.remind', team: 'Continuing Care' }],
   'training.organisation': [{ verb: 'menu', command: 'organisation compliance' }, { verb: 'training.export', team: 'Safeguarding Team' }],
