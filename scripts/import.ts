@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '../src/config/paths';
 import { AuditTrail } from '../src/audit';
+import { StaffImportRuns } from '../src/imports/leavers';
 import { ConfigError, loadConfig } from '../src/config';
 import { createLogger } from '../src/logging/logger';
 import { PeopleDirectory } from '../src/people/directory';
@@ -55,6 +56,10 @@ async function main(argv: string[]): Promise<number> {
       summary = describeStaffImport(report);
       problems = report.rejected.length + report.failed.length;
       counts = { added: report.added, updated: report.updated, unchanged: report.unchanged, rejected: report.rejected.length, notSaved: report.failed.length, ...(flags.has('--full') ? { left: report.left } : {}) };
+      // The latest staff import now: an offer in the chat from an earlier file to mark leavers is refused.
+      await new StaffImportRuns(store)
+        .record('cli')
+        .catch((err: unknown) => process.stderr.write(`Could not record this as the latest staff import (${(err as Error).message}).\n`));
     } else {
       const report = await importTraining(new TrainingStore(store), directory, rules, text);
       summary = describeTrainingImport(report);

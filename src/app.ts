@@ -29,6 +29,7 @@ import { openStore, readAll, type Store } from './storage/store';
 import { BriefingsService, createBriefingsCapability } from './briefings';
 import { createImportsCapability } from './imports';
 import { ImportReports } from './imports/reports';
+import { StaffImportRuns } from './imports/leavers';
 import { loadBriefingLibrary, type LibraryBriefing } from './briefings/content';
 
 /**
@@ -108,7 +109,7 @@ function buildCapabilities(s: Services): Capability[] {
   const capabilities: Capability[] = [
     // A content file (routes.json...) from a lead is a proposal: before the imports, which answer every file.
     createContentCapability(s.content),
-    s.imports,
+    audited(s.imports),
     audited(withPermissions(createReferralCapability(s.referral), { 'content review': 'referral.review' }, { worried: "I'm worried about someone" })),
     audited(createAssessmentCapability(s.assessment)),
     audited(createTrainingCapability(s.training)),
@@ -190,7 +191,7 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
       broadcast: config.broadcast,
       audit,
     });
-    const imports = createImportsCapability({ directory, training: training.store, rules: trainingRules, notifier, reports: new ImportReports(store, exportLinks, now), audit, now });
+    const imports = createImportsCapability({ directory, training: training.store, rules: trainingRules, notifier, reports: new ImportReports(store, exportLinks, now), runs: new StaffImportRuns(store, now), audit, now });
     const capabilities = buildCapabilities({
       audit,
       imports,

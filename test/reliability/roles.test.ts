@@ -22,7 +22,11 @@ const PAYLOADS: Record<Permission, Record<string, unknown>[]> = {
   'training.organisation': [{ verb: 'menu', command: 'organisation compliance' }, { verb: 'training.export', team: 'Safeguarding Team' }],
   'assessment.answer': [{ verb: 'assessment.overview' }, { verb: 'assessment.open', section: 'governance' }],
   'assessment.oversee': [{ verb: 'assessment.export' }, { verb: 'assessment.remind' }, { verb: 'menu', command: 'assessment status' }],
-  'people.import': [{ verb: 'menu', command: 'import staff' }],
+  'people.import': [
+    { verb: 'menu', command: 'import staff' },
+    { verb: 'imports.leaversReview', run: '00000000-0000-4000-8000-000000000000' },
+    { verb: 'imports.leaversApply', run: '00000000-0000-4000-8000-000000000000', count: 1, step: 'second' },
+  ],
   'content.edit': [{ verb: 'content.contact.edit', contact: 'mash' }, { verb: 'content.approve', proposal: 'p-1' }],
 };
 
