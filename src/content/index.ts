@@ -393,7 +393,7 @@ export function createContentCapability(service: ContentService): Capability {
       { name: 'edit contact', permission: 'content.edit', privileged: true, description: 'Propose a change to a referral contact', patterns: [/^\s*edit contacts?\s*$/i], handle: (t) => service.contacts(t) },
       { name: 'content proposals', permission: 'content.edit', privileged: true, description: 'Changes to the referral content waiting for approval', patterns: [/^\s*content proposals?\s*$/i], handle: (t) => service.proposals(t) },
       { name: 'content history', permission: 'content.edit', privileged: true, description: 'Every version of the referral content', patterns: [/^\s*content history\s*$/i], handle: (t) => service.history(t) },
-      { name: 'audit log', permission: 'content.edit', privileged: true, usage: AUDIT_USAGE, description: 'Who did what: content, briefings, imports, training decisions, reopened assessments, downloads and refusals, latest first, with a CSV', patterns: [/^\s*audit log\b.*$/i], handle: (t) => service.auditLog(t) },
+      { name: 'audit log', permission: 'content.edit', privileged: true, usage: AUDIT_USAGE, description: 'Who did what: content, briefings, imports, training, assessments, downloads, refusals; with a CSV', patterns: [/^\s*audit log\b.*$/i], handle: (t) => service.auditLog(t) },
     ],
     actions: [
       { verb: 'content.contact.edit', handle: (t) => service.edit(t) },
