@@ -52,14 +52,12 @@ async function main(argv: string[]): Promise<number> {
     let problems: number;
     let counts: Record<string, number>;
     if (kind === 'staff') {
+      // The latest staff import from now, before anything is written: an offer in the chat from an earlier file to mark leavers is refused.
+      await new StaffImportRuns(store).begin('cli');
       const report = await importStaff(directory, text, { staffGroups: rules.staffGroups.map((g) => g.id), full: flags.has('--full'), confirm: flags.has('--confirm') });
       summary = describeStaffImport(report);
       problems = report.rejected.length + report.failed.length;
       counts = { added: report.added, updated: report.updated, unchanged: report.unchanged, rejected: report.rejected.length, notSaved: report.failed.length, ...(flags.has('--full') ? { left: report.left } : {}) };
-      // The latest staff import now: an offer in the chat from an earlier file to mark leavers is refused.
-      await new StaffImportRuns(store)
-        .record('cli')
-        .catch((err: unknown) => process.stderr.write(`Could not record this as the latest staff import (${(err as Error).message}).\n`));
     } else {
       const report = await importTraining(new TrainingStore(store), directory, rules, text);
       summary = describeTrainingImport(report);

@@ -117,8 +117,11 @@ export function createImportsCapability(deps: ImportsDeps): ImportsCapability {
     }
     let outcome: ImportOutcome;
     let staff: StaffImportReport | undefined;
+    let run: string | undefined;
     try {
       if (kind === 'staff') {
+        // The latest staff import from now, before anything is written: an offer from any earlier file is refused.
+        run = await deps.runs.begin('chat');
         // Add and update only, as always; marking the rest as leavers is offered afterwards.
         staff = await importStaff(deps.directory, text, { staffGroups: deps.rules.staffGroups.map((g) => g.id), now: deps.now?.() });
         outcome = toOutcome('staff', staff);
@@ -132,9 +135,8 @@ export function createImportsCapability(deps: ImportsDeps): ImportsCapability {
     turn.log.info({ import: kind, manager: !isLead, rejected: outcome.rejected, notSaved: outcome.notSaved }, 'import from chat');
     await deps.audit.note(turn.user, kind === 'staff' ? 'import.staff' : 'import.training', { via: 'chat', ...auditCounts(outcome), ...(isLead ? {} : { manager: true }) }, turn.log);
     await tell(chatSummary(name, outcome, importId ? deps.reports.link(importId, name === 'your file' ? 'import' : csv.name, oid) : undefined));
-    if (staff) {
-      // The latest staff import from now on: an offer from any earlier file is refused.
-      const run = await deps.runs.record('chat', staff.named);
+    if (staff && run) {
+      await deps.runs.keepNamed(run, staff.named);
       const plan = await planLeavers(deps.directory, staff.named);
       if (plan.leavers.length > 0) {
         await deps.notifier.sendToPerson(oid, {

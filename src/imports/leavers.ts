@@ -43,26 +43,32 @@ export class StaffImportRuns {
     this.container = store.container('imports');
   }
 
-  /** Records a staff import as the latest; with the ids its file named, when an offer may follow. Returns its run id. */
-  async record(via: 'chat' | 'cli', named?: ReadonlySet<string>): Promise<string> {
+  /**
+   * Records a staff import as the latest, before it writes anything: from then on an offer from
+   * any earlier file is refused, and one being applied at that moment loses its etag claim.
+   * Returns the run id.
+   */
+  async begin(via: 'chat' | 'cli'): Promise<string> {
     const runId = randomUUID();
-    const createdAt = this.now().toISOString();
-    if (named) {
-      const ids = [...named];
-      const ops: OperationInput[] = [];
-      for (let i = 0, n = 0; i < ids.length || n === 0; i += CHUNK_IDS, n++) {
-        const chunk: NamedChunk = { id: `named-${String(n).padStart(5, '0')}`, importId: runId, type: 'named', createdAt, ids: ids.slice(i, i + CHUNK_IDS), ttl: REPORT_KEPT_MS / 1000 };
-        ops.push({ operationType: 'Create', partitionKey: runId, resourceBody: chunk as never });
-      }
-      for (let i = 0; i < ops.length; i += 20) {
-        const results = await this.container.items.bulk(ops.slice(i, i + 20));
-        const failed = results.find((r) => r.statusCode >= 400);
-        if (failed) throw new Error(`Saving the staff file's ids: storage answered ${failed.statusCode}`);
-      }
-    }
-    const latest: LatestStaffImport = { id: LATEST, importId: LATEST, runId, at: createdAt, via };
+    const latest: LatestStaffImport = { id: LATEST, importId: LATEST, runId, at: this.now().toISOString(), via };
     await this.container.items.upsert(latest);
     return runId;
+  }
+
+  /** Keeps the employee ids a run's file named, for a day, so its offer can be applied. */
+  async keepNamed(runId: string, named: ReadonlySet<string>): Promise<void> {
+    const createdAt = this.now().toISOString();
+    const ids = [...named];
+    const ops: OperationInput[] = [];
+    for (let i = 0, n = 0; i < ids.length || n === 0; i += CHUNK_IDS, n++) {
+      const chunk: NamedChunk = { id: `named-${String(n).padStart(5, '0')}`, importId: runId, type: 'named', createdAt, ids: ids.slice(i, i + CHUNK_IDS), ttl: REPORT_KEPT_MS / 1000 };
+      ops.push({ operationType: 'Create', partitionKey: runId, resourceBody: chunk as never });
+    }
+    for (let i = 0; i < ops.length; i += 20) {
+      const results = await this.container.items.bulk(ops.slice(i, i + 20));
+      const failed = results.find((r) => r.statusCode >= 400);
+      if (failed) throw new Error(`Saving the staff file's ids: storage answered ${failed.statusCode}`);
+    }
   }
 
   async latest(): Promise<LatestStaffImport | undefined> {
