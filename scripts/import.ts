@@ -1,7 +1,10 @@
 import 'dotenv/config';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '../src/config/paths';
+import { AuditTrail } from '../src/audit';
+import { StaffImportRuns } from '../src/imports/leavers';
 import { ConfigError, loadConfig } from '../src/config';
 import { createLogger } from '../src/logging/logger';
 import { PeopleDirectory } from '../src/people/directory';
@@ -47,16 +50,33 @@ async function main(argv: string[]): Promise<number> {
     const directory = new PeopleDirectory(store, config.safeguardingLeadIds);
     let summary: string;
     let problems: number;
+    let counts: Record<string, number>;
     if (kind === 'staff') {
+      // The latest staff import from now, before anything is written: an offer in the chat from an earlier file to mark leavers is refused.
+      await new StaffImportRuns(store).begin('cli');
       const report = await importStaff(directory, text, { staffGroups: rules.staffGroups.map((g) => g.id), full: flags.has('--full'), confirm: flags.has('--confirm') });
       summary = describeStaffImport(report);
       problems = report.rejected.length + report.failed.length;
+      counts = { added: report.added, updated: report.updated, unchanged: report.unchanged, rejected: report.rejected.length, notSaved: report.failed.length, ...(flags.has('--full') ? { left: report.left } : {}) };
     } else {
       const report = await importTraining(new TrainingStore(store), directory, rules, text);
       summary = describeTrainingImport(report);
       problems = report.rejected.length + report.failed.length;
+      counts = { added: report.added, updated: report.updated, unchanged: report.unchanged, rejected: report.rejected.length, notSaved: report.failed.length };
     }
     process.stdout.write(`${summary}\n`);
+    // In the audit trail like a chat import: the command line has no Entra id, so the login name stands for who.
+    const login = (() => {
+      try {
+        return os.userInfo().username;
+      } catch {
+        return 'unknown';
+      }
+    })();
+    const recorded = await new AuditTrail(store, () => new Date(), config.auditRetentionYears)
+      .record({ aadObjectId: `cli:${login}`, name: `${login} (command line)` }, kind === 'staff' ? 'import.staff' : 'import.training', { via: 'cli', ...counts, ...(flags.has('--full') ? { full: true } : {}) })
+      .then(() => true, () => false);
+    if (!recorded) process.stderr.write('The import is done, but its audit record could not be written: tell the safeguarding team.\n');
     return problems > 0 ? 2 : 0;
   } finally {
     await store.close();

@@ -13,6 +13,7 @@ import { CURRENT, PeopleDirectory } from './people/directory';
 import { findPatientData, patientDataWarning, registerServiceContacts } from './privacy/patientData';
 import { loadReferralContent, overdueForReview, type ReferralContent } from './referral/content';
 import { AuditTrail } from './audit';
+import { withRefusalAudit } from './audit/refusals';
 import { ContentService, createContentCapability } from './content';
 import { ExampleContentError, isExampleContent, LiveReferralContent } from './content/live';
 import { ContentStore } from './content/store';
@@ -31,6 +32,7 @@ import { openStore, readAll, type Store } from './storage/store';
 import { BriefingsService, createBriefingsCapability } from './briefings';
 import { createImportsCapability } from './imports';
 import { ImportReports } from './imports/reports';
+import { StaffImportRuns } from './imports/leavers';
 import { loadBriefingLibrary, type LibraryBriefing } from './briefings/content';
 
 /**
@@ -97,6 +99,8 @@ function withPermissions(capability: Capability, permissions: Record<string, Per
 }
 
 interface Services {
+  /** Records refusals of privileged commands and buttons (absent for the command catalogue). */
+  audit?: AuditTrail;
   imports: Capability;
   referral: ReferralService;
   content: ContentService;
@@ -108,14 +112,16 @@ interface Services {
 
 /** Every capability, in the order free text tries them. */
 function buildCapabilities(s: Services): Capability[] {
+  // Content audits its own refusals (content.refused); every other refusal is an access.refused record.
+  const audited = (c: Capability) => (s.audit ? withRefusalAudit(c, s.audit) : c);
   const capabilities: Capability[] = [
     // A content file (routes.json...) from a lead is a proposal: before the imports, which answer every file.
     createContentCapability(s.content, s.contentReviews),
-    s.imports,
-    withPermissions(createReferralCapability(s.referral), { 'content review': 'referral.review' }, { worried: "I'm worried about someone" }),
-    createAssessmentCapability(s.assessment),
-    createTrainingCapability(s.training),
-    createBriefingsCapability(s.briefings),
+    audited(s.imports),
+    audited(withPermissions(createReferralCapability(s.referral), { 'content review': 'referral.review' }, { worried: "I'm worried about someone" })),
+    audited(createAssessmentCapability(s.assessment)),
+    audited(createTrainingCapability(s.training)),
+    audited(createBriefingsCapability(s.briefings)),
     createHomeCapability(() => capabilities.flatMap((c) => c.commands ?? [])),
   ];
   return capabilities;
@@ -129,6 +135,9 @@ export function commandCatalogue(): Command[] {
   const none = undefined as never;
   return buildCapabilities({ imports: { name: 'imports' }, referral: none, content: none, contentReviews: none, assessment: none, training: none, briefings: none }).flatMap((c) => c.commands ?? []);
 }
+
+/** What a download's audit record keeps of the link's parameters: ids only (never a file name). */
+const DOWNLOAD_IDS = new Set(['team', 'year', 'months', 'importId']);
 
 export async function startApp(config: Config, log: Logger, opts: StartOptions = {}): Promise<RunningApp> {
   // Content first: a mistake in it stops start-up before anything is opened.
@@ -178,9 +187,15 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
     let listeningUrl = '';
     const signingKeys = config.exportSigningKeys ? [config.exportSigningKeys.current, config.exportSigningKeys.previous].filter((k): k is string => Boolean(k)).map((k) => Buffer.from(k, 'utf8')) : undefined;
     const exportLinks = new ExportLinks(() => config.publicBaseUrl ?? listeningUrl, now, signingKeys);
+    // Every file served through a signed link is recorded against the person the link was made for.
+    exportLinks.onDownload = async (d) => {
+      const person = d.by ? await directory.findByAadObjectId(d.by).catch(() => undefined) : undefined;
+      const ids = Object.fromEntries(Object.entries(d.params).filter(([k]) => DOWNLOAD_IDS.has(k)));
+      await audit.note({ aadObjectId: d.by, name: person?.name }, 'export.downloaded', { export: d.kind, ...ids }, log);
+    };
     const content = new ContentService({ store: contentStore, live: liveContent, audit, directory, notifier, exports: exportLinks, now, sets: contentSets });
     const contentReviews = new ContentReviews({ store: contentStore, live: liveContent, directory, notifier, audit, log, now });
-    const training = new TrainingService({ rules: trainingRules, store, directory, notifier, now, exports: exportLinks, conversations });
+    const training = new TrainingService({ rules: trainingRules, store, directory, notifier, now, exports: exportLinks, conversations, audit });
     const upgraded = await training.store.upgradeCourseDocuments();
     if (upgraded) log.info({ courses: upgraded }, 'training saved one document per course moved into per-person records');
     // Employee ids compare case-insensitively: fold any stored in lower case by earlier versions.
@@ -188,7 +203,7 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
     const records = await training.store.upgradeEmployeeIds();
     if (ids.moved || records) log.info({ people: ids.moved, records }, 'employee ids stored in lower case moved to upper case');
     if (ids.conflicts.length) log.warn({ employeeIds: ids.conflicts }, 'people stored under two spellings of one employee id: check the staff list');
-    const assessment = new AssessmentService({ content: assessmentContent, store, now, notifier, directory, exports: exportLinks, conversations });
+    const assessment = new AssessmentService({ content: assessmentContent, store, now, notifier, directory, exports: exportLinks, conversations, audit });
     const briefings = new BriefingsService({
       store,
       directory,
@@ -199,9 +214,11 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
       staffGroups: briefingStaffGroups,
       practices: briefingPractices,
       broadcast: config.broadcast,
+      audit,
     });
-    const imports = createImportsCapability({ directory, training: training.store, rules: trainingRules, notifier, reports: new ImportReports(store, exportLinks, now), now });
+    const imports = createImportsCapability({ directory, training: training.store, rules: trainingRules, notifier, reports: new ImportReports(store, exportLinks, now), runs: new StaffImportRuns(store, now), audit, now });
     const capabilities = buildCapabilities({
+      audit,
       imports,
       referral,
       content,

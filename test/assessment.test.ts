@@ -163,6 +163,8 @@ describe('the self-assessment over HTTP', () => {
     expect(cardText(themes)).toContain('Standards most often not fully met, across 1 practice submitted.');
     expect(JSON.stringify(themes)).toContain('"style":"attention"');
     expect(texts(await ask(LEAD_OID, { text: 'reopen assessment y90001' }))).toContain('Reopened the self-assessment for Riverside Medical Centre (example)');
+    const audit = await bot.app.audit.month(new Date().toISOString().slice(0, 7));
+    expect(audit.filter((r) => r.action === 'assessment.reopened')).toEqual([expect.objectContaining({ actor: LEAD_OID, subject: { practice: 'Y90001', year: expect.any(Number) } })]);
     const reopened = lastCard(await ask(PRACTICE_LEAD, { text: 'self-assessment' }));
     expect(cardText(reopened)).toMatch(/Reopened by a safeguarding lead/);
   });

@@ -7,6 +7,7 @@ import type { BriefingDoc } from '../src/briefings/store';
 import { button, cardProblems } from './helpers/cards';
 import { cardOf, cardText, type SentActivity } from './helpers/connector';
 import { LEAD_OID, onlyLoopback, startTestBot, type TestBot } from './helpers/bot';
+import { ask } from './helpers/ask';
 
 const ALICE = 'a0000000-0000-4000-8000-00000000000a';
 const BEN = 'b0000000-0000-4000-8000-00000000000b';
@@ -305,5 +306,170 @@ describe('7-minute briefings', () => {
     const drafts = await bot.connector.waitFor((a) => cardText(cardOf(a)).includes('Your drafts'));
     expect(cardText(cardOf(drafts))).toContain('Self-neglect');
     expect(JSON.stringify(cardOf(drafts))).not.toContain('"id":"query"');
+  });
+
+  describe('cancelling or changing the time of a scheduled briefing', () => {
+    const month = () => bot.clock.now.toISOString().slice(0, 7);
+
+    /** Schedules a library briefing for the clinical staff group (Alice and Chloe) and returns it. */
+    async function schedule(libraryId: string, date = '2026-11-24', time = '10:15'): Promise<BriefingDoc> {
+      const known = new Set((await bot.app.briefings.store.list({ status: ['draft'] }, 500)).map((b) => b.id));
+      await ask(bot, LEAD_OID, '', { verb: 'briefings.start', libraryId });
+      const draft = (await bot.app.briefings.store.list({ status: ['draft'] }, 500)).find((b) => !known.has(b.id))!;
+      await ask(bot, LEAD_OID, '', { verb: 'briefings.audience', draftId: draft.id, kind: 'staffGroups', staffGroups: 'clinical' });
+      const { text } = await ask(bot, LEAD_OID, '', { verb: 'briefings.send', draftId: draft.id, when: 'later', date, time, confirmed: 'yes' });
+      expect(text).toMatch(/^Scheduled: /);
+      return (await bot.app.briefings.store.get(draft.id))!;
+    }
+
+    /** The scheduled briefing's card, as a lead opens it from briefing drafts. */
+    async function scheduledCard(): Promise<Record<string, unknown>> {
+      const drafts = cardOf((await ask(bot, LEAD_OID, 'briefing drafts')).reply)!;
+      const card = cardOf((await ask(bot, LEAD_OID, '', button(drafts, 'View').data as Record<string, unknown>)).reply)!;
+      expect(cardProblems(card)).toEqual([]);
+      return card;
+    }
+    const press = async (oid: string, card: Record<string, unknown>, title: string, extra: Record<string, unknown> = {}) => (await ask(bot, oid, '', { ...(button(card, title).data as Record<string, unknown>), ...extra })).reply;
+
+    beforeEach(() => {
+      bot.clock.now = new Date('2026-11-23T09:00:00Z');
+    });
+
+    it('a lead cancels it from its card: back in the drafts, never sent, audited; staff cannot', async () => {
+      const briefing = await schedule('prevent');
+      const card = await scheduledCard();
+      expect(cardText(card)).toContain('Scheduled for Tuesday 24 November 2026 at 10:15');
+
+      // Staff cannot, whatever they send.
+      expect((await press(BEN, card, 'Cancel')).activity.text).toMatch(/Only safeguarding leads/);
+      expect((await bot.app.briefings.store.get(briefing.id))!.status).toBe('scheduled');
+
+      const cancelled = await press(LEAD_OID, card, 'Cancel');
+      expect(cancelled.activity.text).toBe('Cancelled: "Prevent: radicalisation is a safeguarding issue" will not be sent on Tuesday 24 November 2026 at 10:15. It is back in your drafts: type briefing drafts to change it, or to send or schedule it again.');
+      const after = (await bot.app.briefings.store.get(briefing.id))!;
+      expect(after.status).toBe('draft');
+      expect(after.sendAt).toBeUndefined();
+      // Pressed again (a second device): nothing to cancel.
+      expect((await press(LEAD_OID, card, 'Cancel')).activity.text).toMatch(/is not scheduled any more \(it was cancelled and is back in the drafts\)/);
+      expect((await press(LEAD_OID, card, 'Change the time')).activity.text).toMatch(/is not scheduled any more/);
+      const drafts = cardText(cardOf((await ask(bot, LEAD_OID, 'briefing drafts')).reply));
+      expect(drafts).toMatch(/Prevent: radicalisation is a safeguarding issue\nDraft, last saved/);
+
+      // The time comes and goes: nobody gets it.
+      bot.clock.now = new Date('2026-11-24T10:16:00Z');
+      await bot.app.briefings.engine.tick();
+      await bot.app.briefings.engine.work(briefing.id);
+      expect(briefingsTo(bot, ALICE)).toHaveLength(0);
+      expect(await bot.app.briefings.store.deliveriesOf(briefing.id)).toHaveLength(0);
+
+      const audit = await bot.app.audit.month(month());
+      expect(audit.filter((r) => r.action === 'briefing.cancelled')).toEqual([expect.objectContaining({ actor: LEAD_OID, subject: { briefing: briefing.id, sendAt: '2026-11-24T10:15:00.000Z' } })]);
+      expect(audit.filter((r) => r.action === 'access.refused').map((r) => [r.actor, r.subject.verb])).toEqual([[BEN, 'briefings.cancel']]);
+    });
+
+    it('a lead changes the time: UK time, not in the past, confirmed in words, audited; a stale card is refused', async () => {
+      const briefing = await schedule('prevent');
+      const card = await scheduledCard();
+      const form = cardOf(await press(LEAD_OID, card, 'Change the time'))!;
+      expect(cardProblems(form)).toEqual([]);
+      expect(cardText(form)).toContain('It is scheduled for Tuesday 24 November 2026 at 10:15 (UK time), to 2 people.');
+      expect(JSON.stringify(form)).toMatch(/"id":"date","label":"Date","value":"2026-11-24"/);
+      expect(JSON.stringify(form)).toMatch(/"id":"time","label":"Time \(UK\)","value":"10:15"/);
+
+      const problem = async (date: string, time: string) => cardText(cardOf(await press(LEAD_OID, form, 'Change the time', { date, time })));
+      expect(await problem('2026-11-23', '08:30')).toContain('That time has already passed. Choose a later time.');
+      expect(await problem('2027-03-28', '01:30')).toContain('01:30 on 2027-03-28 does not exist in the UK: the clocks go forward that night.');
+      expect(await problem('', '')).toContain('Choose both a date and a time.');
+      expect(await problem('2026-11-24', '10:15')).toContain('It is already scheduled for Tuesday 24 November 2026 at 10:15.');
+
+      // In summer time the UK is an hour ahead of UTC.
+      const ask1 = cardOf(await press(LEAD_OID, form, 'Change the time', { date: '2027-06-01', time: '14:00' }))!;
+      expect(cardProblems(ask1)).toEqual([]);
+      expect(cardText(ask1)).toContain('It will go to 2 people on Tuesday 1 June 2027 at 14:00 (UK time) instead of Tuesday 24 November 2026 at 10:15. Nothing changes until you confirm.');
+      expect((await bot.app.briefings.store.get(briefing.id))!.sendAt).toBe('2026-11-24T10:15:00.000Z');
+      const changed = await press(LEAD_OID, ask1, 'Yes, change the time');
+      expect(changed.activity.text).toBe('Changed: "Prevent: radicalisation is a safeguarding issue" will now go to 2 people on Tuesday 1 June 2027 at 14:00 (it was Tuesday 24 November 2026 at 10:15).');
+      expect((await bot.app.briefings.store.get(briefing.id))!.sendAt).toBe('2027-06-01T13:00:00.000Z');
+
+      // The same confirm card again, or the old form: the time has moved on since, so nothing changes.
+      expect(cardText(cardOf(await press(LEAD_OID, ask1, 'Yes, change the time')))).toContain('Its time was changed since that card was shown: it is now Tuesday 1 June 2027 at 14:00.');
+      expect((await bot.app.briefings.store.get(briefing.id))!.sendAt).toBe('2027-06-01T13:00:00.000Z');
+
+      // Not at the old time; at the new one.
+      bot.clock.now = new Date('2026-11-24T10:16:00Z');
+      await bot.app.briefings.engine.tick();
+      expect(await bot.app.briefings.store.deliveriesOf(briefing.id)).toHaveLength(0);
+      bot.clock.now = new Date('2027-06-01T13:01:00Z');
+      await bot.app.briefings.engine.tick();
+      await bot.app.briefings.engine.work(briefing.id);
+      expect(briefingsTo(bot, ALICE)).toHaveLength(1);
+      expect(briefingsTo(bot, CHLOE)).toHaveLength(1);
+
+      const moved = (await bot.app.audit.month('2026-11')).filter((r) => r.action === 'briefing.rescheduled');
+      expect(moved).toEqual([expect.objectContaining({ actor: LEAD_OID, subject: { briefing: briefing.id, from: '2026-11-24T10:15:00.000Z', to: '2027-06-01T13:00:00.000Z' } })]);
+    });
+
+    it('once the engine has started it, it can no longer be cancelled or moved, and it is sent to everyone', async () => {
+      const briefing = await schedule('fgm');
+      const card = await scheduledCard();
+      bot.clock.now = new Date('2026-11-24T10:16:00Z');
+      await bot.app.briefings.engine.tick();
+      expect((await press(LEAD_OID, card, 'Cancel')).activity.text).toBe('It has already started sending, so it can no longer be cancelled.');
+      expect((await press(LEAD_OID, card, 'Change the time')).activity.text).toBe('It has already started sending, so its time can no longer be changed.');
+      expect((await ask(bot, LEAD_OID, '', { verb: 'briefings.reschedule', briefingId: briefing.id, sendAt: briefing.sendAt, date: '2026-12-01', time: '09:00', confirmed: 'yes' })).text).toMatch(/already started sending, so its time can no longer be changed/);
+      await bot.app.briefings.engine.work(briefing.id);
+      expect(briefingsTo(bot, ALICE)).toHaveLength(1);
+      expect(briefingsTo(bot, CHLOE)).toHaveLength(1);
+      expect((await bot.app.audit.month(month())).filter((r) => r.action === 'briefing.cancelled' || r.action === 'briefing.rescheduled')).toEqual([]);
+    });
+
+    it('a cancel or a new time written while the engine was about to start it wins: the engine\'s stale claim is refused by etag', async () => {
+      const cancelled = await schedule('fgm');
+      const moved = await schedule('safe-sleep');
+      bot.clock.now = new Date('2026-11-24T10:16:00Z');
+      // The engine has read both as due (its tick's list), then the lead acts first.
+      const staleCancelled = (await bot.app.briefings.store.get(cancelled.id))!;
+      const staleMoved = (await bot.app.briefings.store.get(moved.id))!;
+      expect((await ask(bot, LEAD_OID, '', { verb: 'briefings.cancel', briefingId: cancelled.id })).text).toMatch(/^Cancelled: /);
+      expect((await ask(bot, LEAD_OID, '', { verb: 'briefings.reschedule', briefingId: moved.id, sendAt: moved.sendAt, date: '2026-11-30', time: '09:00', confirmed: 'yes' })).text).toMatch(/^Changed: /);
+      expect(await bot.app.briefings.engine.startSending(staleCancelled)).toBe(false);
+      expect(await bot.app.briefings.engine.startSending(staleMoved)).toBe(false);
+      await bot.app.briefings.engine.tick();
+      expect((await bot.app.briefings.store.get(cancelled.id))!.status).toBe('draft');
+      expect((await bot.app.briefings.store.get(moved.id))!.status).toBe('scheduled');
+      expect(await bot.app.briefings.store.deliveriesOf(cancelled.id)).toHaveLength(0);
+      expect(await bot.app.briefings.store.deliveriesOf(moved.id)).toHaveLength(0);
+      expect(briefingsTo(bot, ALICE)).toHaveLength(0);
+    });
+
+    it('pressed at the very moment the engine starts it: exactly one of the two happens, every time', async () => {
+      const outcomes = { cancelled: 0, sent: 0 };
+      for (let round = 0; round < 10; round++) {
+        bot.clock.now = new Date('2026-11-23T09:00:00Z');
+        const briefing = await schedule('prevent');
+        bot.clock.now = new Date('2026-11-24T10:16:00Z');
+        // The engine's pass starts a little later each round, so the moment it meets the cancel moves through the turn.
+        const [reply] = await Promise.all([
+          ask(bot, LEAD_OID, '', { verb: 'briefings.cancel', briefingId: briefing.id }),
+          new Promise((r) => setTimeout(r, round * 3)).then(() => bot.app.briefings.engine.tick()),
+        ]);
+        await bot.app.briefings.engine.work(briefing.id);
+        const after = (await bot.app.briefings.store.get(briefing.id))!;
+        const deliveries = await bot.app.briefings.store.deliveriesOf(briefing.id);
+        if (/^Cancelled: /.test(reply.text)) {
+          outcomes.cancelled++;
+          expect(after.status).toBe('draft');
+          expect(deliveries).toHaveLength(0);
+        } else {
+          outcomes.sent++;
+          expect(reply.text).toMatch(/^It has already started sending, so it can no longer be cancelled\./);
+          expect(after.status).toBe('sent');
+          expect(deliveries.filter((d) => d.state === 'delivered')).toHaveLength(2);
+        }
+      }
+      expect(outcomes.cancelled + outcomes.sent).toBe(10);
+      const audited = (await bot.app.audit.month(month())).filter((r) => r.action === 'briefing.cancelled');
+      expect(audited).toHaveLength(outcomes.cancelled);
+    });
   });
 });

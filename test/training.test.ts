@@ -252,6 +252,14 @@ describe('training over HTTP', () => {
     expect((await ask(MANAGER, '', confirmAction.data))[0]!.activity.text).toBe('Confirmed: Safeguarding children level 3, 10 November 2026, 12 h, Local study day now counts for Noor Nurse.');
     expect(cardText(cardOf((await ask(NURSE, 'my training'))[0]!))).toContain('Safeguarding children: in date');
     expect((await ask(MANAGER, '', confirmAction.data))[0]!.activity.text).toMatch(/already confirmed by Mia Manager/);
+
+    // In the audit trail: the decision, once, with ids only, and both refusals (never the course's text).
+    const audit = await bot.app.audit.month(bot.clock.now.toISOString().slice(0, 7));
+    expect(audit.filter((r) => r.action === 'training.confirmed')).toEqual([expect.objectContaining({ actor: MANAGER, subject: { employee: 'N1', record: confirmAction.data.recordId } })]);
+    const refusals = audit.filter((r) => r.action === 'access.refused');
+    expect(refusals.find((r) => r.actor === OTHER_MANAGER)?.subject).toEqual({ permission: 'training.team', verb: 'training.confirm', reason: 'not their team' });
+    expect(refusals.find((r) => r.actor === NURSE)?.subject).toEqual({ permission: 'training.team', verb: 'training.confirm' });
+    expect(JSON.stringify(audit)).not.toMatch(/Local study day|Noor/);
   });
 
   it('counts people in the team the staff list now gives them, after a move and for new starters', async () => {

@@ -4,6 +4,7 @@ import { renderCard } from '../cards/render';
 import { count, ukDate } from '../chat/format';
 import type { Capability, ChatTurn, Notifier } from '../chat/types';
 import { linkLifetime, toCsv, type ExportLinks } from '../exports';
+import type { AuditTrail } from '../audit';
 import type { ConversationStore } from '../people/conversations';
 import type { PeopleDirectory } from '../people/directory';
 import { nameList, WHY, type ReminderOutcome } from '../people/reminders';
@@ -31,6 +32,8 @@ export interface AssessmentDeps {
   exports: ExportLinks;
   /** Who has a 1:1 chat with the bot: only practices with a lead who can be reached use up a weekly slot. */
   conversations: Pick<ConversationStore, 'withChat'>;
+  /** Reopened submissions and reminders are recorded here. */
+  audit: AuditTrail;
   now?: () => Date;
 }
 
@@ -405,7 +408,7 @@ export class AssessmentService {
 
   async exportLink(turn: ChatTurn): Promise<void> {
     if (await this.refuseUnlessLead(turn)) return;
-    const { url, expiresAt } = this.deps.exports.link('assessment-answers', { year: String(this.q.year) });
+    const { url, expiresAt } = this.deps.exports.link('assessment-answers', { year: String(this.q.year) }, turn.user.aadObjectId);
     turn.log.info({ export: 'assessment-answers' }, 'export link issued');
     await turn.send({
       text: `[Download every practice's answers for ${this.q.year} (CSV)](${url}). The link works ${linkLifetime(expiresAt)}. It contains practice information only, never patient data.`,
@@ -466,6 +469,7 @@ export class AssessmentService {
     const practices = (n: number) => `${n} ${n === 1 ? 'practice' : 'practices'}`;
     const leadsOf = (n: number) => `${n} practice ${n === 1 ? 'lead' : 'leads'}`;
     turn.log.info({ practices: practicesReminded.length, reminded: reminded.length, notReached: unreachableCount, noLead: noLead.length }, 'practice reminders sent');
+    await this.deps.audit.note(turn.user, 'assessment.reminded', { year: this.q.year, practices: practicesReminded.length, reminded: reminded.length, notReached: unreachableCount }, turn.log);
     await turn.send({
       text: [
         `Reminded ${leadsOf(reminded.length)} in ${practices(practicesReminded.length)}${list(reminded)}.`,
@@ -495,6 +499,7 @@ export class AssessmentService {
     const { _etag, ...rest } = existing;
     const ok = await this.store.putSubmission({ ...rest, status: 'reopened', reopenedAt: this.now().toISOString(), reopenedBy: turn.principal.name ?? 'a safeguarding lead' }, _etag);
     turn.log.info({ practice: code, reopened: ok }, 'assessment reopened');
+    if (ok) await this.deps.audit.note(turn.user, 'assessment.reopened', { practice: code, year: this.q.year }, turn.log);
     await turn.send({ text: ok ? `Reopened the self-assessment for ${this.practice(code).name}. Its practice leads can now change their answers and submit again.` : 'The submission changed while I was reopening it. Please try again.' });
   }
 }
@@ -540,13 +545,13 @@ export function createAssessmentCapability(service: AssessmentService): Capabili
       { name: 'remind practices', permission: 'assessment.oversee', description: 'Remind practices that have not submitted, at most once a week', patterns: [/^\s*remind practices\s*$/i], handle: (turn) => service.remind(turn), privileged: true },
     ],
     actions: [
-      { verb: 'assessment.overview', handle: (turn) => service.overview(turn), privileged: true },
-      { verb: 'assessment.open', handle: (turn) => service.open(turn), privileged: true },
-      { verb: 'assessment.save', handle: (turn) => service.save(turn), privileged: true },
-      { verb: 'assessment.review', handle: (turn) => service.review(turn), privileged: true },
-      { verb: 'assessment.submit', handle: (turn) => service.submit(turn), privileged: true },
-      { verb: 'assessment.remind', handle: (turn) => service.remind(turn), privileged: true },
-      { verb: 'assessment.export', handle: (turn) => service.exportLink(turn), privileged: true },
+      { verb: 'assessment.overview', permission: 'assessment.answer', handle: (turn) => service.overview(turn), privileged: true },
+      { verb: 'assessment.open', permission: 'assessment.answer', handle: (turn) => service.open(turn), privileged: true },
+      { verb: 'assessment.save', permission: 'assessment.answer', handle: (turn) => service.save(turn), privileged: true },
+      { verb: 'assessment.review', permission: 'assessment.answer', handle: (turn) => service.review(turn), privileged: true },
+      { verb: 'assessment.submit', permission: 'assessment.answer', handle: (turn) => service.submit(turn), privileged: true },
+      { verb: 'assessment.remind', permission: 'assessment.oversee', handle: (turn) => service.remind(turn), privileged: true },
+      { verb: 'assessment.export', permission: 'assessment.oversee', handle: (turn) => service.exportLink(turn), privileged: true },
     ],
   };
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Container } from '@azure/cosmos';
-import { MANY, type Store } from '../storage/store';
+import type { Logger } from '../logging/logger';
+import { MANY, readAll, type Store } from '../storage/store';
 
 /**
  * The append-only audit trail of privileged actions: who (Entra object id, and the display name
@@ -14,7 +15,26 @@ export type AuditAction =
   | 'content.declined'
   | 'content.refused'
   | 'content.approval-refused'
-  | 'content.reviewed';
+  | 'content.reviewed'
+  // Briefings, imports, training decisions, assessments, downloads and refusals (issue 16).
+  | 'briefing.sent'
+  | 'briefing.scheduled'
+  | 'briefing.rescheduled'
+  | 'briefing.cancelled'
+  | 'briefing.reminded'
+  | 'import.staff'
+  | 'import.training'
+  | 'import.leavers'
+  | 'training.confirmed'
+  | 'training.declined'
+  | 'training.reminded'
+  | 'assessment.reopened'
+  | 'assessment.reminded'
+  | 'export.downloaded'
+  | 'access.refused';
+
+/** A value in a record's subject: an id, a count, a flag or a time. Never free text. */
+export type AuditValue = string | number | boolean;
 
 export interface AuditRecord {
   id: string;
@@ -26,7 +46,13 @@ export interface AuditRecord {
   actorName?: string;
   action: AuditAction;
   /** Ids and counts only (a proposal id, a version number, a contact id). */
-  subject: Record<string, string | number | boolean>;
+  subject: Record<string, AuditValue>;
+}
+
+/** Who did it: a person in Teams, or (for the command line) a label such as `cli:<login>`. */
+export interface AuditActor {
+  aadObjectId?: string;
+  name?: string;
 }
 
 export class AuditTrail {
@@ -41,7 +67,7 @@ export class AuditTrail {
     this.container = store.container('audit');
   }
 
-  async record(actor: { aadObjectId?: string; name?: string }, action: AuditAction, subject: AuditRecord['subject']): Promise<AuditRecord> {
+  async record(actor: AuditActor, action: AuditAction, subject: AuditRecord['subject']): Promise<AuditRecord> {
     // Strictly increasing within a process, so "latest first" holds even for two records in one millisecond.
     const at = new Date(Math.max(this.now().getTime(), this.last + 1));
     this.last = at.getTime();
@@ -59,11 +85,27 @@ export class AuditTrail {
     return rec;
   }
 
+  /**
+   * Records an action that has already happened. A failed write never undoes it or hides it from
+   * the person who did it: the error is logged (with the action and its ids, so the operators' log
+   * holds what the trail missed) and the caller carries on and replies as usual.
+   */
+  async note(actor: AuditActor, action: AuditAction, subject: AuditRecord['subject'], log: Logger): Promise<boolean> {
+    try {
+      await this.record(actor, action, subject);
+      return true;
+    } catch (err) {
+      log.error({ audit: { action, subject }, err: { name: (err as Error).name, message: String((err as Error).message).slice(0, 200) } }, 'audit record not written');
+      return false;
+    }
+  }
+
   /** A month's records, newest first. */
   async month(month: string): Promise<AuditRecord[]> {
-    const { resources } = await this.container.items
-      .query<AuditRecord>({ query: 'SELECT * FROM c WHERE c.month = @m ORDER BY c.at DESC', parameters: [{ name: '@m', value: month }] }, { partitionKey: month, ...MANY })
-      .fetchNext();
+    // Every page (a busy month may hold more than one page of records).
+    const resources = await readAll(
+      this.container.items.query<AuditRecord>({ query: 'SELECT * FROM c WHERE c.month = @m', parameters: [{ name: '@m', value: month }] }, { partitionKey: month, ...MANY }),
+    );
     return resources.sort((a, b) => b.at.localeCompare(a.at));
   }
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { AuditTrail } from '../audit';
 import { z } from 'zod';
 import { md } from '../cards/markdown';
 import { renderCard } from '../cards/render';
@@ -28,6 +29,8 @@ export interface BriefingsDeps {
   staffGroups: { id: string; label: string }[];
   practices: { code: string; name: string }[];
   broadcast: { messagesPerSecond: number; retryBaseMs: number; leaseMs?: number };
+  /** Sends, schedules, changes of time, cancellations and reminders are recorded here (ids and counts only). */
+  audit: AuditTrail;
   now?: () => Date;
 }
 
@@ -45,6 +48,8 @@ const multi = z
   .optional()
   .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean));
 const audienceSchema = z.object({ draftId: id, kind: z.enum(['everyone', 'teams', 'staffGroups', 'practices'], { message: 'Choose who should get the briefing.' }), teams: multi, staffGroups: multi, practices: multi });
+const scheduledRef = z.object({ briefingId: id, sendAt: z.string().max(40).optional() });
+const rescheduleSchema = scheduledRef.extend({ date: z.string().max(20).optional(), time: z.string().max(20).optional(), confirmed: z.literal('yes').optional() });
 const sendSchema = z.object({ draftId: id, when: z.enum(['now', 'later']), date: z.string().max(20).optional(), time: z.string().max(20).optional(), confirmed: z.literal('yes').optional() });
 const lines = (v: string | undefined) => (v ?? '').split('\n').map((s) => s.trim()).filter(Boolean);
 const editSchema = z.object({
@@ -535,8 +540,14 @@ export class BriefingsService {
       return turn.send({ text: 'This draft changed at the same moment (perhaps sent from another device). Type briefing drafts to check it.' });
     }
     turn.log.info({ briefingId: draft.id, recipients: recipients.length, scheduled: Boolean(sendAt) }, 'briefing confirmed');
+    await this.deps.audit.note(
+      turn.user,
+      sendAt ? 'briefing.scheduled' : 'briefing.sent',
+      { briefing: draft.id, ...(draft.libraryId ? { library: draft.libraryId } : {}), recipients: recipients.length, ...(sendAt ? { sendAt: sendAt.toISOString() } : {}) },
+      turn.log,
+    );
     if (sendAt) {
-      return turn.send({ text: `Scheduled: "${draft.content.title}" will go to ${people(recipients.length)} on ${ukLabel(sendAt)}. Type briefing drafts to see it.` });
+      return turn.send({ text: `Scheduled: "${draft.content.title}" will go to ${people(recipients.length)} on ${ukLabel(sendAt)}. Type briefing drafts to see it, change its time or cancel it.` });
     }
     await turn.send({ text: `Sending "${draft.content.title}" to ${people(recipients.length)} now. I'll keep a progress card up to date here.` });
     void inBackground(() => this.engine.work(draft.id));
@@ -591,9 +602,14 @@ export class BriefingsService {
     if (briefing.status === 'scheduled') {
       // A lead can see what is going out, to whom and when.
       const recipients = briefing.audience ? await this.engine.resolveAudience(briefing.audience) : [];
+      const ref = { briefingId: briefing.id, sendAt: briefing.sendAt };
       return turn.send({
         card: briefingCard(briefing.content, {
           footer: `Scheduled for ${ukLabel(new Date(briefing.sendAt!))}, to ${briefing.audience ? this.audienceLabel(briefing.audience) : 'everyone'} (${people(recipients.length)} today), by ${md(briefing.author.name)}. There is nothing to report until it has been sent.`,
+          extraActions: [
+            { title: 'Change the time', data: { verb: 'briefings.changeTime', ...ref } },
+            { title: 'Cancel', data: { verb: 'briefings.cancel', ...ref } },
+          ],
         }),
         fallbackText: `"${briefing.content.title}" is scheduled for ${ukLabel(new Date(briefing.sendAt!))}`,
       });
@@ -647,6 +663,110 @@ export class BriefingsService {
     });
   }
 
+  // ---- Leads: cancel a scheduled briefing, or change its time ----
+
+  /**
+   * A scheduled briefing a lead may still cancel or move; otherwise they are told why not (it has
+   * started sending, or it is no longer scheduled). Every change is written under the etag just
+   * read, so the engine starting it at the same moment makes exactly one of the two win.
+   */
+  private async scheduled(turn: ChatTurn, briefingId: string, doing: 'cancel' | 'move'): Promise<BriefingDoc | undefined> {
+    const b = await this.store.get(briefingId);
+    if (!b) {
+      await turn.send({ text: 'I could not find that briefing. Type briefing drafts to see yours.' });
+      return undefined;
+    }
+    if (b.status === 'sending' || b.status === 'sent') {
+      await turn.send({ text: doing === 'cancel' ? 'It has already started sending, so it can no longer be cancelled.' : 'It has already started sending, so its time can no longer be changed.' });
+      return undefined;
+    }
+    if (b.status !== 'scheduled' || !b.sendAt) {
+      await turn.send({ text: `"${b.content.title}" is not scheduled any more (it was cancelled and is back in the drafts). Type briefing drafts to schedule it again.` });
+      return undefined;
+    }
+    return b;
+  }
+
+  /** Replaces a briefing under the etag it was read with; false if anyone (the engine, another lead) wrote first. */
+  private async replaceIfUnchanged(next: BriefingDoc, etag: string | undefined): Promise<boolean> {
+    try {
+      await this.store.briefings.item(next.id, next.id).replace(next, { accessCondition: { type: 'IfMatch', condition: etag ?? '' } });
+      return true;
+    } catch (err) {
+      if ((err as { code?: number }).code === 412) return false;
+      throw err;
+    }
+  }
+
+  /** Cancel: the briefing goes back to the drafts (nothing is lost; it can be scheduled or sent again). */
+  async cancel(turn: ChatTurn): Promise<void> {
+    if (await this.refuseUnlessLead(turn)) return;
+    const parsed = scheduledRef.safeParse(turn.value);
+    if (!parsed.success) return turn.send({ text: 'I could not tell which briefing you meant. Type briefing drafts to see yours.' });
+    // A write that loses to another lead's change of time is tried again on what is there now; one that loses to the engine is refused.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const b = await this.scheduled(turn, parsed.data.briefingId, 'cancel');
+      if (!b) return;
+      const { sendAt: _s, confirmedAt: _c, ...rest } = b;
+      if (!(await this.replaceIfUnchanged({ ...rest, status: 'draft', updatedAt: this.now().toISOString() }, b._etag))) continue;
+      turn.log.info({ briefingId: b.id }, 'scheduled briefing cancelled');
+      await this.deps.audit.note(turn.user, 'briefing.cancelled', { briefing: b.id, sendAt: b.sendAt! }, turn.log);
+      return turn.send({ text: `Cancelled: "${b.content.title}" will not be sent on ${ukLabel(new Date(b.sendAt!))}. It is back in your drafts: type briefing drafts to change it, or to send or schedule it again.` });
+    }
+    await turn.send({ text: 'This briefing kept changing while I tried to cancel it. Type briefing drafts to check it.' });
+  }
+
+  /** "Change the time": the date and time boxes, filled in with the time it is scheduled for. */
+  async changeTimeCard(turn: ChatTurn, problems = '', known?: BriefingDoc, typed?: { date: string; time: string }): Promise<void> {
+    if (await this.refuseUnlessLead(turn)) return;
+    let b = known;
+    if (!b) {
+      const parsed = briefingRef.safeParse(turn.value);
+      if (!parsed.success) return turn.send({ text: 'I could not tell which briefing you meant. Type briefing drafts to see yours.' });
+      b = await this.scheduled(turn, parsed.data.briefingId, 'move');
+      if (!b) return;
+    }
+    const recipients = b.audience ? await this.engine.resolveAudience(b.audience) : [];
+    const at = new Date(b.sendAt!);
+    const boxes = typed ?? ukWallClock(at);
+    await turn.send({
+      card: renderCard('briefings/reschedule', { title: b.content.title, problems, whenLabel: ukLabel(at), peopleLabel: people(recipients.length), date: boxes.date, time: boxes.time, briefingId: b.id, sendAt: b.sendAt! }),
+      fallbackText: `Change the time of "${b.content.title}"`,
+    });
+  }
+
+  /** A new time for a scheduled briefing: the same rules as scheduling (UK time, not past), confirmed in words first. */
+  async reschedule(turn: ChatTurn): Promise<void> {
+    if (await this.refuseUnlessLead(turn)) return;
+    const parsed = rescheduleSchema.safeParse(turn.value);
+    if (!parsed.success) return turn.send({ text: 'I could not tell which briefing you meant. Type briefing drafts to see yours.' });
+    const d = parsed.data;
+    const b = await this.scheduled(turn, d.briefingId, 'move');
+    if (!b) return;
+    const typed = { date: d.date ?? '', time: d.time ?? '' };
+    if (d.sendAt && d.sendAt !== b.sendAt) return this.changeTimeCard(turn, `Its time was changed since that card was shown: it is now ${ukLabel(new Date(b.sendAt!))}. Choose the new time again.`, b);
+    const when = fromUkTime(typed.date, typed.time);
+    if (!when.ok) return this.changeTimeCard(turn, when.problem, b, typed);
+    if (when.at.getTime() <= this.now().getTime()) return this.changeTimeCard(turn, 'That time has already passed. Choose a later time.', b, typed);
+    const from = new Date(b.sendAt!);
+    if (when.at.getTime() === from.getTime()) return this.changeTimeCard(turn, `It is already scheduled for ${ukLabel(from)}. Choose a different time, or keep it as it is.`, b, typed);
+    const recipients = b.audience ? await this.engine.resolveAudience(b.audience) : [];
+    if (d.confirmed !== 'yes') {
+      return turn.send({
+        card: renderCard('briefings/rescheduleConfirm', { title: b.content.title, peopleLabel: people(recipients.length), whenLabel: ukLabel(when.at), fromLabel: ukLabel(from), briefingId: b.id, sendAt: b.sendAt!, date: typed.date, time: typed.time }),
+        fallbackText: `Move "${b.content.title}" to ${ukLabel(when.at)}?`,
+      });
+    }
+    if (!(await this.replaceIfUnchanged({ ...b, sendAt: when.at.toISOString(), updatedAt: this.now().toISOString() }, b._etag))) {
+      const latest = await this.store.get(b.id);
+      if (latest?.status === 'sending' || latest?.status === 'sent') return turn.send({ text: 'It has already started sending, so its time can no longer be changed.' });
+      return turn.send({ text: 'This briefing changed at the same moment (perhaps from another device), so the time was not changed. Type briefing drafts to check it.' });
+    }
+    turn.log.info({ briefingId: b.id }, 'scheduled briefing moved');
+    await this.deps.audit.note(turn.user, 'briefing.rescheduled', { briefing: b.id, from: b.sendAt!, to: when.at.toISOString() }, turn.log);
+    await turn.send({ text: `Changed: "${b.content.title}" will now go to ${people(recipients.length)} on ${ukLabel(when.at)} (it was ${ukLabel(from)}).` });
+  }
+
   /** One gentle reminder to each person who has not acknowledged, never twice in 24 hours. */
   async remind(turn: ChatTurn): Promise<void> {
     if (await this.refuseUnlessLead(turn)) return;
@@ -665,6 +785,7 @@ export class BriefingsService {
     if (!due.length) return;
     const author = turn.user.aadObjectId;
     void inBackground(() => this.sendReminders(briefing, due, now)).then(async (sent) => {
+      await this.deps.audit.note(turn.user, 'briefing.reminded', { briefing: briefing.id, due: due.length, reminded: sent }, this.deps.log);
       if (author) await this.deps.notifier.sendToPerson(author, { text: `Reminders for "${briefing.content.title}": ${sent} sent.` }).catch(() => undefined);
     });
   }
@@ -722,17 +843,20 @@ export function createBriefingsCapability(service: BriefingsService): Capability
     actions: [
       { verb: 'briefings.search', handle: (t) => service.search(t) },
       { verb: 'briefings.open', handle: (t) => service.open(t) },
-      { verb: 'briefings.new', handle: (t) => service.newBriefing(t), privileged: true },
-      { verb: 'briefings.start', handle: (t) => service.startFromLibrary(t), privileged: true },
-      { verb: 'briefings.edit', handle: (t) => service.edit(t), privileged: true },
-      { verb: 'briefings.save', handle: (t) => service.save(t), privileged: true },
-      { verb: 'briefings.preview', handle: (t) => service.preview(t), privileged: true },
-      { verb: 'briefings.audienceCard', handle: (t) => service.audienceCard(t), privileged: true },
-      { verb: 'briefings.audience', handle: (t) => service.chooseAudience(t), privileged: true },
-      { verb: 'briefings.send', handle: (t) => service.send(t), privileged: true },
-      { verb: 'briefings.confirmCard', handle: (t) => service.confirmCard(t), privileged: true },
-      { verb: 'briefings.report', handle: (t) => service.report(t), privileged: true },
-      { verb: 'briefings.remind', handle: (t) => service.remind(t), privileged: true },
+      { verb: 'briefings.new', permission: 'briefings.send', handle: (t) => service.newBriefing(t), privileged: true },
+      { verb: 'briefings.start', permission: 'briefings.send', handle: (t) => service.startFromLibrary(t), privileged: true },
+      { verb: 'briefings.edit', permission: 'briefings.send', handle: (t) => service.edit(t), privileged: true },
+      { verb: 'briefings.save', permission: 'briefings.send', handle: (t) => service.save(t), privileged: true },
+      { verb: 'briefings.preview', permission: 'briefings.send', handle: (t) => service.preview(t), privileged: true },
+      { verb: 'briefings.audienceCard', permission: 'briefings.send', handle: (t) => service.audienceCard(t), privileged: true },
+      { verb: 'briefings.audience', permission: 'briefings.send', handle: (t) => service.chooseAudience(t), privileged: true },
+      { verb: 'briefings.send', permission: 'briefings.send', handle: (t) => service.send(t), privileged: true },
+      { verb: 'briefings.confirmCard', permission: 'briefings.send', handle: (t) => service.confirmCard(t), privileged: true },
+      { verb: 'briefings.report', permission: 'briefings.send', handle: (t) => service.report(t), privileged: true },
+      { verb: 'briefings.remind', permission: 'briefings.send', handle: (t) => service.remind(t), privileged: true },
+      { verb: 'briefings.cancel', permission: 'briefings.send', handle: (t) => service.cancel(t), privileged: true },
+      { verb: 'briefings.changeTime', permission: 'briefings.send', handle: (t) => service.changeTimeCard(t), privileged: true },
+      { verb: 'briefings.reschedule', permission: 'briefings.send', handle: (t) => service.reschedule(t), privileged: true },
     ],
     executes: [{ verb: 'briefing.ack', handle: (t) => service.acknowledge(t) }],
     onReadReceipt: (r, log) => service.readReceipt(r, log),

@@ -72,6 +72,8 @@ export interface CardAction {
   handle: TurnHandler;
   /** As for Command: replies only ever in the person's 1:1 chat. */
   privileged?: boolean;
+  /** As for Command: who may press it (the handler refuses anyone else, and the refusal is audited). */
+  permission?: Permission;
 }
 
 /**

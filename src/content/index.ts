@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AuditTrail } from '../audit';
-import { linkLifetime, toCsv, type ExportFile, type ExportLinks } from '../exports';
+import { AUDIT_USAGE, auditCsv, auditLogText, auditMonths } from '../audit/log';
+import type { ExportLinks } from '../exports';
 import { downloadText } from '../imports';
 import { renderCard } from '../cards/render';
 import type { Capability, ChatTurn, Notifier } from '../chat/types';
@@ -55,12 +56,12 @@ const decideSchema = z.object({ verb: z.enum(['content.approve', 'content.declin
 
 export class ContentService {
   constructor(private readonly deps: ContentDeps) {
-    deps.exports.register('audit', (params) => this.auditCsv(params));
+    deps.exports.register('audit', (params) => auditCsv(deps.audit, params));
   }
 
   private async refuse(turn: ChatTurn, what = 'the referral content'): Promise<void> {
     turn.log.info({ permission: 'content.edit' }, 'refused');
-    await this.deps.audit.record(turn.user, 'content.refused', { permission: 'content.edit' });
+    await this.deps.audit.note(turn.user, 'content.refused', { permission: 'content.edit' }, turn.log);
     await turn.send({ text: `Only safeguarding leads can change ${what}.` });
   }
 
@@ -238,7 +239,7 @@ export class ContentService {
       proposedByName: turn.principal.name ?? turn.user.name,
       proposedAt: now.toISOString(),
     });
-    await this.deps.audit.record(turn.user, 'content.proposed', { proposal: proposal.id, basedOn: proposal.basedOn, route: raw.id, changes: changes.length });
+    await this.deps.audit.note(turn.user, 'content.proposed', { proposal: proposal.id, basedOn: proposal.basedOn, route: raw.id, changes: changes.length }, turn.log);
     await this.askOthers(turn, proposal);
   }
 
@@ -284,7 +285,7 @@ export class ContentService {
       proposedAt: this.deps.now().toISOString(),
       ...(phoneChanged ? { phoneConfirmed: true } : {}),
     });
-    await this.deps.audit.record(turn.user, 'content.proposed', { proposal: proposal.id, basedOn: proposal.basedOn, contact: contact.id, phoneChanged });
+    await this.deps.audit.note(turn.user, 'content.proposed', { proposal: proposal.id, basedOn: proposal.basedOn, contact: contact.id, phoneChanged }, turn.log);
     await this.askOthers(turn, proposal);
   }
 
@@ -348,7 +349,7 @@ export class ContentService {
       const result = await this.deps.store.decline(set, id, by, reason, now);
       if (result === 'own') return this.ownRefused(turn, id);
       if (result !== 'declined') return turn.send({ text: 'That proposal has already been decided.' });
-      await this.deps.audit.record(turn.user, 'content.declined', { proposal: id });
+      await this.deps.audit.note(turn.user, 'content.declined', { proposal: id }, turn.log);
       const p = await this.deps.store.proposal(set, id);
       if (p) await this.tell(p.proposedBy, `${by.name ?? 'A safeguarding lead'} declined your change (${p.changes.map((c) => c.text).join('; ')}). Reason: ${reason}`);
       return turn.send({ text: 'Declined. I have told the proposer why. The live content has not changed.' });
@@ -361,13 +362,13 @@ export class ContentService {
       return turn.send({ text: `Another change went live first (now version ${result.current}), so this proposal would undo it. It has been withdrawn: the proposer can make the change again on the latest version.` });
     }
     await this.refreshSet(set);
-    await this.deps.audit.record(turn.user, 'content.approved', { proposal: id, version: result.version.version });
+    await this.deps.audit.note(turn.user, 'content.approved', { proposal: id, version: result.version.version }, turn.log);
     await this.tell(result.version.proposedBy, `${by.name ?? 'A safeguarding lead'} approved your change. Staff now see version ${result.version.version}: ${result.version.changes.map((c) => c.text).join('; ')}.`);
     await turn.send({ text: `Approved. Staff now see version ${result.version.version}.` });
   }
 
   private async ownRefused(turn: ChatTurn, id: string): Promise<void> {
-    await this.deps.audit.record(turn.user, 'content.approval-refused', { proposal: id, reason: 'own proposal' });
+    await this.deps.audit.note(turn.user, 'content.approval-refused', { proposal: id, reason: 'own proposal' }, turn.log);
     await turn.send({ text: 'You proposed this change, so another safeguarding lead must approve or decline it.' });
   }
 
@@ -433,7 +434,7 @@ export class ContentService {
       proposedAt: this.deps.now().toISOString(),
       rollbackOf: old.version,
     });
-    await this.deps.audit.record(turn.user, 'content.proposed', { proposal: proposal.id, basedOn: current, rollbackOf: old.version });
+    await this.deps.audit.note(turn.user, 'content.proposed', { proposal: proposal.id, basedOn: current, rollbackOf: old.version }, turn.log);
     await this.askOthers(turn, proposal);
   }
 
@@ -455,7 +456,7 @@ export class ContentService {
       proposedAt: this.deps.now().toISOString(),
       rollbackOf: old.version,
     });
-    await this.deps.audit.record(turn.user, 'content.proposed', { proposal: proposal.id, set, basedOn: live.currentVersion, rollbackOf: old.version });
+    await this.deps.audit.note(turn.user, 'content.proposed', { proposal: proposal.id, set, basedOn: live.currentVersion, rollbackOf: old.version }, turn.log);
     await this.askOthers(turn, proposal);
   }
 
@@ -514,7 +515,7 @@ export class ContentService {
       proposedByName: turn.principal.name ?? turn.user.name,
       proposedAt: this.deps.now().toISOString(),
     });
-    await this.deps.audit.record(turn.user, 'content.proposed', { proposal: proposal.id, set: live.set, basedOn: proposal.basedOn, file: where, changes: changes.length });
+    await this.deps.audit.note(turn.user, 'content.proposed', { proposal: proposal.id, set: live.set, basedOn: proposal.basedOn, file: where, changes: changes.length }, turn.log);
     await this.askOthers(turn, proposal);
     return true;
   }
@@ -596,54 +597,20 @@ export class ContentService {
       proposedByName: turn.principal.name ?? turn.user.name,
       proposedAt: this.deps.now().toISOString(),
     });
-    await this.deps.audit.record(turn.user, 'content.proposed', { proposal: proposal.id, basedOn: proposal.basedOn, file: name, changes: changes.length });
+    await this.deps.audit.note(turn.user, 'content.proposed', { proposal: proposal.id, basedOn: proposal.basedOn, file: name, changes: changes.length }, turn.log);
     await this.askOthers(turn, proposal);
     return true;
   }
 
-  /** `audit log [kind or name]`: the latest privileged actions, this month and last, with a CSV link. */
+  /** `audit log [kind or name]`: the latest privileged actions, this month and last, with a CSV link (src/audit/log.ts). */
   async auditLog(turn: ChatTurn): Promise<void> {
     if (!can(turn.principal, 'content.edit')) return this.refuse(turn);
     if (this.privateOnly(turn)) return turn.send({ text: 'Please ask me in our 1:1 chat.' });
     const filter = turn.text.replace(/^\s*audit log\s*/i, '').trim().toLowerCase();
     const now = this.deps.now();
-    const months = [now.toISOString().slice(0, 7), new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString().slice(0, 7)];
-    const records = (await Promise.all(months.map((m) => this.deps.audit.month(m)))).flat().sort((a, b) => b.at.localeCompare(a.at));
-    const shown = records.filter((r) => !filter || r.action.includes(filter) || (r.actorName ?? '').toLowerCase().includes(filter) || r.actor === filter);
-    const link = this.deps.exports.link('audit', { months: months.join(',') });
-    const lines = shown.slice(0, 30).map((r) => `- ${new Date(r.at).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' })}: ${r.actorName ?? r.actor} ${AUDIT_WORDS[r.action] ?? r.action}${subjectWords(r.subject)}`);
-    await turn.send({
-      text:
-        (shown.length === 0 ? `No audit records${filter ? ` for "${filter}"` : ''} this month or last.` : `Audit log, latest first${filter ? ` (${filter})` : ''}: ${shown.length > 30 ? `the latest 30 of ${shown.length}` : `${shown.length}`}\n\n${lines.join('\n')}`) +
-        `\n\n[Download this month and last as CSV](${link.url}) (the link works ${linkLifetime(link.expiresAt)}).`,
-    });
+    const link = this.deps.exports.link('audit', { months: auditMonths(now).join(',') }, turn.user.aadObjectId);
+    await turn.send({ text: await auditLogText(this.deps.audit, filter, now, link) });
   }
-
-  private async auditCsv(params: Record<string, string>): Promise<ExportFile> {
-    const months = (params.months ?? '').split(',').filter((m) => /^\d{4}-\d{2}$/.test(m)).slice(0, 12);
-    const records = (await Promise.all(months.map((m) => this.deps.audit.month(m)))).flat();
-    return {
-      filename: `audit-${months[0] ?? 'log'}.csv`,
-      csv: toCsv(
-        ['at', 'actor', 'actor_name', 'action', 'subject'],
-        records.map((r) => [r.at, r.actor, r.actorName ?? '', r.action, JSON.stringify(r.subject)]),
-      ),
-    };
-  }
-}
-
-const AUDIT_WORDS: Record<string, string> = {
-  'content.proposed': 'proposed a content change',
-  'content.approved': 'approved a content change',
-  'content.declined': 'declined a content change',
-  'content.refused': 'was refused a content action',
-  'content.approval-refused': 'was refused approving their own change',
-  'content.reviewed': 'confirmed content as still correct',
-};
-
-function subjectWords(subject: Record<string, string | number | boolean>): string {
-  const parts = [subject.set ? String(subject.set) : '', subject.version !== undefined ? `version ${subject.version}` : '', subject.rollbackOf !== undefined ? `back to version ${subject.rollbackOf}` : '', subject.contact ? `contact ${subject.contact}` : '', subject.route ? `route ${subject.route}` : ''].filter(Boolean);
-  return parts.length ? ` (${parts.join(', ')})` : '';
 }
 
 /** What differs between two versions of a contact, in words ("<name> telephone: old → new"); a changed number is marked. */
@@ -695,7 +662,7 @@ export function createContentCapability(service: ContentService, reviews: Conten
         patterns: [/^\s*content history(\s+[a-z-]+)?\s*$/i],
         handle: (t) => service.history(t),
       },
-      { name: 'audit log', permission: 'content.edit', privileged: true, usage: 'audit log [kind or name]', description: 'Who did what with the content, latest first, with a CSV', patterns: [/^\s*audit log\b.*$/i], handle: (t) => service.auditLog(t) },
+      { name: 'audit log', permission: 'content.edit', privileged: true, usage: AUDIT_USAGE, description: 'Who did what: content, briefings, imports, training, assessments, downloads, refusals; with a CSV', patterns: [/^\s*audit log\b.*$/i], handle: (t) => service.auditLog(t) },
     ],
     actions: [
       { verb: 'content.contact.edit', handle: (t) => service.edit(t) },

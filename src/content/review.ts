@@ -148,7 +148,7 @@ export class ContentReviews {
   async confirm(turn: ChatTurn): Promise<void> {
     if (!can(turn.principal, 'content.edit')) {
       turn.log.info({ permission: 'content.edit' }, 'refused');
-      await this.deps.audit.record(turn.user, 'content.refused', { permission: 'content.edit' });
+      await this.deps.audit.note(turn.user, 'content.refused', { permission: 'content.edit' }, turn.log);
       return turn.send({ text: 'Only safeguarding leads can change the referral content.' });
     }
     if (turn.conversation.kind !== 'personal' || !turn.user.aadObjectId) return turn.send({ text: 'Please review content in our 1:1 chat.' });
@@ -168,7 +168,7 @@ export class ContentReviews {
     const by = turn.principal.name ?? turn.user.name;
     await this.deps.store.recordReview(REFERRAL_SET, key, { on: today, at: this.deps.now().toISOString(), by: turn.user.aadObjectId, ...(by ? { byName: by } : {}) });
     await this.deps.live.refresh();
-    await this.deps.audit.record(turn.user, 'content.reviewed', { [kind]: id, version: this.deps.live.currentVersion });
+    await this.deps.audit.note(turn.user, 'content.reviewed', { [kind]: id, version: this.deps.live.currentVersion }, turn.log);
     const next = monthsAfter(today, route ? route.reviewEveryMonths : (contact!.reviewEveryMonths ?? CONTACT_REVIEW_MONTHS));
     await turn.send({ text: `Thank you. ${title} is recorded as checked and still correct by you today (${formatDate(today)}). Its next review is due ${formatDate(next)}.` });
   }

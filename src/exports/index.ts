@@ -8,7 +8,7 @@ import { z } from 'zod';
  */
 export const LINK_LIFETIME_MS = 15 * 60 * 1000;
 
-const claimsSchema = z.object({ kind: z.string().max(40), params: z.record(z.string().max(100)), exp: z.number().int() });
+const claimsSchema = z.object({ kind: z.string().max(40), params: z.record(z.string().max(100)), exp: z.number().int(), by: z.string().max(64).optional() });
 type Claims = z.infer<typeof claimsSchema>;
 
 export interface ExportFile {
@@ -17,6 +17,13 @@ export interface ExportFile {
 }
 
 export type ExportGenerator = (params: Record<string, string>) => Promise<ExportFile>;
+
+/** A file served for a valid link: which export, with what, and who asked for the link (their Entra object id). */
+export interface ExportDownload {
+  kind: string;
+  params: Record<string, string>;
+  by?: string;
+}
 
 export class ExportLinks {
   private readonly generators = new Map<string, ExportGenerator>();
@@ -33,13 +40,20 @@ export class ExportLinks {
     this.keys = given.length > 0 ? given : [randomBytes(32)];
   }
 
+  /** Told of every file served (the audit trail records the download); its failure never stops the download. */
+  onDownload?: (download: ExportDownload) => Promise<void>;
+
   register(kind: string, generator: ExportGenerator): void {
     this.generators.set(kind, generator);
   }
 
-  link(kind: string, params: Record<string, string> = {}): { url: string; expiresAt: Date } {
+  /**
+   * A signed link. `by` is the Entra object id of the person it is made for: it is signed into the
+   * link, so the download is recorded against them (the link itself carries no name).
+   */
+  link(kind: string, params: Record<string, string> = {}, by?: string): { url: string; expiresAt: Date } {
     const exp = this.now().getTime() + LINK_LIFETIME_MS;
-    const payload = Buffer.from(JSON.stringify({ kind, params, exp } satisfies Claims)).toString('base64url');
+    const payload = Buffer.from(JSON.stringify({ kind, params, exp, ...(by ? { by } : {}) } satisfies Claims)).toString('base64url');
     return { url: `${this.baseUrl().replace(/\/$/, '')}/exports?token=${payload}.${this.sign(payload)}`, expiresAt: new Date(exp) };
   }
 
@@ -61,7 +75,10 @@ export class ExportLinks {
     }
     if (claims.exp <= this.now().getTime()) return undefined;
     const generator = this.generators.get(claims.kind);
-    return generator ? generator(claims.params) : undefined;
+    if (!generator) return undefined;
+    const file = await generator(claims.params);
+    await this.onDownload?.({ kind: claims.kind, params: claims.params, by: claims.by }).catch(() => undefined);
+    return file;
   }
 
   private sign(payload: string, key: Buffer = this.keys[0]!): string {

@@ -73,8 +73,8 @@ export class ImportReports {
   }
 
   /** A signed 15-minute link to a stored report. */
-  link(importId: string, file: string): { url: string; expiresAt: Date } {
-    return this.exports.link('import-report', { importId, file: file.slice(0, 80) });
+  link(importId: string, file: string, by?: string): { url: string; expiresAt: Date } {
+    return this.exports.link('import-report', { importId, file: file.slice(0, 80) }, by);
   }
 
   async csv(importId: string, file: string): Promise<{ filename: string; csv: string }> {

@@ -153,6 +153,8 @@ export interface StaffImportReport {
   left: number;
   /** Rows that were valid but could not be written (for example changed by someone else meanwhile). */
   failed: { employeeId: string; reason: string }[];
+  /** Every employee id the file names, rejected rows included: what a later "mark the rest as leavers" keeps. */
+  named: ReadonlySet<string>;
 }
 
 function sameRecord(a: PersonRecord, b: PersonRecord): boolean {
@@ -183,19 +185,18 @@ export interface StaffImportOptions {
 export async function importStaff(directory: PeopleDirectory, text: string, opts: StaffImportOptions = {}): Promise<StaffImportReport> {
   const now = opts.now ?? new Date();
   const { people, rejected, named } = parseStaffCsv(text, opts.staffGroups);
-  const report: StaffImportReport = { added: 0, updated: 0, unchanged: 0, rejected, left: 0, failed: [] };
+  const report: StaffImportReport = { added: 0, updated: 0, unchanged: 0, rejected, left: 0, failed: [], named };
 
   // A full import works out its leavers before it writes anything, so a refusal changes nothing.
   let leavers: string[] = [];
   if (opts.full) {
-    const current = (await directory.roster()).map((p) => p.id);
-    leavers = current.filter((id) => !named.has(id));
-    if (leavers.length > current.length * MAX_LEAVERS_UNCONFIRMED && !opts.confirm) {
-      const percent = Math.round((leavers.length / current.length) * 100);
+    const plan = await planLeavers(directory, named);
+    if (plan.needsConfirm && !opts.confirm) {
       throw new ImportFileError(
-        `This full import would mark ${leavers.length.toLocaleString('en-GB')} of ${current.length.toLocaleString('en-GB')} people (${percent}%) as left, more than ${MAX_LEAVERS_UNCONFIRMED * 100}%. Nothing was changed. If the file really is the whole staff list, run it again with --confirm.`,
+        `This full import would mark ${plan.leavers.length.toLocaleString('en-GB')} of ${plan.current.toLocaleString('en-GB')} people (${plan.percent}%) as left, more than ${MAX_LEAVERS_UNCONFIRMED * 100}%. Nothing was changed. If the file really is the whole staff list, run it again with --confirm.`,
       );
     }
+    leavers = plan.leavers;
   }
 
   // Someone else in the directory may already hold an Entra id this file gives to a different person.
@@ -243,19 +244,60 @@ export async function importStaff(directory: PeopleDirectory, text: string, opts
     const changes = saved.map((p) => ({ employeeId: p.id, aadObjectId: p.aadObjectId, previous: existing.get(p.id)?.aadObjectId }));
     for (const f of await directory.relink(changes, now)) report.failed.push(f);
   }
+  const marked = await markLeavers(directory, leavers, now);
+  report.left = marked.left;
+  for (const f of marked.failed) report.failed.push(f);
+  return report;
+}
+
+/** Who a full import would mark as left: everyone current whom the file does not name. */
+export interface LeaverPlan {
+  /** Employee ids of the current staff the file does not name. */
+  leavers: string[];
+  /** Current staff (not already left). */
+  current: number;
+  /** Leavers as a whole percentage of current staff. */
+  percent: number;
+  /** More than 10% (MAX_LEAVERS_UNCONFIRMED): a second, explicit confirmation is needed (`--confirm` on the command line). */
+  needsConfirm: boolean;
+}
+
+/**
+ * The leavers a staff file implies, worked out against the directory as it is now. The one rule
+ * for the command line (`--full`) and the chat ("Also mark people not in this file as leavers").
+ */
+export async function planLeavers(directory: PeopleDirectory, named: ReadonlySet<string>): Promise<LeaverPlan> {
+  const current = (await directory.roster()).map((p) => p.id);
+  const leavers = current.filter((id) => !named.has(id));
+  return {
+    leavers,
+    current: current.length,
+    percent: current.length ? Math.round((leavers.length / current.length) * 100) : 0,
+    needsConfirm: leavers.length > current.length * MAX_LEAVERS_UNCONFIRMED,
+  };
+}
+
+/**
+ * Marks these people as left (kept for history; out of audiences, menus and figures), each under
+ * the etag just read: someone changed meanwhile is reported, not overwritten.
+ */
+export async function markLeavers(directory: PeopleDirectory, leavers: readonly string[], now: Date): Promise<{ left: number; failed: { employeeId: string; reason: string }[] }> {
+  const out = { left: 0, failed: [] as { employeeId: string; reason: string }[] };
   for (let i = 0; i < leavers.length; i += CHUNK) {
     const stored = await directory.getMany(leavers.slice(i, i + CHUNK));
-    const ops = [...stored.values()].map((p) => {
-      const { _etag, _rid, _self, _ts, _attachments, ...doc } = p as StoredPerson & Record<string, unknown>;
-      const resourceBody = { ...doc, leftAt: now.toISOString() };
-      return { employeeId: p.id, op: { operationType: 'Replace', id: p.id, partitionKey: p.id, resourceBody: resourceBody as never, ifMatch: _etag } as OperationInput };
-    });
+    const ops = [...stored.values()]
+      .filter((p) => !(p as StoredPerson).leftAt)
+      .map((p) => {
+        const { _etag, _rid, _self, _ts, _attachments, ...doc } = p as StoredPerson & Record<string, unknown>;
+        const resourceBody = { ...doc, leftAt: now.toISOString() };
+        return { employeeId: p.id, op: { operationType: 'Replace', id: p.id, partitionKey: p.id, resourceBody: resourceBody as never, ifMatch: _etag } as OperationInput };
+      });
     await bulkWrite(directory.raw, ops, (item, failure) => {
-      if (failure) report.failed.push({ employeeId: item.employeeId, reason: `not marked as left: ${failure}` });
-      else report.left++;
+      if (failure) out.failed.push({ employeeId: item.employeeId, reason: `not marked as left: ${failure}` });
+      else out.left++;
     });
   }
-  return report;
+  return out;
 }
 
 /** A plain-English summary for the command line and the chat. */

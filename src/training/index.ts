@@ -8,6 +8,8 @@ import type { ConversationStore } from '../people/conversations';
 import { CURRENT, type PeopleDirectory, type RosterEntry, type StoredPerson } from '../people/directory';
 import { can } from '../people/roles';
 import { linkLifetime, toCsv, type ExportLinks } from '../exports';
+import type { AuditTrail } from '../audit';
+import { auditRefusal } from '../audit/refusals';
 import { claimOncePer, releaseClaim } from '../storage/conditional';
 import { reminderSummary, type ReminderOutcome } from '../people/reminders';
 import { readAll, MANY, type Store } from '../storage/store';
@@ -27,6 +29,8 @@ export interface TrainingDeps {
   exports: ExportLinks;
   /** Who has a 1:1 chat with the bot: only they can be reminded, so only they use up a weekly slot. */
   conversations: Pick<ConversationStore, 'withChat'>;
+  /** Decisions, reminders and refusals (for another team) are recorded here. */
+  audit: AuditTrail;
   now?: () => Date;
 }
 
@@ -76,7 +80,7 @@ export class TrainingService {
   constructor(private readonly deps: TrainingDeps) {
     this.store = new TrainingStore(deps.store);
     this.now = deps.now ?? (() => new Date());
-    this.selfRecording = new SelfRecording({ rules: deps.rules, store: this.store, directory: deps.directory, notifier: deps.notifier, now: this.now });
+    this.selfRecording = new SelfRecording({ rules: deps.rules, store: this.store, directory: deps.directory, notifier: deps.notifier, audit: deps.audit, now: this.now });
     deps.exports.register('training-team', (params) => this.teamCsv(params.team ?? ''));
     deps.exports.register('training-organisation', () => this.organisationCsv());
   }
@@ -120,7 +124,7 @@ export class TrainingService {
     const parsed = exportSchema.safeParse(turn.value);
     const team = await this.teamFor(turn, parsed.success ? parsed.data.team : undefined);
     if (!team) return;
-    const { url, expiresAt } = this.deps.exports.link('training-team', { team });
+    const { url, expiresAt } = this.deps.exports.link('training-team', { team }, turn.user.aadObjectId);
     turn.log.info({ export: 'training-team' }, 'export link issued');
     await turn.send({
       text: `[Download training compliance for ${md(team)} (CSV)](${url}). The link works ${linkLifetime(expiresAt)}.`,
@@ -211,6 +215,8 @@ export class TrainingService {
     }
     if (!isLead && team.toLowerCase() !== turn.principal.team?.toLowerCase()) {
       turn.log.info({ permission: 'training.team', other: true }, 'refused');
+      // Declared permission held, but not for this team: recorded here (the name of the team asked for is not).
+      await auditRefusal(this.deps.audit, turn, 'training.team', { reason: 'another team' });
       await turn.send({ text: `You can see compliance for your own team (${md(turn.principal.team)}). For other teams, ask the safeguarding team.` });
       return undefined;
     }
@@ -264,7 +270,7 @@ export class TrainingService {
       async () => {
         const summaries = await this.organisationSummary();
         if (summaries.length === 0) return { text: 'The staff list is empty: import it first (npm run import -- staff).' };
-        return this.organisationCard(summaries);
+        return this.organisationCard(summaries, turn.user.aadObjectId);
       },
       'Working out compliance for every team: for a large organisation this takes a little while. I will send it here when it is ready.',
     );
@@ -275,12 +281,12 @@ export class TrainingService {
    * that team's card. Teams refuses a message over about 100 KB, so the card lists the worst
    * teams and links a CSV of every team.
    */
-  private organisationCard(summaries: TeamCounts[]): { card: Record<string, unknown>; fallbackText: string } {
+  private organisationCard(summaries: TeamCounts[], by: string | undefined): { card: Record<string, unknown>; fallbackText: string } {
     const target = Math.round(this.deps.rules.complianceTarget * 100);
     const lowest = (s: TeamCounts) => Math.min(...s.subjects.map((x) => x.percent));
     const sorted = [...summaries].sort((a, b) => lowest(a) - lowest(b) || a.team.localeCompare(b.team));
     const shown = sorted.slice(0, ORGANISATION_CARD_TEAMS);
-    const { url, expiresAt } = this.deps.exports.link('training-organisation');
+    const { url, expiresAt } = this.deps.exports.link('training-organisation', {}, by);
     const more = sorted.length - shown.length;
     const below = sorted.filter((s) => lowest(s) < target).length;
     return {
@@ -376,7 +382,10 @@ export class TrainingService {
       }
     }
     // The team comes from the card payload: it is logged only when it is a real team (someone is in it), never as typed.
-    turn.log.info({ team: summary.people ? summary.team : '(no such team)', reminded: outcomes.filter((o) => o.outcome === 'reminded').length, notReached: outcomes.filter((o) => o.outcome !== 'reminded' && o.outcome !== 'already').length }, 'training reminders sent');
+    const reminded = outcomes.filter((o) => o.outcome === 'reminded').length;
+    const notReached = outcomes.filter((o) => o.outcome !== 'reminded' && o.outcome !== 'already').length;
+    turn.log.info({ team: summary.people ? summary.team : '(no such team)', reminded, notReached }, 'training reminders sent');
+    await this.deps.audit.note(turn.user, 'training.reminded', { ...(summary.people ? { team: summary.team } : {}), reminded, notReached }, turn.log);
     await turn.send({ text: reminderSummary(outcomes, { where: ` in ${md(summary.team)}`, named: turn.conversation.kind === 'personal' }) });
   }
 
@@ -395,12 +404,13 @@ export function createTrainingCapability(service: TrainingService): Capability {
       { name: 'organisation compliance', permission: 'training.organisation', description: 'Training compliance for every team side by side', patterns: [/^\s*organi[sz]ation compliance\s*$/i], handle: (t) => service.organisation(t), privileged: true },
     ],
     actions: [
-      { verb: 'training.remind', handle: (t) => service.remindOverdue(t), privileged: true },
-      { verb: 'training.export', handle: (t) => service.exportTeam(t), privileged: true },
-      { verb: 'training.team', handle: (t) => service.teamCompliance(t), privileged: true },
+      { verb: 'training.remind', permission: 'training.team', handle: (t) => service.remindOverdue(t), privileged: true },
+      { verb: 'training.export', permission: 'training.team', handle: (t) => service.exportTeam(t), privileged: true },
+      { verb: 'training.team', permission: 'training.team', handle: (t) => service.teamCompliance(t), privileged: true },
       { verb: 'training.recordCard', handle: (t) => service.selfRecording.showCard(t), privileged: true },
       { verb: 'training.record', handle: (t) => service.selfRecording.record(t), privileged: true },
-      { verb: 'training.confirm', handle: (t) => service.selfRecording.confirm(t), privileged: true },
+      // Managers (their own team) and leads; anyone else, and anyone deciding their own, is refused and audited.
+      { verb: 'training.confirm', permission: 'training.team', handle: (t) => service.selfRecording.confirm(t), privileged: true },
     ],
   };
 }

@@ -10,6 +10,8 @@ import { parseTrainingCsv, TRAINING_COLUMNS } from './importTraining';
 import { SUBJECT_LABELS, type TrainingRules } from './rules';
 import { completionId, courseKey, type CompletionEntry, type TrainingStore } from './store';
 import { ukDate } from '../chat/format';
+import type { AuditTrail } from '../audit';
+import { auditRefusal } from '../audit/refusals';
 
 /**
  * Staff record a course themselves; it counts once their manager (or a safeguarding lead)
@@ -20,6 +22,7 @@ export interface SelfRecordDeps {
   store: TrainingStore;
   directory: PeopleDirectory;
   notifier: Notifier;
+  audit: AuditTrail;
   now: () => Date;
 }
 
@@ -139,6 +142,8 @@ export class SelfRecording {
     const isThemself = turn.principal.employeeId?.toLowerCase() === employeeId.toLowerCase();
     if (!person || (!isLead && !isTheirManager) || isThemself) {
       turn.log.info({ permission: 'training.confirm' }, 'refused');
+      // Someone without training.team is recorded as they press (withRefusalAudit); this is the rest: another team, or their own.
+      if (can(turn.principal, 'training.team')) await auditRefusal(this.deps.audit, turn, 'training.team', { verb: 'training.confirm', reason: isThemself ? 'own record' : 'not their team' });
       return turn.send({ text: "Only the person's manager or a safeguarding lead can confirm their training, and nobody can confirm their own." });
     }
     const at = this.deps.now().toISOString();
@@ -162,6 +167,7 @@ export class SelfRecording {
     const doc = outcome.entry;
     if (outcome.kind === 'decided') return turn.send({ text: `That record was already ${doc.confirmed ? 'confirmed' : 'marked as not confirmed'} by ${md(doc.decidedBy ?? 'someone')}.` });
     turn.log.info({ training: decision }, 'self-recorded training decided');
+    await this.deps.audit.note(turn.user, decision === 'confirm' ? 'training.confirmed' : 'training.declined', { employee: employeeId, record: recordId }, turn.log);
     await turn.send({ text: decision === 'confirm' ? `Confirmed: ${describeCompletion(doc)} now counts for ${md(person.name)}.` : `Noted: ${describeCompletion(doc)} will not count for ${md(person.name)}. I have told them.` });
     if (person.aadObjectId) {
       await this.deps.notifier

@@ -16,13 +16,17 @@ const PAYLOADS: Record<Permission, Record<string, unknown>[]> = {
   'referral.use': [{ verb: 'referral.step', step: 'start' }],
   'referral.review': [{ verb: 'menu', command: 'content review' }],
   'briefings.read': [{ verb: 'briefings.search', query: 'fgm' }],
-  'briefings.send': [{ verb: 'briefings.new' }, { verb: 'briefings.start', libraryId: 'fgm' }, { verb: 'briefings.save', title: 'Forged', summary: 'x', keyPoints: 'x' }],
+  'briefings.send': [{ verb: 'briefings.new' }, { verb: 'briefings.start', libraryId: 'fgm' }, { verb: 'briefings.save', title: 'Forged', summary: 'x', keyPoints: 'x' }, { verb: 'briefings.cancel', briefingId: 'b-1' }, { verb: 'briefings.changeTime', briefingId: 'b-1' }, { verb: 'briefings.reschedule', briefingId: 'b-1', date: '2099-01-01', time: '09:00', confirmed: 'yes' }],
   'training.own': [{ verb: 'training.recordCard' }],
   'training.team': [{ verb: 'training.export', team: 'Continuing Care' }, { verb: 'training.remind', team: 'Continuing Care' }],
   'training.organisation': [{ verb: 'menu', command: 'organisation compliance' }, { verb: 'training.export', team: 'Safeguarding Team' }],
   'assessment.answer': [{ verb: 'assessment.overview' }, { verb: 'assessment.open', section: 'governance' }],
   'assessment.oversee': [{ verb: 'assessment.export' }, { verb: 'assessment.remind' }, { verb: 'menu', command: 'assessment status' }],
-  'people.import': [{ verb: 'menu', command: 'import staff' }],
+  'people.import': [
+    { verb: 'menu', command: 'import staff' },
+    { verb: 'imports.leaversReview', run: '00000000-0000-4000-8000-000000000000' },
+    { verb: 'imports.leaversApply', run: '00000000-0000-4000-8000-000000000000', count: 1, step: 'second' },
+  ],
   'content.edit': [{ verb: 'content.contact.edit', contact: 'mash' }, { verb: 'content.approve', proposal: 'p-1' }, { verb: 'content.review.confirm', kind: 'contact', id: 'mash' }, { verb: 'content.route.edit', route: 'fgm' }, { verb: 'content.route.propose', route: 'fgm', basedOn: '1', step0: 'Forged step' }],
 };
 
@@ -55,6 +59,9 @@ describe('the role matrix from src/people/roles.ts', () => {
     let attempts = 0;
     let recognised = 0;
     const bypasses: string[] = [];
+    const unaudited: string[] = [];
+    let refusalsAudited = 0;
+    const refusals = async () => (await bot.app.audit.month(bot.clock.now.toISOString().slice(0, 7))).filter((r) => r.action === 'access.refused' || r.action === 'content.refused').length;
     for (const permission of Object.keys(PERMISSIONS) as Permission[]) {
       const commands = catalogue.filter((c) => c.permission === permission).map((c) => c.name);
       const texts = permission === 'people.import' ? [] : commands.length ? commands : [];
@@ -75,6 +82,7 @@ describe('the role matrix from src/people/roles.ts', () => {
           for (const fields of tries) {
             attempts++;
             const before = await storeDocuments(bot.app.store);
+            const refusedBefore = await refusals();
             bot.connector.clear();
             const res = await bot.post(bot.activity(fields, who.aadObjectId));
             await res.text();
@@ -88,16 +96,27 @@ describe('the role matrix from src/people/roles.ts', () => {
             if (!allowed && (PRIVILEGED.test(anywhere) || othersNamed(anywhere))) bypasses.push(`${what}: privileged content: ${anywhere.slice(0, 200)}`);
             if (allowed && channel !== 'group chat' && (PRIVILEGED.test(anywhere) || othersNamed(anywhere))) recognised++;
             if (!allowed && changes.length) bypasses.push(`${what}: wrote ${changes.join(', ')}`);
+            // Every refused attempt is in the audit trail (who, which command or button), whichever way it came.
+            // (A menu button naming no command is answered with the menu: nothing privileged was tried.)
+            const value = fields.value as { verb?: unknown; command?: unknown } | undefined;
+            const noSuchCommand = value?.verb === 'menu' && !catalogue.some((c) => c.name === value.command);
+            if (!allowed && !noSuchCommand) {
+              if ((await refusals()) > refusedBefore) refusalsAudited++;
+              else unaudited.push(what);
+            }
           }
         }
       }
     }
     if (bypasses.length) console.log(bypasses.join('\n'));
+    if (unaudited.length) console.log(`refusals not audited:\n${unaudited.join('\n')}`);
     figure(AREA, 'permissions x roles x (text, card, group)', cells, { eq: Object.keys(PERMISSIONS).length * ROLES.length * 3 });
     figure(AREA, 'attempts', attempts, { min: 100 });
     // The check can see privileged content: it does in what permitted roles get in their 1:1 chat.
     figure(AREA, 'privileged replies recognised for permitted roles', recognised, { min: 10 });
     figure(AREA, 'bypasses', bypasses.length, { eq: 0 });
+    figure(AREA, 'refused attempts in the audit trail', refusalsAudited, { min: 50 });
+    figure(AREA, 'refused attempts not audited', unaudited.length, { eq: 0 });
     expectFiguresOk();
   }, 240_000);
 });
