@@ -44,6 +44,8 @@ async function main(): Promise<void> {
     })().catch((err: unknown) => process.send?.({ error: (err as Error).stack }));
   });
   process.send?.({ url: app.url });
+  // The benchmark that forked this process is gone (stopped or killed): so is this one.
+  process.on('disconnect', () => process.exit(0));
   process.on('SIGTERM', () => {
     void app.close().then(() => process.exit(0));
   });
