@@ -333,22 +333,37 @@ export class EmbeddedCosmos {
               }
             };
             res.on('close', finish);
+            const failed = (err: unknown) => {
+              // Not on disk, so not acknowledged: the client sees a failure and may retry. The
+              // write is already in memory, though: rebuild memory from disk before anything else.
+              this.opts.log?.error({ err: { code: (err as NodeJS.ErrnoException).code, message: (err as Error).message } }, 'embedded store: journal write failed; the write was refused');
+              this.diverged = true;
+              res.statusCode = 503;
+              realEnd(JSON.stringify({ code: 'ServiceUnavailable', message: 'The local store could not write to disk.' }));
+              void this.rebuildFromDisk().finally(finish);
+            };
             (res as unknown as { end: (chunk?: unknown) => void }).end = (chunk?: unknown) => {
+              let written: { fd: number; bytes: number } | undefined;
               try {
                 const toJournal = journalable(entry, res.statusCode, chunk);
-                if (toJournal) this.append(toJournal);
+                if (toJournal) written = this.write(toJournal);
               } catch (err) {
-                // Not on disk, so not acknowledged: the client sees a failure and may retry. The
-                // write is already in memory, though: rebuild memory from disk before anything else.
-                this.opts.log?.error({ err: { code: (err as NodeJS.ErrnoException).code, message: (err as Error).message } }, 'embedded store: journal write failed; the write was refused');
-                this.diverged = true;
-                res.statusCode = 503;
-                realEnd(JSON.stringify({ code: 'ServiceUnavailable', message: 'The local store could not write to disk.' }));
-                this.rebuildFromDisk().finally(finish);
+                failed(err);
                 return;
               }
-              realEnd(chunk);
-              finish();
+              const acknowledge = () => {
+                if (written) this.written(written.bytes);
+                realEnd(chunk);
+                finish();
+              };
+              if (!written || this.opts.fsync === false) return acknowledge();
+              // Flushed to the disk before the answer leaves, as ever, but without stopping this
+              // process meanwhile (with the store in the bot's process, a turn runs while it waits).
+              fs.fdatasync(written.fd, (err) => {
+                if (!err) return acknowledge();
+                this.cutBack(written!.fd);
+                failed(err);
+              });
             };
             if (this.diverged) {
               this.refuse(res);
@@ -372,10 +387,11 @@ export class EmbeddedCosmos {
   }
 
   /**
-   * Appends one line and syncs it. If any part fails (a full disk: ENOSPC, or EIO), the journal is
-   * cut back to where it was, so the bytes that did reach it never sit in front of later writes.
+   * Appends one line (the caller flushes it to the disk, then calls `written`). If the write fails
+   * (a full disk: ENOSPC, or EIO), the journal is cut back to where it was, so the bytes that did
+   * reach it never sit in front of later writes.
    */
-  private append(entry: JournalEntry): void {
+  private write(entry: JournalEntry): { fd: number; bytes: number } {
     const fd = this.journalFd;
     if (fd === undefined) throw new Error('journal is not open');
     this.journalEnd ??= fs.fstatSync(fd).size;
@@ -387,18 +403,27 @@ export class EmbeddedCosmos {
     try {
       let offset = 0;
       while (offset < line.length) offset += fs.writeSync(fd, line, offset);
-      if (this.opts.fsync !== false) fs.fdatasyncSync(fd);
     } catch (err) {
-      try {
-        fs.ftruncateSync(fd, this.journalEnd);
-      } catch {
-        this.journalTorn = true; // cut back before the next append instead
-      }
+      this.cutBack(fd);
       throw err;
     }
-    this.journalEnd += line.length;
-    this.journalBytes += line.length;
+    return { fd, bytes: line.length };
+  }
+
+  /** The line just written is on the disk: the journal's end moves past it. */
+  private written(bytes: number): void {
+    this.journalEnd = (this.journalEnd ?? 0) + bytes;
+    this.journalBytes += bytes;
     this.stats.journalBytes = this.journalBytes;
+  }
+
+  /** Cuts the journal back to its last complete line (or marks it to be cut before the next append). */
+  private cutBack(fd: number): void {
+    try {
+      fs.ftruncateSync(fd, this.journalEnd ?? 0);
+    } catch {
+      this.journalTorn = true; // cut back before the next append instead
+    }
   }
 
   /**
