@@ -185,6 +185,8 @@ const REPLAY_HEADERS = [
 ];
 
 const COMPACT_AFTER_BYTES = 64 * 1024 * 1024;
+/** How long after start the journals replayed at start are compacted. */
+const COMPACT_AFTER_START_MS = 5000;
 
 export interface EmbeddedCosmosOptions {
   dataDir: string;
@@ -228,6 +230,7 @@ export class EmbeddedCosmos {
   private writeChain: Promise<void> = Promise.resolve();
   /** The compaction under way after start or after a large journal, if any (close waits for it). */
   private compacting?: Promise<void>;
+  private compactTimer?: NodeJS.Timeout;
   private lockPath: string;
   private ownsLock = false;
   private closed = false;
@@ -472,7 +475,10 @@ export class EmbeddedCosmos {
       this.openJournal(Math.max(snapshot.nextJournal, maxGen + 1));
     } else if (this.canCompactFromMemory()) {
       this.openJournal(maxGen + 1);
-      void this.compactInBackground(maxGen + 2);
+      // A few seconds on, so the first requests (the app's own start-up reads) do not share the
+      // process with it; a store closed before then replays the same journals next time.
+      this.compactTimer = setTimeout(() => void this.compactInBackground(this.journalGen + 1), COMPACT_AFTER_START_MS);
+      this.compactTimer.unref();
     } else {
       await this.compact(maxGen + 1);
     }
@@ -838,6 +844,7 @@ export class EmbeddedCosmos {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.compactTimer);
     await this.writeChain.catch(() => undefined);
     await this.compacting;
     if (this.server) {
