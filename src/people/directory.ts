@@ -54,20 +54,9 @@ const LINKS_BUILT = 'links-built';
 /** The condition every read of current staff adds (a leaver is kept, but is no longer staff). */
 export const CURRENT = 'NOT IS_DEFINED(c.leftAt)';
 
-/** How long this process trusts a link it read (see `knownLinks`), and how many it keeps. */
-const LINK_TRUST_MS = 60_000;
-const MAX_KNOWN_LINKS = 20_000;
-
 export class PeopleDirectory {
   private readonly container: Container;
   private readonly links: Container;
-  /**
-   * Entra id → employee id, as last read from the links in this process, for up to a minute. A
-   * turn then reads only the person, whose record is the truth: when it no longer holds the id,
-   * the link is read again. Only found people are kept (someone just imported is found at once),
-   * and a relink in this process forgets the ids it touched.
-   */
-  private readonly knownLinks = new Map<string, { employeeId: string; until: number }>();
 
   constructor(
     store: Store,
@@ -84,20 +73,11 @@ export class PeopleDirectory {
    */
   async findByAadObjectId(aadObjectId: string): Promise<StoredPerson | undefined> {
     const oid = aadObjectId.toLowerCase();
-    const known = this.knownLinks.get(oid);
-    if (known && known.until > Date.now()) {
-      const person = await this.get(known.employeeId);
-      if (person?.aadObjectId === oid) return person.leftAt ? undefined : person;
-    }
-    this.knownLinks.delete(oid);
     const { resource: link } = await this.links.item(oid, oid).read<EntraIdLink>();
     if (!link?.employeeId) return undefined;
     const person = await this.get(link.employeeId);
     // A leaver keeps their record for history but is no longer staff.
-    if (person?.aadObjectId !== oid) return undefined;
-    if (this.knownLinks.size >= MAX_KNOWN_LINKS) this.knownLinks.clear();
-    this.knownLinks.set(oid, { employeeId: link.employeeId, until: Date.now() + LINK_TRUST_MS });
-    return person.leftAt ? undefined : person;
+    return person?.aadObjectId === oid && !person.leftAt ? person : undefined;
   }
 
   /**
@@ -112,7 +92,6 @@ export class PeopleDirectory {
     const released = new Map<string, string>(); // object id -> the employee who gave it up
     for (const c of changes) if (c.previous && c.previous !== c.aadObjectId && !wanted.has(c.previous)) released.set(c.previous, c.employeeId);
     let pending = [...wanted.keys(), ...released.keys()];
-    for (const oid of pending) this.knownLinks.delete(oid);
     for (let attempt = 0; attempt < 3 && pending.length > 0; attempt++) {
       const retry: string[] = [];
       for (let i = 0; i < pending.length; i += 1000) {
@@ -149,8 +128,6 @@ export class PeopleDirectory {
       }
       pending = retry;
     }
-    // Again once written: a turn meanwhile may have read a link from before.
-    for (const oid of [...wanted.keys(), ...released.keys()]) this.knownLinks.delete(oid);
     return pending.map((oid) => ({ employeeId: wanted.get(oid) ?? released.get(oid) ?? '', reason: 'its Entra id was changed by someone else during the import; run it again' }));
   }
 
