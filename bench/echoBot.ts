@@ -18,6 +18,8 @@ async function main(): Promise<void> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   process.send?.({ url: `http://127.0.0.1:${server.address().port}` });
+  // The benchmark that forked this process is gone (stopped or killed): so is this one.
+  process.on('disconnect', () => process.exit(0));
   process.on('SIGTERM', () => server.close(() => process.exit(0)));
 }
 

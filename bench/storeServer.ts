@@ -11,6 +11,8 @@ async function main(): Promise<void> {
   if (!dataDir) throw new Error('DATA_DIR is required');
   const store = await EmbeddedCosmos.start({ dataDir, port: Number(process.env.STORE_PORT ?? 0) });
   process.send?.({ endpoint: store.endpoint });
+  // The benchmark that forked this process is gone (stopped or killed): so is this one.
+  process.on('disconnect', () => process.exit(0));
   process.on('SIGTERM', () => {
     void store.close().then(() => process.exit(0));
   });

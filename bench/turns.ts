@@ -33,6 +33,12 @@ const STAFF = Number(process.env.BENCH_STAFF ?? 50_000);
 const TEAM_SIZE = 500;
 const V8_FLAGS = ['--heap-growing-percent=25'];
 const separateStore = process.env.BENCH_STORE !== 'inprocess';
+/** Extra node flags for the bot only, e.g. BENCH_BOT_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it. */
+const BOT_FLAGS = (process.env.BENCH_BOT_FLAGS ?? '').split(' ').filter(Boolean);
+/** When set, a CPU profile of the bot over each measured period is written here (one file per target). */
+const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
+/** Which targets to run (comma-separated: echo, empty, staff); all three by default. */
+const TARGETS = new Set((process.env.BENCH_TARGETS ?? 'echo,empty,staff').split(','));
 
 /** Entra object id of staff member i (and of chat i's user: chat i is staff member i * stride). */
 const entraId = (i: number) => `${(0x20000000 + i).toString(16)}-0000-4000-8000-${String(i).padStart(12, '0')}`;
@@ -123,8 +129,8 @@ function statusMb(pid: number | undefined, field: 'VmRSS' | 'VmHWM'): number | u
   return kb ? Math.round(Number(kb) / 1024) : undefined;
 }
 
-function forkReady<T>(script: string, env: Record<string, string>): Promise<{ child: ChildProcess; message: T }> {
-  const child = fork(path.join(__dirname, script), [], { env: { ...process.env, ...env }, execArgv: V8_FLAGS, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+function forkReady<T>(script: string, env: Record<string, string>, flags: string[] = []): Promise<{ child: ChildProcess; message: T }> {
+  const child = fork(path.join(__dirname, script), [], { env: { ...process.env, ...env }, execArgv: [...V8_FLAGS, ...flags], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     child.once('message', (message: T) => resolve({ child, message }));
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before it was ready`)));
@@ -157,7 +163,7 @@ interface Result {
 }
 
 /** Drives CHATS chats against `botUrl` for the warm-up and then the measured period. */
-async function load(name: string, botUrl: string, connector: Awaited<ReturnType<typeof startConnector>>, pids: { bot?: number; store?: number }, tenant: string): Promise<Result> {
+async function load(name: string, botUrl: string, connector: Awaited<ReturnType<typeof startConnector>>, pids: { bot?: number; store?: number }, tenant: string, profiled?: ChildProcess): Promise<Result> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: CHATS });
   const target = new URL('/api/messages', botUrl);
   const post = (body: unknown) =>
@@ -230,6 +236,14 @@ async function load(name: string, botUrl: string, connector: Awaited<ReturnType<
 
   const running = Array.from({ length: CHATS }, (_, c) => chat(c));
   await new Promise((resolve) => setTimeout(resolve, WARMUP_S * 1000));
+  const profile = (command: 'start' | 'stop') =>
+    PROFILE_DIR && profiled
+      ? new Promise<void>((resolve) => {
+          profiled.once('message', () => resolve());
+          profiled.send({ profile: command, file: path.join(PROFILE_DIR, `${tenant}.cpuprofile`) });
+        })
+      : Promise.resolve();
+  await profile('start');
   const cpu0 = { bot: cpuMs(pids.bot), store: cpuMs(pids.store) };
   const t0 = performance.now();
   measuring = true;
@@ -238,6 +252,7 @@ async function load(name: string, botUrl: string, connector: Awaited<ReturnType<
   const seconds = (performance.now() - t0) / 1000;
   const cpu1 = { bot: cpuMs(pids.bot), store: cpuMs(pids.store) };
   const rssMb = statusMb(pids.bot, 'VmRSS');
+  await profile('stop');
   stopping = true;
   await Promise.all(running);
   agent.destroy();
@@ -281,21 +296,28 @@ async function main(): Promise<void> {
   console.log(`${CHATS} concurrent 1:1 chats, ${WARMUP_S} s warm-up then ${DURATION_S} s measured, per target; store ${separateStore ? 'in its own process (as Cosmos DB would be)' : "in the bot's process (as npm start)"}`);
   try {
     // 1. The yardstick.
-    const echo = await forkReady<{ url: string }>('echoBot.js', {});
-    children.push(echo.child);
-    results.push(await load('echo bot', echo.message.url, connector, { bot: echo.child.pid }, 'echo'));
-    report(results.at(-1)!);
-    await stop(echo.child);
+    let echoResult: Result | undefined;
+    if (TARGETS.has('echo')) {
+      const echo = await forkReady<{ url: string }>('echoBot.js', {});
+      children.push(echo.child);
+      echoResult = await load('echo bot', echo.message.url, connector, { bot: echo.child.pid }, 'echo');
+      results.push(echoResult);
+      report(echoResult);
+      await stop(echo.child);
+    }
 
     // 2. This bot, nobody in the staff list.
     const dataDir = path.join(dir, 'data');
     const store = separateStore ? await forkReady<{ endpoint: string }>('storeServer.js', { DATA_DIR: dataDir }) : undefined;
     if (store) children.push(store.child);
-    const bot = await forkReady<{ url: string }>('turnsBot.js', { DATA_DIR: dataDir, ATTACH_TO_STORE: separateStore ? '1' : '0' });
+    const bot = await forkReady<{ url: string }>('turnsBot.js', { DATA_DIR: dataDir, ATTACH_TO_STORE: separateStore ? '1' : '0' }, BOT_FLAGS);
     children.push(bot.child);
     const pids = { bot: bot.child.pid, store: store?.child.pid };
-    results.push(await load('bot, 0 staff', bot.message.url, connector, pids, 'empty'));
-    report(results.at(-1)!);
+    if (TARGETS.has('empty')) {
+      results.push(await load('bot, 0 staff', bot.message.url, connector, pids, 'empty', bot.child));
+      report(results.at(-1)!);
+    }
+    if (!TARGETS.has('staff')) return;
 
     // 3. The same bot after the staff and training imports.
     const files = writeTrainingFixture(dir, { staff: STAFF, teamSize: TEAM_SIZE, entraId });
@@ -306,13 +328,13 @@ async function main(): Promise<void> {
     console.log(
       `imported ${imported.imported.staff.toLocaleString('en-GB')} staff (${imported.imported.staffFailed} not saved) and ${imported.imported.training.toLocaleString('en-GB')} training records in ${((performance.now() - t) / 1000).toFixed(1)} s`,
     );
-    const big = await load(`bot, ${STAFF.toLocaleString('en-GB')} staff`, bot.message.url, connector, pids, 'staff');
+    const big = await load(`bot, ${STAFF.toLocaleString('en-GB')} staff`, bot.message.url, connector, pids, 'staff', bot.child);
     results.push(big);
     report(big);
     console.log(`peak RSS: bot ${statusMb(pids.bot, 'VmHWM') ?? '?'} MB${pids.store ? `, store ${statusMb(pids.store, 'VmHWM') ?? '?'} MB` : ''}`);
 
-    const echoP99 = results[0]!.p99;
-    const ratio = big.p99 / echoP99;
+    if (!echoResult) return;
+    const ratio = big.p99 / echoResult.p99;
     const met = ratio <= 2 && big.cpuPerTurn <= 2;
     console.log(`targets (p99 at ${STAFF.toLocaleString('en-GB')} staff <= 2x echo, CPU per turn <= 2 ms): ${met ? 'met' : 'NOT met'}; total run ${((performance.now() - started) / 1000).toFixed(0)} s`);
     console.log(`turn_p99_ratio=${ratio.toFixed(2)} cpu_per_turn_ms=${big.cpuPerTurn.toFixed(2)}`);

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import inspector from 'node:inspector';
 import { startApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logging/logger';
@@ -9,14 +10,31 @@ import { importTraining } from '../src/training/importTraining';
  * The bot for `npm run bench:turns`, in its own process (forked with the same V8 flag as
  * `npm start`) so that its CPU is measured alone. Timers run as they do under `npm start`.
  * Messages from the benchmark: `{ import: { staff, training } }` imports those CSV files through
- * the same code as the command line and answers with the counts.
+ * the same code as the command line and answers with the counts; `{ profile: 'start' }` starts
+ * a CPU profile of this process and `{ profile: 'stop', file }` writes it (BENCH_PROFILE_DIR).
  */
 async function main(): Promise<void> {
   const dataDir = process.env.DATA_DIR;
   if (!dataDir) throw new Error('DATA_DIR is required');
-  const config = loadConfig({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
-  const app = await startApp(config, createLogger('warn'), { host: '127.0.0.1', attachToStore: process.env.ATTACH_TO_STORE === '1' });
-  process.on('message', (m: { import?: { staff: string; training: string } }) => {
+  const config = loadConfig({ PORT: process.env.BENCH_PORT ?? '0', DATA_DIR: dataDir, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn' });
+  const app = await startApp(config, createLogger(process.env.BENCH_LOG_LEVEL ?? 'warn'), { host: '127.0.0.1', attachToStore: process.env.ATTACH_TO_STORE === '1' });
+  let session: inspector.Session | undefined;
+  process.on('message', (m: { import?: { staff: string; training: string }; profile?: 'start' | 'stop'; file?: string }) => {
+    if (m.profile === 'start') {
+      session = new inspector.Session();
+      session.connect();
+      session.post('Profiler.enable', () => session!.post('Profiler.start', () => process.send?.({ profiling: true })));
+      return;
+    }
+    if (m.profile === 'stop' && session) {
+      session.post('Profiler.stop', (err, result) => {
+        if (!err && m.file) fs.writeFileSync(m.file, JSON.stringify(result.profile));
+        session?.disconnect();
+        session = undefined;
+        process.send?.({ profiled: m.file });
+      });
+      return;
+    }
     if (!m.import) return;
     const files = m.import;
     void (async () => {
@@ -26,6 +44,8 @@ async function main(): Promise<void> {
     })().catch((err: unknown) => process.send?.({ error: (err as Error).stack }));
   });
   process.send?.({ url: app.url });
+  // The benchmark that forked this process is gone (stopped or killed): so is this one.
+  process.on('disconnect', () => process.exit(0));
   process.on('SIGTERM', () => {
     void app.close().then(() => process.exit(0));
   });

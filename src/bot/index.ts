@@ -12,7 +12,7 @@ import {
 import { Application, TeamsAdapter, type TurnState } from '@microsoft/teams-ai';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Config } from '../config';
-import { newReferenceCode, pseudonym, type Logger } from '../logging/logger';
+import { newReferenceCode, pseudonymiser, type Logger } from '../logging/logger';
 import { DeliveryError, type Capability, type ChatFile, type ChatTurn, type Command, type ConversationKind, type Notifier, type Reply, type TextScreen, type TurnHandler } from '../chat/types';
 import { privately } from '../chat/private';
 import { checkActivity, tokenProblem } from './requests';
@@ -62,16 +62,24 @@ export function createBot(deps: BotDeps): Bot {
   });
 
   // Operators see one line per turn: what ran, how long it took and a pseudonymous user id.
-  const pseudonymKey = config.logPseudonymKey ?? randomBytes(32).toString('hex');
+  const userPseudonym = pseudonymiser(config.logPseudonymKey ?? randomBytes(32).toString('hex'));
   /** What handled each turn: "command:<name>", "verb:<verb>", "welcome", "screened", "unrecognised"… */
   const handledBy = new WeakMap<TurnContext, string>();
-  const turnLog = (context: TurnContext): Logger =>
-    log.child({
-      reqId: context.activity.id ?? randomUUID(),
-      activityType: context.activity.type,
-      conversationType: context.activity.conversation?.conversationType,
-      user: pseudonym(pseudonymKey, context.activity.from?.aadObjectId),
-    });
+  /** One child logger per turn, made when first asked for (the turn's handler and its closing line share it). */
+  const turnLogs = new WeakMap<TurnContext, Logger>();
+  const turnLog = (context: TurnContext): Logger => {
+    let child = turnLogs.get(context);
+    if (!child) {
+      child = log.child({
+        reqId: context.activity.id ?? randomUUID(),
+        activityType: context.activity.type,
+        conversationType: context.activity.conversation?.conversationType,
+        user: userPseudonym(context.activity.from?.aadObjectId),
+      });
+      turnLogs.set(context, child);
+    }
+    return child;
+  };
 
   async function toChatTurn(context: TurnContext): Promise<ChatTurn> {
     const a = context.activity;

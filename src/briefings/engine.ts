@@ -86,6 +86,8 @@ export class DeliveryEngine {
   /** Records this worker is claiming or sending now. */
   private readonly dispatching = new Set<string>();
   private stopping = false;
+  /** Records waiting out a 429's Retry-After (this worker's): their wait is Teams' to set, never shortened. */
+  private readonly throttledIds = new Set<string>();
   private timer?: NodeJS.Timeout;
   private lastHeartbeat = 0;
 
@@ -228,9 +230,12 @@ export class DeliveryEngine {
     }
     await this.ensureProgressCard(briefing);
     let lastProgress = this.opts.clock();
+    /** Retries taken early at the tail (below), sent on the next pass instead of a fresh batch. */
+    let early: DeliveryDoc[] | undefined;
     for (;;) {
       if (this.stopping) return;
-      const due = await this.dueBatch(briefingId);
+      const due = early ?? (await this.dueBatch(briefingId));
+      early = undefined;
       const chats = await this.deps.store.chatsFor(due.flatMap((d) => (d.recipient.aadObjectId && !this.dispatching.has(d.id) ? [d.recipient.aadObjectId] : [])));
       let started = 0;
       for (const doc of due) {
@@ -275,6 +280,16 @@ export class DeliveryEngine {
         await this.finish(briefingId);
         return;
       }
+      // The tail: nothing left but retries of 5xx failures waiting out their backoff, while every
+      // send slot goes unused. Those due within one base backoff are sent now (throttled records
+      // still wait their Retry-After); with other work about, backoff applies as ever.
+      if (waitMs > 0 && this.inFlight.size === 0 && this.pacer.waiting === 0) {
+        const soon = (await this.dueBatch(briefingId, this.opts.retryBaseMs)).filter((d) => d.state === 'queued' && d.attempts > 0 && !this.throttledIds.has(d.id));
+        if (soon.length > 0) {
+          early = soon;
+          continue;
+        }
+      }
       if (this.opts.clock() - lastProgress >= this.opts.progressEveryMs) {
         lastProgress = this.opts.clock();
         await this.refreshProgress(briefingId, false);
@@ -285,8 +300,9 @@ export class DeliveryEngine {
     }
   }
 
-  private async dueBatch(briefingId: string): Promise<DeliveryDoc[]> {
-    const now = new Date(this.opts.clock()).toISOString();
+  /** Up to 200 records due now (or within `aheadMs`), queued or with a lapsed lease. */
+  private async dueBatch(briefingId: string, aheadMs = 0): Promise<DeliveryDoc[]> {
+    const now = new Date(this.opts.clock() + aheadMs).toISOString();
     const resources = await readAll(
       this.deps.store.deliveries.items.query<DeliveryDoc>(
         {
@@ -373,6 +389,7 @@ export class DeliveryEngine {
     const oid = doc.recipient.aadObjectId!;
     const attempts = doc.attempts + 1;
     const clock = this.opts.clock;
+    this.throttledIds.delete(doc.id);
     let slot: number | undefined;
     const settle = (fields: Partial<DeliveryDoc>) => {
       const { worker: _w, leaseUntil: _l, ...rest } = doc;
@@ -399,6 +416,7 @@ export class DeliveryEngine {
         case 'throttled': {
           const wait = e.retryAfterMs ?? backoffMs(attempts, this.opts.retryBaseMs);
           this.pacer.throttled();
+          this.throttledIds.add(doc.id);
           // Throttling is Teams pacing us, not a fault of this message: it does not use up attempts.
           await settle({ state: 'queued', attempts: doc.attempts, nextAttemptAt: retryAt(wait), detail: e.message });
           return;

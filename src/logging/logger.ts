@@ -39,3 +39,21 @@ export function pseudonym(key: string, aadObjectId: string | undefined): string 
   if (!aadObjectId) return undefined;
   return createHmac('sha256', key).update(aadObjectId.toLowerCase()).digest('hex').slice(0, 16);
 }
+
+/**
+ * `pseudonym` under one key, remembered per person for this process (an HMAC is about 10 µs and
+ * the same people come back turn after turn). Bounded: the cache starts afresh past `max` people.
+ */
+export function pseudonymiser(key: string, max = 20_000): (aadObjectId: string | undefined) => string | undefined {
+  const known = new Map<string, string>();
+  return (aadObjectId) => {
+    if (!aadObjectId) return undefined;
+    let id = known.get(aadObjectId);
+    if (id === undefined) {
+      id = pseudonym(key, aadObjectId)!;
+      if (known.size >= max) known.clear();
+      known.set(aadObjectId, id);
+    }
+    return id;
+  };
+}

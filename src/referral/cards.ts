@@ -257,10 +257,14 @@ export function followUpCard(opts: { heading: string; message: string; referralI
   });
 }
 
+// Formatters made once: toLocale*String builds a new Intl formatter on every call (same output).
+const DATE = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' });
+const DATE_TIME = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' });
+
 export function formatDate(iso: string): string {
-  return new Date(`${iso}T12:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' });
+  return DATE.format(new Date(`${iso}T12:00:00Z`));
 }
 
 export function formatDateTime(d: Date): string {
-  return d.toLocaleString('en-GB', { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' });
+  return DATE_TIME.format(d);
 }

@@ -13,6 +13,12 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 interface Budget {
   /** Milliseconds of storage time left: each operation's duration is taken off as it ends. */
   left: number;
+  /**
+   * Aborted when an operation runs the budget out: the requests still on the wire are cut off.
+   * One per budget, made when a request first asks for it (a timer per request cost more than
+   * the rest of the budget's bookkeeping together).
+   */
+  controller?: AbortController;
 }
 
 const budgets = new AsyncLocalStorage<Budget>();
@@ -38,6 +44,17 @@ export function storageTimeLeft(): number | undefined {
 }
 
 /**
+ * A signal that aborts when the current budget is spent (an operation's time ran out), for the
+ * requests on the wire; undefined outside a budget.
+ */
+export function storageBudgetSignal(): AbortSignal | undefined {
+  const budget = budgets.getStore();
+  if (!budget) return undefined;
+  budget.controller ??= new AbortController();
+  return budget.controller.signal;
+}
+
+/**
  * Runs one storage operation against the current budget: it fails with StorageTimeoutError when
  * the budget runs out before it answers, and its duration is taken off the budget either way.
  * Operations that run at the same time each count in full (the budget errs on the short side).
@@ -49,7 +66,10 @@ export async function spendStorageTime<T>(operation: () => Promise<T>): Promise<
   const started = Date.now();
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new StorageTimeoutError()), budget.left);
+    timer = setTimeout(() => {
+      budget.controller?.abort();
+      reject(new StorageTimeoutError());
+    }, budget.left);
   });
   try {
     return await Promise.race([operation(), expired]);

@@ -2,7 +2,7 @@ import { CosmosClient, type Container, type CosmosClientOptions, type Database, 
 import type { Config } from '../config';
 import type { Logger } from '../logging/logger';
 import { CONTAINERS, type ContainerName } from './containers';
-import { spendStorageTime, storageTimeLeft, StorageTimeoutError, withStorageBudget } from './deadline';
+import { spendStorageTime, storageBudgetSignal, storageTimeLeft, StorageTimeoutError, withStorageBudget } from './deadline';
 import { EmbeddedCosmos } from './embedded';
 
 /**
@@ -72,7 +72,7 @@ export function isStorableId(id: unknown): id is string {
  * How every Cosmos DB call keeps to the current turn's storage budget (src/storage/deadline.ts).
  * Per operation (retries and their waits included): its time is taken off the budget, and it fails
  * with StorageTimeoutError once the budget is spent. Per request: the request on the wire is
- * aborted then too, so a frozen store is not left holding a socket for the SDK's 60-second
+ * aborted then too (through the budget's one signal), so a frozen store is not left holding a socket for the SDK's 60-second
  * timeout. Outside a budget nothing changes.
  */
 const BUDGET_PLUGINS: PluginConfig[] = [
@@ -83,7 +83,7 @@ const BUDGET_PLUGINS: PluginConfig[] = [
       const left = storageTimeLeft();
       if (left === undefined) return next(context);
       if (left <= 0) throw new StorageTimeoutError();
-      const budget = AbortSignal.timeout(left);
+      const budget = storageBudgetSignal()!;
       const original = context.options;
       const given = original?.abortSignal;
       context.options = { ...original, abortSignal: given ? AbortSignal.any([given, budget]) : budget };
