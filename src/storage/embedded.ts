@@ -336,37 +336,22 @@ export class EmbeddedCosmos {
               }
             };
             res.on('close', finish);
-            const failed = (err: unknown) => {
-              // Not on disk, so not acknowledged: the client sees a failure and may retry. The
-              // write is already in memory, though: rebuild memory from disk before anything else.
-              this.opts.log?.error({ err: { code: (err as NodeJS.ErrnoException).code, message: (err as Error).message } }, 'embedded store: journal write failed; the write was refused');
-              this.diverged = true;
-              res.statusCode = 503;
-              realEnd(JSON.stringify({ code: 'ServiceUnavailable', message: 'The local store could not write to disk.' }));
-              void this.rebuildFromDisk().finally(finish);
-            };
             (res as unknown as { end: (chunk?: unknown) => void }).end = (chunk?: unknown) => {
-              let written: { fd: number; bytes: number } | undefined;
               try {
                 const toJournal = journalable(entry, res.statusCode, chunk);
-                if (toJournal) written = this.write(toJournal);
+                if (toJournal) this.append(toJournal);
               } catch (err) {
-                failed(err);
+                // Not on disk, so not acknowledged: the client sees a failure and may retry. The
+                // write is already in memory, though: rebuild memory from disk before anything else.
+                this.opts.log?.error({ err: { code: (err as NodeJS.ErrnoException).code, message: (err as Error).message } }, 'embedded store: journal write failed; the write was refused');
+                this.diverged = true;
+                res.statusCode = 503;
+                realEnd(JSON.stringify({ code: 'ServiceUnavailable', message: 'The local store could not write to disk.' }));
+                this.rebuildFromDisk().finally(finish);
                 return;
               }
-              const acknowledge = () => {
-                if (written) this.written(written.bytes);
-                realEnd(chunk);
-                finish();
-              };
-              if (!written || this.opts.fsync === false) return acknowledge();
-              // Flushed to the disk before the answer leaves, as ever, but without stopping this
-              // process meanwhile (with the store in the bot's process, a turn runs while it waits).
-              fs.fdatasync(written.fd, (err) => {
-                if (!err) return acknowledge();
-                this.cutBack(written!.fd);
-                failed(err);
-              });
+              realEnd(chunk);
+              finish();
             };
             if (this.diverged) {
               this.refuse(res);
@@ -390,11 +375,10 @@ export class EmbeddedCosmos {
   }
 
   /**
-   * Appends one line (the caller flushes it to the disk, then calls `written`). If the write fails
-   * (a full disk: ENOSPC, or EIO), the journal is cut back to where it was, so the bytes that did
-   * reach it never sit in front of later writes.
+   * Appends one line and syncs it. If any part fails (a full disk: ENOSPC, or EIO), the journal is
+   * cut back to where it was, so the bytes that did reach it never sit in front of later writes.
    */
-  private write(entry: JournalEntry): { fd: number; bytes: number } {
+  private append(entry: JournalEntry): void {
     const fd = this.journalFd;
     if (fd === undefined) throw new Error('journal is not open');
     this.journalEnd ??= fs.fstatSync(fd).size;
@@ -406,27 +390,18 @@ export class EmbeddedCosmos {
     try {
       let offset = 0;
       while (offset < line.length) offset += fs.writeSync(fd, line, offset);
+      if (this.opts.fsync !== false) fs.fdatasyncSync(fd);
     } catch (err) {
-      this.cutBack(fd);
+      try {
+        fs.ftruncateSync(fd, this.journalEnd);
+      } catch {
+        this.journalTorn = true; // cut back before the next append instead
+      }
       throw err;
     }
-    return { fd, bytes: line.length };
-  }
-
-  /** The line just written is on the disk: the journal's end moves past it. */
-  private written(bytes: number): void {
-    this.journalEnd = (this.journalEnd ?? 0) + bytes;
-    this.journalBytes += bytes;
+    this.journalEnd += line.length;
+    this.journalBytes += line.length;
     this.stats.journalBytes = this.journalBytes;
-  }
-
-  /** Cuts the journal back to its last complete line (or marks it to be cut before the next append). */
-  private cutBack(fd: number): void {
-    try {
-      fs.ftruncateSync(fd, this.journalEnd ?? 0);
-    } catch {
-      this.journalTorn = true; // cut back before the next append instead
-    }
   }
 
   /**
