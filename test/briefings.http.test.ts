@@ -167,6 +167,23 @@ describe('7-minute briefings', () => {
     expect(report).not.toContain('Ben Brown');
   });
 
+  it('records "I\'ve read this" pressed before the engine has recorded the delivery, and sends the card once', async () => {
+    // Teams is slow to answer the send to Ben; he has the card already and presses the button meanwhile.
+    let pressed: { status: number; body: { type: string; value: unknown } } | undefined;
+    bot.connector.holdNext(chat(BEN), async (sent) => {
+      pressed = await execute(bot, BEN, 'briefing.ack', ackData(sent));
+    });
+    const briefing = await sendFromLibrary(bot, 'safe-sleep', { kind: 'teams', teams: 'Continuing Care' });
+    expect(pressed?.status).toBe(200);
+    expect(cardText(pressed!.body.value as Record<string, unknown>)).toMatch(/You confirmed you read this on/);
+    expect(briefing.status).toBe('sent');
+    const ben = (await bot.app.briefings.store.deliveriesOf(briefing.id)).find((d) => d.recipient.aadObjectId === BEN)!;
+    // Both the delivery and the acknowledgement are kept; nothing is left claimed to be sent again.
+    expect(ben.state).toBe('delivered');
+    expect(ben.acknowledgedAt).toBeDefined();
+    expect(briefingsTo(bot, BEN)).toHaveLength(1);
+  });
+
   it('puts every recipient in the right final state when Teams throttles, fails, loses or blocks a chat', async () => {
     bot.connector.failConversation(chat(ALICE), { status: 429, headers: { 'retry-after': '1' } });
     bot.connector.failConversation(chat(BEN), { status: 503 }, { status: 502 });

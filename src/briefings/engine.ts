@@ -391,9 +391,20 @@ export class DeliveryEngine {
     const clock = this.opts.clock;
     this.throttledIds.delete(doc.id);
     let slot: number | undefined;
-    const settle = (fields: Partial<DeliveryDoc>) => {
-      const { worker: _w, leaseUntil: _l, ...rest } = doc;
-      return this.replace({ ...rest, attempts, ...fields } as DeliveryDoc, doc._etag);
+    const settle = async (fields: Partial<DeliveryDoc>) => {
+      let current = doc;
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const { worker: _w, leaseUntil: _l, ...rest } = current;
+        const done = await this.replace({ ...rest, attempts, ...fields } as DeliveryDoc, current._etag);
+        if (done) return done;
+        // Written meanwhile: the person pressed "I've read this" (or Teams said they read it) before
+        // Teams had answered the send. Keep what they wrote and record the outcome over it, while
+        // the claim is still this worker's; otherwise the lease would run out and the card go twice.
+        const latest = await this.deps.store.delivery(doc.briefingId, doc.id);
+        if (!latest || latest.state !== 'sending' || latest.worker !== this.workerId) return undefined;
+        current = latest;
+      }
+      return undefined;
     };
     try {
       const result = await this.deps.notifier.deliver(oid, this.deps.deliveryCard(briefing, doc), {

@@ -412,6 +412,7 @@ export class EmbeddedCosmos {
   private async rebuildFromDisk(): Promise<void> {
     this.lastRebuildAttempt = Date.now();
     const previous = this.inner;
+    this.rebuilding = true;
     try {
       // A second server object, never listening: only its request handler and empty account are
       // used. It makes its account when told it listens, from its address: give it ours.
@@ -430,6 +431,8 @@ export class EmbeddedCosmos {
     } catch (err) {
       this.inner = previous;
       this.opts.log?.error({ err: { message: (err as Error).message } }, 'embedded store: could not rebuild memory from disk; requests are refused until it can');
+    } finally {
+      this.rebuilding = false;
     }
   }
 
@@ -462,9 +465,11 @@ export class EmbeddedCosmos {
 
   /** Starts journal generation `gen` (writes from now on are appended to it). */
   private openJournal(gen: number): void {
+    // Open the new file before closing the old: if the open fails, writes still go to a file that is open.
+    const fd = fs.openSync(path.join(this.opts.dataDir, `journal-${gen}.jsonl`), 'a');
     if (this.journalFd !== undefined) fs.closeSync(this.journalFd);
     this.journalGen = gen;
-    this.journalFd = fs.openSync(path.join(this.opts.dataDir, `journal-${gen}.jsonl`), 'a');
+    this.journalFd = fd;
     this.journalEnd = undefined;
     this.journalTorn = false;
     this.journalBytes = 0;
@@ -474,6 +479,8 @@ export class EmbeddedCosmos {
   private canCompactFromMemory(): boolean {
     return EmbeddedCosmos.compactFromMemory && this.account() !== undefined;
   }
+
+  private rebuilding = false;
 
   private account(): AccountLike | undefined {
     return this.endpoint ? accounts.get(Number(new URL(this.endpoint).port)) : undefined;
@@ -668,6 +675,9 @@ export class EmbeddedCosmos {
    * server's internals not as expected): the caller replays the entry through the handler.
    */
   private applyDirectly(entry: JournalEntry): boolean {
+    // While memory is rebuilt after a failed write, a request still in the old server could put its
+    // account back in the shared map: replay through the fresh server's own handler instead.
+    if (this.rebuilding) return false;
     if (entry.m !== 'POST' || entry.h['x-ms-documentdb-is-upsert']?.toLowerCase() !== 'true' || entry.h['x-ms-cosmos-is-batch-request'] || entry.h['if-match']) return false;
     const m = /^\/dbs\/([^/]+)\/colls\/([^/]+)\/docs\/?$/.exec(entry.u);
     if (!m) return false;

@@ -36,6 +36,8 @@ export class LoopbackConnector {
   private server?: http.Server;
   private failures: InjectedFailure[] = [];
   private readonly perConversation = new Map<string, InjectedFailure[]>();
+  /** Sends into a conversation held open (not answered) until the hook has run, e.g. to press a button meanwhile. */
+  private readonly holds = new Map<string, (sent: SentActivity) => Promise<void>>();
   private waiters: { predicate: (a: SentActivity) => boolean; resolve: (a: SentActivity) => void }[] = [];
   url = '';
 
@@ -74,25 +76,40 @@ export class LoopbackConnector {
         }
         const activity = JSON.parse(body) as SentActivity['activity'];
         const entry: SentActivity = { conversationId, replyToId: match[2], activity };
-        if (req.method === 'PUT') {
-          this.updated.push(entry);
-          res.writeHead(200, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ id: match[2] }));
+        const hold = req.method === 'POST' ? this.holds.get(conversationId) : undefined;
+        if (hold) {
+          this.holds.delete(conversationId);
+          void hold(entry).finally(() => this.answer(req.method!, entry, res));
           return;
         }
-        this.sent.push(entry);
-        res.writeHead(200, { 'content-type': 'application/json' });
-        // Teams message ids are millisecond timestamps; read receipts compare them as numbers.
-        res.end(JSON.stringify({ id: String(1_700_000_000_000 + this.sent.length) }));
-        this.waiters = this.waiters.filter((w) => {
-          if (!w.predicate(entry)) return true;
-          w.resolve(entry);
-          return false;
-        });
+        this.answer(req.method!, entry, res);
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', () => resolve()));
     this.url = `http://127.0.0.1:${(this.server.address() as { port: number }).port}/`;
+  }
+
+  private answer(method: string, entry: SentActivity, res: http.ServerResponse): void {
+    if (method === 'PUT') {
+      this.updated.push(entry);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ id: entry.replyToId }));
+      return;
+    }
+    this.sent.push(entry);
+    res.writeHead(200, { 'content-type': 'application/json' });
+    // Teams message ids are millisecond timestamps; read receipts compare them as numbers.
+    res.end(JSON.stringify({ id: String(1_700_000_000_000 + this.sent.length) }));
+    this.waiters = this.waiters.filter((w) => {
+      if (!w.predicate(entry)) return true;
+      w.resolve(entry);
+      return false;
+    });
+  }
+
+  /** The next message into this conversation is answered only after `hook` has run (Teams was slow to say it arrived). */
+  holdNext(conversationId: string, hook: (sent: SentActivity) => Promise<void>): void {
+    this.holds.set(conversationId, hook);
   }
 
   /** The next `count` sends answer with `status`. */
