@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { cardOf, cardText, type SentActivity } from './helpers/connector';
+import { inChat, nextIn, withCard, withText } from './helpers/replies';
 import { fileAttachment, fileServer } from './helpers/fileServer';
 import { button, cardProblems } from './helpers/cards';
 import { LEAD_OID, onlyLoopback, startTestBot, USER_OID, type TestBot } from './helpers/bot';
@@ -23,15 +24,7 @@ describe('the organisation keeps its own referral content (two leads, history, a
   });
   afterEach(async () => bot?.stop());
 
-  const inChat = (oid: string) => (a: SentActivity) => a.conversationId === `a:personal-${oid}`;
-
-  async function next(oid: string, predicate: (a: SentActivity) => boolean, send: () => Promise<unknown>): Promise<SentActivity> {
-    const before = bot.connector.sent.length;
-    await send();
-    return bot.connector.waitFor((a) => bot.connector.sent.indexOf(a) >= before && inChat(oid)(a) && predicate(a));
-  }
-  const withCard = (text: string) => (a: SentActivity) => cardText(cardOf(a)).includes(text);
-  const withText = (re: RegExp) => (a: SentActivity) => typeof a.activity.text === 'string' && re.test(a.activity.text);
+  const next = (oid: string, predicate: (a: SentActivity) => boolean, send: () => Promise<unknown>) => nextIn(bot, oid, predicate, send);
 
   /** Lead 1 proposes a new MASH number (ticking that they called it) and returns the approval card lead 2 receives. */
   async function proposeNewMashNumber(checked = true): Promise<Card> {

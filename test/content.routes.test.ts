@@ -1,5 +1,6 @@
 import { stepChanges } from '../src/content/routeEdit';
 import { cardOf, cardText, type SentActivity } from './helpers/connector';
+import { inChat, nextIn, withCard, withText } from './helpers/replies';
 import { button, cardProblems } from './helpers/cards';
 import { LEAD_OID, onlyLoopback, startTestBot, USER_OID, type TestBot } from './helpers/bot';
 
@@ -43,14 +44,7 @@ describe('a lead edits a route in cards (steps, contacts, follow-up), approved b
   });
   afterEach(async () => bot?.stop());
 
-  const inChat = (oid: string) => (a: SentActivity) => a.conversationId === `a:personal-${oid}`;
-  async function next(oid: string, predicate: (a: SentActivity) => boolean, send: () => Promise<unknown>): Promise<SentActivity> {
-    const before = bot.connector.sent.length;
-    await send();
-    return bot.connector.waitFor((a) => bot.connector.sent.indexOf(a) >= before && inChat(oid)(a) && predicate(a));
-  }
-  const withCard = (text: string) => (a: SentActivity) => cardText(cardOf(a)).includes(text);
-  const withText = (re: RegExp) => (a: SentActivity) => typeof a.activity.text === 'string' && re.test(a.activity.text);
+  const next = (oid: string, predicate: (a: SentActivity) => boolean, send: () => Promise<unknown>) => nextIn(bot, oid, predicate, send);
 
   /** `edit route`, choose the child abuse route: its editing card. */
   async function openRoute(): Promise<Card> {

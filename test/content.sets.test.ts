@@ -6,6 +6,7 @@ import { briefingsSet } from '../src/content/setDefinitions';
 import { loadBriefingLibrary } from '../src/briefings/content';
 import { createLogger } from '../src/logging/logger';
 import { cardOf, cardText, type SentActivity } from './helpers/connector';
+import { inChat, nextIn, withCard, withText } from './helpers/replies';
 import { fileAttachment, fileServer } from './helpers/fileServer';
 import { button, cardProblems } from './helpers/cards';
 import { LEAD_OID, onlyLoopback, startTestBot, USER_OID, type TestBot } from './helpers/bot';
@@ -43,14 +44,7 @@ describe('the briefing library, training rules and self-assessment are versioned
   });
   afterEach(async () => bot?.stop());
 
-  const inChat = (oid: string) => (a: SentActivity) => a.conversationId === `a:personal-${oid}`;
-  async function next(oid: string, predicate: (a: SentActivity) => boolean, send: () => Promise<unknown>): Promise<SentActivity> {
-    const before = bot.connector.sent.length;
-    await send();
-    return bot.connector.waitFor((a) => bot.connector.sent.indexOf(a) >= before && inChat(oid)(a) && predicate(a));
-  }
-  const withCard = (text: string) => (a: SentActivity) => cardText(cardOf(a)).includes(text);
-  const withText = (re: RegExp) => (a: SentActivity) => typeof a.activity.text === 'string' && re.test(a.activity.text);
+  const next = (oid: string, predicate: (a: SentActivity) => boolean, send: () => Promise<unknown>) => nextIn(bot, oid, predicate, send);
   const send = (name: string, where: string, oid = LEAD_OID) => bot.post(bot.activity({ type: 'message', text: '', attachments: [fileAttachment(name, `${files.url}${where}`)] }, oid));
   /** A lead sends a file; returns the approval card the other lead receives. */
   async function propose(name: string, where: string): Promise<Record<string, unknown>> {
