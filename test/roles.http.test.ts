@@ -1,12 +1,12 @@
 import { commandCatalogue } from '../src/app';
-import { loadDemo, persona, type Persona } from '../src/demo';
+import { persona, type Persona } from '../src/demo';
 import { commandsFor, manifestCommands } from '../src/home/menu';
 import { buildManifest } from '../scripts/package';
 import { resolveRoles } from '../src/people/roles';
 import { cardOf, cardText, type SentActivity } from './helpers/connector';
 import { cardProblems } from './helpers/cards';
 import { ask } from './helpers/ask';
-import { onlyLoopback, startTestBot, USER_OID, type TestBot } from './helpers/bot';
+import { onlyLoopback, startDemoBot, USER_OID, type TestBot } from './helpers/bot';
 
 /** The buttons and the command rows of a menu card. */
 function menuOf(reply: SentActivity): { buttons: string[]; commands: string[] } {
@@ -25,8 +25,7 @@ describe('every role finds its commands: help, the welcome card and the manifest
   onlyLoopback();
   let bot: TestBot;
   beforeAll(async () => {
-    bot = await startTestBot();
-    await loadDemo(bot.app, bot.clock.now);
+    bot = await startDemoBot();
   });
   afterAll(async () => {
     await bot.stop();

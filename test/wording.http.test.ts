@@ -1,10 +1,10 @@
-import { demoStaff, loadDemo, persona } from '../src/demo';
+import { demoStaff, persona } from '../src/demo';
 import { madeCard } from '../src/referral/cards';
 import { loadReferralContent } from '../src/referral/content';
 import { projectRoot } from '../src/config/paths';
 import path from 'node:path';
 import { ask } from './helpers/ask';
-import { onlyLoopback, startTestBot, type TestBot } from './helpers/bot';
+import { onlyLoopback, startDemoBot, type TestBot } from './helpers/bot';
 
 const ISO_DATE = /\b\d{4}-\d{2}-\d{2}\b/;
 const UK_DATE = /\b\d{1,2} (January|February|March|April|May|June|July|August|September|October|November|December) \d{4}\b/;
@@ -13,8 +13,7 @@ describe('dates and words as people read them', () => {
   onlyLoopback();
   let bot: TestBot;
   beforeAll(async () => {
-    bot = await startTestBot();
-    await loadDemo(bot.app, bot.clock.now);
+    bot = await startDemoBot();
   });
   afterAll(async () => {
     await bot.stop();

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logging/logger';
 import { startApp, type RunningApp, type StartOptions } from '../../src/app';
+import { loadDemo } from '../../src/demo';
 import { LoopbackConnector } from './connector';
 import { removeDir, tempDir } from './tmp';
 
@@ -91,4 +92,11 @@ export function onlyLoopback(): void {
     nock.cleanAll();
     nock.enableNetConnect();
   });
+}
+
+/** A test bot holding the demo organisation (`content/demo/`): every role, training in every state, a sent briefing. */
+export async function startDemoBot(): Promise<TestBot> {
+  const bot = await startTestBot();
+  await loadDemo(bot.app, bot.clock.now);
+  return bot;
 }

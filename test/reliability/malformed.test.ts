@@ -1,5 +1,5 @@
-import { loadDemo, persona, PERSONAS } from '../../src/demo';
-import { onlyLoopback, startTestBot, type TestBot } from '../helpers/bot';
+import { persona, PERSONAS } from '../../src/demo';
+import { onlyLoopback, startDemoBot, type TestBot } from '../helpers/bot';
 import { cardOf, cardText } from '../helpers/connector';
 import { expectFiguresOk, figure } from './figures';
 import { cardVerbs, readable, STACK_TRACE, storeChanges, storeDocuments } from './harness';
@@ -58,8 +58,7 @@ describe('malformed activities and card payloads', () => {
   onlyLoopback();
   let bot: TestBot;
   beforeAll(async () => {
-    bot = await startTestBot();
-    await loadDemo(bot.app, bot.clock.now);
+    bot = await startDemoBot();
   });
   afterAll(async () => {
     await bot.stop();

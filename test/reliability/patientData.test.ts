@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadDemo, persona, PERSONAS } from '../../src/demo';
+import { persona, PERSONAS } from '../../src/demo';
 import { importStaff } from '../../src/people/staffImport';
 import { importTraining } from '../../src/training/importTraining';
-import { onlyLoopback, startTestBot, type TestBot } from '../helpers/bot';
+import { onlyLoopback, startDemoBot, type TestBot } from '../helpers/bot';
 import { expectFiguresOk, figure } from './figures';
 import { cardVerbs } from './harness';
 
@@ -22,8 +22,7 @@ describe('patient details typed into every free-text input and CSV column', () =
   onlyLoopback();
   let bot: TestBot;
   beforeAll(async () => {
-    bot = await startTestBot();
-    await loadDemo(bot.app, bot.clock.now);
+    bot = await startDemoBot();
   });
   afterAll(async () => {
     await bot.stop();
