@@ -235,6 +235,8 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
     ];
     const bot = createBot({ config, log, directory, conversations, capabilities, screens });
     notifier.connect(bot.notifier);
+    // Each capability starts its own timers (reminders, the broadcast engine) now the bot can send.
+    for (const c of capabilities) c.start?.();
     const intervalMs = opts.reminderIntervalMs ?? 60_000;
     const timer =
       intervalMs > 0
@@ -305,6 +307,7 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
         if (sweepTimer) clearInterval(sweepTimer);
         liveContent.stop();
         for (const set of contentSets.values()) set.stop();
+        for (const c of [...capabilities].reverse()) await c.stop?.();
         // Let sends already on the wire finish and record their outcome before storage closes.
         await briefings.engine.stop();
         await imports.drain();

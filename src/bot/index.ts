@@ -15,6 +15,7 @@ import type { Config } from '../config';
 import { newReferenceCode, pseudonymiser, type Logger } from '../logging/logger';
 import { DeliveryError, type Capability, type ChatFile, type ChatTurn, type Command, type ConversationKind, type Notifier, type Reply, type TextScreen, type TurnHandler } from '../chat/types';
 import { privately } from '../chat/private';
+import { matchCommand } from '../chat/routes';
 import { checkActivity, tokenProblem } from './requests';
 import { StorageTimeoutError, TURN_STORAGE_BUDGET_MS, withStorageBudget } from '../storage/deadline';
 import type { PeopleDirectory } from '../people/directory';
@@ -81,6 +82,9 @@ export function createBot(deps: BotDeps): Bot {
     return child;
   };
 
+  /** What a matched command's pattern captured after its name, per turn (matched once, in the route selector). */
+  const commandArgs = new WeakMap<TurnContext, string>();
+
   async function toChatTurn(context: TurnContext): Promise<ChatTurn> {
     const a = context.activity;
     const user = { aadObjectId: a.from?.aadObjectId?.toLowerCase(), name: a.from?.name, tenantId: a.conversation?.tenantId ?? a.channelData?.tenant?.id };
@@ -89,6 +93,7 @@ export function createBot(deps: BotDeps): Bot {
       principal: await directory.principalFor(user),
       conversation: { id: a.conversation.id, kind: conversationKind(context) },
       text: (a.text ?? '').trim(),
+      args: commandArgs.get(context),
       value: a.value,
       files: filesOf(a.attachments),
       log: turnLog(context),
@@ -234,7 +239,15 @@ export function createBot(deps: BotDeps): Bot {
   // Privileged replies asked for in a shared conversation go to the person's 1:1 chat.
   const guarded = (h: { handle: TurnHandler; privileged?: boolean }): TurnHandler => (h.privileged ? privately(notifier, h.handle) : h.handle);
   const commands: Command[] = capabilities.flatMap((c) => c.commands ?? []);
-  for (const command of commands) app.message(command.patterns, run(guarded(command), `command:${command.name}`));
+  for (const command of commands) {
+    const selector = async (context: TurnContext): Promise<boolean> => {
+      if (context.activity.type !== ActivityTypes.Message || !context.activity.text) return false;
+      const matched = matchCommand(command, context.activity.text);
+      if (matched?.args !== undefined) commandArgs.set(context, matched.args);
+      return matched !== undefined;
+    };
+    app.message(selector, run(guarded(command), `command:${command.name}`));
+  }
 
   app.adaptiveCards.actionSubmit('menu', async (context, _state, data: Record<string, unknown>) => {
     const name = typeof data.command === 'string' ? data.command : '';

@@ -32,6 +32,11 @@ export interface ChatTurn {
   text: string;
   /** Data from an Adaptive Card submit, if this turn is one. Validate with zod before use. */
   value?: unknown;
+  /**
+   * What followed the command's name, when its pattern captures it (the team in "team compliance
+   * Finance"): matched once by the bot layer, never re-parsed by the handler.
+   */
+  args?: string;
   /** Files the person attached to the message (Teams gives a short-lived download address). */
   files?: ChatFile[];
   /** Logger bound to this turn's request id. */
@@ -47,7 +52,7 @@ export interface Command {
   name: string;
   /** What it does, for help and the manifest's command list. */
   description: string;
-  /** Whole-message patterns that invoke it (case-insensitive). */
+  /** Whole-message patterns that invoke it (case-insensitive); a group named `args` becomes `turn.args`. */
   patterns: RegExp[];
   handle: TurnHandler;
   /**
@@ -103,6 +108,10 @@ export interface Capability {
   onWelcome?: TurnHandler;
   /** Called for a message nothing else matched; returns true if it answered. Tried in capability order. */
   onUnrecognised?: (turn: ChatTurn) => Promise<boolean>;
+  /** Starts the capability's own timers (reminders, the broadcast engine) once the bot is connected. */
+  start?(): void;
+  /** Stops them and lets work already under way finish, before storage closes. */
+  stop?(): Promise<void>;
 }
 
 /** Why a proactive send failed, in the channel's terms but without its types. */
