@@ -36,6 +36,25 @@ function template(name: string): ACData.Template {
   return t;
 }
 
+/**
+ * Every card template under cards/ and the data it needs. Each capability declares its own templates
+ * in its cards.ts by augmenting this interface:
+ *
+ *   declare module '../cards/render' {
+ *     interface CardTemplates { 'training/record': RecordCardData }
+ *   }
+ *
+ * so `card('training/record', data)` does not compile when a field the template reads is missing.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface CardTemplates {}
+
+/** Expands a declared template with data of its declared type. */
+export function card<N extends keyof CardTemplates & string>(name: N, data: CardTemplates[N]): Record<string, unknown> {
+  return renderCard(name, data as Record<string, unknown>);
+}
+
+/** @deprecated Untyped: use `card()` with the template declared in CardTemplates (issue #15 removes this). */
 export function renderCard(name: string, data: Record<string, unknown> = {}): Record<string, unknown> {
   const t = template(name);
   const key = `${name}\u0000${JSON.stringify(data)}`;
