@@ -8,7 +8,6 @@ import tseslint from 'typescript-eslint';
 const notYetThroughStores = [
   'src/app.ts',
   'src/audit/index.ts',
-  'src/bot/index.ts',
   'src/briefings/engine.ts',
   'src/briefings/index.ts',
   'src/content/live.ts',
