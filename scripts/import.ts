@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '../src/config/paths';
 import { AuditTrail } from '../src/audit';
-import { StaffImportRuns } from '../src/imports/leavers';
+import { StaffImportRuns } from '../src/imports/runsStore';
 import { ConfigError, loadConfig } from '../src/config';
 import { createLogger } from '../src/logging/logger';
 import { PeopleDirectory } from '../src/people/directory';

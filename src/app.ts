@@ -9,7 +9,7 @@ import { projectRoot } from './config/paths';
 import { createHomeCapability } from './home';
 import type { Logger } from './logging/logger';
 import { ConversationStore } from './people/conversations';
-import { CURRENT, PeopleDirectory } from './people/directory';
+import { PeopleDirectory } from './people/directory';
 import { findPatientData, patientDataWarning, registerServiceContacts } from './privacy/patientData';
 import { loadReferralContent, overdueForReview, type ReferralContent } from './referral/content';
 import { AuditTrail } from './audit';
@@ -28,11 +28,11 @@ import { createTrainingCapability, TrainingService } from './training';
 import { loadTrainingRules, type TrainingRules } from './training/rules';
 import { AssessmentService, createAssessmentCapability } from './assessment';
 import { loadAssessmentContent, type AssessmentContent } from './assessment/content';
-import { openStore, readAll, type Store } from './storage/store';
+import { openStore, type Store } from './storage/store';
 import { BriefingsService, createBriefingsCapability } from './briefings';
 import { createImportsCapability } from './imports';
-import { ImportReports } from './imports/reports';
-import { StaffImportRuns } from './imports/leavers';
+import { ImportReports } from './imports/reportStore';
+import { StaffImportRuns } from './imports/runsStore';
 import { loadBriefingLibrary, type LibraryBriefing } from './briefings/content';
 
 /**
@@ -264,7 +264,7 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
     listeningUrl = `http://localhost:${address.port}`;
     // What an operator needs to know at start: which version, what content and how many people.
     const live = liveContent.get();
-    const [people] = await readAll(directory.raw.items.query<number>(`SELECT VALUE COUNT(1) FROM c WHERE ${CURRENT}`));
+    const people = await directory.countCurrent();
     log.info(
       {
         version: packageVersion(),
@@ -280,7 +280,7 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
           practices: assessmentContent.practices.length,
           staffGroups: trainingRules.staffGroups.length,
         },
-        people: people ?? 0,
+        people,
         storage: store.mode,
       },
       'started',

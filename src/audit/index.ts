@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Container } from '@azure/cosmos';
 import type { Logger } from '../logging/logger';
-import { MANY, readAll, type Store } from '../storage/store';
+import type { Store } from '../storage/store';
+import { AuditStore } from './store';
 
 /**
  * The append-only audit trail of privileged actions: who (Entra object id, and the display name
@@ -56,7 +56,7 @@ export interface AuditActor {
 }
 
 export class AuditTrail {
-  private readonly container: Container;
+  private readonly store: AuditStore;
   private last = 0;
 
   constructor(
@@ -64,7 +64,7 @@ export class AuditTrail {
     private readonly now: () => Date = () => new Date(),
     private readonly retentionYears = 6,
   ) {
-    this.container = store.container('audit');
+    this.store = new AuditStore(store);
   }
 
   async record(actor: AuditActor, action: AuditAction, subject: AuditRecord['subject']): Promise<AuditRecord> {
@@ -81,7 +81,7 @@ export class AuditTrail {
       subject,
       ttl: Math.round(this.retentionYears * 365.25 * 24 * 3600),
     };
-    await this.container.items.create(rec);
+    await this.store.add(rec);
     return rec;
   }
 
@@ -102,10 +102,7 @@ export class AuditTrail {
 
   /** A month's records, newest first. */
   async month(month: string): Promise<AuditRecord[]> {
-    // Every page (a busy month may hold more than one page of records).
-    const resources = await readAll(
-      this.container.items.query<AuditRecord>({ query: 'SELECT * FROM c WHERE c.month = @m', parameters: [{ name: '@m', value: month }] }, { partitionKey: month, ...MANY }),
-    );
+    const resources = await this.store.month(month);
     return resources.sort((a, b) => b.at.localeCompare(a.at));
   }
 }

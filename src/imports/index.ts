@@ -10,12 +10,13 @@ import { can } from '../people/roles';
 import { importStaff, markLeavers, MAX_LEAVERS_UNCONFIRMED, planLeavers, STAFF_COLUMNS, type LeaverPlan, type StaffImportReport } from '../people/staffImport';
 import { renderCard } from '../cards/render';
 import { z } from 'zod';
-import type { StaffImportRuns } from './leavers';
+import type { StaffImportRuns } from './runsStore';
 import { inBackground } from '../storage/deadline';
 import { importTraining, TRAINING_COLUMNS, type TrainingImportReport } from '../training/importTraining';
 import type { TrainingRules } from '../training/rules';
 import type { TrainingStore } from '../training/store';
-import { chatSummary, type ImportOutcome, type ImportReports } from './reports';
+import { chatSummary, type ImportOutcome } from './reports';
+import type { ImportReports } from './reportStore';
 
 /**
  * The staff and training imports from a CSV file a safeguarding lead attaches in their 1:1 chat:

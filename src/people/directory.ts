@@ -237,6 +237,12 @@ export class PeopleDirectory {
     return readAll(this.container.items.query<RosterEntry>(`SELECT c.id, c.team, c.staffGroup FROM c WHERE ${CURRENT}`, BIG_PAGE));
   }
 
+  /** How many people are current (not leavers): one aggregate query, for the start-up line. */
+  async countCurrent(): Promise<number> {
+    const [people] = await readAll(this.container.items.query<number>(`SELECT VALUE COUNT(1) FROM c WHERE ${CURRENT}`));
+    return people ?? 0;
+  }
+
   get raw(): Container {
     return this.container;
   }
