@@ -51,7 +51,7 @@ export interface CardTemplates {}
 
 /** Expands a declared template with data of its declared type. */
 export function card<N extends keyof CardTemplates & string>(name: N, data: CardTemplates[N]): Record<string, unknown> {
-  return renderCard(name, data as Record<string, unknown>);
+  return renderCard(name, data as unknown as Record<string, unknown>);
 }
 
 /** @deprecated Untyped: use `card()` with the template declared in CardTemplates (issue #15 removes this). */

@@ -7,9 +7,11 @@ import { newReferenceCode } from '../logging/logger';
 import { containsPatientData } from '../privacy/patientData';
 import type { PeopleDirectory } from '../people/directory';
 import { can } from '../people/roles';
-import { importStaff, markLeavers, MAX_LEAVERS_UNCONFIRMED, planLeavers, STAFF_COLUMNS, type LeaverPlan, type StaffImportReport } from '../people/staffImport';
-import { renderCard } from '../cards/render';
-import { z } from 'zod';
+import { importStaff, planLeavers, STAFF_COLUMNS, type StaffImportReport } from '../people/staffImport';
+import { action } from '../chat/routes';
+import { leaversOfferCard } from './cards';
+import { Leavers, LEAVERS_OUT_OF_DATE, applySchema, refuseLeavers, reviewSchema } from './leavers';
+import { IMPORT_VERBS } from './verbs';
 import type { StaffImportRuns } from './runsStore';
 import { inBackground } from '../storage/deadline';
 import { importTraining, TRAINING_COLUMNS, type TrainingImportReport } from '../training/importTraining';
@@ -40,9 +42,6 @@ export interface ImportsDeps {
 
 const MAX_BYTES = 20 * 1024 * 1024;
 const n = (x: number) => x.toLocaleString('en-GB');
-const runId = z.string().uuid();
-const reviewSchema = z.object({ run: runId });
-const applySchema = z.object({ run: runId, count: z.coerce.number().int().min(1).max(10_000_000), step: z.enum(['first', 'second']) });
 const DOWNLOAD_TIMEOUT_MS = 30_000;
 
 /** Fetches an attachment as text, refusing anything over MAX_BYTES. */
@@ -93,6 +92,9 @@ export interface ImportsCapability extends Capability {
 
 export function createImportsCapability(deps: ImportsDeps): ImportsCapability {
   const running = new Set<Promise<void>>();
+  const leavers = new Leavers(deps);
+  const leaverButtons = { permission: 'people.import', privileged: true, refuse: refuseLeavers } as const;
+  const outOfDate = (turn: ChatTurn) => turn.send({ text: LEAVERS_OUT_OF_DATE });
 
   /** Downloads, imports and reports one file; runs after the turn has answered "Importing…". */
   const run = async (turn: ChatTurn, oid: string, csv: ChatFile, name: string, isLead: boolean, managerTeam: string | undefined): Promise<void> => {
@@ -141,99 +143,11 @@ export function createImportsCapability(deps: ImportsDeps): ImportsCapability {
       const plan = await planLeavers(deps.directory, staff.named);
       if (plan.leavers.length > 0) {
         await deps.notifier.sendToPerson(oid, {
-          card: renderCard('imports/leaversOffer', { file: name, run, missingLabel: `${n(plan.leavers.length)} of ${n(plan.current)} ${plan.current === 1 ? 'person' : 'people'}`, missingVerb: plan.leavers.length === 1 ? 'is' : 'are' }),
+          card: leaversOfferCard({ file: name, run, missingLabel: `${n(plan.leavers.length)} of ${n(plan.current)} ${plan.current === 1 ? 'person' : 'people'}`, missingVerb: plan.leavers.length === 1 ? 'is' : 'are' }),
           fallbackText: `${n(plan.leavers.length)} people in the staff list are not in ${name}`,
         });
       }
     }
-  };
-
-  /**
-   * Checks an offer is still for the latest staff import and works out its leavers afresh; tells
-   * the lead why not otherwise. Nothing is written here.
-   */
-  const offer = async (turn: ChatTurn, run: string): Promise<{ latest: NonNullable<Awaited<ReturnType<StaffImportRuns['latest']>>>; plan: LeaverPlan } | undefined> => {
-    const latest = await deps.runs.latest();
-    if (!latest || latest.runId !== run) {
-      await turn.send({ text: 'A newer staff import has been made since that file, so I have not marked anyone as left. If the newest file is the whole staff list, send it again and use its button.' });
-      return undefined;
-    }
-    if (latest.leaversMarkedAt) {
-      await turn.send({ text: 'The people not in that file have already been marked as left.' });
-      return undefined;
-    }
-    const named = await deps.runs.named(run);
-    if (!named) {
-      await turn.send({ text: 'That offer has expired (it lasts a day). Send the file again if it is the whole staff list.' });
-      return undefined;
-    }
-    const plan = await planLeavers(deps.directory, named);
-    if (plan.leavers.length === 0) {
-      await turn.send({ text: 'Everyone in the staff list is in that file, so there is nobody to mark as left.' });
-      return undefined;
-    }
-    return { latest, plan };
-  };
-
-  /** The confirm card: how many, who (first names), and for more than 10% a second, explicit step. */
-  const confirmCard = async (run: string, plan: LeaverPlan, step: 'first' | 'second', problems = ''): Promise<{ card: Record<string, unknown>; fallbackText: string }> => {
-    const people = await deps.directory.getMany(plan.leavers.slice(0, 500));
-    const names = [...people.values()].map((p) => `${md(p.name)} (${md(p.team)})`).sort((a, b) => a.localeCompare(b));
-    const shown = names.slice(0, 20);
-    const count = `${n(plan.leavers.length)} of ${n(plan.current)} ${plan.current === 1 ? 'person' : 'people'} (${plan.percent}%)`;
-    const over = `That is more than ${MAX_LEAVERS_UNCONFIRMED * 100}% of the staff list: a file that was cut short, or the wrong file, would look like this. Check it really is the whole staff list.`;
-    return {
-      card: renderCard('imports/leaversConfirm', {
-        heading: step === 'second' ? 'Are you sure?' : 'Mark people not in this file as leavers?',
-        problems,
-        countLine: `This marks ${count} in the staff list as left: everyone not in the file.`,
-        warning: plan.needsConfirm ? (step === 'second' ? `${over} Press once more only if you are sure.` : over) : '',
-        names: `${shown.join(', ')}${plan.leavers.length > shown.length ? `, and ${n(plan.leavers.length - shown.length)} more` : ''}.`,
-        confirmTitle: step === 'second' ? `Yes, I am sure: mark ${n(plan.leavers.length)} as left` : `Mark ${n(plan.leavers.length)} as left`,
-        run,
-        count: String(plan.leavers.length),
-        step,
-      }),
-      fallbackText: `Mark ${count} as left?`,
-    };
-  };
-
-  const leaversReview = async (turn: ChatTurn): Promise<void> => {
-    if (!can(turn.principal, 'people.import')) return refuseLeavers(turn);
-    const parsed = reviewSchema.safeParse(turn.value);
-    if (!parsed.success) return turn.send({ text: 'I could not tell which import you meant. Send the staff file again.' });
-    const found = await offer(turn, parsed.data.run);
-    if (found) await turn.send(await confirmCard(parsed.data.run, found.plan, 'first'));
-  };
-
-  const leaversApply = async (turn: ChatTurn): Promise<void> => {
-    if (!can(turn.principal, 'people.import')) return refuseLeavers(turn);
-    const parsed = applySchema.safeParse(turn.value);
-    if (!parsed.success) return turn.send({ text: 'I could not tell which import you meant. Send the staff file again.' });
-    const { run, count, step } = parsed.data;
-    const found = await offer(turn, run);
-    if (!found) return;
-    const { latest, plan } = found;
-    // Never a number the lead has not seen: if the staff list changed since the card, show it again.
-    if (plan.leavers.length !== count) return turn.send(await confirmCard(run, plan, 'first', 'The staff list has changed since that card. Here are the figures now.'));
-    if (plan.needsConfirm && step !== 'second') return turn.send(await confirmCard(run, plan, 'second'));
-    if (!(await deps.runs.claimLeavers(latest))) {
-      return turn.send({ text: 'Another staff import, or another lead, got there at the same moment, so I have not marked anyone as left. Send the newest file again if it is the whole staff list.' });
-    }
-    // The same code as `npm run import -- staff --full`.
-    const marked = await markLeavers(deps.directory, plan.leavers, deps.now?.() ?? new Date());
-    turn.log.info({ left: marked.left, notSaved: marked.failed.length }, 'leavers marked from the chat');
-    await deps.audit.note(turn.user, 'import.leavers', { via: 'chat', run, left: marked.left, notSaved: marked.failed.length, of: plan.current, ...(plan.needsConfirm ? { confirmedTwice: true } : {}) }, turn.log);
-    await turn.send({
-      text:
-        `Marked ${n(marked.left)} ${marked.left === 1 ? 'person' : 'people'} as left. They are kept for history, but are no longer in audiences, menus or compliance figures; importing them again brings them back.` +
-        (marked.failed.length ? ` ${n(marked.failed.length)} could not be marked (changed by someone else at the same moment): send the file again to try them again.` : ''),
-    });
-  };
-
-  const refuseLeavers = async (turn: ChatTurn): Promise<void> => {
-    turn.log.info({ permission: 'people.import' }, 'refused');
-    await turn.send({ text: 'Only safeguarding leads can change the staff list.' });
   };
 
   const handle = async (turn: ChatTurn): Promise<boolean> => {
@@ -284,8 +198,8 @@ export function createImportsCapability(deps: ImportsDeps): ImportsCapability {
     name: 'imports',
     onUnrecognised: handle,
     actions: [
-      { verb: 'imports.leaversReview', permission: 'people.import', privileged: true, handle: leaversReview },
-      { verb: 'imports.leaversApply', permission: 'people.import', privileged: true, handle: leaversApply },
+      action(IMPORT_VERBS.leaversReview, reviewSchema, (t, d) => leavers.review(t, d), { ...leaverButtons, invalid: outOfDate }),
+      action(IMPORT_VERBS.leaversApply, applySchema, (t, d) => leavers.apply(t, d), { ...leaverButtons, invalid: outOfDate }),
     ],
     async drain() {
       await Promise.all([...running]);
