@@ -57,6 +57,8 @@ export interface RunningApp {
   /** The other versioned content sets (briefings, training, assessment), by name. */
   contentSets: Map<string, LiveFileSet<unknown>>;
   audit: AuditTrail;
+  /** Every capability, as the bot routes to them (for the test that every verb has one handler). */
+  capabilities: readonly Capability[];
   /** Deletes what is past its retention period (closed referral follow-ups); daily with the embedded store. */
   sweepRetention(): Promise<number>;
   /** The base URL the server listens on. */
@@ -300,6 +302,7 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
       contentReviews,
       contentSets,
       audit,
+      capabilities,
       sweepRetention,
       url,
       async close() {

@@ -64,6 +64,6 @@ export function matchCommand(command: Pick<Command, 'patterns'>, text: string): 
 }
 
 /** Every verb the capabilities answer, for the reachability test and the bot layer. */
-export function verbsOf(capabilities: { actions?: CardAction[]; executes?: ExecuteAction[] }[]): string[] {
+export function verbsOf(capabilities: readonly { actions?: CardAction[]; executes?: ExecuteAction[] }[]): string[] {
   return capabilities.flatMap((c) => [...(c.actions ?? []), ...(c.executes ?? [])].map((a) => a.verb));
 }

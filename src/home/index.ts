@@ -1,4 +1,4 @@
-import { renderCard } from '../cards/render';
+import { menuTemplate } from './cards';
 import type { Capability, ChatTurn, Command } from '../chat/types';
 import { commandsFor, plainDescription, roleSummary, whoMay } from './menu';
 
@@ -27,7 +27,7 @@ export function menuCard(variant: MenuVariant, commands: readonly Command[], tur
   const mine = [...allowed.filter((c) => !c.permission), ...allowed.filter((c) => c.permission)];
   const role = roleSummary(turn.principal);
   const roles = (['safeguarding-lead', 'manager', 'practice-lead'] as const).filter((r) => turn.principal.roles.has(r)).length;
-  return renderCard('home/menu', {
+  return menuTemplate({
     title: titles[variant],
     intro: intros[variant],
     role: variant === 'unrecognised' || mine.every((c) => !c.permission) ? '' : role,
