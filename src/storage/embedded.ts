@@ -19,7 +19,7 @@
  *   server.ts     EmbeddedCosmos: start, the LOCK, the HTTP server and its write path, rebuild, close
  *   durable.ts    its durable half: journal appends, replay at start, compaction (both kinds)
  *   journal.ts    journal entries, reading and replaying journals (torn and damaged lines), fsyncDir
- *   snapshot.ts   reading a snapshot (damage detection), capturing memory for one, its document lines
+ *   snapshot.ts   reading a snapshot (damage detection) and writing one (temp file, sync, rename)
  *   requests.ts   which requests write, the query plan, journalable entries, in-process calls
  *   patches.ts    the query engine and server patches, and direct access to the server's memory
  *   lock.ts       the LOCK file, StoreLockedError

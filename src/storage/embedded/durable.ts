@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../../logging/logger';
-import { fsyncDir, listJournals, replayJournals, type JournalEntry } from './journal';
+import { fsyncDir, listJournals, removeJournalsBefore, replayJournals, type JournalEntry } from './journal';
 import { accounts, upsertDirectly, type AccountLike } from './patches';
-import { callHandler, get, post, type RequestHandler } from './requests';
-import { byRid, captureFromMemory, snapshotEntries, writeDocLines, type SnapshotDb } from './snapshot';
+import { callHandler, type RequestHandler } from './requests';
+import { byRid, captureFromMemory, snapshotEntries, writeCaptured, writeFromServer, writeSnapshotFile, type SnapshotDb } from './snapshot';
 
 const COMPACT_AFTER_BYTES = 64 * 1024 * 1024;
 /** How long after start the journals replayed at start are compacted. */
@@ -180,31 +180,11 @@ export abstract class DurableMemory {
   /** Writes a snapshot (header `nextJournal: gen`) of captured state, then removes the journals before `gen`. */
   private async writeSnapshot(gen: number, dbs: SnapshotDb[]): Promise<void> {
     const dir = this.opts.dataDir;
-    const tmp = path.join(dir, 'snapshot.jsonl.tmp');
-    const fd = fs.openSync(tmp, 'w');
-    let written = false;
-    try {
-      const write = (obj: unknown) => fs.writeSync(fd, `${JSON.stringify(obj)}\n`);
-      write({ nextJournal: gen });
-      for (const db of dbs) {
-        write(post('/dbs', { id: db.id }));
-        for (const { meta, docs } of db.collections) {
-          const { id, partitionKey, uniqueKeyPolicy, indexingPolicy, defaultTtl } = meta;
-          write(post(`/dbs/${db.id}/colls`, { id, partitionKey, uniqueKeyPolicy, indexingPolicy, defaultTtl }));
-          docs.sort(byRid);
-          await writeDocLines(fd, db.id, String(id), partitionKey, docs);
-        }
-      }
-      fs.fsyncSync(fd);
-      written = true;
-    } finally {
-      fs.closeSync(fd);
-      if (!written) fs.rmSync(tmp, { force: true });
-    }
-    fs.renameSync(tmp, path.join(dir, 'snapshot.jsonl'));
-    fsyncDir(dir);
-    for (const j of listJournals(dir)) if (j.gen < gen) fs.rmSync(j.file, { force: true });
-    fsyncDir(dir);
+    // The journal was switched to `gen` when the state was captured (compactInBackground).
+    await writeSnapshotFile(dir, gen, (fd) => writeCaptured(fd, dbs), () => {
+      removeJournalsBefore(dir, gen);
+      fsyncDir(dir);
+    });
   }
 
   /**
@@ -273,70 +253,19 @@ export abstract class DurableMemory {
   private async compact(gen: number): Promise<void> {
     const started = Date.now();
     const dir = this.opts.dataDir;
-    const tmp = path.join(dir, 'snapshot.jsonl.tmp');
-    const fd = fs.openSync(tmp, 'w');
-    let written = false;
-    try {
-      const write = (obj: unknown) => fs.writeSync(fd, `${JSON.stringify(obj)}\n`);
-      write({ nextJournal: gen });
-      const dbs = JSON.parse((await this.call(get('/dbs'))).body) as { Databases: { id: string }[] };
-      for (const db of dbs.Databases) {
-        write(post('/dbs', { id: db.id }));
-        const colls = JSON.parse((await this.call(get(`/dbs/${db.id}/colls`))).body) as { DocumentCollections: Record<string, unknown>[] };
-        for (const coll of colls.DocumentCollections) {
-          const { id, partitionKey, uniqueKeyPolicy, indexingPolicy, defaultTtl } = coll as Record<string, unknown>;
-          write(post(`/dbs/${db.id}/colls`, { id, partitionKey, uniqueKeyPolicy, indexingPolicy, defaultTtl }));
-          const pkPath = ((partitionKey as { paths?: string[] } | undefined)?.paths?.[0] ?? '/id').slice(1).split('/');
-          // Written 2,000 documents at a time, giving way to queries in between: the store stays
-          // responsive while it compacts (writes wait, as they must, until the snapshot is done).
-          const writeDocs = async (docs: Record<string, unknown>[]) => {
-            for (let i = 0; i < docs.length; i += 2000) {
-              const lines: string[] = [];
-              for (const doc of docs.slice(i, i + 2000)) {
-                const { _rid, _self, _etag, _ts, _attachments, ...rest } = doc;
-                const pkValue = pkPath.reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], doc);
-                const entry: JournalEntry = {
-                  m: 'POST',
-                  u: `/dbs/${db.id}/colls/${String(id)}/docs`,
-                  h: { 'x-ms-documentdb-is-upsert': 'true', 'x-ms-documentdb-partitionkey': JSON.stringify([pkValue ?? {}]) },
-                  b: JSON.stringify(rest),
-                };
-                lines.push(`${JSON.stringify(entry)}\n`);
-              }
-              if (lines.length) fs.writeSync(fd, lines.join(''));
-              await new Promise((resolve) => setImmediate(resolve));
-            }
-          };
-          const direct = this.documentsInMemory(db.id, String(id));
-          if (direct) {
-            await writeDocs(direct);
-            continue;
-          }
-          let continuation: string | undefined;
-          do {
-            const page = await this.call(get(`/dbs/${db.id}/colls/${String(id)}/docs`, continuation));
-            await writeDocs((JSON.parse(page.body) as { Documents: Record<string, unknown>[] }).Documents);
-            continuation = page.headers['x-ms-continuation'];
-          } while (continuation);
-        }
-      }
-      fs.fsyncSync(fd);
-      written = true;
-    } finally {
-      fs.closeSync(fd);
-      // A snapshot that could not be written whole (a full disk) gives its space back.
-      if (!written) fs.rmSync(tmp, { force: true });
-    }
-    fs.renameSync(tmp, path.join(dir, 'snapshot.jsonl'));
-    fsyncDir(dir);
-    if (this.journalFd !== undefined) fs.closeSync(this.journalFd);
-    for (const j of listJournals(dir)) if (j.gen < gen) fs.rmSync(j.file, { force: true });
-    this.journalGen = gen;
-    this.journalFd = fs.openSync(path.join(dir, `journal-${gen}.jsonl`), 'a');
-    this.journalEnd = undefined;
-    this.journalTorn = false;
-    this.journalBytes = 0;
-    fsyncDir(dir);
+    const body = (fd: number) => writeFromServer(fd, (entry) => this.call(entry), (dbId, collId) => this.documentsInMemory(dbId, collId));
+    // Writes are held, so the journal is switched only once the snapshot holding them all is in place.
+    // Unlike openJournal, the old journal is closed before the new one is opened.
+    await writeSnapshotFile(dir, gen, body, () => {
+      if (this.journalFd !== undefined) fs.closeSync(this.journalFd);
+      removeJournalsBefore(dir, gen);
+      this.journalGen = gen;
+      this.journalFd = fs.openSync(path.join(dir, `journal-${gen}.jsonl`), 'a');
+      this.journalEnd = undefined;
+      this.journalTorn = false;
+      this.journalBytes = 0;
+      fsyncDir(dir);
+    });
     this.stats.compactions++;
     this.stats.lastCompactionMs = Date.now() - started;
     this.opts.log?.info({ ms: this.stats.lastCompactionMs, generation: gen }, 'embedded store compacted');

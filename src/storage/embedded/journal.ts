@@ -97,6 +97,11 @@ export function listJournals(dir: string): { gen: number; file: string }[] {
     .sort((a, b) => a.gen - b.gen);
 }
 
+/** Deletes the journals before generation `gen` (a snapshot with header `nextJournal: gen` holds them). */
+export function removeJournalsBefore(dir: string, gen: number): void {
+  for (const j of listJournals(dir)) if (j.gen < gen) fs.rmSync(j.file, { force: true });
+}
+
 export function fsyncDir(dir: string): void {
   try {
     const fd = fs.openSync(dir, 'r');

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
-import type { JournalEntry } from './journal';
-import { get } from './requests';
+import path from 'node:path';
+import { fsyncDir, type JournalEntry } from './journal';
+import { get, post } from './requests';
 
 /** A database's collections and their documents, taken from memory for a snapshot. */
 export interface SnapshotDb {
@@ -67,6 +68,33 @@ function* linesOf(file: string): Generator<string> {
   }
 }
 
+/**
+ * Writes `snapshot.jsonl` in `dir`: the header `{"nextJournal": gen}`, then the lines `writeBody`
+ * writes to the open file. It is written to a temporary file, synced, renamed into place and the
+ * directory synced, so a crash at any point leaves either the old snapshot or the new one, whole.
+ * Then `afterRename` runs, in the same synchronous step as the rename: there the caller deletes
+ * the journals the new snapshot holds (those before `gen`), switching journals around that as it
+ * must (see compact and writeSnapshot in durable.ts). A snapshot that failed is never renamed.
+ */
+export async function writeSnapshotFile(dir: string, gen: number, writeBody: (fd: number) => Promise<void>, afterRename: () => void): Promise<void> {
+  const tmp = path.join(dir, 'snapshot.jsonl.tmp');
+  const fd = fs.openSync(tmp, 'w');
+  let written = false;
+  try {
+    writeLine(fd, { nextJournal: gen });
+    await writeBody(fd);
+    fs.fsyncSync(fd);
+    written = true;
+  } finally {
+    fs.closeSync(fd);
+    // A snapshot that could not be written whole (a full disk) gives its space back.
+    if (!written) fs.rmSync(tmp, { force: true });
+  }
+  fs.renameSync(tmp, path.join(dir, 'snapshot.jsonl'));
+  fsyncDir(dir);
+  afterRename();
+}
+
 /** Every database, collection and document as it is in memory now; undefined if memory cannot be read. */
 export async function captureFromMemory(
   call: (entry: JournalEntry) => Promise<{ body: string }>,
@@ -87,8 +115,54 @@ export async function captureFromMemory(
   return { dbs: out };
 }
 
+/** Snapshot lines for state captured from memory (compactInBackground). */
+export async function writeCaptured(fd: number, dbs: SnapshotDb[]): Promise<void> {
+  for (const db of dbs) {
+    writeLine(fd, post('/dbs', { id: db.id }));
+    for (const { meta, docs } of db.collections) {
+      const { id, partitionKey, uniqueKeyPolicy, indexingPolicy, defaultTtl } = meta;
+      writeLine(fd, post(`/dbs/${db.id}/colls`, { id, partitionKey, uniqueKeyPolicy, indexingPolicy, defaultTtl }));
+      docs.sort(byRid);
+      await writeDocLines(fd, db.id, String(id), partitionKey, docs);
+    }
+  }
+}
+
+/**
+ * Snapshot lines for the whole current state, read through the server's API (`call`), with each
+ * collection's documents read from memory when `inMemory` can, else a page at a time (compact).
+ */
+export async function writeFromServer(
+  fd: number,
+  call: (entry: JournalEntry) => Promise<{ body: string; headers: Record<string, string> }>,
+  inMemory: (dbId: string, collId: string) => Record<string, unknown>[] | undefined,
+): Promise<void> {
+  const dbs = JSON.parse((await call(get('/dbs'))).body) as { Databases: { id: string }[] };
+  for (const db of dbs.Databases) {
+    writeLine(fd, post('/dbs', { id: db.id }));
+    const colls = JSON.parse((await call(get(`/dbs/${db.id}/colls`))).body) as { DocumentCollections: Record<string, unknown>[] };
+    for (const coll of colls.DocumentCollections) {
+      const { id, partitionKey, uniqueKeyPolicy, indexingPolicy, defaultTtl } = coll as Record<string, unknown>;
+      writeLine(fd, post(`/dbs/${db.id}/colls`, { id, partitionKey, uniqueKeyPolicy, indexingPolicy, defaultTtl }));
+      // Written 2,000 documents at a time, giving way to queries in between: the store stays
+      // responsive while it compacts (writes wait, as they must, until the snapshot is done).
+      const direct = inMemory(db.id, String(id));
+      if (direct) {
+        await writeDocLines(fd, db.id, String(id), partitionKey, direct);
+        continue;
+      }
+      let continuation: string | undefined;
+      do {
+        const page = await call(get(`/dbs/${db.id}/colls/${String(id)}/docs`, continuation));
+        await writeDocLines(fd, db.id, String(id), partitionKey, (JSON.parse(page.body) as { Documents: Record<string, unknown>[] }).Documents);
+        continuation = page.headers['x-ms-continuation'];
+      } while (continuation);
+    }
+  }
+}
+
 /** Snapshot lines for one collection's documents, 2,000 at a time, giving way to requests in between. */
-export async function writeDocLines(fd: number, dbId: string, collId: string, partitionKey: unknown, docs: Record<string, unknown>[]): Promise<void> {
+async function writeDocLines(fd: number, dbId: string, collId: string, partitionKey: unknown, docs: Record<string, unknown>[]): Promise<void> {
   const pkPath = ((partitionKey as { paths?: string[] } | undefined)?.paths?.[0] ?? '/id').slice(1).split('/');
   for (let i = 0; i < docs.length; i += 2000) {
     const lines: string[] = [];
@@ -106,4 +180,8 @@ export async function writeDocLines(fd: number, dbId: string, collId: string, pa
     if (lines.length) fs.writeSync(fd, lines.join(''));
     await new Promise((resolve) => setImmediate(resolve));
   }
+}
+
+function writeLine(fd: number, obj: unknown): void {
+  fs.writeSync(fd, `${JSON.stringify(obj)}\n`);
 }
