@@ -255,9 +255,14 @@ export abstract class DurableMemory {
     const dir = this.opts.dataDir;
     const body = (fd: number) => writeFromServer(fd, (entry) => this.call(entry), (dbId, collId) => this.documentsInMemory(dbId, collId));
     // Writes are held, so the journal is switched only once the snapshot holding them all is in place.
-    // Unlike openJournal, the old journal is closed before the new one is opened.
+    // Unlike openJournal, the old journal is closed before the new one is opened (writes are held, and
+    // after the rename a write to an older journal would not be replayed). The descriptor is forgotten
+    // as it is closed: if the open below fails, appends are refused ("journal is not open", a 503) until
+    // a later compaction opens one, never written to a closed descriptor or whatever file reused it.
     await writeSnapshotFile(dir, gen, body, () => {
-      if (this.journalFd !== undefined) fs.closeSync(this.journalFd);
+      const old = this.journalFd;
+      this.journalFd = undefined;
+      if (old !== undefined) fs.closeSync(old);
       removeJournalsBefore(dir, gen);
       this.journalGen = gen;
       this.journalFd = fs.openSync(path.join(dir, `journal-${gen}.jsonl`), 'a');
