@@ -637,9 +637,32 @@ function stripUndefined(o: object): Record<string, unknown> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 }
 
-export function createContentCapability(service: ContentService, reviews: ContentReviews): Capability {
+/** The content capability's own timer: how often the monthly review run is looked for; 0 or absent means off (tests call run). */
+export interface ContentTimers {
+  reviewIntervalMs?: number;
+}
+
+export function createContentCapability(service: ContentService, reviews: ContentReviews, timers: ContentTimers = {}): Capability {
+  let timer: NodeJS.Timeout | undefined;
+  const running = new Set<Promise<unknown>>();
   return {
     name: 'content',
+    start() {
+      const every = timers.reviewIntervalMs ?? 0;
+      if (every <= 0) return;
+      // The monthly content review: one point read a minute once this month's cards have gone.
+      timer = setInterval(() => {
+        const run = reviews.run().catch((err: unknown) => reviews.log.error({ err: { message: (err as Error).message } }, 'content review cards failed'));
+        running.add(run);
+        void run.finally(() => running.delete(run));
+      }, every);
+      timer.unref();
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      await Promise.allSettled([...running]);
+    },
     commands: [
       { name: 'edit contact', permission: 'content.edit', privileged: true, description: 'Propose a change to a referral contact', patterns: [/^\s*edit contacts?\s*$/i], handle: (t) => service.contacts(t) },
       {

@@ -59,6 +59,11 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class ContentReviews {
   constructor(private readonly deps: ReviewDeps) {}
 
+  /** Where the timer that runs the review reports a failure. */
+  get log(): Logger {
+    return this.deps.log;
+  }
+
   /** Sends this month's cards if today is the month's first working day (from 08:00) and they have not gone yet. Safe to call on every instance, as often as wanted. */
   async run(): Promise<ReviewRun> {
     const now = this.deps.now();
