@@ -11,8 +11,6 @@ const notYetThroughStores = [
   'src/bot/index.ts',
   'src/briefings/engine.ts',
   'src/briefings/index.ts',
-  'src/content/live.ts',
-  'src/content/review.ts',
   'src/demo/index.ts',
   'src/imports/leavers.ts',
   'src/imports/reports.ts',

@@ -5,12 +5,11 @@ import type { ChatTurn, Notifier } from '../chat/types';
 import type { Logger } from '../logging/logger';
 import type { PeopleDirectory } from '../people/directory';
 import { can } from '../people/roles';
-import { readAll } from '../storage/store';
 import { formatDate } from '../referral/cards';
 import { CONTACT_REVIEW_MONTHS, dueForReview, monthsAfter, type ReviewItem } from '../referral/content';
 import { firstWorkingDay, ukDateAndHour } from './calendar';
 import { REFERRAL_SET, type LiveReferralContent } from './live';
-import type { ContentStore } from './store';
+import type { ContentStoreApi } from './store';
 
 /**
  * The monthly content review. On the first working day of each month (England and Wales, from
@@ -23,7 +22,7 @@ import type { ContentStore } from './store';
  * the month's cards are not sent (leads still have `content review`, and start-up logs what is due).
  */
 export interface ReviewDeps {
-  store: ContentStore;
+  store: ContentStoreApi;
   live: LiveReferralContent;
   directory: PeopleDirectory;
   notifier: Notifier;
@@ -112,17 +111,7 @@ export class ContentReviews {
 
   /** A lead's Entra id, from an owner given as an id or an e-mail address in the staff list; undefined if they are not a current lead. */
   private async ownerId(owner: string, leads: string[]): Promise<string | undefined> {
-    let oid: string | undefined;
-    if (GUID.test(owner)) oid = owner.toLowerCase();
-    else {
-      const resources = await readAll(
-        this.deps.directory.raw.items.query<{ aadObjectId?: string }>({
-          query: 'SELECT c.aadObjectId FROM c WHERE LOWER(c.email) = @e AND NOT IS_DEFINED(c.leftAt)',
-          parameters: [{ name: '@e', value: owner.toLowerCase() }],
-        }),
-      );
-      oid = resources.find((r) => r.aadObjectId)?.aadObjectId?.toLowerCase();
-    }
+    const oid = GUID.test(owner) ? owner.toLowerCase() : await this.deps.directory.currentObjectIdByEmail(owner);
     return oid && leads.includes(oid) ? oid : undefined;
   }
 
