@@ -110,6 +110,8 @@ interface Services {
   assessment: AssessmentService;
   training: TrainingService;
   briefings: BriefingsService;
+  /** Referral reminders and the monthly content review are looked for this often (0 = off), and closed follow-ups swept daily or not (absent for the command catalogue). */
+  timers?: { reminderIntervalMs: number; retentionSweep: boolean };
 }
 
 /** Every capability, in the order free text tries them. */
@@ -118,9 +120,9 @@ function buildCapabilities(s: Services): Capability[] {
   const audited = (c: Capability) => (s.audit ? withRefusalAudit(c, s.audit) : c);
   const capabilities: Capability[] = [
     // A content file (routes.json...) from a lead is a proposal: before the imports, which answer every file.
-    createContentCapability(s.content, s.contentReviews),
+    createContentCapability(s.content, s.contentReviews, { reviewIntervalMs: s.timers?.reminderIntervalMs }),
     audited(s.imports),
-    audited(withPermissions(createReferralCapability(s.referral), { 'content review': 'referral.review' }, { worried: "I'm worried about someone" })),
+    audited(withPermissions(createReferralCapability(s.referral, s.timers), { 'content review': 'referral.review' }, { worried: "I'm worried about someone" })),
     audited(createAssessmentCapability(s.assessment)),
     audited(createTrainingCapability(s.training)),
     audited(createBriefingsCapability(s.briefings)),
@@ -179,12 +181,7 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
     }
     if (config.production && isExampleContent(liveContent.get()) && !config.allowExampleContent) throw new ExampleContentError(liveContent.get().pathway.organisation);
     const audit = new AuditTrail(store, now, config.auditRetentionYears);
-    const referral = new ReferralService({ content: () => liveContent.get(), store, notifier, log, now });
-    const sweepRetention = async () => {
-      const removed = await referral.followUps.removeClosed(now(), config.referralRetentionDays);
-      if (removed) log.info({ removed, days: config.referralRetentionDays }, 'closed referral follow-ups past their retention deleted');
-      return removed;
-    };
+    const referral = new ReferralService({ content: () => liveContent.get(), store, notifier, log, now, retentionDays: config.referralRetentionDays });
     // Order matters for free text: referral search first, then home's menu.
     let listeningUrl = '';
     const signingKeys = config.exportSigningKeys ? [config.exportSigningKeys.current, config.exportSigningKeys.previous].filter((k): k is string => Boolean(k)).map((k) => Buffer.from(k, 'utf8')) : undefined;
@@ -219,7 +216,10 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
       audit,
     });
     const imports = createImportsCapability({ directory, training: training.store, rules: trainingRules, notifier, reports: new ImportReports(store, exportLinks, now), runs: new StaffImportRuns(store, now), audit, now });
+    const reminderIntervalMs = opts.reminderIntervalMs ?? 60_000;
     const capabilities = buildCapabilities({
+      // Cosmos DB deletes closed follow-ups by their time to live; the embedded store needs a sweep.
+      timers: { reminderIntervalMs, retentionSweep: store.mode !== 'azure' && reminderIntervalMs > 0 },
       audit,
       imports,
       referral,
@@ -239,22 +239,6 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
     notifier.connect(bot.notifier);
     // Each capability starts its own timers (reminders, the broadcast engine) now the bot can send.
     for (const c of capabilities) c.start?.();
-    const intervalMs = opts.reminderIntervalMs ?? 60_000;
-    const timer =
-      intervalMs > 0
-        ? setInterval(() => {
-            referral.sendDueReminders().catch((err: unknown) => log.error({ err: { message: (err as Error).message } }, 'sending referral reminders failed'));
-            // The monthly content review: one point read a minute once this month's cards have gone.
-            contentReviews.run().catch((err: unknown) => log.error({ err: { message: (err as Error).message } }, 'content review cards failed'));
-          }, intervalMs)
-        : undefined;
-    timer?.unref();
-    // Cosmos DB deletes closed follow-ups by their time to live; the embedded store needs a sweep.
-    const sweeping = store.mode !== 'azure' && intervalMs > 0;
-    const sweepFailed = (err: unknown) => log.error({ err: { message: (err as Error).message } }, 'retention sweep failed');
-    if (sweeping) void sweepRetention().catch(sweepFailed);
-    const sweepTimer = sweeping ? setInterval(() => void sweepRetention().catch(sweepFailed), 24 * 3600_000) : undefined;
-    sweepTimer?.unref();
     briefings.engine.start(opts.briefingIntervalMs ?? 1000);
     const server = createHttpServer({ bot, store, log, exports: exportLinks });
     await new Promise<void>((resolve, reject) => {
@@ -303,11 +287,9 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
       contentSets,
       audit,
       capabilities,
-      sweepRetention,
+      sweepRetention: () => referral.sweepRetention(),
       url,
       async close() {
-        if (timer) clearInterval(timer);
-        if (sweepTimer) clearInterval(sweepTimer);
         liveContent.stop();
         for (const set of contentSets.values()) set.stop();
         for (const c of [...capabilities].reverse()) await c.stop?.();

@@ -1,7 +1,7 @@
 import type { Logger } from '../logging/logger';
 import { registerServiceContacts } from '../privacy/patientData';
 import { parseReferralContent, type ReferralContent } from '../referral/content';
-import type { ContentStore, ReviewsDoc } from './store';
+import type { ContentStoreApi, ItemReviews, ReviewRecord } from './store';
 
 export const REFERRAL_SET = 'referral';
 
@@ -31,11 +31,11 @@ export class LiveReferralContent {
   private version = 0;
   private body?: Record<string, unknown>;
   private reviewsTag?: string;
-  private reviewDoc?: ReviewsDoc;
+  private reviewed?: ItemReviews;
   private timer?: NodeJS.Timeout;
 
   constructor(
-    private readonly store: ContentStore,
+    private readonly store: ContentStoreApi,
     private readonly files: ReferralContent,
     private readonly log: Logger,
   ) {
@@ -78,8 +78,8 @@ export class LiveReferralContent {
   }
 
   /** Who last confirmed an item as still correct (`route:<id>` or `contact:<id>`), if anyone has since the files. */
-  reviewOf(key: string): ReviewsDoc['items'][string] | undefined {
-    return this.reviewDoc?.items[key];
+  reviewOf(key: string): ReviewRecord | undefined {
+    return this.reviewed?.byItem[key];
   }
 
   /**
@@ -91,7 +91,7 @@ export class LiveReferralContent {
   async refresh(): Promise<number> {
     const [live, reviews] = await Promise.all([this.store.currentVersion(REFERRAL_SET), this.store.reviews(REFERRAL_SET)]);
     if (live === undefined) return this.version;
-    if (live === this.version && reviews?._etag === this.reviewsTag) return this.version;
+    if (live === this.version && reviews?.tag === this.reviewsTag) return this.version;
     const body = live === this.version && this.body ? this.body : (await this.store.version(REFERRAL_SET, live))?.body;
     if (!body) return this.version;
     try {
@@ -102,8 +102,8 @@ export class LiveReferralContent {
       if (live !== this.version) this.log.info({ set: REFERRAL_SET, version: live }, 'content: now using version');
       this.version = live;
       this.body = body;
-      this.reviewsTag = reviews?._etag;
-      this.reviewDoc = reviews;
+      this.reviewsTag = reviews?.tag;
+      this.reviewed = reviews;
       registerServiceContacts(this.content.contacts.values());
     } catch (err) {
       this.log.error({ set: REFERRAL_SET, version: live, err: { message: (err as Error).message } }, 'content: stored version is not valid; still using the previous one');
@@ -113,14 +113,14 @@ export class LiveReferralContent {
 }
 
 /** A version's body with each reviewed item's `lastReviewed` moved on to its latest review (never back). */
-function withReviews(body: Record<string, unknown>, reviews: ReviewsDoc | undefined): Record<string, unknown> {
-  if (!reviews || Object.keys(reviews.items).length === 0) return body;
+function withReviews(body: Record<string, unknown>, reviews: ItemReviews | undefined): Record<string, unknown> {
+  if (!reviews || Object.keys(reviews.byItem).length === 0) return body;
   const apply = (list: unknown, kind: string) =>
     Array.isArray(list)
       ? list.map((item: unknown) => {
           if (!item || typeof item !== 'object') return item;
           const o = item as { id?: unknown; lastReviewed?: unknown };
-          const r = reviews.items[`${kind}:${String(o.id)}`];
+          const r = reviews.byItem[`${kind}:${String(o.id)}`];
           return r && typeof o.lastReviewed === 'string' && r.on > o.lastReviewed ? { ...o, lastReviewed: r.on } : item;
         })
       : list;

@@ -1,16 +1,16 @@
 import { z } from 'zod';
 import type { AuditTrail } from '../audit';
-import { renderCard } from '../cards/render';
 import type { ChatTurn, Notifier } from '../chat/types';
 import type { Logger } from '../logging/logger';
 import type { PeopleDirectory } from '../people/directory';
-import { can } from '../people/roles';
-import { readAll } from '../storage/store';
 import { formatDate } from '../referral/cards';
-import { CONTACT_REVIEW_MONTHS, dueForReview, monthsAfter, type ReviewItem } from '../referral/content';
+import { CONTACT_REVIEW_MONTHS, dueForReview, monthsAfter } from '../referral/content';
 import { firstWorkingDay, ukDateAndHour } from './calendar';
+import { reviewCard, type ReviewListing } from './cards';
+import { refuseChange } from './context';
 import { REFERRAL_SET, type LiveReferralContent } from './live';
-import type { ContentStore } from './store';
+import type { ContentStoreApi } from './store';
+import { CONTENT_VERBS } from './verbs';
 
 /**
  * The monthly content review. On the first working day of each month (England and Wales, from
@@ -23,9 +23,9 @@ import type { ContentStore } from './store';
  * the month's cards are not sent (leads still have `content review`, and start-up logs what is due).
  */
 export interface ReviewDeps {
-  store: ContentStore;
+  store: ContentStoreApi;
   live: LiveReferralContent;
-  directory: PeopleDirectory;
+  directory: Pick<PeopleDirectory, 'leadObjectIds' | 'currentObjectIdByEmail'>;
   notifier: Notifier;
   audit: AuditTrail;
   log: Logger;
@@ -36,10 +36,8 @@ export interface ReviewDeps {
 export const REVIEW_WINDOW_DAYS = 30;
 /** Cards go out from this UK hour on the first working day. */
 const SEND_FROM_HOUR = 8;
-/** One card stays well inside Teams' size limit; the rest are in `content review`. */
-const MAX_ITEMS = 40;
 
-const confirmSchema = z.object({ verb: z.literal('content.review.confirm'), kind: z.enum(['route', 'contact']), id: z.string().min(1).max(80) });
+export const confirmSchema = z.object({ verb: z.literal(CONTENT_VERBS.reviewConfirm), kind: z.enum(['route', 'contact']), id: z.string().min(1).max(80) });
 
 export interface ReviewRun {
   /** `YYYY-MM` in UK time. */
@@ -48,16 +46,15 @@ export interface ReviewRun {
   skipped: 'not today' | 'done' | undefined;
 }
 
-interface Listed {
-  item: ReviewItem;
-  /** The person is the item's owner (otherwise every lead is sent it). */
-  mine: boolean;
-}
-
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class ContentReviews {
   constructor(private readonly deps: ReviewDeps) {}
+
+  /** Where the timer that runs the review reports a failure. */
+  get log(): Logger {
+    return this.deps.log;
+  }
 
   /** Sends this month's cards if today is the month's first working day (from 08:00) and they have not gone yet. Safe to call on every instance, as often as wanted. */
   async run(): Promise<ReviewRun> {
@@ -70,7 +67,7 @@ export class ContentReviews {
     await this.deps.live.refresh();
     const items = dueForReview(this.deps.live.get(), today, REVIEW_WINDOW_DAYS);
     const leads = await this.deps.directory.leadObjectIds();
-    const perPerson = new Map<string, Listed[]>();
+    const perPerson = new Map<string, ReviewListing[]>();
     const owners = new Map<string, string | undefined>();
     for (const item of items) {
       if (item.owner && !owners.has(item.owner)) owners.set(item.owner, await this.ownerId(item.owner, leads));
@@ -87,7 +84,7 @@ export class ContentReviews {
       }
       if (!(await this.deps.store.claimReviewCard(month, person, now))) continue;
       try {
-        const result = await this.deps.notifier.sendToPerson(person, { card: this.card(list, today), fallbackText: `Referral content to review: ${list.length}` });
+        const result = await this.deps.notifier.sendToPerson(person, { card: reviewCard(list, today, REVIEW_WINDOW_DAYS), fallbackText: `Referral content to review: ${list.length}` });
         if (result !== 'sent') {
           await this.deps.store.releaseReviewCard(month, person);
           continue;
@@ -107,54 +104,14 @@ export class ContentReviews {
 
   /** A lead's Entra id, from an owner given as an id or an e-mail address in the staff list; undefined if they are not a current lead. */
   private async ownerId(owner: string, leads: string[]): Promise<string | undefined> {
-    let oid: string | undefined;
-    if (GUID.test(owner)) oid = owner.toLowerCase();
-    else {
-      const resources = await readAll(
-        this.deps.directory.raw.items.query<{ aadObjectId?: string }>({
-          query: 'SELECT c.aadObjectId FROM c WHERE LOWER(c.email) = @e AND NOT IS_DEFINED(c.leftAt)',
-          parameters: [{ name: '@e', value: owner.toLowerCase() }],
-        }),
-      );
-      oid = resources.find((r) => r.aadObjectId)?.aadObjectId?.toLowerCase();
-    }
+    const oid = GUID.test(owner) ? owner.toLowerCase() : await this.deps.directory.currentObjectIdByEmail(owner);
     return oid && leads.includes(oid) ? oid : undefined;
   }
 
-  card(items: Listed[], today: string): Record<string, unknown> {
-    const shown = items.slice(0, MAX_ITEMS);
-    const owned = items.filter((i) => i.mine).length;
-    return renderCard('content/review', {
-      heading: 'Referral content to review this month',
-      intro:
-        `${items.length === 1 ? 'This is' : `These ${items.length} are`} past or within ${REVIEW_WINDOW_DAYS} days of the review date. Check each against its source. ` +
-        '**Still correct** records that you checked it today and moves its review date on. **Change it** opens the change form: another safeguarding lead approves the change.' +
-        (owned > 0 ? ` You are the owner of ${owned === 1 ? 'one of them' : `${owned} of them`}; the rest have no owner, so every safeguarding lead is sent them.` : ' None of them has an owner, so every safeguarding lead is sent them.'),
-      more: items.length > MAX_ITEMS ? `And ${items.length - MAX_ITEMS} more: type content review to see every item.` : '',
-      items: shown.map(({ item: i, mine }) => ({
-        kind: i.kind,
-        id: i.id,
-        title: `${i.kind === 'route' ? 'Route' : 'Contact'}: ${i.title}`,
-        when: i.missing ? 'Not yet filled in: add its details' : i.due < today ? `Review overdue since ${formatDate(i.due)}` : i.due === today ? 'Review due today' : `Review due ${formatDate(i.due)}`,
-        overdue: i.missing || i.due <= today,
-        canConfirm: !i.missing,
-        isRoute: i.kind === 'route',
-        owner: mine ? 'You are its owner' : '',
-      })),
-    });
-  }
-
   /** **Still correct**: the item was checked; its review date moves on. No second lead: nothing in the content changed, but who checked it is recorded. */
-  async confirm(turn: ChatTurn): Promise<void> {
-    if (!can(turn.principal, 'content.edit')) {
-      turn.log.info({ permission: 'content.edit' }, 'refused');
-      await this.deps.audit.note(turn.user, 'content.refused', { permission: 'content.edit' }, turn.log);
-      return turn.send({ text: 'Only safeguarding leads can change the referral content.' });
-    }
-    if (turn.conversation.kind !== 'personal' || !turn.user.aadObjectId) return turn.send({ text: 'Please review content in our 1:1 chat.' });
-    const parsed = confirmSchema.safeParse(turn.value);
-    if (!parsed.success) return turn.send({ text: 'That button is out of date. Type content review to see what needs checking.' });
-    const { kind, id } = parsed.data;
+  async confirm(turn: ChatTurn, data: z.output<typeof confirmSchema>): Promise<void> {
+    if (turn.conversation.kind !== 'personal' || !turn.user.aadObjectId) return this.confirmInvalid(turn);
+    const { kind, id } = data;
     const content = this.deps.live.get();
     const route = kind === 'route' ? content.route(id) : undefined;
     const contact = kind === 'contact' ? content.contacts.get(id) : undefined;
@@ -171,5 +128,16 @@ export class ContentReviews {
     await this.deps.audit.note(turn.user, 'content.reviewed', { [kind]: id, version: this.deps.live.currentVersion }, turn.log);
     const next = monthsAfter(today, route ? route.reviewEveryMonths : (contact!.reviewEveryMonths ?? CONTACT_REVIEW_MONTHS));
     await turn.send({ text: `Thank you. ${title} is recorded as checked and still correct by you today (${formatDate(today)}). Its next review is due ${formatDate(next)}.` });
+  }
+
+  /** An old or tampered button, or one pressed outside the 1:1 chat. */
+  async confirmInvalid(turn: ChatTurn): Promise<void> {
+    if (turn.conversation.kind !== 'personal' || !turn.user.aadObjectId) return turn.send({ text: 'Please review content in our 1:1 chat.' });
+    await turn.send({ text: 'That button is out of date. Type content review to see what needs checking.' });
+  }
+
+  /** Anyone but a safeguarding lead: "Only safeguarding leads can change the referral content.", recorded as content.refused. */
+  refuse(turn: ChatTurn): Promise<void> {
+    return refuseChange(this.deps.audit, turn);
   }
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ReferralContent } from '../referral/content';
 import type { ContentChange } from './store';
+import { CONTENT_VERBS } from './verbs';
 
 /**
  * Editing a route's steps, contacts and follow-up in a card: the form's values, the raw route they
@@ -17,9 +18,9 @@ export const NO_CONTACT = '-';
 const contactChoice = (s: string) => (s === NO_CONTACT ? '' : s);
 
 const box = z.string().max(500).optional().transform((s) => (s ?? '').trim());
-const formSchema = z
+const formFields = z
   .object({
-    verb: z.literal('content.route.propose'),
+    verb: z.literal(CONTENT_VERBS.routePropose),
     route: z.string().max(80),
     basedOn: z.coerce.number().int().min(1),
     more: z.enum(['true', 'false']).optional(),
@@ -41,26 +42,27 @@ export interface RouteForm {
   followMessage: string;
 }
 
-/** Reads the submitted form: undefined when it is not one (an old or forged button). */
-export function readRouteForm(value: unknown): RouteForm | undefined {
-  const parsed = formSchema.safeParse(value);
-  if (!parsed.success) return undefined;
-  const d = parsed.data as Record<string, unknown> & z.infer<typeof formSchema>;
+/** The submitted form, read into a RouteForm; it does not parse when it is not one (an old or forged button). */
+export const routeFormSchema = formFields.transform((d, ctx): RouteForm => {
+  const boxes = d as Record<string, unknown>;
   const numbered = (prefix: string, max: number): string[] | undefined => {
     const out: string[] = [];
     for (let i = 0; i < max; i++) {
-      const r = box.safeParse(d[`${prefix}${i}`]);
+      const r = box.safeParse(boxes[`${prefix}${i}`]);
       if (!r.success) return undefined;
       out.push(r.data);
     }
     let end = out.length;
-    while (end > 0 && out[end - 1] === '' && d[`${prefix}${end - 1}`] === undefined) end--;
+    while (end > 0 && out[end - 1] === '' && boxes[`${prefix}${end - 1}`] === undefined) end--;
     return out.slice(0, end);
   };
   const steps = numbered('step', MAX_STEPS);
   const ids = numbered('contact', MAX_CONTACTS);
   const whys = numbered('why', MAX_CONTACTS);
-  if (!steps || !ids || !whys) return undefined;
+  if (!steps || !ids || !whys) {
+    ctx.addIssue({ code: 'custom', message: 'a step, contact or why box is not text of at most 500 characters' });
+    return z.NEVER;
+  }
   const contacts = Array.from({ length: Math.max(ids.length, whys.length) }, (_, i) => ({ contact: contactChoice(ids[i] ?? ''), why: whys[i] ?? '' }));
   return {
     route: d.route,
@@ -72,7 +74,7 @@ export function readRouteForm(value: unknown): RouteForm | undefined {
     followHours: (d.followHours ?? '').trim(),
     followMessage: (d.followMessage ?? '').trim(),
   };
-}
+});
 
 /** A route as stored (the JSON of routes.json), with the parts the card edits. */
 export interface RawRoute {

@@ -79,8 +79,14 @@ export interface ReviewRecord {
   byName?: string;
 }
 
+/** The latest review of each item of a set, by `route:<id>` or `contact:<id>`; `tag` changes whenever one is recorded. */
+export interface ItemReviews {
+  tag: string | undefined;
+  byItem: Record<string, ReviewRecord>;
+}
+
 /** The latest review of each item of a set (`route:<id>`, `contact:<id>`), kept beside the versions. */
-export interface ReviewsDoc {
+interface ReviewsDoc {
   id: string;
   set: string;
   kind: 'reviews';
@@ -215,7 +221,12 @@ export class ContentStore {
   }
 
   /** The latest review of every item of a set: one point read (the refresh makes it with the pointer's). */
-  async reviews(set: string): Promise<ReviewsDoc | undefined> {
+  async reviews(set: string): Promise<ItemReviews | undefined> {
+    const doc = await this.reviewsDoc(set);
+    return doc && { tag: doc._etag, byItem: doc.items };
+  }
+
+  private async reviewsDoc(set: string): Promise<ReviewsDoc | undefined> {
     const { resource } = await this.container.item(reviewsId(set), set).read<ReviewsDoc>();
     return resource;
   }
@@ -223,7 +234,7 @@ export class ContentStore {
   /** Records that an item was checked and is still correct, under the reviews document's etag (retried when two reviews race). */
   async recordReview(set: string, key: string, record: ReviewRecord): Promise<void> {
     for (let attempt = 0; attempt < 5; attempt++) {
-      const current = await this.reviews(set);
+      const current = await this.reviewsDoc(set);
       const doc: ReviewsDoc = { id: reviewsId(set), set, kind: 'reviews', items: { ...(current?.items ?? {}), [key]: record } };
       if (await writeIfUnchanged(this.container, doc, set, current?._etag)) return;
     }
@@ -268,3 +279,6 @@ export class ContentStore {
     await writeIfUnchanged(this.container, { id: `${CLAIMS}:${month}:done`, set: CLAIMS, kind: 'review-run', month, cards, at: now.toISOString() }, CLAIMS, undefined);
   }
 }
+
+/** What the content capability asks of its store: the store, or an in-memory fake in handler tests. */
+export type ContentStoreApi = Pick<ContentStore, keyof ContentStore>;

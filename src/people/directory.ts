@@ -246,4 +246,18 @@ export class PeopleDirectory {
   get raw(): Container {
     return this.container;
   }
+
+  /**
+   * The Entra object id (in lower case) of the current member of staff with this e-mail address,
+   * compared in any case; undefined when nobody current has it or they have no Entra id yet.
+   */
+  async currentObjectIdByEmail(email: string): Promise<string | undefined> {
+    const resources = await readAll(
+      this.container.items.query<{ aadObjectId?: string }>({
+        query: 'SELECT c.aadObjectId FROM c WHERE LOWER(c.email) = @e AND NOT IS_DEFINED(c.leftAt)',
+        parameters: [{ name: '@e', value: email.toLowerCase() }],
+      }),
+    );
+    return resources.find((r) => r.aadObjectId)?.aadObjectId?.toLowerCase();
+  }
 }

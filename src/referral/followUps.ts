@@ -160,3 +160,6 @@ export class FollowUpStore {
     return removed;
   }
 }
+
+/** What the referral capability asks of its follow-ups: the store, or an in-memory fake in tests. */
+export type FollowUpStoreApi = Pick<FollowUpStore, keyof FollowUpStore>;
