@@ -9,7 +9,6 @@ const notYetThroughStores = [
   'src/app.ts',
   'src/audit/index.ts',
   'src/bot/index.ts',
-  'src/briefings/index.ts',
   'src/content/live.ts',
   'src/content/review.ts',
   'src/demo/index.ts',

@@ -108,6 +108,8 @@ interface Services {
   assessment: AssessmentService;
   training: TrainingService;
   briefings: BriefingsService;
+  /** How often the briefing engine looks for due work (0: never; tests call tick). */
+  briefingIntervalMs?: number;
 }
 
 /** Every capability, in the order free text tries them. */
@@ -121,7 +123,7 @@ function buildCapabilities(s: Services): Capability[] {
     audited(withPermissions(createReferralCapability(s.referral), { 'content review': 'referral.review' }, { worried: "I'm worried about someone" })),
     audited(createAssessmentCapability(s.assessment)),
     audited(createTrainingCapability(s.training)),
-    audited(createBriefingsCapability(s.briefings)),
+    audited(createBriefingsCapability(s.briefings, { engineIntervalMs: s.briefingIntervalMs ?? 0 })),
     createHomeCapability(() => capabilities.flatMap((c) => c.commands ?? [])),
   ];
   return capabilities;
@@ -226,6 +228,7 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
       assessment,
       training,
       briefings,
+      briefingIntervalMs: opts.briefingIntervalMs ?? 1000,
     });
     const screens = [
       (text: string) => {
@@ -253,7 +256,6 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
     if (sweeping) void sweepRetention().catch(sweepFailed);
     const sweepTimer = sweeping ? setInterval(() => void sweepRetention().catch(sweepFailed), 24 * 3600_000) : undefined;
     sweepTimer?.unref();
-    briefings.engine.start(opts.briefingIntervalMs ?? 1000);
     const server = createHttpServer({ bot, store, log, exports: exportLinks });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -308,8 +310,6 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
         liveContent.stop();
         for (const set of contentSets.values()) set.stop();
         for (const c of [...capabilities].reverse()) await c.stop?.();
-        // Let sends already on the wire finish and record their outcome before storage closes.
-        await briefings.engine.stop();
         await imports.drain();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.server.closeIdleConnections();
