@@ -3,6 +3,7 @@ import { action, execute, type ActionOptions } from '../chat/routes';
 import type { Capability, ChatTurn } from '../chat/types';
 import { draftRef, editSchema, libraryRef, NOT_IN_LIBRARY, TOO_LONG_TO_SAVE } from './compose';
 import { NO_SUCH_DRAFT, refuseLead, refusedUnlessLead } from './context';
+import type { DeliveryEngine } from './engine';
 import type { BriefingsService } from './index';
 import { ackSchema, NOT_UNDERSTOOD_ACK, NOT_UNDERSTOOD_OPEN, openSchema, searchSchema } from './read';
 import { NO_SUCH_REPORT, NOTHING_TO_REMIND } from './reports';
@@ -20,9 +21,12 @@ export interface BriefingsCapabilityOptions {
   engineIntervalMs: number;
 }
 
+/** What the table calls: the use cases, and the engine it starts and stops. */
+export type BriefingsUseCases = Pick<BriefingsService, 'read' | 'compose' | 'send' | 'reschedule' | 'reports'> & { engine: Pick<DeliveryEngine, 'start' | 'stop'> };
+
 const says = (text: string) => async (turn: ChatTurn) => turn.send({ text });
 
-export function createBriefingsCapability(service: BriefingsService, options: BriefingsCapabilityOptions): Capability {
+export function createBriefingsCapability(service: BriefingsUseCases, options: BriefingsCapabilityOptions): Capability {
   const lead = (name: string, description: string, patterns: RegExp[], handle: (t: ChatTurn) => Promise<void>, button?: string) => ({
     name,
     description,

@@ -24,7 +24,7 @@ export interface BriefingsContext {
   staffGroups: { id: string; label: string }[];
   practices: { code: string; name: string }[];
   /** Sends, schedules, changes of time, cancellations and reminders are recorded here (ids and counts only). */
-  audit: AuditTrail;
+  audit: Pick<AuditTrail, 'note'>;
   now: () => Date;
   /** The card a recipient gets (with their own "I've read this"). */
   recipientCard(briefing: BriefingDoc, delivery: DeliveryDoc): Reply;
