@@ -112,6 +112,8 @@ interface Services {
   briefings: BriefingsService;
   /** Referral reminders and the monthly content review are looked for this often (0 = off), and closed follow-ups swept daily or not (absent for the command catalogue). */
   timers?: { reminderIntervalMs: number; retentionSweep: boolean };
+  /** How often the briefing engine looks for due work (0: never; tests call tick). */
+  briefingIntervalMs?: number;
 }
 
 /** Every capability, in the order free text tries them. */
@@ -125,7 +127,7 @@ function buildCapabilities(s: Services): Capability[] {
     audited(withPermissions(createReferralCapability(s.referral, s.timers), { 'content review': 'referral.review' }, { worried: "I'm worried about someone" })),
     audited(createAssessmentCapability(s.assessment)),
     audited(createTrainingCapability(s.training)),
-    audited(createBriefingsCapability(s.briefings)),
+    audited(createBriefingsCapability(s.briefings, { engineIntervalMs: s.briefingIntervalMs ?? 0 })),
     createHomeCapability(() => capabilities.flatMap((c) => c.commands ?? [])),
   ];
   return capabilities;
@@ -228,6 +230,7 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
       assessment,
       training,
       briefings,
+      briefingIntervalMs: opts.briefingIntervalMs ?? 1000,
     });
     const screens = [
       (text: string) => {
@@ -239,7 +242,6 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
     notifier.connect(bot.notifier);
     // Each capability starts its own timers (reminders, the broadcast engine) now the bot can send.
     for (const c of capabilities) c.start?.();
-    briefings.engine.start(opts.briefingIntervalMs ?? 1000);
     const server = createHttpServer({ bot, store, log, exports: exportLinks });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -293,8 +295,6 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
         liveContent.stop();
         for (const set of contentSets.values()) set.stop();
         for (const c of [...capabilities].reverse()) await c.stop?.();
-        // Let sends already on the wire finish and record their outcome before storage closes.
-        await briefings.engine.stop();
         await imports.drain();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.server.closeIdleConnections();

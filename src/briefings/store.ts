@@ -1,5 +1,6 @@
 import type { Container } from '@azure/cosmos';
-import { isStorableId, readAll, MANY, type Store } from '../storage/store';
+import { writeIfUnchanged } from '../storage/conditional';
+import { BIG_PAGE, forEachPage, isStorableId, readAll, MANY, type Store } from '../storage/store';
 import type { BriefingContent } from './content';
 
 export type BriefingStatus = 'draft' | 'scheduled' | 'sending' | 'sent';
@@ -74,7 +75,12 @@ export interface DeliveryDoc {
   _etag?: string;
 }
 
+/**
+ * Briefings and their delivery records: the reads and writes of the people using the bot. The
+ * delivery engine's own requests (claims, leases, heartbeats) are in ./queue.ts.
+ */
 export class BriefingStore {
+  /** The containers themselves: for ./queue.ts and the demo loader (src/demo/) only. */
   readonly briefings: Container;
   readonly deliveries: Container;
   private readonly conversations: Container;
@@ -150,5 +156,52 @@ export class BriefingStore {
       }),
     );
     return resources;
+  }
+
+  /** Who has a 1:1 chat with the bot (lower-case Entra object ids), read a page at a time. */
+  async reachable(): Promise<Set<string>> {
+    const reachable = new Set<string>();
+    await forEachPage(this.conversations.items.query<string>('SELECT VALUE c.id FROM c', BIG_PAGE), (page) => {
+      for (const id of page) reachable.add(id);
+    });
+    return reachable;
+  }
+
+  /** A new briefing (a draft a lead has just started); returns it as stored. */
+  async create(doc: BriefingDoc): Promise<BriefingDoc> {
+    const { resource } = await this.briefings.items.create(doc);
+    return resource as BriefingDoc;
+  }
+
+  /**
+   * A briefing changed by a lead (edited, its audience chosen, confirmed, cancelled or moved),
+   * written under the etag it was read with: 'changed' if anyone (the engine, another lead, another
+   * device) wrote first, and nothing is written.
+   */
+  async saveBriefing(next: BriefingDoc, etag: string | undefined): Promise<'saved' | 'changed'> {
+    return (await writeIfUnchanged(this.briefings, next, next.id, etag)) ? 'saved' : 'changed';
+  }
+
+  /** "I've read this" recorded under the delivery's etag: 'changed' if it was written meanwhile (read it again). */
+  async acknowledge(delivery: DeliveryDoc, at: string): Promise<'saved' | 'changed'> {
+    const next = { ...delivery, acknowledgedAt: at, seenAt: delivery.seenAt ?? at };
+    return (await writeIfUnchanged(this.deliveries, next, delivery.briefingId, delivery._etag)) ? 'saved' : 'changed';
+  }
+
+  /** A Teams read receipt recorded under the delivery's etag; 'changed' (acknowledged meanwhile) is fine and left alone. */
+  async markSeen(delivery: DeliveryDoc, at: string): Promise<'saved' | 'changed'> {
+    return (await writeIfUnchanged(this.deliveries, { ...delivery, seenAt: at }, delivery.briefingId, delivery._etag)) ? 'saved' : 'changed';
+  }
+
+  /**
+   * Claims one person's reminder under the delivery's etag before it is sent, so a second press,
+   * or a second instance, cannot remind them twice. False when it was not claimed, for any reason.
+   */
+  async claimReminder(delivery: DeliveryDoc, at: string): Promise<boolean> {
+    return this.deliveries
+      .item(delivery.id, delivery.briefingId)
+      .replace({ ...delivery, remindedAt: at }, { accessCondition: { type: 'IfMatch', condition: delivery._etag! } })
+      .then(() => true)
+      .catch(() => false);
   }
 }

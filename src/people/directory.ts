@@ -260,4 +260,27 @@ export class PeopleDirectory {
     );
     return resources.find((r) => r.aadObjectId)?.aadObjectId?.toLowerCase();
   }
+
+  /**
+   * Current staff a briefing goes to: everyone, or those whose team, staff group or practice is one
+   * of `values`. Only the fields a delivery record keeps.
+   */
+  async currentStaffIn(filter?: { field: 'team' | 'staffGroup' | 'practiceCode'; values: string[] }): Promise<Pick<PersonRecord, 'employeeId' | 'name' | 'team' | 'aadObjectId'>[]> {
+    const where = filter ? ` WHERE ARRAY_CONTAINS(@values, c.${filter.field}) AND ${CURRENT}` : ` WHERE ${CURRENT}`;
+    return readAll(
+      this.container.items.query<Pick<PersonRecord, 'employeeId' | 'name' | 'team' | 'aadObjectId'>>(
+        { query: `SELECT c.employeeId, c.name, c.team, c.aadObjectId FROM c${where}`, parameters: filter ? [{ name: '@values', value: filter.values }] : [] },
+        MANY,
+      ),
+    );
+  }
+
+  /** Every team current staff belong to, once each (unsorted), read a page at a time. */
+  async currentTeams(): Promise<Set<string>> {
+    const teams = new Set<string>();
+    await forEachPage(this.container.items.query<string>(`SELECT VALUE c.team FROM c WHERE ${CURRENT}`, BIG_PAGE), (page) => {
+      for (const team of page) if (team) teams.add(team);
+    });
+    return teams;
+  }
 }
