@@ -81,7 +81,10 @@ export function cardVerbs(): Map<string, Set<string>> {
     for (const verb of inFile) inputs.forEach((i) => verbs.get(verb)!.add(i));
   }
   for (const file of files(SRC, '.ts')) {
-    for (const m of fs.readFileSync(file, 'utf8').matchAll(/verb: '([a-zA-Z.]+)'/g)) add(m[1]!);
+    const text = fs.readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/verb: '([a-zA-Z.]+)'/g)) add(m[1]!);
+    // Each capability's verbs constant (`export const X_VERBS = { key: 'verb', … }`).
+    for (const block of text.matchAll(/export const \w+_VERBS = \{([^}]*)\}/g)) for (const m of block[1]!.matchAll(/\w+\s*:\s*'([a-zA-Z.]+)'/g)) add(m[1]!);
   }
   return verbs;
 }
