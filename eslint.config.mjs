@@ -16,9 +16,6 @@ const notYetThroughStores = [
   'src/demo/index.ts',
   'src/imports/leavers.ts',
   'src/imports/reports.ts',
-  'src/training/importTraining.ts',
-  'src/training/index.ts',
-  'src/training/selfRecord.ts',
 ];
 
 const channelPackages = ['botbuilder', 'botbuilder-*', 'botframework-*', '@microsoft/teams-ai', '@microsoft/teams-ai/*'];
