@@ -66,3 +66,36 @@ export function courseOf(d: CompletionEntry): CompletionEntry {
 }
 
 export const teamKey = (team: string) => team.trim().toLowerCase();
+
+/** What deciding a self-recorded course came to. */
+export type SelfRecordDecision =
+  | { kind: 'gone' }
+  | { kind: 'imported' }
+  | { kind: 'decided'; entry: CompletionEntry }
+  | { kind: 'done'; entry: CompletionEntry };
+
+/** Pure: a person's courses with one they recorded themselves, unless that course is there already (`next` undefined). */
+export function withSelfRecorded(list: readonly CompletionEntry[], entry: CompletionEntry): { next?: CompletionEntry[]; outcome: 'added' | 'already' } {
+  const already = list.some((c) => courseKey(c) === courseKey(entry));
+  return already ? { outcome: 'already' } : { next: [...list, entry], outcome: 'added' };
+}
+
+/**
+ * Pure: a person's courses with a decision on one they recorded themselves; `next` is undefined
+ * when nothing changes (the course has gone, was imported since, or was decided first by someone else).
+ */
+export function withDecision(
+  list: readonly CompletionEntry[],
+  employeeId: string,
+  recordId: string,
+  decision: { decision: 'confirm' | 'reject'; by: string; at: string },
+): { next?: CompletionEntry[]; outcome: SelfRecordDecision } {
+  const index = list.findIndex((c) => completionId(employeeId, c) === recordId);
+  const entry = list[index];
+  if (!entry) return { outcome: { kind: 'gone' } };
+  if (entry.source !== 'self') return { outcome: { kind: 'imported' } };
+  if (entry.confirmed || entry.rejectedAt) return { outcome: { kind: 'decided', entry } };
+  const { at, by } = decision;
+  const next: CompletionEntry = { ...entry, ...(decision.decision === 'confirm' ? { confirmed: true } : { rejectedAt: at }), decidedBy: by, decidedAt: at };
+  return { next: list.map((c, i) => (i === index ? next : c)), outcome: { kind: 'done', entry: next } };
+}

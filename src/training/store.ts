@@ -2,9 +2,9 @@ import type { Container, OperationInput } from '@azure/cosmos';
 import { bulkRead, bulkWrite, claimOncePer, releaseClaim } from '../storage/conditional';
 import { forEachPage, MANY, readAll, type Store } from '../storage/store';
 import type { Completion } from './rules';
-import { completionId, courseKey, courseOf, fromDigest, RECORD_ID, recordOf, teamKey, type CompletionEntry, type TrainingRecord } from './record';
+import { completionId, courseKey, courseOf, fromDigest, RECORD_ID, recordOf, teamKey, withDecision, withSelfRecorded, type CompletionEntry, type SelfRecordDecision, type TrainingRecord } from './record';
 
-export { completionId, courseKey, RECORD_ID, recordOf, teamKey, type CompletionEntry, type TrainingRecord } from './record';
+export { completionId, courseKey, RECORD_ID, recordOf, teamKey, type CompletionEntry, type SelfRecordDecision, type TrainingRecord } from './record';
 
 /** Someone else changed the record each time we tried. */
 export class RecordBusyError extends Error {
@@ -22,13 +22,6 @@ export interface RecordWrite {
 
 /** How a write in bulk went: saved, changed by someone else since it was read (merge again), or failed and why. */
 export type RecordWriteOutcome = 'saved' | 'changed' | { failed: string };
-
-/** What deciding a self-recorded course came to. */
-export type SelfRecordDecision =
-  | { kind: 'gone' }
-  | { kind: 'imported' }
-  | { kind: 'decided'; entry: CompletionEntry }
-  | { kind: 'done'; entry: CompletionEntry };
 
 /** One training reminder per person per week. */
 const REMIND_INTERVAL_MS = 7 * 24 * 3600_000;
@@ -204,12 +197,13 @@ export class TrainingStore {
 
   /** Adds a course the person recorded themselves (not counted until decided): 'already' when that course is on their record. */
   async addSelfRecorded(employeeId: string, team: string, entry: CompletionEntry): Promise<'added' | 'already'> {
-    let already = false;
+    let outcome = 'added' as 'added' | 'already';
     await this.update(employeeId, team, (list) => {
-      already = list.some((c) => courseKey(c) === courseKey(entry));
-      return already ? undefined : [...list, entry];
+      const change = withSelfRecorded(list, entry);
+      outcome = change.outcome;
+      return change.next;
     });
-    return already ? 'already' : 'added';
+    return outcome;
   }
 
   /**
@@ -219,18 +213,9 @@ export class TrainingStore {
   async decideSelfRecorded(employeeId: string, team: string, recordId: string, decision: { decision: 'confirm' | 'reject'; by: string; at: string }): Promise<SelfRecordDecision> {
     let outcome = { kind: 'gone' } as SelfRecordDecision;
     await this.update(employeeId, team, (list) => {
-      const index = list.findIndex((c) => completionId(employeeId, c) === recordId);
-      const entry = list[index];
-      if (!entry) outcome = { kind: 'gone' };
-      else if (entry.source !== 'self') outcome = { kind: 'imported' };
-      else if (entry.confirmed || entry.rejectedAt) outcome = { kind: 'decided', entry };
-      else {
-        const { at, by } = decision;
-        const next: CompletionEntry = { ...entry, ...(decision.decision === 'confirm' ? { confirmed: true } : { rejectedAt: at }), decidedBy: by, decidedAt: at };
-        outcome = { kind: 'done', entry: next };
-        return list.map((c, i) => (i === index ? next : c));
-      }
-      return undefined;
+      const change = withDecision(list, employeeId, recordId, decision);
+      outcome = change.outcome;
+      return change.next;
     });
     return outcome;
   }
