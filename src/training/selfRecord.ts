@@ -8,6 +8,7 @@ import { confirmReply, recordCard } from './cards';
 import { parseTrainingCsv, TRAINING_COLUMNS } from './importTraining';
 import { SUBJECT_LABELS, type TrainingRules } from './rules';
 import { completionId, type CompletionEntry, type TrainingRecords } from './store';
+import { TRAINING_VERBS } from './verbs';
 import { ukDate } from '../chat/format';
 import type { AuditTrail } from '../audit';
 import { auditRefusal } from '../audit/refusals';
@@ -133,9 +134,9 @@ export class SelfRecording {
     const isTheirManager = turn.principal.roles.has('manager') && person !== undefined && turn.principal.team?.toLowerCase() === person.team.toLowerCase();
     const isThemself = turn.principal.employeeId?.toLowerCase() === employeeId.toLowerCase();
     if (!person || (!isLead && !isTheirManager) || isThemself) {
-      turn.log.info({ permission: 'training.confirm' }, 'refused');
+      turn.log.info({ permission: TRAINING_VERBS.confirm }, 'refused');
       // Someone without training.team is recorded as they press (withRefusalAudit); this is the rest: another team, or their own.
-      if (can(turn.principal, 'training.team')) await auditRefusal(this.deps.audit, turn, 'training.team', { verb: 'training.confirm', reason: isThemself ? 'own record' : 'not their team' });
+      if (can(turn.principal, 'training.team')) await auditRefusal(this.deps.audit, turn, 'training.team', { verb: TRAINING_VERBS.confirm, reason: isThemself ? 'own record' : 'not their team' });
       return turn.send({ text: "Only the person's manager or a safeguarding lead can confirm their training, and nobody can confirm their own." });
     }
     const at = this.deps.now().toISOString();
