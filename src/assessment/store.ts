@@ -38,6 +38,9 @@ export const REMINDER_INTERVAL_MS = 7 * 24 * 3600_000;
 
 export type SaveResult = { ok: true; doc: SectionDoc } | { ok: false; latest?: SectionDoc };
 
+/** What the self-assessment handlers ask of the store (the handler tests give them an in-memory one). */
+export type AssessmentRecords = Pick<AssessmentStore, 'sections' | 'section' | 'saveSection' | 'submission' | 'putSubmission' | 'claimReminder' | 'releaseReminder' | 'allForYear'>;
+
 export class AssessmentStore {
   private readonly container: Container;
 

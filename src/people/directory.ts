@@ -283,4 +283,23 @@ export class PeopleDirectory {
     });
     return teams;
   }
+
+  /** The people now in a team, whatever case the team is asked in. */
+  async teamMembers(team: string): Promise<StoredPerson[]> {
+    return readAll(
+      this.container.items.query<StoredPerson>({ query: `SELECT * FROM c WHERE LOWER(c.team) = @team AND ${CURRENT}`, parameters: [{ name: '@team', value: team.toLowerCase() }] }, MANY),
+    );
+  }
+
+  /** The managers of a team, spelt as the staff list spells it. */
+  async managersOf(team: string): Promise<StoredPerson[]> {
+    return readAll(
+      this.container.items.query<StoredPerson>({ query: `SELECT * FROM c WHERE c.team = @team AND ARRAY_CONTAINS(c.roles, 'manager') AND ${CURRENT}`, parameters: [{ name: '@team', value: team }] }, MANY),
+    );
+  }
+
+  /** The safeguarding leads in the staff list (not those named only in configuration). */
+  async safeguardingLeads(): Promise<StoredPerson[]> {
+    return readAll(this.container.items.query<StoredPerson>(`SELECT * FROM c WHERE ARRAY_CONTAINS(c.roles, 'safeguarding-lead') AND ${CURRENT}`, MANY));
+  }
 }

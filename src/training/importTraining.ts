@@ -1,11 +1,9 @@
 import { z } from 'zod';
-import type { OperationInput } from '@azure/cosmos';
 import { normaliseEmployeeId, type PeopleDirectory } from '../people/directory';
 import { dayProblem, forEachCsvRow, type RejectedRow } from '../csv';
-import { bulkWrite } from '../storage/conditional';
 import { containsPatientData } from '../privacy/patientData';
 import { SUBJECT_LABELS, SUBJECTS, type TrainingRules } from './rules';
-import { courseKey, RECORD_ID, recordOf, teamKey, type CompletionEntry, type TrainingStore } from './store';
+import { courseKey, recordOf, teamKey, type CompletionEntry, type RecordWrite, type TrainingStore } from './store';
 
 /**
  * The training import: `employee_id,subject,level,completed_on,hours,provider`, with the same rules
@@ -184,7 +182,7 @@ export async function importTraining(
   for (let i = 0; i < people.length; i += CHUNK) {
     const ids = people.slice(i, i + CHUNK);
     const records = await store.readMany(ids);
-    const writes: { op: OperationInput; employeeId: string; outcomes: Outcome[] }[] = [];
+    const writes: (RecordWrite & { outcomes: Outcome[] })[] = [];
     for (const employeeId of ids) {
       const current = records.get(employeeId);
       const team = teamKey(teams.get(employeeId)!);
@@ -195,19 +193,13 @@ export async function importTraining(
         continue;
       }
       const record = recordOf(employeeId, team, merged.completions ?? current!.completions);
-      writes.push({
-        employeeId,
-        outcomes: merged.outcomes,
-        op: current
-          ? { operationType: 'Replace', id: RECORD_ID, partitionKey: employeeId, resourceBody: record as never, ifMatch: current._etag }
-          : { operationType: 'Create', partitionKey: employeeId, resourceBody: record as never },
-      });
+      writes.push({ employeeId, outcomes: merged.outcomes, record, replacing: current });
     }
     const raced: typeof writes = [];
-    await bulkWrite(store.container, writes, (item, failure, status) => {
-      if (!failure) tally(item.outcomes);
-      else if (status === 409 || status === 412) raced.push(item);
-      else for (const row of byPerson.get(item.employeeId)!) report.failed.push({ line: row.line, reason: failure });
+    await store.writeRecords(writes, (item, result) => {
+      if (result === 'saved') tally(item.outcomes);
+      else if (result === 'changed') raced.push(item);
+      else for (const row of byPerson.get(item.employeeId)!) report.failed.push({ line: row.line, reason: result.failed });
     });
     // Someone changed these records while we merged (a manager confirming a course): merge again.
     for (const { employeeId } of raced) {

@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { md } from '../cards/markdown';
-import { renderCard } from '../cards/render';
 import type { ChatTurn, Notifier } from '../chat/types';
-import { CURRENT, normaliseEmployeeId, type PeopleDirectory, type StoredPerson } from '../people/directory';
+import { normaliseEmployeeId, type PeopleDirectory, type StoredPerson } from '../people/directory';
 import { can } from '../people/roles';
 import { containsPatientData } from '../privacy/patientData';
-import { readAll, MANY } from '../storage/store';
+import { confirmReply, recordCard } from './cards';
 import { parseTrainingCsv, TRAINING_COLUMNS } from './importTraining';
 import { SUBJECT_LABELS, type TrainingRules } from './rules';
-import { completionId, courseKey, type CompletionEntry, type TrainingStore } from './store';
+import { completionId, type CompletionEntry, type TrainingRecords } from './store';
+import { TRAINING_VERBS } from './verbs';
 import { ukDate } from '../chat/format';
 import type { AuditTrail } from '../audit';
 import { auditRefusal } from '../audit/refusals';
@@ -19,21 +19,23 @@ import { auditRefusal } from '../audit/refusals';
  */
 export interface SelfRecordDeps {
   rules: TrainingRules;
-  store: TrainingStore;
-  directory: PeopleDirectory;
-  notifier: Notifier;
+  store: Pick<TrainingRecords, 'addSelfRecorded' | 'decideSelfRecorded'>;
+  directory: Pick<PeopleDirectory, 'get' | 'managersOf' | 'safeguardingLeads'>;
+  notifier: Pick<Notifier, 'sendToPerson'>;
   audit: AuditTrail;
   now: () => Date;
 }
 
-const recordSchema = z.object({
+/** What the record card submits (every box may be empty: the row check says what is missing). */
+export const recordSchema = z.object({
   subject: z.string().max(20).optional(),
   level: z.string().max(2).optional(),
   completedOn: z.string().max(20).optional(),
   hours: z.union([z.string().max(10), z.number()]).optional(),
   provider: z.string().max(200).optional(),
 });
-const confirmSchema = z.object({ employeeId: z.string().min(1).max(40), recordId: z.string().min(1).max(64), decision: z.enum(['confirm', 'reject']) });
+/** What the confirm card's two buttons carry. */
+export const confirmSchema = z.object({ employeeId: z.string().min(1).max(40), recordId: z.string().min(1).max(64), decision: z.enum(['confirm', 'reject']) });
 
 export function describeCompletion(c: Pick<CompletionEntry, 'subject' | 'level' | 'completedOn' | 'hours' | 'provider'>): string {
   return `${SUBJECT_LABELS[c.subject]} level ${c.level}, ${ukDate(c.completedOn)}, ${c.hours} h, ${md(c.provider)}`;
@@ -46,8 +48,8 @@ export class SelfRecording {
     return this.deps.now().toISOString().slice(0, 10);
   }
 
-  recordCard(values: Record<string, unknown> = {}, problems = ''): Record<string, unknown> {
-    return renderCard('training/record', { today: this.today(), problems, subject: '', level: '', completedOn: '', hours: '', provider: '', ...values });
+  private recordCard(values: Parameters<typeof recordCard>[1] = {}, problems = ''): Record<string, unknown> {
+    return recordCard(this.today(), values, problems);
   }
 
   async showCard(turn: ChatTurn): Promise<void> {
@@ -55,12 +57,15 @@ export class SelfRecording {
     await turn.send({ card: this.recordCard() });
   }
 
-  async record(turn: ChatTurn): Promise<void> {
+  /** The record card's data did not match (a box too long): someone not in the staff list is told that first. */
+  async recordRefused(turn: ChatTurn): Promise<void> {
+    if (!turn.principal.employeeId) return turn.send({ text: 'I cannot find you in the staff list yet, so I cannot record training for you.' });
+    await turn.send({ card: this.recordCard({}, 'Some of that was too long. Please check it and try again.') });
+  }
+
+  async record(turn: ChatTurn, v: z.output<typeof recordSchema>): Promise<void> {
     const employeeId = turn.principal.employeeId;
     if (!employeeId) return turn.send({ text: 'I cannot find you in the staff list yet, so I cannot record training for you.' });
-    const raw = recordSchema.safeParse(turn.value);
-    if (!raw.success) return turn.send({ card: this.recordCard({}, 'Some of that was too long. Please check it and try again.') });
-    const v = raw.data;
     // Free text that is stored and shown to a manager: never patient details, never repeated back.
     if (v.provider && containsPatientData(v.provider)) {
       turn.log.info({ screened: true }, 'self-recorded training not saved: looks like patient data');
@@ -83,33 +88,23 @@ export class SelfRecording {
     const doc: CompletionEntry = { ...course, source: 'self', confirmed: false, importedAt: this.deps.now().toISOString() };
     // The turn already read the person from the directory: no second read.
     const person = { id: employeeId, name: turn.principal.name ?? '', team: turn.principal.team ?? '' };
-    let already = false;
-    await this.deps.store.update(employeeId, person.team, (list) => {
-      already = list.some((c) => courseKey(c) === courseKey(course));
-      return already ? undefined : [...list, doc];
-    });
-    if (already) return turn.send({ text: 'That course is already on your record.' });
+    if ((await this.deps.store.addSelfRecorded(employeeId, person.team, doc)) === 'already') return turn.send({ text: 'That course is already on your record.' });
     turn.log.info({ training: 'self-recorded' }, 'training recorded by the person');
     const approvers = await this.approversFor(person);
     let told = 0;
     for (const a of approvers) {
       const sent = await this.deps.notifier
-        .sendToPerson(a.aadObjectId!, {
-          card: renderCard('training/confirm', {
-            who: md(person.name),
-            employeeId,
-            recordId,
-            facts: [
-              { title: 'Subject', value: SUBJECT_LABELS[doc.subject] },
-              { title: 'Level', value: String(doc.level) },
-              { title: 'Completed', value: ukDate(doc.completedOn) },
-              { title: 'Hours', value: String(doc.hours) },
-              { title: 'Provider', value: md(doc.provider) },
-              { title: 'Team', value: md(person.team) },
-            ],
-          }),
-          fallbackText: `${person.name} recorded training for you to confirm`,
-        })
+        .sendToPerson(
+          a.aadObjectId!,
+          confirmReply(person.name, employeeId, recordId, [
+            { title: 'Subject', value: SUBJECT_LABELS[doc.subject] },
+            { title: 'Level', value: String(doc.level) },
+            { title: 'Completed', value: ukDate(doc.completedOn) },
+            { title: 'Hours', value: String(doc.hours) },
+            { title: 'Provider', value: md(doc.provider) },
+            { title: 'Team', value: md(person.team) },
+          ]),
+        )
         .catch(() => 'failed' as const);
       if (sent === 'sent') told++;
     }
@@ -120,48 +115,32 @@ export class SelfRecording {
 
   /** Managers of the person's team; if there are none, the safeguarding leads in the directory. */
   private async approversFor(person: Pick<StoredPerson, 'id' | 'team'>): Promise<StoredPerson[]> {
-    const resources = await readAll(
-      this.deps.directory.raw.items.query<StoredPerson>({ query: `SELECT * FROM c WHERE c.team = @team AND ARRAY_CONTAINS(c.roles, 'manager') AND ${CURRENT}`, parameters: [{ name: '@team', value: person.team }] }, MANY),
-    );
-    const managers = resources.filter((m) => m.id !== person.id && m.aadObjectId);
+    const managers = (await this.deps.directory.managersOf(person.team)).filter((m) => m.id !== person.id && m.aadObjectId);
     if (managers.length) return managers;
-    const leads = await readAll(
-      this.deps.directory.raw.items.query<StoredPerson>(`SELECT * FROM c WHERE ARRAY_CONTAINS(c.roles, 'safeguarding-lead') AND ${CURRENT}`, MANY),
-    );
+    const leads = await this.deps.directory.safeguardingLeads();
     return leads.filter((l) => l.id !== person.id && l.aadObjectId);
   }
 
-  async confirm(turn: ChatTurn): Promise<void> {
-    const parsed = confirmSchema.safeParse(turn.value);
-    if (!parsed.success) return turn.send({ text: 'I could not tell which record you meant.' });
-    const { recordId, decision } = parsed.data;
-    const employeeId = normaliseEmployeeId(parsed.data.employeeId);
+  /** The confirm card's data did not match (an old or tampered card), before anything else is checked. */
+  async confirmRefused(turn: ChatTurn): Promise<void> {
+    await turn.send({ text: 'I could not tell which record you meant.' });
+  }
+
+  async confirm(turn: ChatTurn, data: z.output<typeof confirmSchema>): Promise<void> {
+    const { recordId, decision } = data;
+    const employeeId = normaliseEmployeeId(data.employeeId);
     const person = await this.deps.directory.get(employeeId);
     const isLead = can(turn.principal, 'training.organisation');
     const isTheirManager = turn.principal.roles.has('manager') && person !== undefined && turn.principal.team?.toLowerCase() === person.team.toLowerCase();
     const isThemself = turn.principal.employeeId?.toLowerCase() === employeeId.toLowerCase();
     if (!person || (!isLead && !isTheirManager) || isThemself) {
-      turn.log.info({ permission: 'training.confirm' }, 'refused');
+      turn.log.info({ permission: TRAINING_VERBS.confirm }, 'refused');
       // Someone without training.team is recorded as they press (withRefusalAudit); this is the rest: another team, or their own.
-      if (can(turn.principal, 'training.team')) await auditRefusal(this.deps.audit, turn, 'training.team', { verb: 'training.confirm', reason: isThemself ? 'own record' : 'not their team' });
+      if (can(turn.principal, 'training.team')) await auditRefusal(this.deps.audit, turn, 'training.team', { verb: TRAINING_VERBS.confirm, reason: isThemself ? 'own record' : 'not their team' });
       return turn.send({ text: "Only the person's manager or a safeguarding lead can confirm their training, and nobody can confirm their own." });
     }
     const at = this.deps.now().toISOString();
-    type Outcome = { kind: 'gone' } | { kind: 'imported' } | { kind: 'decided'; entry: CompletionEntry } | { kind: 'done'; entry: CompletionEntry };
-    let outcome = { kind: 'gone' } as Outcome;
-    await this.deps.store.update(employeeId, person.team, (list) => {
-      const index = list.findIndex((c) => completionId(employeeId, c) === recordId);
-      const entry = list[index];
-      if (!entry) outcome = { kind: 'gone' };
-      else if (entry.source !== 'self') outcome = { kind: 'imported' };
-      else if (entry.confirmed || entry.rejectedAt) outcome = { kind: 'decided', entry };
-      else {
-        const next: CompletionEntry = { ...entry, ...(decision === 'confirm' ? { confirmed: true } : { rejectedAt: at }), decidedBy: turn.principal.name ?? 'a manager', decidedAt: at };
-        outcome = { kind: 'done', entry: next };
-        return list.map((c, i) => (i === index ? next : c));
-      }
-      return undefined;
-    });
+    const outcome = await this.deps.store.decideSelfRecorded(employeeId, person.team, recordId, { decision, by: turn.principal.name ?? 'a manager', at });
     if (outcome.kind === 'gone') return turn.send({ text: 'That course is no longer on their record.' });
     if (outcome.kind === 'imported') return turn.send({ text: 'That course has since arrived from the training records import, so it already counts.' });
     const doc = outcome.entry;

@@ -1,74 +1,10 @@
-import { createHash } from 'node:crypto';
-import type { Container } from '@azure/cosmos';
-import { bulkRead } from '../storage/conditional';
+import type { Container, OperationInput } from '@azure/cosmos';
+import { bulkRead, bulkWrite, claimOncePer, releaseClaim } from '../storage/conditional';
 import { forEachPage, MANY, readAll, type Store } from '../storage/store';
 import type { Completion } from './rules';
+import { completionId, courseKey, courseOf, fromDigest, RECORD_ID, recordOf, teamKey, withDecision, withSelfRecorded, type CompletionEntry, type SelfRecordDecision, type TrainingRecord } from './record';
 
-/** One course on a person's record. */
-export interface CompletionEntry extends Completion {
-  provider: string;
-  source: 'import' | 'self';
-  /** When it was imported, or recorded by the person. */
-  importedAt: string;
-  /** Self-recorded: who decided and when; rejectedAt when it was not confirmed. */
-  decidedBy?: string;
-  decidedAt?: string;
-  rejectedAt?: string;
-}
-
-/**
- * A person's training record: one document per person (id `record`, partition = employee id)
- * holding every course they have done. A team's or the organisation's compliance then reads one
- * small document per person instead of one per course, and a person's courses change together
- * under one etag.
- *
- * `team` is the person's team, lower-cased, when the record was last written. It is only an index
- * for the team query: the staff list stays the truth about who is in a team (see `forTeam`).
- */
-export interface TrainingRecord {
-  id: typeof RECORD_ID;
-  employeeId: string;
-  team: string;
-  completions: CompletionEntry[];
-  /**
-   * The courses as the compliance counts need them (subject, level, day, hours, counted), as one
-   * JSON string: the organisation view reads this field alone, so 50,000 records cross the wire as
-   * 50,000 short strings rather than a million small values. Written with every change (recordOf).
-   */
-  digest: string;
-  _etag?: string;
-}
-
-type DigestCourse = [Completion['subject'], number, string, number, boolean];
-
-/** A person's record as stored: the only place a record is put together, so its digest always matches. */
-export function recordOf(employeeId: string, team: string, completions: CompletionEntry[]): TrainingRecord {
-  const digest: DigestCourse[] = completions.map((c) => [c.subject, c.level, c.completedOn, c.hours, c.confirmed !== false]);
-  return { id: RECORD_ID, employeeId, team: teamKey(team), completions, digest: JSON.stringify(digest) };
-}
-
-function fromDigest(digest: string): Completion[] {
-  return (JSON.parse(digest) as DigestCourse[]).map(([subject, level, completedOn, hours, confirmed]) => ({ subject, level, completedOn, hours, confirmed }));
-}
-
-export const RECORD_ID = 'record';
-
-/** What makes two courses the same course: subject, level, day and provider (in any case). */
-export const courseKey = (c: Pick<CompletionEntry, 'subject' | 'level' | 'completedOn' | 'provider'>) => `${c.subject}|${c.level}|${c.completedOn}|${c.provider.trim().toLowerCase()}`;
-
-/** A course's id on a person's record (the confirm card carries it): the same course always has the same id. */
-export function completionId(employeeId: string, c: Pick<CompletionEntry, 'subject' | 'level' | 'completedOn' | 'provider'>): string {
-  return createHash('sha256').update(`${employeeId.toLowerCase()}|${courseKey(c)}`).digest('hex').slice(0, 32);
-}
-
-/** The course fields of a stored document, without its id and system fields. */
-function courseOf(d: CompletionEntry): CompletionEntry {
-  const { subject, level, completedOn, hours, provider, source, importedAt, confirmed, decidedBy, decidedAt, rejectedAt } = d;
-  const all = { subject, level, completedOn, hours, provider, source, importedAt, confirmed, decidedBy, decidedAt, rejectedAt };
-  return Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined)) as unknown as CompletionEntry;
-}
-
-export const teamKey = (team: string) => team.trim().toLowerCase();
+export { completionId, courseKey, RECORD_ID, recordOf, teamKey, type CompletionEntry, type SelfRecordDecision, type TrainingRecord } from './record';
 
 /** Someone else changed the record each time we tried. */
 export class RecordBusyError extends Error {
@@ -76,6 +12,22 @@ export class RecordBusyError extends Error {
     super(`The training record of ${employeeId} kept changing while it was being saved`);
   }
 }
+
+/** One person's record to write in bulk: replacing the record read (under its etag), or a first record. */
+export interface RecordWrite {
+  employeeId: string;
+  record: TrainingRecord;
+  replacing?: TrainingRecord;
+}
+
+/** How a write in bulk went: saved, changed by someone else since it was read (merge again), or failed and why. */
+export type RecordWriteOutcome = 'saved' | 'changed' | { failed: string };
+
+/** One training reminder per person per week. */
+const REMIND_INTERVAL_MS = 7 * 24 * 3600_000;
+
+/** What the training handlers ask of the store (the handler tests give them an in-memory one). */
+export type TrainingRecords = Pick<TrainingStore, 'forPerson' | 'forTeam' | 'recordsOf' | 'addSelfRecorded' | 'decideSelfRecorded' | 'claimReminder' | 'releaseReminder'>;
 
 export class TrainingStore {
   readonly container: Container;
@@ -241,5 +193,58 @@ export class TrainingStore {
       // Each person's courses are unpacked as they are counted, so they die young (cheap to collect).
       yield resources.map(([employeeId, digest]) => ({ employeeId, completions: () => fromDigest(digest) }));
     }
+  }
+
+  /** Adds a course the person recorded themselves (not counted until decided): 'already' when that course is on their record. */
+  async addSelfRecorded(employeeId: string, team: string, entry: CompletionEntry): Promise<'added' | 'already'> {
+    let outcome = 'added' as 'added' | 'already';
+    await this.update(employeeId, team, (list) => {
+      const change = withSelfRecorded(list, entry);
+      outcome = change.outcome;
+      return change.next;
+    });
+    return outcome;
+  }
+
+  /**
+   * A manager's or lead's decision on a self-recorded course, once: the course may have gone, been
+   * imported since (so it counts anyway) or been decided by someone else first.
+   */
+  async decideSelfRecorded(employeeId: string, team: string, recordId: string, decision: { decision: 'confirm' | 'reject'; by: string; at: string }): Promise<SelfRecordDecision> {
+    let outcome = { kind: 'gone' } as SelfRecordDecision;
+    await this.update(employeeId, team, (list) => {
+      const change = withDecision(list, employeeId, recordId, decision);
+      outcome = change.outcome;
+      return change.next;
+    });
+    return outcome;
+  }
+
+  /** Claims this week's reminder for a person, by etag: true for exactly one caller, at most once in 7 days. */
+  claimReminder(employeeId: string, now: Date): Promise<boolean> {
+    return claimOncePer(this.container, 'reminder', employeeId, REMIND_INTERVAL_MS, now, { employeeId, type: 'reminder' });
+  }
+
+  /** Gives back this week's reminder slot: the message did not go through. */
+  releaseReminder(employeeId: string): Promise<void> {
+    return releaseClaim(this.container, 'reminder', employeeId);
+  }
+
+  /**
+   * Writes people's records in bulk (100 a request), each only if nobody changed it since it was
+   * read, and says how each went.
+   */
+  async writeRecords<T extends RecordWrite>(writes: readonly T[], outcome: (write: T, result: RecordWriteOutcome) => void): Promise<void> {
+    const ops = writes.map((write) => ({
+      write,
+      op: (write.replacing
+        ? { operationType: 'Replace', id: RECORD_ID, partitionKey: write.employeeId, resourceBody: write.record as never, ifMatch: write.replacing._etag }
+        : { operationType: 'Create', partitionKey: write.employeeId, resourceBody: write.record as never }) as OperationInput,
+    }));
+    await bulkWrite(this.container, ops, ({ write }, failure, status) => {
+      if (!failure) outcome(write, 'saved');
+      else if (status === 409 || status === 412) outcome(write, 'changed');
+      else outcome(write, { failed: failure });
+    });
   }
 }
