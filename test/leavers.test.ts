@@ -195,7 +195,7 @@ describe('leavers from the chat: a lead sends a staff file, then confirms who ha
     // Someone joins the staff list (not through a file) after the card was shown: the count changed, so it is shown again.
     const third = await send('/nine.csv');
     const shown = cardOf(await press(third.offer!, 'Also mark people not in this file as leavers'))!;
-    await bot.app.directory.raw.items.create({ id: 'P11', employeeId: 'P11', name: 'Person 11', email: 'p11@nhs.net', team: 'Finance', staffGroup: 'all-staff', roles: [], importedAt: new Date().toISOString() });
+    await bot.app.store.container('people').items.create({ id: 'P11', employeeId: 'P11', name: 'Person 11', email: 'p11@nhs.net', team: 'Finance', staffGroup: 'all-staff', roles: [], importedAt: new Date().toISOString() });
     const changed = cardOf(await press(shown, 'Mark 1 as left'))!;
     expect(cardText(changed)).toContain('The staff list has changed since that card. Here are the figures now.');
     expect(cardText(changed)).toContain('This marks 2 of 11 people (18%)');

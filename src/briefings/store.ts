@@ -182,6 +182,11 @@ export class BriefingStore {
     return (await writeIfUnchanged(this.briefings, next, next.id, etag)) ? 'saved' : 'changed';
   }
 
+  /** A delivery's outcome written under the etag it was read with ('changed' if anyone wrote first). */
+  async saveDelivery(next: DeliveryDoc, etag: string | undefined): Promise<'saved' | 'changed'> {
+    return (await writeIfUnchanged(this.deliveries, next, next.briefingId, etag)) ? 'saved' : 'changed';
+  }
+
   /** "I've read this" recorded under the delivery's etag: 'changed' if it was written meanwhile (read it again). */
   async acknowledge(delivery: DeliveryDoc, at: string): Promise<'saved' | 'changed'> {
     const next = { ...delivery, acknowledgedAt: at, seenAt: delivery.seenAt ?? at };

@@ -203,7 +203,7 @@ async function loadBriefing(app: RunningApp, now: Date): Promise<DemoReport['bri
     confirmedAt: sentAt.toISOString(),
     startedAt: sentAt.toISOString(),
   };
-  await store.briefings.items.create(doc);
+  await store.create(doc);
   // The engine's own queue writer makes one delivery record per person in the staff list.
   const recipients = await app.briefings.engine.enqueue(doc);
   const deliveries = (await store.deliveriesOf(DEMO_BRIEFING_ID)).sort((a, b) => a.recipient.employeeId.localeCompare(b.recipient.employeeId));
@@ -219,11 +219,12 @@ async function loadBriefing(app: RunningApp, now: Date): Promise<DemoReport['bri
         ? { state: 'failed' as const, reason: 'no-chat' as const }
         : { state: 'delivered' as const, deliveredAt: at(0.01), activityId: `demo-${n}`, ...(n % 3 !== 2 ? { seenAt: at(2 + n) } : {}), ...(n % 2 === 0 ? { acknowledgedAt: at(3 + n) } : {}) };
     const { _etag, ...rest } = d;
-    await store.deliveries.item(d.id, d.briefingId).replace({ ...rest, ...outcome, attempts: 1 }, { accessCondition: { type: 'IfMatch', condition: _etag! } });
+    if ((await store.saveDelivery({ ...rest, ...outcome, attempts: 1 }, _etag)) !== 'saved') throw new Error('A demo delivery record changed while it was being written');
   }
-  const { resource } = await store.briefings.item(DEMO_BRIEFING_ID, DEMO_BRIEFING_ID).read<BriefingDoc>();
-  const { _etag, ...rest } = resource!;
-  await store.briefings.item(DEMO_BRIEFING_ID, DEMO_BRIEFING_ID).replace({ ...rest, status: 'sent', queuedAt: sentAt.toISOString(), recipients, finishedAt: new Date(sentAt.getTime() + 60_000).toISOString() });
+  const sent = (await store.get(DEMO_BRIEFING_ID))!;
+  const { _etag, ...rest } = sent;
+  const done = { ...rest, status: 'sent' as const, queuedAt: sentAt.toISOString(), recipients, finishedAt: new Date(sentAt.getTime() + 60_000).toISOString() };
+  if ((await store.saveBriefing(done, _etag)) !== 'saved') throw new Error('The demo briefing changed while it was being written');
   return 'added';
 }
 

@@ -1,68 +1,24 @@
 import type { Container, OperationInput } from '@azure/cosmos';
 import { bulkRead } from '../storage/conditional';
-import { BIG_PAGE, forEachPage, MANY, readAll, type Store } from '../storage/store';
-import { resolveRoles, type Principal, type Role } from './roles';
+import { MANY, readAll, type Store } from '../storage/store';
+import { resolveRoles, type Principal } from './roles';
+import { CURRENT, normaliseEmployeeId, type EntraIdChange, type EntraIdLink, type StoredPerson } from './person';
+import { StaffQueries } from './staffQueries';
 
-/** A member of staff as held in the directory (from the staff import). No patient data, ever. */
-export interface PersonRecord {
-  id: string; // employee id
-  employeeId: string;
-  name: string;
-  email: string;
-  aadObjectId?: string;
-  team: string;
-  staffGroup: string;
-  roles: Role[];
-  practiceCode?: string;
-}
-
-/**
- * Employee ids compare case-insensitively (`e001` is `E001`): every id is stored and looked up in
- * upper case, whatever case a file or a card gives it in.
- */
-export const normaliseEmployeeId = (id: string): string => id.trim().toUpperCase();
-
-export type RosterEntry = Pick<PersonRecord, 'id' | 'team' | 'staffGroup'>;
-
-export interface StoredPerson extends PersonRecord {
-  _etag?: string;
-  importedAt: string;
-  /**
-   * Set by a full staff import (`--full`) when the person was no longer in the file: out of
-   * audiences, menus and compliance figures, kept for history. Cleared when they are imported again.
-   */
-  leftAt?: string;
-}
-
-/** `entraIds` container: which employee holds an Entra object id (id = the object id, lower case). */
-export interface EntraIdLink {
-  id: string;
-  employeeId: string;
-  linkedAt: string;
-  _etag?: string;
-}
-
-/** What the staff import changed about one person's Entra id: the id they hold now, and the one they held before. */
-export interface EntraIdChange {
-  employeeId: string;
-  aadObjectId?: string;
-  previous?: string;
-}
+export { CURRENT, normaliseEmployeeId, type EntraIdChange, type EntraIdLink, type PersonRecord, type RosterEntry, type StoredPerson } from './person';
 
 /** Written once every person's Entra id has a link (people imported before links existed got theirs at start). */
 const LINKS_BUILT = 'links-built';
-/** The condition every read of current staff adds (a leaver is kept, but is no longer staff). */
-export const CURRENT = 'NOT IS_DEFINED(c.leftAt)';
 
-export class PeopleDirectory {
-  private readonly container: Container;
+
+export class PeopleDirectory extends StaffQueries {
   private readonly links: Container;
 
   constructor(
     store: Store,
     private readonly leadIds: readonly string[],
   ) {
-    this.container = store.container('people');
+    super(store.container('people'));
     this.links = store.container('entraIds');
   }
 
@@ -205,101 +161,9 @@ export class PeopleDirectory {
     };
   }
 
-  /** Practice leads, optionally of one practice. */
-  async practiceLeads(practiceCode?: string): Promise<StoredPerson[]> {
-    return readAll(
-      this.container.items.query<StoredPerson>(
-        {
-          query: `SELECT * FROM c WHERE ARRAY_CONTAINS(c.roles, 'practice-lead') AND ${CURRENT}${practiceCode ? ' AND c.practiceCode = @code' : ''}`,
-          parameters: practiceCode ? [{ name: '@code', value: practiceCode }] : [],
-        },
-        MANY,
-      ),
-    );
-  }
-
   /** Several people by id (point reads in bulk); people not in the directory are absent. */
   getMany(employeeIds: readonly string[]): Promise<Map<string, StoredPerson>> {
     return bulkRead<StoredPerson>(this.container, employeeIds.map((id) => ({ id, partitionKey: id })));
   }
 
-  /** Who holds each Entra object id in the directory (a small projection, not every person). */
-  async entraIdOwners(): Promise<Map<string, string>> {
-    const owners = new Map<string, string>();
-    await forEachPage(this.container.items.query<{ id: string; aadObjectId: string }>('SELECT c.id, c.aadObjectId FROM c WHERE IS_DEFINED(c.aadObjectId)', BIG_PAGE), (page) => {
-      for (const p of page) owners.set(p.aadObjectId, p.id);
-    });
-    return owners;
-  }
-
-  /** Everyone's id, team and staff group, without names or contact details (about 100 bytes a person), read a page at a time. */
-  async roster(): Promise<RosterEntry[]> {
-    return readAll(this.container.items.query<RosterEntry>(`SELECT c.id, c.team, c.staffGroup FROM c WHERE ${CURRENT}`, BIG_PAGE));
-  }
-
-  /** How many people are current (not leavers): one aggregate query, for the start-up line. */
-  async countCurrent(): Promise<number> {
-    const [people] = await readAll(this.container.items.query<number>(`SELECT VALUE COUNT(1) FROM c WHERE ${CURRENT}`));
-    return people ?? 0;
-  }
-
-  get raw(): Container {
-    return this.container;
-  }
-
-  /**
-   * The Entra object id (in lower case) of the current member of staff with this e-mail address,
-   * compared in any case; undefined when nobody current has it or they have no Entra id yet.
-   */
-  async currentObjectIdByEmail(email: string): Promise<string | undefined> {
-    const resources = await readAll(
-      this.container.items.query<{ aadObjectId?: string }>({
-        query: 'SELECT c.aadObjectId FROM c WHERE LOWER(c.email) = @e AND NOT IS_DEFINED(c.leftAt)',
-        parameters: [{ name: '@e', value: email.toLowerCase() }],
-      }),
-    );
-    return resources.find((r) => r.aadObjectId)?.aadObjectId?.toLowerCase();
-  }
-
-  /**
-   * Current staff a briefing goes to: everyone, or those whose team, staff group or practice is one
-   * of `values`. Only the fields a delivery record keeps.
-   */
-  async currentStaffIn(filter?: { field: 'team' | 'staffGroup' | 'practiceCode'; values: string[] }): Promise<Pick<PersonRecord, 'employeeId' | 'name' | 'team' | 'aadObjectId'>[]> {
-    const where = filter ? ` WHERE ARRAY_CONTAINS(@values, c.${filter.field}) AND ${CURRENT}` : ` WHERE ${CURRENT}`;
-    return readAll(
-      this.container.items.query<Pick<PersonRecord, 'employeeId' | 'name' | 'team' | 'aadObjectId'>>(
-        { query: `SELECT c.employeeId, c.name, c.team, c.aadObjectId FROM c${where}`, parameters: filter ? [{ name: '@values', value: filter.values }] : [] },
-        MANY,
-      ),
-    );
-  }
-
-  /** Every team current staff belong to, once each (unsorted), read a page at a time. */
-  async currentTeams(): Promise<Set<string>> {
-    const teams = new Set<string>();
-    await forEachPage(this.container.items.query<string>(`SELECT VALUE c.team FROM c WHERE ${CURRENT}`, BIG_PAGE), (page) => {
-      for (const team of page) if (team) teams.add(team);
-    });
-    return teams;
-  }
-
-  /** The people now in a team, whatever case the team is asked in. */
-  async teamMembers(team: string): Promise<StoredPerson[]> {
-    return readAll(
-      this.container.items.query<StoredPerson>({ query: `SELECT * FROM c WHERE LOWER(c.team) = @team AND ${CURRENT}`, parameters: [{ name: '@team', value: team.toLowerCase() }] }, MANY),
-    );
-  }
-
-  /** The managers of a team, spelt as the staff list spells it. */
-  async managersOf(team: string): Promise<StoredPerson[]> {
-    return readAll(
-      this.container.items.query<StoredPerson>({ query: `SELECT * FROM c WHERE c.team = @team AND ARRAY_CONTAINS(c.roles, 'manager') AND ${CURRENT}`, parameters: [{ name: '@team', value: team }] }, MANY),
-    );
-  }
-
-  /** The safeguarding leads in the staff list (not those named only in configuration). */
-  async safeguardingLeads(): Promise<StoredPerson[]> {
-    return readAll(this.container.items.query<StoredPerson>(`SELECT * FROM c WHERE ARRAY_CONTAINS(c.roles, 'safeguarding-lead') AND ${CURRENT}`, MANY));
-  }
 }

@@ -1,5 +1,4 @@
 import { ImportFileError, type RejectedRow } from '../csv';
-import { bulkWrite } from '../storage/conditional';
 import type { OperationInput } from '@azure/cosmos';
 import { type PeopleDirectory, type PersonRecord, type StoredPerson } from './directory';
 
@@ -100,7 +99,7 @@ export async function importStaff(directory: PeopleDirectory, text: string, opts
       );
     }
     const notSaved = new Set<string>();
-    await bulkWrite(directory.raw, ops, (item, failure) => {
+    await directory.bulkWrite(ops, (item, failure) => {
       if (failure) {
         report.failed.push({ employeeId: item.employeeId, reason: failure });
         notSaved.add(item.employeeId);
@@ -160,7 +159,7 @@ export async function markLeavers(directory: PeopleDirectory, leavers: readonly 
         const resourceBody = { ...doc, leftAt: now.toISOString() };
         return { employeeId: p.id, op: { operationType: 'Replace', id: p.id, partitionKey: p.id, resourceBody: resourceBody as never, ifMatch: _etag } as OperationInput };
       });
-    await bulkWrite(directory.raw, ops, (item, failure) => {
+    await directory.bulkWrite(ops, (item, failure) => {
       if (failure) out.failed.push({ employeeId: item.employeeId, reason: `not marked as left: ${failure}` });
       else out.left++;
     });

@@ -123,7 +123,7 @@ describe('in the Agents Playground (a Teams-like client)', () => {
     // (the staff import would rightly refuse it), so the directory entry is written directly.
     const { resources } = await app.store.container('conversations').items.readAll<{ id: string }>().fetchAll();
     const oid = resources[0]!.id;
-    await app.directory.raw.items.create({
+    await app.store.container('people').items.create({
       id: 'PL1', employeeId: 'PL1', name: 'Alex Wilber', email: 'alex@example.nhs.uk', aadObjectId: oid,
       team: 'Riverside', staffGroup: 'clinical', roles: ['manager', 'practice-lead'], practiceCode: 'Y90001', importedAt: new Date().toISOString(),
     });
@@ -178,8 +178,8 @@ describe('in the Agents Playground (a Teams-like client)', () => {
 
   it('lets a lead send a library briefing to themself, which arrives and is acknowledged in place', async () => {
     // The practice lead above becomes a safeguarding lead too; they are the whole staff list.
-    const { resource: person } = await app.directory.raw.item('PL1', 'PL1').read<Record<string, unknown>>();
-    await app.directory.raw.item('PL1', 'PL1').replace({ ...person, roles: ['manager', 'practice-lead', 'safeguarding-lead'] });
+    const { resource: person } = await app.store.container('people').item('PL1', 'PL1').read<Record<string, unknown>>();
+    await app.store.container('people').item('PL1', 'PL1').replace({ ...person, roles: ['manager', 'practice-lead', 'safeguarding-lead'] });
     const card = (text: string) => botMessages(page).locator('.ac-adaptiveCard').filter({ hasText: text }).last();
 
     await type(page, 'briefings safe sleep');
