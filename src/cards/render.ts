@@ -45,17 +45,17 @@ function template(name: string): ACData.Template {
  *   }
  *
  * so `card('training/record', data)` does not compile when a field the template reads is missing.
+ * Declare the data as a `type` (or an interface: both work).
  */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface CardTemplates {}
 
 /** Expands a declared template with data of its declared type. */
 export function card<N extends keyof CardTemplates & string>(name: N, data: CardTemplates[N]): Record<string, unknown> {
-  return renderCard(name, data as unknown as Record<string, unknown>);
+  return expand(name, data as unknown as Record<string, unknown>);
 }
 
-/** @deprecated Untyped: use `card()` with the template declared in CardTemplates (issue #15 removes this). */
-export function renderCard(name: string, data: Record<string, unknown> = {}): Record<string, unknown> {
+function expand(name: string, data: Record<string, unknown>): Record<string, unknown> {
   const t = template(name);
   const key = `${name}\u0000${JSON.stringify(data)}`;
   if (key.length > MAX_KEY_CHARS) return t.expand({ $root: data }) as Record<string, unknown>;
