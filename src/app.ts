@@ -3,33 +3,31 @@ import type { Config } from './config';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createBot, type Bot } from './bot';
-import { DeferredNotifier, type Capability, type Command } from './chat/types';
-import type { Permission } from './people/roles';
+import { buildCapabilities } from './capabilities';
+import { DeferredNotifier, type Capability } from './chat/types';
 import { projectRoot } from './config/paths';
-import { createHomeCapability } from './home';
 import type { Logger } from './logging/logger';
 import { ConversationStore } from './people/conversations';
 import { PeopleDirectory } from './people/directory';
 import { findPatientData, patientDataWarning, registerServiceContacts } from './privacy/patientData';
 import { loadReferralContent, overdueForReview, type ReferralContent } from './referral/content';
 import { AuditTrail } from './audit';
-import { withRefusalAudit } from './audit/refusals';
-import { ContentService, createContentCapability } from './content';
+import { ContentService } from './content';
 import { ExampleContentError, isExampleContent, LiveReferralContent } from './content/live';
 import { ContentStore } from './content/store';
 import { ContentReviews } from './content/review';
 import { LiveFileSet } from './content/sets';
 import { assessmentSet, briefingsSet, trainingSet } from './content/setDefinitions';
-import { createReferralCapability, ReferralService } from './referral';
+import { ReferralService } from './referral';
 import { setFollowUpRetention } from './referral/followUps';
 import { createHttpServer } from './server/http';
 import { ExportLinks } from './exports';
-import { createTrainingCapability, TrainingService } from './training';
+import { TrainingService } from './training';
 import { loadTrainingRules, type TrainingRules } from './training/rules';
-import { AssessmentService, createAssessmentCapability } from './assessment';
+import { AssessmentService } from './assessment';
 import { loadAssessmentContent, type AssessmentContent } from './assessment/content';
 import { openStore, type Store } from './storage/store';
-import { BriefingsService, createBriefingsCapability } from './briefings';
+import { BriefingsService } from './briefings';
 import { createImportsCapability } from './imports';
 import { ImportReports } from './imports/reportStore';
 import { StaffImportRuns } from './imports/runsStore';
@@ -89,58 +87,7 @@ export interface StartOptions {
   briefingLibrary?: LibraryBriefing[];
 }
 
-/**
- * Adds who-may and buttons to a capability's commands where its folder does not declare them yet
- * (src/referral/ is edited by the content owners; its handlers already refuse everyone else).
- */
-function withPermissions(capability: Capability, permissions: Record<string, Permission>, buttons: Record<string, string> = {}): Capability {
-  return {
-    ...capability,
-    commands: capability.commands?.map((c) => ({ ...c, permission: c.permission ?? permissions[c.name], button: c.button ?? buttons[c.name] })),
-  };
-}
-
-interface Services {
-  /** Records refusals of privileged commands and buttons (absent for the command catalogue). */
-  audit?: AuditTrail;
-  imports: Capability;
-  referral: ReferralService;
-  content: ContentService;
-  contentReviews: ContentReviews;
-  assessment: AssessmentService;
-  training: TrainingService;
-  briefings: BriefingsService;
-  /** Referral reminders and the monthly content review are looked for this often (0 = off), and closed follow-ups swept daily or not (absent for the command catalogue). */
-  timers?: { reminderIntervalMs: number; retentionSweep: boolean };
-  /** How often the briefing engine looks for due work (0: never; tests call tick). */
-  briefingIntervalMs?: number;
-}
-
-/** Every capability, in the order free text tries them. */
-function buildCapabilities(s: Services): Capability[] {
-  // Content audits its own refusals (content.refused); every other refusal is an access.refused record.
-  const audited = (c: Capability) => (s.audit ? withRefusalAudit(c, s.audit) : c);
-  const capabilities: Capability[] = [
-    // A content file (routes.json...) from a lead is a proposal: before the imports, which answer every file.
-    createContentCapability(s.content, s.contentReviews, { reviewIntervalMs: s.timers?.reminderIntervalMs }),
-    audited(s.imports),
-    audited(withPermissions(createReferralCapability(s.referral, s.timers), { 'content review': 'referral.review' }, { worried: "I'm worried about someone" })),
-    audited(createAssessmentCapability(s.assessment)),
-    audited(createTrainingCapability(s.training)),
-    audited(createBriefingsCapability(s.briefings, { engineIntervalMs: s.briefingIntervalMs ?? 0 })),
-    createHomeCapability(() => capabilities.flatMap((c) => c.commands ?? [])),
-  ];
-  return capabilities;
-}
-
-/**
- * Every declared command, without starting anything (the services are only reached when a command
- * runs): for the manifest's command list, so it is generated from the same declarations as help.
- */
-export function commandCatalogue(): Command[] {
-  const none = undefined as never;
-  return buildCapabilities({ imports: { name: 'imports' }, referral: none, content: none, contentReviews: none, assessment: none, training: none, briefings: none }).flatMap((c) => c.commands ?? []);
-}
+export { commandCatalogue } from './capabilities';
 
 /** What a download's audit record keeps of the link's parameters: ids only (never a file name). */
 const DOWNLOAD_IDS = new Set(['team', 'year', 'months', 'importId']);
