@@ -15,7 +15,7 @@ import type { BriefingDoc, DeliveryDoc } from '../src/briefings/store';
 import { BRIEFINGS_VERBS as V } from '../src/briefings/verbs';
 import { cardProblems } from './helpers/cards';
 import { cardText } from './helpers/connector';
-import { LIBRARY } from './helpers/briefingsStore';
+import { LIBRARY } from './helpers/briefingsFakes';
 
 /** Every briefings card built from fixture data, without the bot, and checked by the Adaptive Cards library. */
 const { id: _id, version: _v, reviewDue: _r, sources: _s, ...content } = LIBRARY.find((b) => b.id === 'fgm')!;

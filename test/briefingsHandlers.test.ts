@@ -4,7 +4,7 @@ import { matchCommand } from '../src/chat/routes';
 import type { Role } from '../src/people/roles';
 import { cardText } from './helpers/connector';
 import { fakeTurn, type FakeTurn } from './helpers/fakeTurn';
-import { briefingsHarness, LIBRARY, type BriefingsHarness } from './helpers/briefingsStore';
+import { briefingsHarness, LIBRARY, type BriefingsHarness } from './helpers/briefingsFakes';
 
 /**
  * The briefings handlers without the bot or a store: who may press what, buttons with wrong or

@@ -11,7 +11,7 @@ import { ExportLinks } from '../src/exports';
 import type { Role } from '../src/people/roles';
 import { loadReferralContent } from '../src/referral/content';
 import { cardText } from './helpers/connector';
-import { FakeContentStore } from './helpers/content';
+import { FakeContentStore } from './helpers/contentFakes';
 import { fakeTurn, type FakeTurn } from './helpers/fakeTurn';
 
 /**

@@ -7,7 +7,7 @@ import { createReferralCapability, REFERRAL_VERBS, ReferralService } from '../sr
 import { loadReferralContent } from '../src/referral/content';
 import { cardText } from './helpers/connector';
 import { fakeTurn, type FakeTurn } from './helpers/fakeTurn';
-import { FakeFollowUpStore } from './helpers/referral';
+import { FakeFollowUpStore } from './helpers/referralFakes';
 
 /**
  * The referral journey's handlers without HTTP, a bot or a store: the immediate-danger line first,
