@@ -1,5 +1,5 @@
 import { md } from '../cards/markdown';
-import { card } from '../cards/render';
+import { card, type Fact, type Choice } from '../cards/render';
 import type { Reply } from '../chat/types';
 import type { BriefingContent } from './content';
 import type { DeliveryCounts } from './progress';
@@ -14,16 +14,6 @@ import { FAILURE_LABELS, type BriefingDoc, type DeliveryDoc, type FailureReason 
 export interface CardButton {
   title: string;
   data: Record<string, unknown>;
-}
-
-export interface Fact {
-  title: string;
-  value: string;
-}
-
-export interface Choice {
-  title: string;
-  value: string;
 }
 
 /** A briefing as staff read it (briefing.json). */

@@ -36,6 +36,18 @@ function template(name: string): ACData.Template {
   return t;
 }
 
+/** A FactSet row, as several templates show them. */
+export interface Fact {
+  title: string;
+  value: string;
+}
+
+/** An Input.ChoiceSet choice. */
+export interface Choice {
+  title: string;
+  value: string;
+}
+
 /**
  * Every card template under cards/ and the data it needs. Each capability declares its own templates
  * in its cards.ts by augmenting this interface:

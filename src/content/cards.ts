@@ -1,4 +1,4 @@
-import { card } from '../cards/render';
+import { card, type Fact, type Choice } from '../cards/render';
 import { contactDetail, formatDate } from '../referral/cards';
 import type { Contact, ReferralContent, ReviewItem } from '../referral/content';
 import { MAX_CONTACTS, MAX_STEPS, NO_CONTACT, SPARE_CONTACTS, SPARE_STEPS, type RawRoute, type RouteForm } from './routeEdit';
@@ -9,16 +9,6 @@ import type { ContentProposal, ContentVersion } from './store';
  * built here alone.
  */
 type Card = Record<string, unknown>;
-
-export interface Fact {
-  title: string;
-  value: string;
-}
-
-export interface Choice {
-  title: string;
-  value: string;
-}
 
 export interface ContactsCardData {
   intro: string;

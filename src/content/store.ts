@@ -116,6 +116,25 @@ const versionId = (set: string, n: number) => `${set}:v${n}`;
 const reviewsId = (set: string) => `${set}:reviews`;
 const pointerId = (set: string) => `${set}:current`;
 
+/** The version an approved proposal becomes: its body and changes, who proposed and who approved it. */
+export function versionFrom(proposal: ContentProposal, id: string, version: number, by: { aadObjectId: string; name?: string }, now: Date): ContentVersion {
+  return {
+    id,
+    set: proposal.set,
+    kind: 'version',
+    version,
+    body: proposal.body,
+    proposedBy: proposal.proposedBy,
+    proposedByName: proposal.proposedByName,
+    approvedBy: by.aadObjectId,
+    approvedByName: by.name,
+    approvedAt: now.toISOString(),
+    changes: proposal.changes,
+    phoneConfirmed: proposal.phoneConfirmed,
+    rollbackOf: proposal.rollbackOf,
+  };
+}
+
 export class ContentStore {
   private readonly container: Container;
 
@@ -170,21 +189,7 @@ export class ContentStore {
       await writeIfUnchanged(this.container, { ...proposal, status: 'superseded', decidedAt: now.toISOString() }, set, proposal._etag);
       return { outcome: 'stale', current };
     }
-    const next: ContentVersion = {
-      id: versionId(set, current + 1),
-      set,
-      kind: 'version',
-      version: current + 1,
-      body: proposal.body,
-      proposedBy: proposal.proposedBy,
-      proposedByName: proposal.proposedByName,
-      approvedBy: by.aadObjectId,
-      approvedByName: by.name,
-      approvedAt: now.toISOString(),
-      changes: proposal.changes,
-      phoneConfirmed: proposal.phoneConfirmed,
-      rollbackOf: proposal.rollbackOf,
-    };
+    const next = versionFrom(proposal, versionId(set, current + 1), current + 1, by, now);
     // Created, never replaced: if another approval wrote this version number first, this one is stale.
     if (!(await writeIfUnchanged(this.container, next, set, undefined))) return { outcome: 'stale', current: current + 1 };
     if (!(await writeIfUnchanged(this.container, { id: pointerId(set), set, kind: 'pointer', version: next.version } satisfies Pointer, set, pointer?._etag))) {

@@ -1,5 +1,5 @@
 import { md } from '../cards/markdown';
-import { card } from '../cards/render';
+import { card, type Fact } from '../cards/render';
 import { ukDate } from '../chat/format';
 import type { Reply } from '../chat/types';
 import { lowest, STATUS_LABEL, type TeamCounts, type TeamSummary } from './compliance';
@@ -9,11 +9,6 @@ import { SUBJECT_LABELS, type Status, type SubjectStatus } from './rules';
  * The training cards, each declared with the data its template under cards/training/ reads, and
  * built here alone. (Card data are type aliases, not interfaces: `card()` hands them on as a record.)
  */
-export interface Fact {
-  title: string;
-  value: string;
-}
-
 export type MineCardData = {
   pending: string;
   who: string;

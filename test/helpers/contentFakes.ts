@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ApproveOutcome, ContentProposal, ContentStoreApi, ContentVersion, ItemReviews, ReviewRecord } from '../../src/content/store';
+import { versionFrom } from '../../src/content/store';
 
 /**
  * An in-memory ContentStore for handler tests: the same outcomes as the Cosmos store (versions
@@ -65,21 +66,7 @@ export class FakeContentStore implements ContentStoreApi {
     this.beforePointerMove?.(set);
     const key = `${set}:v${current + 1}`;
     if (this.versions.has(key)) return { outcome: 'stale', current: current + 1 };
-    const next: ContentVersion = {
-      id: key,
-      set,
-      kind: 'version',
-      version: current + 1,
-      body: proposal.body,
-      proposedBy: proposal.proposedBy,
-      proposedByName: proposal.proposedByName,
-      approvedBy: by.aadObjectId,
-      approvedByName: by.name,
-      approvedAt: now.toISOString(),
-      changes: proposal.changes,
-      phoneConfirmed: proposal.phoneConfirmed,
-      rollbackOf: proposal.rollbackOf,
-    };
+    const next = versionFrom(proposal, key, current + 1, by, now);
     this.versions.set(key, next);
     if (this.pointers.get(set)?.etag !== read?.etag) {
       this.versions.delete(key);
