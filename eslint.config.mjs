@@ -3,7 +3,13 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const channelPackages = ['botbuilder', 'botbuilder-*', 'botframework-*', '@microsoft/teams-ai', '@microsoft/teams-ai/*'];
+const channelPackages = [
+  'botbuilder',
+  'botbuilder-*',
+  'botframework-*',
+  '@microsoft/teams-ai',
+  '@microsoft/teams-ai/*',
+];
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', 'test-artifacts/', '.data/'] },
@@ -13,7 +19,10 @@ export default tseslint.config(
     files: ['**/*.ts'],
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-imports': ['error', { patterns: [{ group: channelPackages, message: 'Only src/bot/ may import the channel SDK.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: channelPackages, message: 'Only src/bot/ may import the channel SDK.' }] },
+      ],
     },
   },
   {
@@ -34,8 +43,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-syntax': [
         'error',
-        { selector: "CallExpression[callee.property.name='fetchAll']", message: 'Read a page at a time with forEachPage or readAll (src/storage/store.ts).' },
-        { selector: "Property[key.name='maxItemCount'] > UnaryExpression[operator='-']", message: 'Pages must be bounded: use MANY or BIG_PAGE (src/storage/store.ts).' },
+        {
+          selector: "CallExpression[callee.property.name='fetchAll']",
+          message: 'Read a page at a time with forEachPage or readAll (src/storage/store.ts).',
+        },
+        {
+          selector: "Property[key.name='maxItemCount'] > UnaryExpression[operator='-']",
+          message: 'Pages must be bounded: use MANY or BIG_PAGE (src/storage/store.ts).',
+        },
       ],
     },
   },
@@ -44,23 +59,60 @@ export default tseslint.config(
     // a capability's store (a file named *store*.ts, or queue.ts), src/people/ and src/storage/.
     // Everything else asks a store by intention and gets an outcome back.
     files: ['src/**/*.ts'],
-    ignores: ['src/**/*store*.ts', 'src/**/*Store*.ts', 'src/**/queue.ts', 'src/people/**', 'src/storage/**', 'src/referral/**'],
+    ignores: [
+      'src/**/*store*.ts',
+      'src/**/*Store*.ts',
+      'src/**/queue.ts',
+      'src/people/**',
+      'src/storage/**',
+      'src/referral/**',
+    ],
     rules: {
       'no-restricted-syntax': [
         'error',
-        { selector: "CallExpression[callee.property.name='fetchAll']", message: 'Read a page at a time with forEachPage or readAll (src/storage/store.ts).' },
-        { selector: "Property[key.name='maxItemCount'] > UnaryExpression[operator='-']", message: 'Pages must be bounded: use MANY or BIG_PAGE (src/storage/store.ts).' },
-        { selector: "MemberExpression[property.name='items']", message: "Only a capability's store reads and writes its container." },
-        { selector: "CallExpression[callee.property.name=/^(item|container)$/]", message: "Only a capability's store reads and writes its container." },
-        { selector: "MemberExpression[property.name=/^(raw|containers)$/]", message: 'Ask the store (or the people directory) by intention instead of reaching for its container.' },
-        { selector: 'Literal[value=/^\\s*SELECT\\b/i], TemplateElement[value.raw=/^\\s*SELECT\\b/i]', message: 'Cosmos SQL lives in store files only.' },
-        { selector: 'Literal[value=412]', message: 'Etag conflicts (412) are handled in the store, which returns an outcome.' },
+        {
+          selector: "CallExpression[callee.property.name='fetchAll']",
+          message: 'Read a page at a time with forEachPage or readAll (src/storage/store.ts).',
+        },
+        {
+          selector: "Property[key.name='maxItemCount'] > UnaryExpression[operator='-']",
+          message: 'Pages must be bounded: use MANY or BIG_PAGE (src/storage/store.ts).',
+        },
+        {
+          selector: "MemberExpression[property.name='items']",
+          message: "Only a capability's store reads and writes its container.",
+        },
+        {
+          selector: 'CallExpression[callee.property.name=/^(item|container)$/]',
+          message: "Only a capability's store reads and writes its container.",
+        },
+        {
+          selector: 'MemberExpression[property.name=/^(raw|containers)$/]',
+          message: 'Ask the store (or the people directory) by intention instead of reaching for its container.',
+        },
+        {
+          selector: 'Literal[value=/^\\s*SELECT\\b/i], TemplateElement[value.raw=/^\\s*SELECT\\b/i]',
+          message: 'Cosmos SQL lives in store files only.',
+        },
+        {
+          selector: 'Literal[value=412]',
+          message: 'Etag conflicts (412) are handled in the store, which returns an outcome.',
+        },
       ],
     },
   },
   {
     files: ['**/*.js', '**/*.cjs'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', console: 'readonly', __dirname: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: {
+        require: 'readonly',
+        module: 'writable',
+        process: 'readonly',
+        console: 'readonly',
+        __dirname: 'readonly',
+      },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

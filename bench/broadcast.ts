@@ -26,7 +26,8 @@ const RATE = 50;
 /** "I've read this" presses per second sent to the bot while the engine sends (each by a recipient whose record exists). */
 const ACKS_PER_SECOND = Number(process.env.BENCH_ACKS_PER_SECOND ?? 4);
 
-const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN);
+const pct = (sorted: number[], p: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN;
 
 /**
  * Presses "I've read this" (the Action.Execute invoke Teams sends), ACKS_PER_SECOND a second,
@@ -35,7 +36,12 @@ const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(so
  * is timed from the POST to the invoke response (the card that replaces theirs), which is what the
  * person waits for. `delivered` is filled by the caller, in the order the cards went out.
  */
-function startAcks(botUrl: string, serviceUrl: string, briefingId: string, delivered: { at: number; i: number }[]): { stop(): Promise<{ times: number[]; failed: number }> } {
+function startAcks(
+  botUrl: string,
+  serviceUrl: string,
+  briefingId: string,
+  delivered: { at: number; i: number }[],
+): { stop(): Promise<{ times: number[]; failed: number }> } {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 20 });
   const times: number[] = [];
   const pending = new Set<Promise<void>>();
@@ -56,22 +62,30 @@ function startAcks(botUrl: string, serviceUrl: string, briefingId: string, deliv
         recipient: { id: '28:safeguarding-bot', name: 'Safeguarding support' },
         conversation: { id: conversationId, conversationType: 'personal', tenantId: 'tenant-1' },
         channelData: { tenant: { id: 'tenant-1' } },
-        value: { action: { type: 'Action.Execute', verb: 'briefing.ack', data: { briefingId, deliveryId: oid } }, trigger: 'manual' },
+        value: {
+          action: { type: 'Action.Execute', verb: 'briefing.ack', data: { briefingId, deliveryId: oid } },
+          trigger: 'manual',
+        },
       }),
     );
     const started = performance.now();
     const done = new Promise<void>((resolve) => {
-      const req = http.request(new URL('/api/messages', botUrl), { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': body.length } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const ms = performance.now() - started;
-          // The card that replaces theirs says when they confirmed.
-          if (res.statusCode === 200 && Buffer.concat(chunks).toString('utf8').includes('You confirmed')) times.push(ms);
-          else failed++;
-          resolve();
-        });
-      });
+      const req = http.request(
+        new URL('/api/messages', botUrl),
+        { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': body.length } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const ms = performance.now() - started;
+            // The card that replaces theirs says when they confirmed.
+            if (res.statusCode === 200 && Buffer.concat(chunks).toString('utf8').includes('You confirmed'))
+              times.push(ms);
+            else failed++;
+            resolve();
+          });
+        },
+      );
       req.on('error', () => {
         failed++;
         resolve();
@@ -104,19 +118,41 @@ interface ConnectorStats {
 }
 
 async function main(): Promise<void> {
-  const connector = fork(path.join(__dirname, 'teamsConnector.js'), [], { env: { ...process.env, RATE: String(RATE), FAULT_RATE: '0.05' }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  const port = await new Promise<number>((resolve) => connector.once('message', (m: { port: number }) => resolve(m.port)));
+  const connector = fork(path.join(__dirname, 'teamsConnector.js'), [], {
+    env: { ...process.env, RATE: String(RATE), FAULT_RATE: '0.05' },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const port = await new Promise<number>((resolve) =>
+    connector.once('message', (m: { port: number }) => resolve(m.port)),
+  );
   const serviceUrl = `http://127.0.0.1:${port}/`;
   const stats = async () => (await (await fetch(`${serviceUrl}stats`)).json()) as ConnectorStats;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-broadcast-'));
   // BENCH_STORE=inprocess keeps the embedded store inside this process (as `npm start` does);
   // by default it runs in its own process, like Cosmos DB in production, so this process is the bot alone.
   const separateStore = process.env.BENCH_STORE !== 'inprocess';
-  const storeProcess = separateStore ? fork(path.join(__dirname, 'storeServer.js'), [], { env: { ...process.env, DATA_DIR: dataDir }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }) : undefined;
+  const storeProcess = separateStore
+    ? fork(path.join(__dirname, 'storeServer.js'), [], {
+        env: { ...process.env, DATA_DIR: dataDir },
+        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      })
+    : undefined;
   if (storeProcess) await new Promise((resolve) => storeProcess.once('message', resolve));
-  const config = loadConfig({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn', BROADCAST_MESSAGES_PER_SECOND: String(RATE) });
-  const app = await startApp(config, createLogger('warn'), { host: '127.0.0.1', reminderIntervalMs: 0, briefingIntervalMs: 0, attachToStore: separateStore });
-  console.log(`store: ${separateStore ? 'embedded Cosmos-compatible server in its own process (as Cosmos DB would be)' : 'embedded, in this process'}`);
+  const config = loadConfig({
+    PORT: '0',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    BROADCAST_MESSAGES_PER_SECOND: String(RATE),
+  });
+  const app = await startApp(config, createLogger('warn'), {
+    host: '127.0.0.1',
+    reminderIntervalMs: 0,
+    briefingIntervalMs: 0,
+    attachToStore: separateStore,
+  });
+  console.log(
+    `store: ${separateStore ? 'embedded Cosmos-compatible server in its own process (as Cosmos DB would be)' : 'embedded, in this process'}`,
+  );
   let peakRss = 0;
   let peakHeap = 0;
   const sample = () => {
@@ -139,13 +175,21 @@ async function main(): Promise<void> {
             id: oid,
             conversationId: `a:baseline-${oid}`,
             updatedAt: new Date().toISOString(),
-            reference: { channelId: 'msteams', serviceUrl, conversation: { id: `a:baseline-${oid}`, conversationType: 'personal' }, user: { id: `29:${oid}`, aadObjectId: oid }, bot: { id: '28:bot' } },
+            reference: {
+              channelId: 'msteams',
+              serviceUrl,
+              conversation: { id: `a:baseline-${oid}`, conversationType: 'personal' },
+              user: { id: `29:${oid}`, aadObjectId: oid },
+              bot: { id: '28:bot' },
+            },
           },
         },
       })),
       () => undefined,
     );
-    console.log(`seeded ${RECIPIENTS.toLocaleString('en-GB')} recipients and ${BASELINE} baseline chats in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    console.log(
+      `seeded ${RECIPIENTS.toLocaleString('en-GB')} recipients and ${BASELINE} baseline chats in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+    );
 
     const recipientIndex = new Map(Array.from({ length: RECIPIENTS }, (_, i) => [recipientOid(i), i]));
     // Baseline: the naive loop, through the same bot layer with the SDK's default retries.
@@ -157,7 +201,9 @@ async function main(): Promise<void> {
     }
     const baselineSeconds = (performance.now() - t) / 1000;
     const baselineRate = (BASELINE - baselineLost) / baselineSeconds;
-    console.log(`baseline (naive loop, SDK retries): ${BASELINE} people in ${baselineSeconds.toFixed(1)} s = ${baselineRate.toFixed(1)} msg/s, lost ${baselineLost}`);
+    console.log(
+      `baseline (naive loop, SDK retries): ${BASELINE} people in ${baselineSeconds.toFixed(1)} s = ${baselineRate.toFixed(1)} msg/s, lost ${baselineLost}`,
+    );
 
     // The engine: enqueue, pace, retry, record.
     const before = await stats();
@@ -173,7 +219,9 @@ async function main(): Promise<void> {
     const progress = setInterval(() => {
       void stats().then((s) => {
         const sent = s.accepted - before.accepted;
-        console.log(`  ${((performance.now() - t) / 1000).toFixed(0)} s: ${sent.toLocaleString('en-GB')} delivered (${(sent / ((performance.now() - t) / 1000)).toFixed(1)} msg/s), ${s.throttled - before.throttled} throttled, ${s.faults - before.faults} faults`);
+        console.log(
+          `  ${((performance.now() - t) / 1000).toFixed(0)} s: ${sent.toLocaleString('en-GB')} delivered (${(sent / ((performance.now() - t) / 1000)).toFixed(1)} msg/s), ${s.throttled - before.throttled} throttled, ${s.faults - before.faults} faults`,
+        );
       });
     }, 20_000);
     // Acknowledgements start once the first records exist (a second in), as people open their cards.
@@ -206,7 +254,10 @@ async function main(): Promise<void> {
     }
     const { resources: states } = await app.store
       .container('deliveries')
-      .items.query<Pick<DeliveryDoc, 'state'>>({ query: 'SELECT c.state FROM c WHERE c.briefingId = @b', parameters: [{ name: '@b', value: briefingId }] }, { ...MANY, partitionKey: briefingId })
+      .items.query<Pick<DeliveryDoc, 'state'>>(
+        { query: 'SELECT c.state FROM c WHERE c.briefingId = @b', parameters: [{ name: '@b', value: briefingId }] },
+        { ...MANY, partitionKey: briefingId },
+      )
       .fetchAll();
     const recorded = states.filter((s) => s.state === 'delivered').length;
     const achieved = (RECIPIENTS - lost) / seconds;
@@ -214,16 +265,29 @@ async function main(): Promise<void> {
     const rssMb = peakRss / 1024 / 1024;
 
     console.log('');
-    console.log(`engine: ${RECIPIENTS.toLocaleString('en-GB')} recipients in ${seconds.toFixed(1)} s = ${achieved.toFixed(1)} msg/s against an enforced ${RATE} msg/s`);
-    console.log(`  connector: ${after.throttled - before.throttled} answered 429, ${after.faults - before.faults} injected faults retried, ${after.updates - before.updates} progress-card updates`);
-    console.log(`  recorded as delivered in Cosmos: ${recorded.toLocaleString('en-GB')}; peak RSS of the bot process ${rssMb.toFixed(0)} MB (peak JS heap ${(peakHeap / 1024 / 1024).toFixed(0)} MB)`);
-    console.log(`  CPU of the bot process: ${(((cpu.user + cpu.system) / 1e6 / seconds) * 100).toFixed(0)}% of one core`);
+    console.log(
+      `engine: ${RECIPIENTS.toLocaleString('en-GB')} recipients in ${seconds.toFixed(1)} s = ${achieved.toFixed(1)} msg/s against an enforced ${RATE} msg/s`,
+    );
+    console.log(
+      `  connector: ${after.throttled - before.throttled} answered 429, ${after.faults - before.faults} injected faults retried, ${after.updates - before.updates} progress-card updates`,
+    );
+    console.log(
+      `  recorded as delivered in Cosmos: ${recorded.toLocaleString('en-GB')}; peak RSS of the bot process ${rssMb.toFixed(0)} MB (peak JS heap ${(peakHeap / 1024 / 1024).toFixed(0)} MB)`,
+    );
+    console.log(
+      `  CPU of the bot process: ${(((cpu.user + cpu.system) / 1e6 / seconds) * 100).toFixed(0)}% of one core`,
+    );
     const p = app.briefings.engine.pacer.totals;
-    console.log(`  pacer: ${p.released} slots handed out (${(p.released / seconds).toFixed(1)}/s), ${p.refunded} given back after a 5xx, ${p.throttled} slow-downs after a 429`);
-    console.log(`  the pacer had nobody waiting for a slot ${((starved / Math.max(1, polls)) * 100).toFixed(0)}% of the time`);
+    console.log(
+      `  pacer: ${p.released} slots handed out (${(p.released / seconds).toFixed(1)}/s), ${p.refunded} given back after a 5xx, ${p.throttled} slow-downs after a 429`,
+    );
+    console.log(
+      `  the pacer had nobody waiting for a slot ${((starved / Math.max(1, polls)) * 100).toFixed(0)}% of the time`,
+    );
     // Where the time went: the start (until the first card is out), the steady middle, the tail.
     if (deliveredAt.length > 0) {
-      const at = (k: number) => (deliveredAt[Math.min(deliveredAt.length - 1, Math.max(0, Math.floor(k * deliveredAt.length)))]!.at - t) / 1000;
+      const at = (k: number) =>
+        (deliveredAt[Math.min(deliveredAt.length - 1, Math.max(0, Math.floor(k * deliveredAt.length)))]!.at - t) / 1000;
       const steady = (0.9 * deliveredAt.length) / (at(0.95) - at(0.05));
       console.log(
         `  first card out ${at(0).toFixed(2)} s after "send"; 5% to 95% of the cards at ${steady.toFixed(1)} msg/s; 99% out at ${at(0.99).toFixed(1)} s, the last at ${at(1).toFixed(1)} s, last outcome recorded at ${seconds.toFixed(1)} s`,
@@ -231,15 +295,23 @@ async function main(): Promise<void> {
     }
     if (ackResult) {
       const sorted = [...ackResult.times].sort((a, b) => a - b);
-      console.log(`  "I've read this" during the send: ${sorted.length} answered (${ackResult.failed} failed), p50 ${pct(sorted, 50).toFixed(0)} ms, p99 ${pct(sorted, 99).toFixed(0)} ms, max ${(sorted.at(-1) ?? NaN).toFixed(0)} ms`);
+      console.log(
+        `  "I've read this" during the send: ${sorted.length} answered (${ackResult.failed} failed), p50 ${pct(sorted, 50).toFixed(0)} ms, p99 ${pct(sorted, 99).toFixed(0)} ms, max ${(sorted.at(-1) ?? NaN).toFixed(0)} ms`,
+      );
     }
-    console.log(`  vs baseline: ${(achieved / baselineRate).toFixed(2)}x the naive loop's rate (${baselineRate.toFixed(1)} msg/s)`);
+    console.log(
+      `  vs baseline: ${(achieved / baselineRate).toFixed(2)}x the naive loop's rate (${baselineRate.toFixed(1)} msg/s)`,
+    );
     const ackSorted = [...(ackResult?.times ?? [])].sort((a, b) => a - b);
     const ackP99 = pct(ackSorted, 99);
     const acksMet = !ackResult || (ackResult.failed === 0 && ackP99 < 1000);
     const met = ratio >= 0.95 && lost === 0 && duplicates === 0 && recorded === RECIPIENTS && rssMb < 300 && acksMet;
-    console.log(`targets (ratio >= 0.95, lost 0, duplicates 0, RSS < 300 MB, "I've read this" p99 < 1 s): ${met ? 'met' : 'NOT met'}`);
-    console.log(`ratio=${ratio.toFixed(3)} lost=${lost} duplicates=${duplicates}${ackResult ? ` ack_p99_ms=${ackP99.toFixed(0)}` : ''}`);
+    console.log(
+      `targets (ratio >= 0.95, lost 0, duplicates 0, RSS < 300 MB, "I've read this" p99 < 1 s): ${met ? 'met' : 'NOT met'}`,
+    );
+    console.log(
+      `ratio=${ratio.toFixed(3)} lost=${lost} duplicates=${duplicates}${ackResult ? ` ack_p99_ms=${ackP99.toFixed(0)}` : ''}`,
+    );
     process.exitCode = met ? 0 : 1;
   } finally {
     clearInterval(sampler);

@@ -11,9 +11,13 @@ import path from 'node:path';
  * for everyone (status "sending"), as if a lead had just pressed "Send now".
  */
 export const FIXTURE_LEAD = 'bbbbbbbb-0000-4000-8000-000000000002';
-export const recipientOid = (i: number) => `${(0x10000000 + i).toString(16)}-0000-4000-8000-${String(i).padStart(12, '0')}`;
+export const recipientOid = (i: number) =>
+  `${(0x10000000 + i).toString(16)}-0000-4000-8000-${String(i).padStart(12, '0')}`;
 
-export async function seedBroadcast(store: Store, opts: { count: number; serviceUrl: string; now?: Date }): Promise<string> {
+export async function seedBroadcast(
+  store: Store,
+  opts: { count: number; serviceUrl: string; now?: Date },
+): Promise<string> {
   const now = (opts.now ?? new Date()).toISOString();
   const people = [];
   const chats = [];
@@ -21,7 +25,17 @@ export async function seedBroadcast(store: Store, opts: { count: number; service
   for (const [i, oid] of oids.entries()) {
     const lead = oid === FIXTURE_LEAD;
     if (!lead) {
-      people.push({ id: `E${i}`, employeeId: `E${i}`, name: `Person ${i}`, email: `p${i}@nhs.net`, aadObjectId: oid, team: `Team ${i % 20}`, staffGroup: 'all-staff', roles: [], importedAt: now });
+      people.push({
+        id: `E${i}`,
+        employeeId: `E${i}`,
+        name: `Person ${i}`,
+        email: `p${i}@nhs.net`,
+        aadObjectId: oid,
+        team: `Team ${i % 20}`,
+        staffGroup: 'all-staff',
+        roles: [],
+        importedAt: now,
+      });
     }
     const conversationId = `a:personal-${oid}`;
     chats.push({
@@ -39,12 +53,20 @@ export async function seedBroadcast(store: Store, opts: { count: number; service
     });
   }
   const write = async (container: ReturnType<Store['container']>, docs: { id: string }[], pk: (d: never) => string) =>
-    bulkWrite(container, docs.map((d) => ({ op: { operationType: 'Upsert' as const, partitionKey: pk(d as never), resourceBody: d as never } })), (_i, failure) => {
-      if (failure) throw new Error(failure);
-    });
+    bulkWrite(
+      container,
+      docs.map((d) => ({
+        op: { operationType: 'Upsert' as const, partitionKey: pk(d as never), resourceBody: d as never },
+      })),
+      (_i, failure) => {
+        if (failure) throw new Error(failure);
+      },
+    );
   await write(store.container('people'), people, (d: { id: string }) => d.id);
   await write(store.container('conversations'), chats, (d: { id: string }) => d.id);
-  const source = loadBriefingLibrary(path.join(projectRoot(), 'content', 'briefings')).find((b) => b.id === 'safe-sleep')!;
+  const source = loadBriefingLibrary(path.join(projectRoot(), 'content', 'briefings')).find(
+    (b) => b.id === 'safe-sleep',
+  )!;
   const { id: libraryId, version: _v, reviewDue: _r, sources: _s, ...content } = source;
   const briefing: BriefingDoc = {
     id: `bench-${Date.now()}`,

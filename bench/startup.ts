@@ -59,7 +59,11 @@ async function stop(child: ChildProcess | undefined): Promise<void> {
 }
 
 function forkScript(script: string, env: Record<string, string>): ChildProcess {
-  const child = fork(path.join(__dirname, script), [], { env: { ...process.env, ...env }, execArgv: V8_FLAGS, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const child = fork(path.join(__dirname, script), [], {
+    env: { ...process.env, ...env },
+    execArgv: V8_FLAGS,
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
   child.on('message', () => undefined);
   return child;
 }
@@ -93,8 +97,14 @@ async function startOnce(dataDir: string, apart: boolean): Promise<Start> {
   }
   const port = await freePort();
   const t1 = performance.now();
-  const bot = forkScript('turnsBot.js', { DATA_DIR: dataDir, BENCH_PORT: String(port), ATTACH_TO_STORE: apart ? '1' : '0' });
-  const exited = new Promise<never>((_r, reject) => bot.once('exit', (code) => reject(new Error(`the bot exited with ${code} before /healthz answered`))));
+  const bot = forkScript('turnsBot.js', {
+    DATA_DIR: dataDir,
+    BENCH_PORT: String(port),
+    ATTACH_TO_STORE: apart ? '1' : '0',
+  });
+  const exited = new Promise<never>((_r, reject) =>
+    bot.once('exit', (code) => reject(new Error(`the bot exited with ${code} before /healthz answered`))),
+  );
   exited.catch(() => undefined);
   try {
     for (;;) {
@@ -104,7 +114,13 @@ async function startOnce(dataDir: string, apart: boolean): Promise<Start> {
     const healthzMs = performance.now() - (apart ? t1 : t0);
     const rssAtHealthz = rssMb(bot.pid);
     await new Promise((r) => setTimeout(r, IDLE_S * 1000));
-    return { healthzMs, storeMs, rssAtHealthz, rssIdle: rssMb(bot.pid), storeRssIdle: store ? rssMb(store.pid) : undefined };
+    return {
+      healthzMs,
+      storeMs,
+      rssAtHealthz,
+      rssIdle: rssMb(bot.pid),
+      storeRssIdle: store ? rssMb(store.pid) : undefined,
+    };
   } finally {
     await stop(bot);
     await stop(store);
@@ -119,15 +135,38 @@ const range = (xs: number[], unit: string, digits = 0) => {
 
 function report(name: string, starts: Start[]): void {
   const s = (f: (x: Start) => number | undefined) => starts.map(f).filter((x): x is number => x !== undefined);
-  const store = s((x) => x.storeMs).length ? `; store ready ${range(s((x) => x.storeMs! / 1000), 's', 2)}, store idle RSS ${range(s((x) => x.storeRssIdle), 'MB')}` : '';
-  console.log(`${name.padEnd(34)} /healthz 200 after ${range(s((x) => x.healthzMs / 1000), 's', 2)}; RSS at /healthz ${range(s((x) => x.rssAtHealthz), 'MB')}, idle ${range(s((x) => x.rssIdle), 'MB')}${store}`);
+  const store = s((x) => x.storeMs).length
+    ? `; store ready ${range(
+        s((x) => x.storeMs! / 1000),
+        's',
+        2,
+      )}, store idle RSS ${range(
+        s((x) => x.storeRssIdle),
+        'MB',
+      )}`
+    : '';
+  console.log(
+    `${name.padEnd(34)} /healthz 200 after ${range(
+      s((x) => x.healthzMs / 1000),
+      's',
+      2,
+    )}; RSS at /healthz ${range(
+      s((x) => x.rssAtHealthz),
+      'MB',
+    )}, idle ${range(
+      s((x) => x.rssIdle),
+      'MB',
+    )}${store}`,
+  );
 }
 
 async function main(): Promise<void> {
   const started = performance.now();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-startup-'));
   try {
-    console.log(`${RUNS} starts each; idle RSS read ${IDLE_S} s after /healthz; bot with ${V8_FLAGS.join(' ')} as npm start`);
+    console.log(
+      `${RUNS} starts each; idle RSS read ${IDLE_S} s after /healthz; bot with ${V8_FLAGS.join(' ')} as npm start`,
+    );
     const empty = path.join(dir, 'empty');
     const emptyStarts: Start[] = [];
     for (let i = 0; i < RUNS; i++) emptyStarts.push(await startOnce(empty, false));
@@ -144,7 +183,9 @@ async function main(): Promise<void> {
     if (!imported.imported) throw new Error(`the import failed: ${imported.error}`);
     await stop(bot);
     const bytes = fs.readdirSync(full).reduce((n, f) => n + fs.statSync(path.join(full, f)).size, 0);
-    console.log(`imported ${imported.imported.staff.toLocaleString('en-GB')} staff and ${imported.imported.training.toLocaleString('en-GB')} training records in ${((performance.now() - t) / 1000).toFixed(1)} s; DATA_DIR ${(bytes / 1024 / 1024).toFixed(0)} MB`);
+    console.log(
+      `imported ${imported.imported.staff.toLocaleString('en-GB')} staff and ${imported.imported.training.toLocaleString('en-GB')} training records in ${((performance.now() - t) / 1000).toFixed(1)} s; DATA_DIR ${(bytes / 1024 / 1024).toFixed(0)} MB`,
+    );
 
     // The first start after the import replays its journal; the later ones a snapshot alone.
     const fullStarts: Start[] = [];
@@ -152,7 +193,10 @@ async function main(): Promise<void> {
       fullStarts.push(await startOnce(full, false));
       if (i === 0) report(`${STAFF.toLocaleString('en-GB')} staff, first start (journal)`, fullStarts);
     }
-    report(`${STAFF.toLocaleString('en-GB')} staff, store in process`, fullStarts.slice(1).length ? fullStarts.slice(1) : fullStarts);
+    report(
+      `${STAFF.toLocaleString('en-GB')} staff, store in process`,
+      fullStarts.slice(1).length ? fullStarts.slice(1) : fullStarts,
+    );
     const apart: Start[] = [];
     for (let i = 0; i < RUNS; i++) apart.push(await startOnce(full, true));
     report(`${STAFF.toLocaleString('en-GB')} staff, store apart`, apart);
@@ -161,8 +205,12 @@ async function main(): Promise<void> {
     const worstMs = Math.max(...steady.map((x) => x.healthzMs), fullStarts[0]!.healthzMs);
     const worstRss = Math.max(...steady.map((x) => x.rssIdle));
     const met = worstMs < 5000 && worstRss < 300;
-    console.log(`targets (/healthz < 5 s, idle RSS < 300 MB, ${STAFF.toLocaleString('en-GB')} staff, store in process as npm start): ${met ? 'met' : 'NOT met'}; total run ${((performance.now() - started) / 1000).toFixed(0)} s`);
-    console.log(`startup_healthz_ms=${worstMs.toFixed(0)} idle_rss_mb=${worstRss} empty_healthz_ms=${Math.max(...emptyStarts.map((x) => x.healthzMs)).toFixed(0)}`);
+    console.log(
+      `targets (/healthz < 5 s, idle RSS < 300 MB, ${STAFF.toLocaleString('en-GB')} staff, store in process as npm start): ${met ? 'met' : 'NOT met'}; total run ${((performance.now() - started) / 1000).toFixed(0)} s`,
+    );
+    console.log(
+      `startup_healthz_ms=${worstMs.toFixed(0)} idle_rss_mb=${worstRss} empty_healthz_ms=${Math.max(...emptyStarts.map((x) => x.healthzMs)).toFixed(0)}`,
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -60,7 +60,8 @@ const server = http.createServer((req, res) => {
     accepted.push(now);
     mine.push(now);
     perConversation.set(conversation, mine);
-    if (perConversation.size > 5000) for (const [k, t] of perConversation) if (inWindow(t, now) === 0) perConversation.delete(k);
+    if (perConversation.size > 5000)
+      for (const [k, t] of perConversation) if (inWindow(t, now) === 0) perConversation.delete(k);
     if (req.method === 'PUT') stats.updates++;
     else {
       stats.accepted++;

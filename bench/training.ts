@@ -70,11 +70,24 @@ async function main(): Promise<void> {
   const teams = await connector();
   const dataDir = path.join(dir, 'data');
   const separateStore = process.env.BENCH_STORE !== 'inprocess';
-  const storeProcess = separateStore ? fork(path.join(__dirname, 'storeServer.js'), [], { env: { ...process.env, DATA_DIR: dataDir }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }) : undefined;
+  const storeProcess = separateStore
+    ? fork(path.join(__dirname, 'storeServer.js'), [], {
+        env: { ...process.env, DATA_DIR: dataDir },
+        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      })
+    : undefined;
   if (storeProcess) await new Promise((resolve) => storeProcess.once('message', resolve));
   const config = loadConfig({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn', SAFEGUARDING_LEAD_IDS: LEAD });
-  const app = await startApp(config, createLogger('warn'), { host: '127.0.0.1', now: () => NOW, reminderIntervalMs: 0, briefingIntervalMs: 0, attachToStore: separateStore });
-  process.stdout.write(`store: ${separateStore ? 'embedded Cosmos-compatible server in its own process (as Cosmos DB would be)' : 'embedded, in this process (as npm start)'}\n`);
+  const app = await startApp(config, createLogger('warn'), {
+    host: '127.0.0.1',
+    now: () => NOW,
+    reminderIntervalMs: 0,
+    briefingIntervalMs: 0,
+    attachToStore: separateStore,
+  });
+  process.stdout.write(
+    `store: ${separateStore ? 'embedded Cosmos-compatible server in its own process (as Cosmos DB would be)' : 'embedded, in this process (as npm start)'}\n`,
+  );
   /** Peak RSS of the store's process so far, from Linux's own count. */
   const storePeak = () => {
     if (!storeProcess?.pid) return undefined;
@@ -126,18 +139,27 @@ async function main(): Promise<void> {
     const baselineRows = 2000;
     const scratch = app.store.container('people');
     let t = performance.now();
-    for (let i = 0; i < baselineRows; i++) await scratch.items.create({ id: `baseline-${i}`, name: 'x', team: 'Baseline' });
+    for (let i = 0; i < baselineRows; i++)
+      await scratch.items.create({ id: `baseline-${i}`, name: 'x', team: 'Baseline' });
     const baselineRate = baselineRows / ((performance.now() - t) / 1000);
     for (let i = 0; i < baselineRows; i++) await scratch.item(`baseline-${i}`, `baseline-${i}`).delete();
     await ask('help'); // the lead has chatted with the bot before
     phase('bot started, baseline');
 
     t = performance.now();
-    const staffReport = await importStaff(app.directory, fs.readFileSync(files.staff, 'utf8'), { staffGroups: app.trainingRules.staffGroups.map((g) => g.id) });
+    const staffReport = await importStaff(app.directory, fs.readFileSync(files.staff, 'utf8'), {
+      staffGroups: app.trainingRules.staffGroups.map((g) => g.id),
+    });
     const staffSeconds = (performance.now() - t) / 1000;
     phase('staff import');
     t = performance.now();
-    const trainingReport = await importTraining(app.training.store, app.directory, app.trainingRules, fs.readFileSync(files.training, 'utf8'), NOW);
+    const trainingReport = await importTraining(
+      app.training.store,
+      app.directory,
+      app.trainingRules,
+      fs.readFileSync(files.training, 'utf8'),
+      NOW,
+    );
     const trainingSeconds = (performance.now() - t) / 1000;
     phase('training import');
 
@@ -146,7 +168,8 @@ async function main(): Promise<void> {
       const { reply, ms } = await ask(`team compliance Team ${(i * 7) % Math.ceil(STAFF / TEAM_SIZE)}`);
       teamTimes.push(ms);
       const card = JSON.stringify(reply.attachments?.[0]?.content ?? {});
-      if (!card.includes(`${TEAM_SIZE} people`)) throw new Error(`the team card did not show ${TEAM_SIZE} people: ${reply.text ?? card.slice(0, 200)}`);
+      if (!card.includes(`${TEAM_SIZE} people`))
+        throw new Error(`the team card did not show ${TEAM_SIZE} people: ${reply.text ?? card.slice(0, 200)}`);
     }
     // A large organisation's figures may come as "Working out…" first, then the list when ready.
     const orgStarted = performance.now();
@@ -156,8 +179,10 @@ async function main(): Promise<void> {
     // The organisation card has one row per team (each opens that team's card); beyond its limit, "…and N more teams".
     const orgCard = JSON.stringify(org.reply.attachments?.[0]?.content ?? {});
     const more = /…and ([\d,]+) more teams/.exec(orgCard)?.[1];
-    const teamLines = (orgCard.match(/"verb":"training\.team"/g) ?? []).length + (more ? Number(more.replace(/,/g, '')) : 0);
-    if (teamLines !== Math.ceil(STAFF / TEAM_SIZE)) throw new Error(`organisation compliance listed ${teamLines} teams`);
+    const teamLines =
+      (orgCard.match(/"verb":"training\.team"/g) ?? []).length + (more ? Number(more.replace(/,/g, '')) : 0);
+    if (teamLines !== Math.ceil(STAFF / TEAM_SIZE))
+      throw new Error(`organisation compliance listed ${teamLines} teams`);
     phase('team and organisation');
 
     const staffRate = STAFF / staffSeconds;
@@ -171,12 +196,19 @@ async function main(): Promise<void> {
       `team compliance card (500 people), median of 5: ${teamMs.toFixed(0)} ms (target <= 200); in order: ${teamRuns} ms`,
       `organisation compliance (${teamLines} teams): ${org.ms.toFixed(0)} ms (target <= 2000)`,
       `peak RSS of the bot process: ${peakRss} MB (target < 400); by phase: ${phases.join(', ')}`,
-      ...(separateStore ? [`peak RSS of the store's process: ${storePeak() ?? '?'} MB (all the rows are in it, as they would be in Cosmos DB)`] : []),
+      ...(separateStore
+        ? [
+            `peak RSS of the store's process: ${storePeak() ?? '?'} MB (all the rows are in it, as they would be in Cosmos DB)`,
+          ]
+        : []),
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
-    if (staffReport.added !== STAFF || trainingReport.added !== STAFF * RECORDS_PER_PERSON) throw new Error(`imported ${staffReport.added} staff and ${trainingReport.added} training rows`);
+    if (staffReport.added !== STAFF || trainingReport.added !== STAFF * RECORDS_PER_PERSON)
+      throw new Error(`imported ${staffReport.added} staff and ${trainingReport.added} training rows`);
     if (!AT_TARGET_SIZE) {
-      process.stdout.write(`${STAFF.toLocaleString('en-GB')} staff, ${(STAFF * RECORDS_PER_PERSON).toLocaleString('en-GB')} training rows: everything imported and counted (the targets are for 50,000 staff with 4 rows each)\n`);
+      process.stdout.write(
+        `${STAFF.toLocaleString('en-GB')} staff, ${(STAFF * RECORDS_PER_PERSON).toLocaleString('en-GB')} training rows: everything imported and counted (the targets are for 50,000 staff with 4 rows each)\n`,
+      );
       return;
     }
     const ok = staffRate >= 2000 && trainingRate >= 2000 && teamMs <= 200 && org.ms <= 2000 && peakRss < 400;

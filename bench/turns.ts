@@ -44,10 +44,23 @@ const TARGETS = new Set((process.env.BENCH_TARGETS ?? 'echo,empty,staff').split(
 const entraId = (i: number) => `${(0x20000000 + i).toString(16)}-0000-4000-8000-${String(i).padStart(12, '0')}`;
 const stride = Math.max(1, Math.floor(STAFF / CHATS));
 
-const FREE_TEXT = ['a baby with a bruise on his ear', 'who do I call about an adult at risk out of hours', 'what is county lines?', "I'm worried about a child at school", 'an older man whose son takes his money'];
+const FREE_TEXT = [
+  'a baby with a bruise on his ear',
+  'who do I call about an adult at risk out of hours',
+  'what is county lines?',
+  "I'm worried about a child at school",
+  'an older man whose son takes his money',
+];
 type Step = { kind: string; text?: string; button?: true };
 /** One cycle of a chat: `worried` is followed by a press of the first button on its card. */
-const CYCLE: Step[] = [{ kind: 'help', text: 'help' }, { kind: 'worried', text: 'worried' }, { kind: 'worried button', button: true }, { kind: 'my training', text: 'my training' }, { kind: 'briefings', text: 'briefings' }, { kind: 'free text' }];
+const CYCLE: Step[] = [
+  { kind: 'help', text: 'help' },
+  { kind: 'worried', text: 'worried' },
+  { kind: 'worried button', button: true },
+  { kind: 'my training', text: 'my training' },
+  { kind: 'briefings', text: 'briefings' },
+  { kind: 'free text' },
+];
 
 interface Activity {
   type?: string;
@@ -56,7 +69,11 @@ interface Activity {
 }
 
 /** The loopback connector: answers like the Bot Framework service and hands the first reply in each conversation to whoever waits for it. */
-async function startConnector(): Promise<{ url: string; next(conversationId: string): Promise<Activity>; close(): Promise<void> }> {
+async function startConnector(): Promise<{
+  url: string;
+  next(conversationId: string): Promise<Activity>;
+  close(): Promise<void>;
+}> {
   const waiting = new Map<string, (a: Activity) => void>();
   let n = 0;
   const server = http.createServer((req, res) => {
@@ -129,8 +146,16 @@ function statusMb(pid: number | undefined, field: 'VmRSS' | 'VmHWM'): number | u
   return kb ? Math.round(Number(kb) / 1024) : undefined;
 }
 
-function forkReady<T>(script: string, env: Record<string, string>, flags: string[] = []): Promise<{ child: ChildProcess; message: T }> {
-  const child = fork(path.join(__dirname, script), [], { env: { ...process.env, ...env }, execArgv: [...V8_FLAGS, ...flags], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+function forkReady<T>(
+  script: string,
+  env: Record<string, string>,
+  flags: string[] = [],
+): Promise<{ child: ChildProcess; message: T }> {
+  const child = fork(path.join(__dirname, script), [], {
+    env: { ...process.env, ...env },
+    execArgv: [...V8_FLAGS, ...flags],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
   return new Promise((resolve, reject) => {
     child.once('message', (message: T) => resolve({ child, message }));
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before it was ready`)));
@@ -146,7 +171,8 @@ async function stop(child: ChildProcess | undefined): Promise<void> {
   clearTimeout(timer);
 }
 
-const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN);
+const pct = (sorted: number[], p: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN;
 
 interface Result {
   name: string;
@@ -163,16 +189,27 @@ interface Result {
 }
 
 /** Drives CHATS chats against `botUrl` for the warm-up and then the measured period. */
-async function load(name: string, botUrl: string, connector: Awaited<ReturnType<typeof startConnector>>, pids: { bot?: number; store?: number }, tenant: string, profiled?: ChildProcess): Promise<Result> {
+async function load(
+  name: string,
+  botUrl: string,
+  connector: Awaited<ReturnType<typeof startConnector>>,
+  pids: { bot?: number; store?: number },
+  tenant: string,
+  profiled?: ChildProcess,
+): Promise<Result> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: CHATS });
   const target = new URL('/api/messages', botUrl);
   const post = (body: unknown) =>
     new Promise<number>((resolve, reject) => {
       const data = Buffer.from(JSON.stringify(body));
-      const req = http.request(target, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': data.length } }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      });
+      const req = http.request(
+        target,
+        { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': data.length } },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
       req.on('error', reject);
       req.end(data);
     });
@@ -214,7 +251,10 @@ async function load(name: string, botUrl: string, connector: Awaited<ReturnType<
       let timeout: NodeJS.Timeout | undefined;
       try {
         const status = post(activity);
-        const first = await Promise.race([reply, new Promise<undefined>((resolve) => (timeout = setTimeout(() => resolve(undefined), 30_000)))]);
+        const first = await Promise.race([
+          reply,
+          new Promise<undefined>((resolve) => (timeout = setTimeout(() => resolve(undefined), 30_000))),
+        ]);
         const ms = performance.now() - started;
         const code = await status;
         if (!first || code >= 300) throw new Error(`no reply (HTTP ${code})`);
@@ -293,7 +333,9 @@ async function main(): Promise<void> {
   const connector = await startConnector();
   const children: ChildProcess[] = [];
   const results: Result[] = [];
-  console.log(`${CHATS} concurrent 1:1 chats, ${WARMUP_S} s warm-up then ${DURATION_S} s measured, per target; store ${separateStore ? 'in its own process (as Cosmos DB would be)' : "in the bot's process (as npm start)"}`);
+  console.log(
+    `${CHATS} concurrent 1:1 chats, ${WARMUP_S} s warm-up then ${DURATION_S} s measured, per target; store ${separateStore ? 'in its own process (as Cosmos DB would be)' : "in the bot's process (as npm start)"}`,
+  );
   try {
     // 1. The yardstick.
     let echoResult: Result | undefined;
@@ -308,9 +350,15 @@ async function main(): Promise<void> {
 
     // 2. This bot, nobody in the staff list.
     const dataDir = path.join(dir, 'data');
-    const store = separateStore ? await forkReady<{ endpoint: string }>('storeServer.js', { DATA_DIR: dataDir }) : undefined;
+    const store = separateStore
+      ? await forkReady<{ endpoint: string }>('storeServer.js', { DATA_DIR: dataDir })
+      : undefined;
     if (store) children.push(store.child);
-    const bot = await forkReady<{ url: string }>('turnsBot.js', { DATA_DIR: dataDir, ATTACH_TO_STORE: separateStore ? '1' : '0' }, BOT_FLAGS);
+    const bot = await forkReady<{ url: string }>(
+      'turnsBot.js',
+      { DATA_DIR: dataDir, ATTACH_TO_STORE: separateStore ? '1' : '0' },
+      BOT_FLAGS,
+    );
     children.push(bot.child);
     const pids = { bot: bot.child.pid, store: store?.child.pid };
     if (TARGETS.has('empty')) {
@@ -323,20 +371,34 @@ async function main(): Promise<void> {
     const files = writeTrainingFixture(dir, { staff: STAFF, teamSize: TEAM_SIZE, entraId });
     const t = performance.now();
     bot.child.send({ import: files });
-    const imported = await new Promise<{ imported?: { staff: number; staffFailed: number; training: number }; error?: string }>((resolve) => bot.child.once('message', resolve));
+    const imported = await new Promise<{
+      imported?: { staff: number; staffFailed: number; training: number };
+      error?: string;
+    }>((resolve) => bot.child.once('message', resolve));
     if (!imported.imported) throw new Error(`the import failed: ${imported.error}`);
     console.log(
       `imported ${imported.imported.staff.toLocaleString('en-GB')} staff (${imported.imported.staffFailed} not saved) and ${imported.imported.training.toLocaleString('en-GB')} training records in ${((performance.now() - t) / 1000).toFixed(1)} s`,
     );
-    const big = await load(`bot, ${STAFF.toLocaleString('en-GB')} staff`, bot.message.url, connector, pids, 'staff', bot.child);
+    const big = await load(
+      `bot, ${STAFF.toLocaleString('en-GB')} staff`,
+      bot.message.url,
+      connector,
+      pids,
+      'staff',
+      bot.child,
+    );
     results.push(big);
     report(big);
-    console.log(`peak RSS: bot ${statusMb(pids.bot, 'VmHWM') ?? '?'} MB${pids.store ? `, store ${statusMb(pids.store, 'VmHWM') ?? '?'} MB` : ''}`);
+    console.log(
+      `peak RSS: bot ${statusMb(pids.bot, 'VmHWM') ?? '?'} MB${pids.store ? `, store ${statusMb(pids.store, 'VmHWM') ?? '?'} MB` : ''}`,
+    );
 
     if (!echoResult) return;
     const ratio = big.p99 / echoResult.p99;
     const met = ratio <= 2 && big.cpuPerTurn <= 2;
-    console.log(`targets (p99 at ${STAFF.toLocaleString('en-GB')} staff <= 2x echo, CPU per turn <= 2 ms): ${met ? 'met' : 'NOT met'}; total run ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    console.log(
+      `targets (p99 at ${STAFF.toLocaleString('en-GB')} staff <= 2x echo, CPU per turn <= 2 ms): ${met ? 'met' : 'NOT met'}; total run ${((performance.now() - started) / 1000).toFixed(0)} s`,
+    );
     console.log(`turn_p99_ratio=${ratio.toFixed(2)} cpu_per_turn_ms=${big.cpuPerTurn.toFixed(2)}`);
   } finally {
     for (const child of children.reverse()) await stop(child);

@@ -16,33 +16,55 @@ import { importTraining } from '../src/training/importTraining';
 async function main(): Promise<void> {
   const dataDir = process.env.DATA_DIR;
   if (!dataDir) throw new Error('DATA_DIR is required');
-  const config = loadConfig({ PORT: process.env.BENCH_PORT ?? '0', DATA_DIR: dataDir, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn' });
-  const app = await startApp(config, createLogger(process.env.BENCH_LOG_LEVEL ?? 'warn'), { host: '127.0.0.1', attachToStore: process.env.ATTACH_TO_STORE === '1' });
-  let session: inspector.Session | undefined;
-  process.on('message', (m: { import?: { staff: string; training: string }; profile?: 'start' | 'stop'; file?: string }) => {
-    if (m.profile === 'start') {
-      session = new inspector.Session();
-      session.connect();
-      session.post('Profiler.enable', () => session!.post('Profiler.start', () => process.send?.({ profiling: true })));
-      return;
-    }
-    if (m.profile === 'stop' && session) {
-      session.post('Profiler.stop', (err, result) => {
-        if (!err && m.file) fs.writeFileSync(m.file, JSON.stringify(result.profile));
-        session?.disconnect();
-        session = undefined;
-        process.send?.({ profiled: m.file });
-      });
-      return;
-    }
-    if (!m.import) return;
-    const files = m.import;
-    void (async () => {
-      const staff = await importStaff(app.directory, fs.readFileSync(files.staff, 'utf8'), { staffGroups: app.trainingRules.staffGroups.map((g) => g.id) });
-      const training = await importTraining(app.training.store, app.directory, app.trainingRules, fs.readFileSync(files.training, 'utf8'), new Date());
-      process.send?.({ imported: { staff: staff.added + staff.updated, staffFailed: staff.failed.length, training: training.added } });
-    })().catch((err: unknown) => process.send?.({ error: (err as Error).stack }));
+  const config = loadConfig({
+    PORT: process.env.BENCH_PORT ?? '0',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
   });
+  const app = await startApp(config, createLogger(process.env.BENCH_LOG_LEVEL ?? 'warn'), {
+    host: '127.0.0.1',
+    attachToStore: process.env.ATTACH_TO_STORE === '1',
+  });
+  let session: inspector.Session | undefined;
+  process.on(
+    'message',
+    (m: { import?: { staff: string; training: string }; profile?: 'start' | 'stop'; file?: string }) => {
+      if (m.profile === 'start') {
+        session = new inspector.Session();
+        session.connect();
+        session.post('Profiler.enable', () =>
+          session!.post('Profiler.start', () => process.send?.({ profiling: true })),
+        );
+        return;
+      }
+      if (m.profile === 'stop' && session) {
+        session.post('Profiler.stop', (err, result) => {
+          if (!err && m.file) fs.writeFileSync(m.file, JSON.stringify(result.profile));
+          session?.disconnect();
+          session = undefined;
+          process.send?.({ profiled: m.file });
+        });
+        return;
+      }
+      if (!m.import) return;
+      const files = m.import;
+      void (async () => {
+        const staff = await importStaff(app.directory, fs.readFileSync(files.staff, 'utf8'), {
+          staffGroups: app.trainingRules.staffGroups.map((g) => g.id),
+        });
+        const training = await importTraining(
+          app.training.store,
+          app.directory,
+          app.trainingRules,
+          fs.readFileSync(files.training, 'utf8'),
+          new Date(),
+        );
+        process.send?.({
+          imported: { staff: staff.added + staff.updated, staffFailed: staff.failed.length, training: training.added },
+        });
+      })().catch((err: unknown) => process.send?.({ error: (err as Error).stack }));
+    },
+  );
   process.send?.({ url: app.url });
   // The benchmark that forked this process is gone (stopped or killed): so is this one.
   process.on('disconnect', () => process.exit(0));

@@ -13,15 +13,28 @@ import type { Understander, Understanding } from '../src/referral/understand';
  */
 const audience = z.enum(['child', 'adult', 'unborn']);
 const questionSchema = z.discriminatedUnion('expect', [
-  z.object({ text: z.string(), expect: z.literal('route'), routes: z.array(z.string()).min(1), audience: audience.optional() }),
-  z.object({ text: z.string(), expect: z.literal('choices'), routes: z.array(z.string()).min(2), audience: audience.optional() }),
+  z.object({
+    text: z.string(),
+    expect: z.literal('route'),
+    routes: z.array(z.string()).min(1),
+    audience: audience.optional(),
+  }),
+  z.object({
+    text: z.string(),
+    expect: z.literal('choices'),
+    routes: z.array(z.string()).min(2),
+    audience: audience.optional(),
+  }),
   z.object({ text: z.string(), expect: z.literal('ask-audience') }),
   z.object({ text: z.string(), expect: z.literal('off-topic') }),
   z.object({ text: z.string(), expect: z.literal('out-of-area'), area: z.string(), audience: audience.optional() }),
 ]);
 export type Question = z.infer<typeof questionSchema>;
 const questionsFile = z.object({ about: z.string(), questions: z.array(questionSchema) });
-const sentencesFile = z.object({ about: z.string(), sentences: z.array(z.object({ text: z.string(), patientData: z.boolean(), kinds: z.array(z.string()).optional() })) });
+const sentencesFile = z.object({
+  about: z.string(),
+  sentences: z.array(z.object({ text: z.string(), patientData: z.boolean(), kinds: z.array(z.string()).optional() })),
+});
 
 export const EVAL_DIR = path.join(projectRoot(), 'eval', 'data');
 
@@ -32,7 +45,8 @@ export function loadSentences(file: string): z.infer<typeof sentencesFile>['sent
   return sentencesFile.parse(JSON.parse(fs.readFileSync(file, 'utf8'))).sentences;
 }
 
-export type Verdict = 'right' | 'wrong-audience' | 'wrong-topic' | 'off-topic-routed' | 'missed' | 'asked' | 'wrong-area';
+export type Verdict =
+  'right' | 'wrong-audience' | 'wrong-topic' | 'off-topic-routed' | 'missed' | 'asked' | 'wrong-area';
 
 function describe(u: Understanding): string {
   switch (u.kind) {
@@ -63,12 +77,19 @@ export function judge(q: Question, u: Understanding, content: ReferralContent): 
   const routesShown = offered(u);
   const listed = 'routes' in q ? q.routes : [];
   // A route the label itself lists is never "for another audience" (a pregnant 15-year-old: the unborn-baby route is right).
-  const forAudience = (a: Audience | undefined) => !a || routesShown.every((id) => listed.includes(id) || content.route(id)!.audiences.includes(a));
-  if (q.expect === 'off-topic') return routesShown.length > 0 || u.kind === 'out-of-area' ? 'off-topic-routed' : u.kind === 'off-topic' && !u.unsure ? 'right' : 'asked';
+  const forAudience = (a: Audience | undefined) =>
+    !a || routesShown.every((id) => listed.includes(id) || content.route(id)!.audiences.includes(a));
+  if (q.expect === 'off-topic')
+    return routesShown.length > 0 || u.kind === 'out-of-area'
+      ? 'off-topic-routed'
+      : u.kind === 'off-topic' && !u.unsure
+        ? 'right'
+        : 'asked';
   if (q.expect === 'out-of-area') {
     if (u.kind !== 'out-of-area') return routesShown.length > 0 ? 'wrong-area' : 'missed';
     if (u.area.name !== q.area) return 'wrong-area';
-    if (q.audience && u.audience && u.audience !== (q.audience === 'unborn' ? 'child' : q.audience)) return 'wrong-audience';
+    if (q.audience && u.audience && u.audience !== (q.audience === 'unborn' ? 'child' : q.audience))
+      return 'wrong-audience';
     return 'right';
   }
   if (u.kind === 'out-of-area') return 'wrong-area';
@@ -83,11 +104,17 @@ export function judge(q: Question, u: Understanding, content: ReferralContent): 
     if (u.kind === 'route') return q.routes.includes(u.route.id) ? 'right' : 'wrong-topic';
     // A choice between routes that are all right (the label lists both) is right.
     if (u.kind === 'choices' && routesShown.every((id) => q.routes.includes(id))) return 'right';
-    if (u.kind === 'choices' || u.kind === 'ask-audience') return routesShown.some((id) => q.routes.includes(id)) ? 'asked' : 'wrong-topic';
+    if (u.kind === 'choices' || u.kind === 'ask-audience')
+      return routesShown.some((id) => q.routes.includes(id)) ? 'asked' : 'wrong-topic';
     return 'missed';
   }
   // choices expected: a card offering every listed route (or a confident answer among them, which we count as asked-for-less).
-  if (u.kind === 'choices') return q.routes.every((id) => routesShown.includes(id)) ? 'right' : routesShown.some((id) => q.routes.includes(id)) ? 'asked' : 'wrong-topic';
+  if (u.kind === 'choices')
+    return q.routes.every((id) => routesShown.includes(id))
+      ? 'right'
+      : routesShown.some((id) => q.routes.includes(id))
+        ? 'asked'
+        : 'wrong-topic';
   if (u.kind === 'route') return q.routes.includes(u.route.id) ? 'asked' : 'wrong-topic';
   if (u.kind === 'ask-audience') return routesShown.some((id) => q.routes.includes(id)) ? 'asked' : 'wrong-topic';
   return 'missed';
@@ -100,15 +127,32 @@ export interface ReferralFigures {
   failures: { text: string; expected: string; got: string; verdict: Verdict }[];
 }
 
-export function evaluateQuestions(questions: Question[], understander: Understander, content: ReferralContent): ReferralFigures {
-  const byVerdict: Record<Verdict, number> = { right: 0, 'wrong-audience': 0, 'wrong-topic': 0, 'off-topic-routed': 0, missed: 0, asked: 0, 'wrong-area': 0 };
+export function evaluateQuestions(
+  questions: Question[],
+  understander: Understander,
+  content: ReferralContent,
+): ReferralFigures {
+  const byVerdict: Record<Verdict, number> = {
+    right: 0,
+    'wrong-audience': 0,
+    'wrong-topic': 0,
+    'off-topic-routed': 0,
+    missed: 0,
+    asked: 0,
+    'wrong-area': 0,
+  };
   const failures: ReferralFigures['failures'] = [];
   for (const q of questions) {
     const u = understander.understand(q.text);
     const verdict = judge(q, u, content);
     byVerdict[verdict]++;
     if (verdict !== 'right') {
-      const expected = q.expect === 'route' || q.expect === 'choices' ? `${q.expect} ${q.routes.join(', ')}${q.audience ? ` (${q.audience})` : ''}` : q.expect === 'out-of-area' ? `out-of-area ${q.area}` : q.expect;
+      const expected =
+        q.expect === 'route' || q.expect === 'choices'
+          ? `${q.expect} ${q.routes.join(', ')}${q.audience ? ` (${q.audience})` : ''}`
+          : q.expect === 'out-of-area'
+            ? `out-of-area ${q.area}`
+            : q.expect;
       failures.push({ text: q.text, expected, got: describe(u), verdict });
     }
   }
@@ -124,8 +168,18 @@ export interface PatientDataFigures {
   wronglyWarned: { text: string; kinds: string[] }[];
 }
 
-export function evaluatePatientData(sentences: { text: string; patientData: boolean }[], now = new Date('2026-12-01T12:00:00Z')): PatientDataFigures {
-  const f: PatientDataFigures = { withDetails: 0, caught: 0, ordinary: 0, falseWarnings: 0, missed: [], wronglyWarned: [] };
+export function evaluatePatientData(
+  sentences: { text: string; patientData: boolean }[],
+  now = new Date('2026-12-01T12:00:00Z'),
+): PatientDataFigures {
+  const f: PatientDataFigures = {
+    withDetails: 0,
+    caught: 0,
+    ordinary: 0,
+    falseWarnings: 0,
+    missed: [],
+    wronglyWarned: [],
+  };
   for (const s of sentences) {
     const kinds = findPatientData(s.text, now).kinds;
     if (s.patientData) {
@@ -143,6 +197,12 @@ export function evaluatePatientData(sentences: { text: string; patientData: bool
   return f;
 }
 
-export const TARGETS = { right: 0.95, wrongAudience: 0, offTopicRouted: 0, patientDataRecall: 0.98, falseWarnings: 0.03 };
+export const TARGETS = {
+  right: 0.95,
+  wrongAudience: 0,
+  offTopicRouted: 0,
+  patientDataRecall: 0.98,
+  falseWarnings: 0.03,
+};
 
 export const pct = (n: number, d: number) => (d === 0 ? 'n/a' : `${((100 * n) / d).toFixed(1)}%`);

@@ -10,10 +10,18 @@ import { StoreLockedError } from '../src/storage/embedded';
  * DATA_DIR (default ./.data). Refuses when NODE_ENV=production or COSMOS_ENDPOINT is set. If the bot
  * is running on the same DATA_DIR, it loads through the bot's store.
  */
-export async function runDemo(env: NodeJS.ProcessEnv = process.env, out: (s: string) => void = (s) => process.stdout.write(s)): Promise<void> {
+export async function runDemo(
+  env: NodeJS.ProcessEnv = process.env,
+  out: (s: string) => void = (s) => process.stdout.write(s),
+): Promise<void> {
   assertDemoAllowed(env);
   const config = loadConfig({ ...env, PORT: '0' });
-  const app = await startApp(config, createLogger('warn'), { host: '127.0.0.1', reminderIntervalMs: 0, briefingIntervalMs: 0, attachToStore: true });
+  const app = await startApp(config, createLogger('warn'), {
+    host: '127.0.0.1',
+    reminderIntervalMs: 0,
+    briefingIntervalMs: 0,
+    attachToStore: true,
+  });
   try {
     const r = await loadDemo(app);
     out(

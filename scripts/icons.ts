@@ -10,23 +10,27 @@ import { encodePng, type Rgba } from './png';
 type Shape = (x: number, y: number) => boolean;
 
 /** A shield in the unit square centred at (0,0), x and y from -1 to 1, y downwards. */
-const shield = (scale: number): Shape => (x, y) => {
-  const u = x / scale;
-  const v = y / scale;
-  if (v < -0.82 || v > 0.92) return false;
-  if (v <= 0.05) return Math.abs(u) <= 0.72;
-  // Below the shoulders the sides curve in to a point.
-  const t = (v - 0.05) / 0.87;
-  return Math.abs(u) <= 0.72 * (1 - t) * (1 + 0.9 * t);
-};
+const shield =
+  (scale: number): Shape =>
+  (x, y) => {
+    const u = x / scale;
+    const v = y / scale;
+    if (v < -0.82 || v > 0.92) return false;
+    if (v <= 0.05) return Math.abs(u) <= 0.72;
+    // Below the shoulders the sides curve in to a point.
+    const t = (v - 0.05) / 0.87;
+    return Math.abs(u) <= 0.72 * (1 - t) * (1 + 0.9 * t);
+  };
 
 /** The classic implicit heart curve, centred, y downwards. */
-const heart = (scale: number, dy: number): Shape => (x, y) => {
-  const u = (x / scale) * 1.25;
-  const v = (-(y - dy) / scale) * 1.25 + 0.25;
-  const a = u * u + v * v - 1;
-  return a * a * a - u * u * v * v * v <= 0;
-};
+const heart =
+  (scale: number, dy: number): Shape =>
+  (x, y) => {
+    const u = (x / scale) * 1.25;
+    const v = (-(y - dy) / scale) * 1.25 + 0.25;
+    const a = u * u + v * v - 1;
+    return a * a * a - u * u * v * v * v <= 0;
+  };
 
 function draw(size: number, paint: (x: number, y: number) => [number, number, number, number]): Rgba {
   const data = new Uint8Array(size * size * 4);

@@ -31,7 +31,14 @@ async function main(argv: string[]): Promise<number> {
   const flags = new Set(argv.filter((a) => a.startsWith('--')));
   const [kind, file, ...extra] = argv.filter((a) => !a.startsWith('--'));
   const unknown = [...flags].filter((f) => f !== '--full' && f !== '--confirm');
-  if ((kind !== 'staff' && kind !== 'training') || !file || extra.length || unknown.length || (kind === 'training' && flags.size) || (flags.has('--confirm') && !flags.has('--full'))) {
+  if (
+    (kind !== 'staff' && kind !== 'training') ||
+    !file ||
+    extra.length ||
+    unknown.length ||
+    (kind === 'training' && flags.size) ||
+    (flags.has('--confirm') && !flags.has('--full'))
+  ) {
     process.stderr.write(`${USAGE}\n`);
     return 1;
   }
@@ -39,14 +46,17 @@ async function main(argv: string[]): Promise<number> {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    process.stderr.write(`Cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}\n`);
+    process.stderr.write(
+      `Cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}\n`,
+    );
     return 1;
   }
   const config = loadConfig();
   const rules = loadTrainingRules(path.join(projectRoot(), 'content', 'training', 'rules.json'));
   const store = await openStore(config, { log: createLogger('warn'), attachIfRunning: true });
   try {
-    if (store.mode === 'attached') process.stdout.write('The bot is running on this data folder: importing through it.\n');
+    if (store.mode === 'attached')
+      process.stdout.write('The bot is running on this data folder: importing through it.\n');
     const directory = new PeopleDirectory(store, config.safeguardingLeadIds);
     let summary: string;
     let problems: number;
@@ -54,15 +64,32 @@ async function main(argv: string[]): Promise<number> {
     if (kind === 'staff') {
       // The latest staff import from now, before anything is written: an offer in the chat from an earlier file to mark leavers is refused.
       await new StaffImportRuns(store).begin('cli');
-      const report = await importStaff(directory, text, { staffGroups: rules.staffGroups.map((g) => g.id), full: flags.has('--full'), confirm: flags.has('--confirm') });
+      const report = await importStaff(directory, text, {
+        staffGroups: rules.staffGroups.map((g) => g.id),
+        full: flags.has('--full'),
+        confirm: flags.has('--confirm'),
+      });
       summary = describeStaffImport(report);
       problems = report.rejected.length + report.failed.length;
-      counts = { added: report.added, updated: report.updated, unchanged: report.unchanged, rejected: report.rejected.length, notSaved: report.failed.length, ...(flags.has('--full') ? { left: report.left } : {}) };
+      counts = {
+        added: report.added,
+        updated: report.updated,
+        unchanged: report.unchanged,
+        rejected: report.rejected.length,
+        notSaved: report.failed.length,
+        ...(flags.has('--full') ? { left: report.left } : {}),
+      };
     } else {
       const report = await importTraining(new TrainingStore(store), directory, rules, text);
       summary = describeTrainingImport(report);
       problems = report.rejected.length + report.failed.length;
-      counts = { added: report.added, updated: report.updated, unchanged: report.unchanged, rejected: report.rejected.length, notSaved: report.failed.length };
+      counts = {
+        added: report.added,
+        updated: report.updated,
+        unchanged: report.unchanged,
+        rejected: report.rejected.length,
+        notSaved: report.failed.length,
+      };
     }
     process.stdout.write(`${summary}\n`);
     // In the audit trail like a chat import: the command line has no Entra id, so the login name stands for who.
@@ -74,9 +101,19 @@ async function main(argv: string[]): Promise<number> {
       }
     })();
     const recorded = await new AuditTrail(store, () => new Date(), config.auditRetentionYears)
-      .record({ aadObjectId: `cli:${login}`, name: `${login} (command line)` }, kind === 'staff' ? 'import.staff' : 'import.training', { via: 'cli', ...counts, ...(flags.has('--full') ? { full: true } : {}) })
-      .then(() => true, () => false);
-    if (!recorded) process.stderr.write('The import is done, but its audit record could not be written: tell the safeguarding team.\n');
+      .record(
+        { aadObjectId: `cli:${login}`, name: `${login} (command line)` },
+        kind === 'staff' ? 'import.staff' : 'import.training',
+        { via: 'cli', ...counts, ...(flags.has('--full') ? { full: true } : {}) },
+      )
+      .then(
+        () => true,
+        () => false,
+      );
+    if (!recorded)
+      process.stderr.write(
+        'The import is done, but its audit record could not be written: tell the safeguarding team.\n',
+      );
     return problems > 0 ? 2 : 0;
   } finally {
     await store.close();

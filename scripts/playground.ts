@@ -27,7 +27,12 @@ export const ROLE_LABELS: Record<Persona, string> = {
 const argsSchema = z.object({
   as: z.enum(PERSONAS, { errorMap: () => ({ message: `--as must be one of ${PERSONAS.join(', ')}` }) }),
   port: z.coerce.number({ invalid_type_error: '--port must be a number' }).int().min(1).max(65535).default(3978),
-  playgroundPort: z.coerce.number({ invalid_type_error: '--playground-port must be a number' }).int().min(1).max(65535).default(56150),
+  playgroundPort: z.coerce
+    .number({ invalid_type_error: '--playground-port must be a number' })
+    .int()
+    .min(1)
+    .max(65535)
+    .default(56150),
 });
 export type PlaygroundArgs = z.infer<typeof argsSchema>;
 
@@ -60,7 +65,11 @@ export function playgroundConfig(who: Persona): string {
     .slice(0, 5); // the Playground wants at least five other people
   const user = (p: { employeeId: string; name: string; aadObjectId?: string }, indent: string) => {
     const [given, ...rest] = p.name.replace(/^Dr /, '').split(' ');
-    const email = `${p.name.replace(/^Dr /, '').toLowerCase().replace(/[^a-z ]/g, '').replace(/ /g, '.')}@demo.nhs.example`;
+    const email = `${p.name
+      .replace(/^Dr /, '')
+      .toLowerCase()
+      .replace(/[^a-z ]/g, '')
+      .replace(/ /g, '.')}@demo.nhs.example`;
     return [
       `id: ${yamlString(`demo-${p.employeeId.toLowerCase()}`)}`,
       `name: ${yamlString(p.name)}`,
@@ -104,7 +113,11 @@ async function main(argv: string[]): Promise<void> {
   const started = Date.now();
   const args = parseArgs(argv);
   assertDemoAllowed(process.env);
-  const env = { ...process.env, DATA_DIR: process.env.DATA_DIR?.trim() || path.join(projectRoot(), '.data-demo'), PORT: String(args.port) };
+  const env = {
+    ...process.env,
+    DATA_DIR: process.env.DATA_DIR?.trim() || path.join(projectRoot(), '.data-demo'),
+    PORT: String(args.port),
+  };
   const config = loadConfig(env);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sg-playground-'));
   const logFile = path.join(work, 'bot.log');
@@ -118,11 +131,25 @@ async function main(argv: string[]): Promise<void> {
   const configPath = path.join(work, 'm365agentsplayground.yml');
   fs.writeFileSync(configPath, playgroundConfig(args.as));
   const cli = require.resolve('@microsoft/m365agentsplayground/cli.js');
-  const child = spawn(process.execPath, [cli, 'start', '-e', `http://127.0.0.1:${args.port}/api/messages`, '-c', 'msteams', '--dt', '-p', String(args.playgroundPort)], {
-    cwd: work, // it writes devTools/ into its working folder
-    env: { ...process.env, M365_AGENTS_PLAYGROUND_CONFIG_PATH: configPath },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      cli,
+      'start',
+      '-e',
+      `http://127.0.0.1:${args.port}/api/messages`,
+      '-c',
+      'msteams',
+      '--dt',
+      '-p',
+      String(args.playgroundPort),
+    ],
+    {
+      cwd: work, // it writes devTools/ into its working folder
+      env: { ...process.env, M365_AGENTS_PLAYGROUND_CONFIG_PATH: configPath },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr.on('data', (c: Buffer) => (out += c.toString()));
@@ -137,13 +164,23 @@ async function main(argv: string[]): Promise<void> {
   process.on('SIGTERM', () => void stop(0));
   child.once('exit', (code) => {
     const devLog = path.join(work, 'devTools', 'm365agentsplayground.log');
-    const detail = code ? `\n${out.slice(-2000)}${fs.existsSync(devLog) ? fs.readFileSync(devLog, 'utf8').split('\n').filter((l) => l.startsWith('error')).join('\n') : ''}` : '';
+    const detail = code
+      ? `\n${out.slice(-2000)}${
+          fs.existsSync(devLog)
+            ? fs
+                .readFileSync(devLog, 'utf8')
+                .split('\n')
+                .filter((l) => l.startsWith('error'))
+                .join('\n')
+            : ''
+        }`
+      : '';
     process.stderr.write(`The Playground stopped (exit code ${code}).${detail}\n`);
     void stop(code ? 1 : 0);
   });
 
   const url = `http://localhost:${args.playgroundPort}`;
-  for (const deadline = Date.now() + 60_000; ; ) {
+  for (const deadline = Date.now() + 60_000; ;) {
     try {
       if ((await fetch(`http://127.0.0.1:${args.playgroundPort}/`)).ok) break;
     } catch {
@@ -165,7 +202,11 @@ async function main(argv: string[]): Promise<void> {
 
 if (require.main === module) {
   main(process.argv.slice(2)).catch((err: unknown) => {
-    const known = err instanceof UsageError || err instanceof DemoRefusedError || err instanceof ConfigError || err instanceof StoreLockedError;
+    const known =
+      err instanceof UsageError ||
+      err instanceof DemoRefusedError ||
+      err instanceof ConfigError ||
+      err instanceof StoreLockedError;
     process.stderr.write(`${known ? '' : 'The playground could not start: '}${(err as Error).message}\n`);
     process.exit(1);
   });

@@ -47,9 +47,17 @@ export function encodePng(img: Rgba): Buffer {
   const rows = Buffer.alloc((img.width * 4 + 1) * img.height);
   for (let y = 0; y < img.height; y++) {
     rows[y * (img.width * 4 + 1)] = 0; // filter: none
-    Buffer.from(img.data.buffer, img.data.byteOffset + y * img.width * 4, img.width * 4).copy(rows, y * (img.width * 4 + 1) + 1);
+    Buffer.from(img.data.buffer, img.data.byteOffset + y * img.width * 4, img.width * 4).copy(
+      rows,
+      y * (img.width * 4 + 1) + 1,
+    );
   }
-  return Buffer.concat([SIGNATURE, chunk('IHDR', header), chunk('IDAT', zlib.deflateSync(rows, { level: 9 })), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    SIGNATURE,
+    chunk('IHDR', header),
+    chunk('IDAT', zlib.deflateSync(rows, { level: 9 })),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /** Decodes 8-bit RGBA or RGB PNGs (non-interlaced), the kinds this project writes and Teams expects. */

@@ -100,7 +100,8 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
   const trainingRules = loadTrainingRules(path.join(projectRoot(), 'content', 'training', 'rules.json'));
   const briefingLibrary = opts.briefingLibrary ?? loadBriefingLibrary(path.join(projectRoot(), 'content', 'briefings'));
   const now = opts.now ?? (() => new Date());
-  for (const item of overdueForReview(referralContent, now())) log.warn({ kind: item.kind, id: item.id, due: item.due }, 'referral content needs review');
+  for (const item of overdueForReview(referralContent, now()))
+    log.warn({ kind: item.kind, id: item.id, due: item.due }, 'referral content needs review');
   const store = await openStore(config, { log, attachIfRunning: opts.attachToStore });
   try {
     const directory = new PeopleDirectory(store, config.safeguardingLeadIds);
@@ -128,12 +129,24 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
       await live.start(now(), opts.contentRefreshMs ?? 5000);
       contentSets.set(live.set, live);
     }
-    if (config.production && isExampleContent(liveContent.get()) && !config.allowExampleContent) throw new ExampleContentError(liveContent.get().pathway.organisation);
+    if (config.production && isExampleContent(liveContent.get()) && !config.allowExampleContent)
+      throw new ExampleContentError(liveContent.get().pathway.organisation);
     const audit = new AuditTrail(store, now, config.auditRetentionYears);
-    const referral = new ReferralService({ content: () => liveContent.get(), store, notifier, log, now, retentionDays: config.referralRetentionDays });
+    const referral = new ReferralService({
+      content: () => liveContent.get(),
+      store,
+      notifier,
+      log,
+      now,
+      retentionDays: config.referralRetentionDays,
+    });
     // Order matters for free text: referral search first, then home's menu.
     let listeningUrl = '';
-    const signingKeys = config.exportSigningKeys ? [config.exportSigningKeys.current, config.exportSigningKeys.previous].filter((k): k is string => Boolean(k)).map((k) => Buffer.from(k, 'utf8')) : undefined;
+    const signingKeys = config.exportSigningKeys
+      ? [config.exportSigningKeys.current, config.exportSigningKeys.previous]
+          .filter((k): k is string => Boolean(k))
+          .map((k) => Buffer.from(k, 'utf8'))
+      : undefined;
     const exportLinks = new ExportLinks(() => config.publicBaseUrl ?? listeningUrl, now, signingKeys);
     // Every file served through a signed link is recorded against the person the link was made for.
     exportLinks.onDownload = async (d) => {
@@ -141,17 +154,58 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
       const ids = Object.fromEntries(Object.entries(d.params).filter(([k]) => DOWNLOAD_IDS.has(k)));
       await audit.note({ aadObjectId: d.by, name: person?.name }, 'export.downloaded', { export: d.kind, ...ids }, log);
     };
-    const content = new ContentService({ store: contentStore, live: liveContent, audit, directory, notifier, exports: exportLinks, now, sets: contentSets });
-    const contentReviews = new ContentReviews({ store: contentStore, live: liveContent, directory, notifier, audit, log, now });
-    const training = new TrainingService({ rules: trainingRules, store, directory, notifier, now, exports: exportLinks, conversations, audit });
+    const content = new ContentService({
+      store: contentStore,
+      live: liveContent,
+      audit,
+      directory,
+      notifier,
+      exports: exportLinks,
+      now,
+      sets: contentSets,
+    });
+    const contentReviews = new ContentReviews({
+      store: contentStore,
+      live: liveContent,
+      directory,
+      notifier,
+      audit,
+      log,
+      now,
+    });
+    const training = new TrainingService({
+      rules: trainingRules,
+      store,
+      directory,
+      notifier,
+      now,
+      exports: exportLinks,
+      conversations,
+      audit,
+    });
     const upgraded = await training.store.upgradeCourseDocuments();
-    if (upgraded) log.info({ courses: upgraded }, 'training saved one document per course moved into per-person records');
+    if (upgraded)
+      log.info({ courses: upgraded }, 'training saved one document per course moved into per-person records');
     // Employee ids compare case-insensitively: fold any stored in lower case by earlier versions.
     const ids = await directory.upgradeEmployeeIds();
     const records = await training.store.upgradeEmployeeIds();
-    if (ids.moved || records) log.info({ people: ids.moved, records }, 'employee ids stored in lower case moved to upper case');
-    if (ids.conflicts.length) log.warn({ employeeIds: ids.conflicts }, 'people stored under two spellings of one employee id: check the staff list');
-    const assessment = new AssessmentService({ content: assessmentContent, store, now, notifier, directory, exports: exportLinks, conversations, audit });
+    if (ids.moved || records)
+      log.info({ people: ids.moved, records }, 'employee ids stored in lower case moved to upper case');
+    if (ids.conflicts.length)
+      log.warn(
+        { employeeIds: ids.conflicts },
+        'people stored under two spellings of one employee id: check the staff list',
+      );
+    const assessment = new AssessmentService({
+      content: assessmentContent,
+      store,
+      now,
+      notifier,
+      directory,
+      exports: exportLinks,
+      conversations,
+      audit,
+    });
     const briefings = new BriefingsService({
       store,
       directory,
@@ -164,7 +218,16 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
       broadcast: config.broadcast,
       audit,
     });
-    const imports = createImportsCapability({ directory, training: training.store, rules: trainingRules, notifier, reports: new ImportReports(store, exportLinks, now), runs: new StaffImportRuns(store, now), audit, now });
+    const imports = createImportsCapability({
+      directory,
+      training: training.store,
+      rules: trainingRules,
+      notifier,
+      reports: new ImportReports(store, exportLinks, now),
+      runs: new StaffImportRuns(store, now),
+      audit,
+      now,
+    });
     const reminderIntervalMs = opts.reminderIntervalMs ?? 60_000;
     const capabilities = buildCapabilities({
       // Cosmos DB deletes closed follow-ups by their time to live; the embedded store needs a sweep.
@@ -258,7 +321,10 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
 /** The version in package.json (what an operator compares with the release). */
 export function packageVersion(): string {
   try {
-    return String((JSON.parse(fs.readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown');
+    return String(
+      (JSON.parse(fs.readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')) as { version?: string }).version ??
+        'unknown',
+    );
   } catch {
     return 'unknown';
   }

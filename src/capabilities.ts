@@ -19,10 +19,18 @@ import { createTrainingCapability, type TrainingService } from './training';
  * Adds who-may and buttons to a capability's commands where its folder does not declare them yet
  * (src/referral/ is edited by the content owners; its handlers already refuse everyone else).
  */
-function withPermissions(capability: Capability, permissions: Record<string, Permission>, buttons: Record<string, string> = {}): Capability {
+function withPermissions(
+  capability: Capability,
+  permissions: Record<string, Permission>,
+  buttons: Record<string, string> = {},
+): Capability {
   return {
     ...capability,
-    commands: capability.commands?.map((c) => ({ ...c, permission: c.permission ?? permissions[c.name], button: c.button ?? buttons[c.name] })),
+    commands: capability.commands?.map((c) => ({
+      ...c,
+      permission: c.permission ?? permissions[c.name],
+      button: c.button ?? buttons[c.name],
+    })),
   };
 }
 
@@ -50,7 +58,13 @@ export function buildCapabilities(s: Services): Capability[] {
     // A content file (routes.json...) from a lead is a proposal: before the imports, which answer every file.
     createContentCapability(s.content, s.contentReviews, { reviewIntervalMs: s.timers?.reminderIntervalMs }),
     audited(s.imports),
-    audited(withPermissions(createReferralCapability(s.referral, s.timers), { 'content review': 'referral.review' }, { worried: "I'm worried about someone" })),
+    audited(
+      withPermissions(
+        createReferralCapability(s.referral, s.timers),
+        { 'content review': 'referral.review' },
+        { worried: "I'm worried about someone" },
+      ),
+    ),
     audited(createAssessmentCapability(s.assessment)),
     audited(createTrainingCapability(s.training)),
     audited(createBriefingsCapability(s.briefings, { engineIntervalMs: s.briefingIntervalMs ?? 0 })),
@@ -65,6 +79,13 @@ export function buildCapabilities(s: Services): Capability[] {
  */
 export function commandCatalogue(): Command[] {
   const none = undefined as never;
-  return buildCapabilities({ imports: { name: 'imports' }, referral: none, content: none, contentReviews: none, assessment: none, training: none, briefings: none }).flatMap((c) => c.commands ?? []);
+  return buildCapabilities({
+    imports: { name: 'imports' },
+    referral: none,
+    content: none,
+    contentReviews: none,
+    assessment: none,
+    training: none,
+    briefings: none,
+  }).flatMap((c) => c.commands ?? []);
 }
-

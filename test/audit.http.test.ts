@@ -44,7 +44,11 @@ describe('the audit trail of privileged actions', () => {
     await files.close();
   });
   beforeEach(async () => {
-    bot = await startTestBot({ BROADCAST_RETRY_BASE_MS: '20', BROADCAST_MESSAGES_PER_SECOND: '200', SAFEGUARDING_LEAD_IDS: `${LEAD_OID},${LEAD2}` });
+    bot = await startTestBot({
+      BROADCAST_RETRY_BASE_MS: '20',
+      BROADCAST_MESSAGES_PER_SECOND: '200',
+      SAFEGUARDING_LEAD_IDS: `${LEAD_OID},${LEAD2}`,
+    });
     await importStaff(bot.app.directory, STAFF, {});
     for (const oid of [LEAD_OID, LEAD2, BEN, USER_OID, MANAGER]) await bot.say('hello', { oid });
     bot.connector.clear();
@@ -56,7 +60,12 @@ describe('the audit trail of privileged actions', () => {
   async function draft(): Promise<string> {
     await ask(bot, LEAD_OID, '', { verb: 'briefings.save', ...BRIEFING });
     const [d] = await bot.app.briefings.store.list({ status: ['draft'], author: LEAD_OID });
-    await ask(bot, LEAD_OID, '', { verb: 'briefings.audience', draftId: d!.id, kind: 'teams', teams: 'Continuing Care' });
+    await ask(bot, LEAD_OID, '', {
+      verb: 'briefings.audience',
+      draftId: d!.id,
+      kind: 'teams',
+      teams: 'Continuing Care',
+    });
     return d!.id;
   }
 
@@ -65,30 +74,65 @@ describe('the audit trail of privileged actions', () => {
     await ask(bot, LEAD_OID, '', { verb: 'briefings.send', draftId: now, when: 'now' });
     await bot.app.briefings.engine.work(now);
     const later = await draft();
-    await ask(bot, LEAD_OID, '', { verb: 'briefings.send', draftId: later, when: 'later', date: '2099-03-02', time: '10:15', confirmed: 'yes' });
+    await ask(bot, LEAD_OID, '', {
+      verb: 'briefings.send',
+      draftId: later,
+      when: 'later',
+      date: '2099-03-02',
+      time: '10:15',
+      confirmed: 'yes',
+    });
     await ask(bot, LEAD_OID, '', { verb: 'briefings.remind', briefingId: now });
     await bot.connector.waitFor((a) => /Reminders for .*: 3 sent/.test(a.activity.text ?? ''));
 
     const all = await records();
     const of = (action: string) => all.filter((r) => r.action === action);
-    expect(of('briefing.sent')).toEqual([expect.objectContaining({ actor: LEAD_OID, subject: { briefing: now, recipients: 3 } })]);
-    expect(of('briefing.scheduled')).toEqual([expect.objectContaining({ actor: LEAD_OID, subject: { briefing: later, recipients: 3, sendAt: '2099-03-02T10:15:00.000Z' } })]);
-    expect(of('briefing.reminded')).toEqual([expect.objectContaining({ actor: LEAD_OID, subject: { briefing: now, due: 3, reminded: 3 } })]);
+    expect(of('briefing.sent')).toEqual([
+      expect.objectContaining({ actor: LEAD_OID, subject: { briefing: now, recipients: 3 } }),
+    ]);
+    expect(of('briefing.scheduled')).toEqual([
+      expect.objectContaining({
+        actor: LEAD_OID,
+        subject: { briefing: later, recipients: 3, sendAt: '2099-03-02T10:15:00.000Z' },
+      }),
+    ]);
+    expect(of('briefing.reminded')).toEqual([
+      expect.objectContaining({ actor: LEAD_OID, subject: { briefing: now, due: 3, reminded: 3 } }),
+    ]);
     expect(JSON.stringify(all)).not.toContain(DISTINCTIVE);
     expect(JSON.stringify(all)).not.toMatch(/Self-neglect|Hoarding/);
   });
 
   it('records a staff import from the chat (kind, counts, who) and a staff member refused one', async () => {
     const before = bot.connector.sent.length;
-    await bot.post(bot.activity({ type: 'message', text: '', attachments: [fileAttachment('staff.csv', `${files.url}/staff.csv`)] }, LEAD_OID));
-    await bot.connector.waitFor((a) => bot.connector.sent.indexOf(a) >= before && /Staff import/.test(a.activity.text ?? ''));
-    await bot.post(bot.activity({ type: 'message', text: '', attachments: [fileAttachment('staff.csv', `${files.url}/staff.csv`)] }, BEN));
-    await bot.connector.waitFor((a) => a.conversationId === `a:personal-${BEN}` && /Only safeguarding leads/.test(a.activity.text ?? ''));
+    await bot.post(
+      bot.activity(
+        { type: 'message', text: '', attachments: [fileAttachment('staff.csv', `${files.url}/staff.csv`)] },
+        LEAD_OID,
+      ),
+    );
+    await bot.connector.waitFor(
+      (a) => bot.connector.sent.indexOf(a) >= before && /Staff import/.test(a.activity.text ?? ''),
+    );
+    await bot.post(
+      bot.activity(
+        { type: 'message', text: '', attachments: [fileAttachment('staff.csv', `${files.url}/staff.csv`)] },
+        BEN,
+      ),
+    );
+    await bot.connector.waitFor(
+      (a) => a.conversationId === `a:personal-${BEN}` && /Only safeguarding leads/.test(a.activity.text ?? ''),
+    );
     const all = await records();
     expect(all.filter((r) => r.action === 'import.staff')).toEqual([
-      expect.objectContaining({ actor: LEAD_OID, subject: { via: 'chat', added: 0, updated: 0, unchanged: 4, rejected: 0, notSaved: 0 } }),
+      expect.objectContaining({
+        actor: LEAD_OID,
+        subject: { via: 'chat', added: 0, updated: 0, unchanged: 4, rejected: 0, notSaved: 0 },
+      }),
     ]);
-    expect(all.filter((r) => r.action === 'access.refused')).toEqual([expect.objectContaining({ actor: BEN, subject: { permission: 'people.import', file: 'any' } })]);
+    expect(all.filter((r) => r.action === 'access.refused')).toEqual([
+      expect.objectContaining({ actor: BEN, subject: { permission: 'people.import', file: 'any' } }),
+    ]);
     expect(JSON.stringify(all)).not.toMatch(/Ben Brown|Lee Lead|staff\.csv/);
   });
 
@@ -116,9 +160,28 @@ describe('the audit trail of privileged actions', () => {
     const form = cardOf((await ask(bot, LEAD_OID, '', { verb: 'content.contact.edit', contact: 'mash' })).reply)!;
     const propose = button(form, 'Propose this change').data as Record<string, unknown>;
     const before = bot.connector.sent.length;
-    await bot.say('', { oid: LEAD_OID, value: { ...propose, name: 'Rotherham Multi-Agency Safeguarding Hub (MASH)', phone: '01709 336080', hours: 'Monday to Friday', use: 'Referrals and advice about children' } });
-    const approval = cardOf(await bot.connector.waitFor((a) => bot.connector.sent.indexOf(a) >= before && a.conversationId === `a:personal-${LEAD2}` && cardText(cardOf(a)).includes('needs your approval')))!;
-    const declined = await ask(bot, LEAD2, '', { ...(button(approval, 'Decline').data as Record<string, unknown>), reason: `Those are not the hours ${DISTINCTIVE}` });
+    await bot.say('', {
+      oid: LEAD_OID,
+      value: {
+        ...propose,
+        name: 'Rotherham Multi-Agency Safeguarding Hub (MASH)',
+        phone: '01709 336080',
+        hours: 'Monday to Friday',
+        use: 'Referrals and advice about children',
+      },
+    });
+    const approval = cardOf(
+      await bot.connector.waitFor(
+        (a) =>
+          bot.connector.sent.indexOf(a) >= before &&
+          a.conversationId === `a:personal-${LEAD2}` &&
+          cardText(cardOf(a)).includes('needs your approval'),
+      ),
+    )!;
+    const declined = await ask(bot, LEAD2, '', {
+      ...(button(approval, 'Decline').data as Record<string, unknown>),
+      reason: `Those are not the hours ${DISTINCTIVE}`,
+    });
     expect(declined.text).toMatch(/Declined/);
     const all = await records();
     expect(all.map((r) => r.action)).toEqual(['content.declined', 'content.proposed']);
@@ -127,11 +190,19 @@ describe('the audit trail of privileged actions', () => {
 
   it('records every export downloaded (which, by whom, when)', async () => {
     const link = await ask(bot, LEAD_OID, '', { verb: 'training.export', team: 'Continuing Care' });
-    const url = /\((http[^)]+exports\?token=[^)]+)\)/.exec(link.text)![1]!.replace(/^http:\/\/localhost/, 'http://127.0.0.1');
+    const url = /\((http[^)]+exports\?token=[^)]+)\)/
+      .exec(link.text)![1]!
+      .replace(/^http:\/\/localhost/, 'http://127.0.0.1');
     const at = bot.clock.now.toISOString();
     expect((await fetch(url)).status).toBe(200);
     const downloads = (await records()).filter((r) => r.action === 'export.downloaded');
-    expect(downloads).toEqual([expect.objectContaining({ actor: LEAD_OID, actorName: 'Lee Lead', subject: { export: 'training-team', team: 'Continuing Care' } })]);
+    expect(downloads).toEqual([
+      expect.objectContaining({
+        actor: LEAD_OID,
+        actorName: 'Lee Lead',
+        subject: { export: 'training-team', team: 'Continuing Care' },
+      }),
+    ]);
     expect(downloads[0]!.at >= at).toBe(true);
     // A tampered link serves nothing and records nothing.
     expect((await fetch(url.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')))).status).toBe(404);
@@ -140,30 +211,52 @@ describe('the audit trail of privileged actions', () => {
 
   it('audit log filters by kind and by person, says which kinds there are, and its CSV has every record', async () => {
     const id = await draft();
-    await ask(bot, LEAD_OID, '', { verb: 'briefings.send', draftId: id, when: 'later', date: '2099-03-02', time: '10:15', confirmed: 'yes' });
+    await ask(bot, LEAD_OID, '', {
+      verb: 'briefings.send',
+      draftId: id,
+      when: 'later',
+      date: '2099-03-02',
+      time: '10:15',
+      confirmed: 'yes',
+    });
     await ask(bot, BEN, 'new briefing');
     const briefing = (await ask(bot, LEAD_OID, 'audit log briefing')).text;
-    expect(briefing).toMatch(/Audit log, latest first \(briefing\): 1\n\n- .*Sam Taylor scheduled a briefing \(briefing [0-9a-f-]+, 3 people, for 2 Mar 2099, 10:15\)/);
+    expect(briefing).toMatch(
+      /Audit log, latest first \(briefing\): 1\n\n- .*Sam Taylor scheduled a briefing \(briefing [0-9a-f-]+, 3 people, for 2 Mar 2099, 10:15\)/,
+    );
     expect(briefing).not.toContain('refused');
     const refusals = (await ask(bot, LEAD_OID, 'audit log refused')).text;
     expect(refusals).toMatch(/was refused a privileged action \(needs briefings\.send, command "new briefing"\)/);
     expect(refusals).not.toContain('scheduled');
-    expect((await ask(bot, LEAD_OID, 'audit log export')).text).toMatch(/No audit records for "export" this month or last\. You can filter by kind \(content, briefing, import, training, assessment, export, refused\)/);
+    expect((await ask(bot, LEAD_OID, 'audit log export')).text).toMatch(
+      /No audit records for "export" this month or last\. You can filter by kind \(content, briefing, import, training, assessment, export, refused\)/,
+    );
     const { text } = await ask(bot, LEAD_OID, 'audit log');
-    const url = /\((http[^)]+exports\?token=[^)]+)\)/.exec(text)![1]!.replace(/^http:\/\/localhost/, 'http://127.0.0.1');
+    const url = /\((http[^)]+exports\?token=[^)]+)\)/
+      .exec(text)![1]!
+      .replace(/^http:\/\/localhost/, 'http://127.0.0.1');
     const csv = await (await fetch(url)).text();
     expect(csv).toMatch(/briefing\.scheduled/);
     expect(csv).toMatch(/access\.refused/);
     expect(csv).not.toContain(DISTINCTIVE);
     // Help names the kinds.
-    expect((await ask(bot, LEAD_OID, 'help')).text).toContain('audit log [content | briefing | import | training | assessment | export | refused | name]');
+    expect((await ask(bot, LEAD_OID, 'help')).text).toContain(
+      'audit log [content | briefing | import | training | assessment | export | refused | name]',
+    );
   });
 
   it('a failing audit write loses nothing: the action stands, the person gets their answer, the error is logged with ids only', async () => {
     const id = await draft();
     const spy = jest.spyOn(bot.app.audit, 'record').mockRejectedValue(new Error('storage unavailable'));
     try {
-      const { text } = await ask(bot, LEAD_OID, '', { verb: 'briefings.send', draftId: id, when: 'later', date: '2099-03-02', time: '10:15', confirmed: 'yes' });
+      const { text } = await ask(bot, LEAD_OID, '', {
+        verb: 'briefings.send',
+        draftId: id,
+        when: 'later',
+        date: '2099-03-02',
+        time: '10:15',
+        confirmed: 'yes',
+      });
       expect(text).toMatch(/^Scheduled: ".*" will go to 3 people on Monday 2 March 2099 at 10:15/);
     } finally {
       spy.mockRestore();
@@ -171,7 +264,10 @@ describe('the audit trail of privileged actions', () => {
     expect((await bot.app.briefings.store.get(id))!.status).toBe('scheduled');
     const logged = bot.logs.filter((l) => l.msg === 'audit record not written');
     expect(logged).toHaveLength(1);
-    expect(logged[0]).toMatchObject({ level: 50, audit: { action: 'briefing.scheduled', subject: { briefing: id, recipients: 3 } } });
+    expect(logged[0]).toMatchObject({
+      level: 50,
+      audit: { action: 'briefing.scheduled', subject: { briefing: id, recipients: 3 } },
+    });
     expect(JSON.stringify(logged)).not.toContain(DISTINCTIVE);
     expect(await records()).toEqual([]);
   });

@@ -30,11 +30,26 @@ const STAFF = [
 ].join('\n');
 
 const chat = (oid: string) => `a:personal-${oid}`;
-const briefingsTo = (bot: TestBot, oid: string) => bot.connector.sent.filter((s) => s.conversationId === chat(oid) && cardText(cardOf(s)).includes('7-minute briefing'));
+const briefingsTo = (bot: TestBot, oid: string) =>
+  bot.connector.sent.filter((s) => s.conversationId === chat(oid) && cardText(cardOf(s)).includes('7-minute briefing'));
 
 /** Presses a card's Action.Execute the way Teams does: an invoke whose HTTP response carries the new card. */
-async function execute(bot: TestBot, oid: string, verb: string, data: Record<string, unknown>): Promise<{ status: number; body: { statusCode: number; type: string; value: unknown } }> {
-  const res = await bot.post(bot.activity({ type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' } }, oid));
+async function execute(
+  bot: TestBot,
+  oid: string,
+  verb: string,
+  data: Record<string, unknown>,
+): Promise<{ status: number; body: { statusCode: number; type: string; value: unknown } }> {
+  const res = await bot.post(
+    bot.activity(
+      {
+        type: 'invoke',
+        name: 'adaptiveCard/action',
+        value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' },
+      },
+      oid,
+    ),
+  );
   return { status: res.status, body: (await res.json()) as { statusCode: number; type: string; value: unknown } };
 }
 
@@ -45,7 +60,11 @@ function ackData(sent: SentActivity): Record<string, unknown> {
   return ack.data;
 }
 
-async function sendFromLibrary(bot: TestBot, libraryId: string, audience: Record<string, string>): Promise<BriefingDoc> {
+async function sendFromLibrary(
+  bot: TestBot,
+  libraryId: string,
+  audience: Record<string, string>,
+): Promise<BriefingDoc> {
   await bot.say('', { oid: LEAD_OID, value: { verb: 'briefings.start', libraryId } });
   const drafts = await bot.app.briefings.store.list({ status: ['draft'], author: LEAD_OID });
   const draft = drafts[0]!;
@@ -112,7 +131,9 @@ describe('7-minute briefings', () => {
     await bot.say('', { oid: LEAD_OID, value: { verb: 'briefings.start', libraryId: 'prevent' } });
     const [draft] = await bot.app.briefings.store.list({ status: ['draft'] });
     await bot.say('', { oid: BEN, value: { verb: 'briefings.send', draftId: draft!.id, when: 'now' } });
-    await bot.connector.waitFor((a) => a.conversationId === chat(BEN) && /Only safeguarding leads/.test(a.activity.text ?? ''));
+    await bot.connector.waitFor(
+      (a) => a.conversationId === chat(BEN) && /Only safeguarding leads/.test(a.activity.text ?? ''),
+    );
     expect((await bot.app.briefings.store.get(draft!.id))!.status).toBe('draft');
     expect(bot.logs.some((l) => l.msg === 'refused' && l.permission === 'briefings.send')).toBe(true);
   });
@@ -120,7 +141,10 @@ describe('7-minute briefings', () => {
   it('sends a library briefing to a team, shows the lead the count and progress, and records acknowledgements', async () => {
     await bot.say('', { oid: LEAD_OID, value: { verb: 'briefings.start', libraryId: 'safe-sleep' } });
     const [draft] = await bot.app.briefings.store.list({ status: ['draft'] });
-    await bot.say('', { oid: LEAD_OID, value: { verb: 'briefings.audience', draftId: draft!.id, kind: 'teams', teams: 'Continuing Care' } });
+    await bot.say('', {
+      oid: LEAD_OID,
+      value: { verb: 'briefings.audience', draftId: draft!.id, kind: 'teams', teams: 'Continuing Care' },
+    });
     const confirm = await bot.connector.waitFor((a) => cardText(cardOf(a)).includes('Ready to send'));
     expect(cardText(cardOf(confirm))).toContain('3 people');
     expect(cardProblems(cardOf(confirm)!)).toEqual([]);
@@ -131,7 +155,9 @@ describe('7-minute briefings', () => {
     for (const oid of [ALICE, BEN, CHLOE]) expect(briefingsTo(bot, oid)).toHaveLength(1);
     for (const oid of [DEV, FIN, OUTSIDER]) expect(briefingsTo(bot, oid)).toHaveLength(0);
     expect(cardProblems(cardOf(briefingsTo(bot, BEN)[0]!)!)).toEqual([]);
-    const progress = bot.connector.sent.find((s) => s.conversationId === chat(LEAD_OID) && cardText(cardOf(s)).includes('Briefing: Safer sleep'));
+    const progress = bot.connector.sent.find(
+      (s) => s.conversationId === chat(LEAD_OID) && cardText(cardOf(s)).includes('Briefing: Safer sleep'),
+    );
     expect(progress).toBeDefined();
     const final = bot.connector.updated.filter((u) => u.replyToId).at(-1)!;
     expect(cardText(cardOf(final))).toContain('Finished: delivered to 3 of 3 people.');
@@ -154,11 +180,18 @@ describe('7-minute briefings', () => {
 
     // Alice's Teams reports she has read up to the briefing.
     const aliceMessageId = (await bot.app.briefings.store.delivery(draft!.id, ALICE))!.activityId!;
-    await bot.post(bot.activity({ type: 'event', name: 'application/vnd.microsoft/readReceipt', value: { lastReadMessageId: aliceMessageId } }, ALICE));
+    await bot.post(
+      bot.activity(
+        { type: 'event', name: 'application/vnd.microsoft/readReceipt', value: { lastReadMessageId: aliceMessageId } },
+        ALICE,
+      ),
+    );
 
     bot.connector.clear();
     await bot.say('', { oid: LEAD_OID, value: { verb: 'briefings.report', briefingId: draft!.id } });
-    const report = cardText(cardOf(await bot.connector.waitFor((a) => cardText(cardOf(a)).includes('Briefing report'))));
+    const report = cardText(
+      cardOf(await bot.connector.waitFor((a) => cardText(cardOf(a)).includes('Briefing report'))),
+    );
     expect(report).toContain('Delivered\n3');
     expect(report).toContain('Acknowledged\n1 (33%)');
     expect(report).toContain('Seen (Teams read receipt)\n2 (67%)');
@@ -195,7 +228,9 @@ describe('7-minute briefings', () => {
     const briefing = await sendFromLibrary(bot, 'modern-slavery', { kind: 'everyone' });
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000); // Retry-After honoured
 
-    const states = Object.fromEntries((await bot.app.briefings.store.deliveriesOf(briefing.id)).map((d) => [d.recipient.name, d.reason ?? d.state]));
+    const states = Object.fromEntries(
+      (await bot.app.briefings.store.deliveriesOf(briefing.id)).map((d) => [d.recipient.name, d.reason ?? d.state]),
+    );
     expect(states).toEqual({
       'Lee Lead': 'delivered',
       'Alice Adams': 'delivered',
@@ -209,17 +244,27 @@ describe('7-minute briefings', () => {
     });
     expect(bot.connector.created).toHaveLength(2);
     expect(briefingsTo(bot, CHLOE)).toHaveLength(0);
-    expect(bot.connector.sent.filter((s) => s.conversationId === 'a:recreated-1' && cardText(cardOf(s)).includes('7-minute briefing'))).toHaveLength(1);
+    expect(
+      bot.connector.sent.filter(
+        (s) => s.conversationId === 'a:recreated-1' && cardText(cardOf(s)).includes('7-minute briefing'),
+      ),
+    ).toHaveLength(1);
     for (const oid of [ALICE, BEN, OUTSIDER]) expect(briefingsTo(bot, oid)).toHaveLength(1);
     expect(briefing.status).toBe('sent');
 
     await bot.say('', { oid: LEAD_OID, value: { verb: 'briefings.report', briefingId: briefing.id } });
-    const report = cardText(cardOf(await bot.connector.waitFor((a) => cardText(cardOf(a)).includes('Briefing report'))));
+    const report = cardText(
+      cardOf(await bot.connector.waitFor((a) => cardText(cardOf(a)).includes('Briefing report'))),
+    );
     // Who was not reached, by name and why (the report is only ever in the lead's 1:1 chat).
     expect(report).toContain('Not reached\nDev Dean (');
-    expect(report).toMatch(/Dev Dean \([^)]*\): blocked the bot; Ella Evans \([^)]*\): has not opened a chat with the bot yet; Fin Ford \([^)]*\): chat deleted \(could not be re-opened\); Gus Grant \([^)]*\): has no Teams account in the staff list\./);
+    expect(report).toMatch(
+      /Dev Dean \([^)]*\): blocked the bot; Ella Evans \([^)]*\): has not opened a chat with the bot yet; Fin Ford \([^)]*\): chat deleted \(could not be re-opened\); Gus Grant \([^)]*\): has no Teams account in the staff list\./,
+    );
     // Delivered to some, not all: the finished progress line is not green.
-    const finished = [...bot.connector.sent, ...bot.connector.updated].filter((s) => /Finished: delivered to 5 of 9 people\./.test(cardText(cardOf(s))));
+    const finished = [...bot.connector.sent, ...bot.connector.updated].filter((s) =>
+      /Finished: delivered to 5 of 9 people\./.test(cardText(cardOf(s))),
+    );
     expect(finished.length).toBeGreaterThan(0);
     expect(JSON.stringify(cardOf(finished[finished.length - 1]!))).toContain('"color":"Warning"');
     expect(report).toContain('Not delivered: blocked the bot\n1');
@@ -232,10 +277,16 @@ describe('7-minute briefings', () => {
     const briefing = await sendFromLibrary(bot, 'fgm', { kind: 'teams', teams: 'Continuing Care' });
     await execute(bot, ALICE, 'briefing.ack', ackData(briefingsTo(bot, ALICE)[0]!));
     bot.connector.clear();
-    const reminders = () => bot.connector.sent.filter((s) => /^A gentle reminder/.test(s.activity.text ?? '')).map((s) => s.conversationId).sort();
+    const reminders = () =>
+      bot.connector.sent
+        .filter((s) => /^A gentle reminder/.test(s.activity.text ?? ''))
+        .map((s) => s.conversationId)
+        .sort();
 
     await bot.say('', { oid: LEAD_OID, value: { verb: 'briefings.remind', briefingId: briefing.id } });
-    await bot.connector.waitFor((a) => /Reminders for "Female genital mutilation \(FGM\)": 2 sent/.test(a.activity.text ?? ''));
+    await bot.connector.waitFor((a) =>
+      /Reminders for "Female genital mutilation \(FGM\)": 2 sent/.test(a.activity.text ?? ''),
+    );
     expect(reminders()).toEqual([chat(BEN), chat(CHLOE)].sort());
 
     bot.connector.clear();
@@ -254,28 +305,51 @@ describe('7-minute briefings', () => {
     bot.clock.now = new Date('2026-11-23T09:00:00Z');
     await bot.say('', { oid: LEAD_OID, value: { verb: 'briefings.start', libraryId: 'prevent' } });
     const [draft] = await bot.app.briefings.store.list({ status: ['draft'] });
-    await bot.say('', { oid: LEAD_OID, value: { verb: 'briefings.audience', draftId: draft!.id, kind: 'staffGroups', staffGroups: 'clinical' } });
-    await bot.say('', { oid: LEAD_OID, value: { verb: 'briefings.send', draftId: draft!.id, when: 'later', date: '2026-11-23', time: '08:30' } });
+    await bot.say('', {
+      oid: LEAD_OID,
+      value: { verb: 'briefings.audience', draftId: draft!.id, kind: 'staffGroups', staffGroups: 'clinical' },
+    });
+    await bot.say('', {
+      oid: LEAD_OID,
+      value: { verb: 'briefings.send', draftId: draft!.id, when: 'later', date: '2026-11-23', time: '08:30' },
+    });
     await bot.connector.waitFor((a) => /already passed/.test(cardText(cardOf(a))));
-    await bot.say('', { oid: LEAD_OID, value: { verb: 'briefings.send', draftId: draft!.id, when: 'later', date: '2026-11-24', time: '10:15' } });
+    await bot.say('', {
+      oid: LEAD_OID,
+      value: { verb: 'briefings.send', draftId: draft!.id, when: 'later', date: '2026-11-24', time: '10:15' },
+    });
     // Schedule asks to confirm the time in words first; nothing is committed yet.
     const ask = cardOf(await bot.connector.waitFor((a) => cardText(cardOf(a)).includes('Schedule "Prevent')))!;
     expect(cardText(ask)).toContain('It will go to 2 people (staff groups: ');
-    expect(cardText(ask)).toContain('on Tuesday 24 November 2026 at 10:15 (UK time). Nothing is scheduled until you confirm.');
+    expect(cardText(ask)).toContain(
+      'on Tuesday 24 November 2026 at 10:15 (UK time). Nothing is scheduled until you confirm.',
+    );
     expect((await bot.app.briefings.store.get(draft!.id))!.status).toBe('draft');
     const change = button(ask, 'Change the time');
     bot.connector.clear();
     await bot.say('', { oid: LEAD_OID, value: change.data as Record<string, unknown> });
     await bot.connector.waitFor((a) => cardText(cardOf(a)).includes('Ready to send'));
     await bot.say('', { oid: LEAD_OID, value: button(ask, 'Yes, schedule it').data as Record<string, unknown> });
-    await bot.connector.waitFor((a) => /Scheduled: "Prevent: radicalisation is a safeguarding issue" will go to 2 people on Tuesday 24 November 2026 at 10:15/.test(a.activity.text ?? ''));
+    await bot.connector.waitFor((a) =>
+      /Scheduled: "Prevent: radicalisation is a safeguarding issue" will go to 2 people on Tuesday 24 November 2026 at 10:15/.test(
+        a.activity.text ?? '',
+      ),
+    );
     expect((await bot.app.briefings.store.get(draft!.id))!.sendAt).toBe('2026-11-24T10:15:00.000Z');
     // A lead can see the scheduled briefing from their drafts.
     bot.connector.clear();
     await bot.say('briefing drafts', { oid: LEAD_OID });
-    const drafts = cardOf(await bot.connector.waitFor((a) => cardText(cardOf(a)).includes('Your drafts and scheduled briefings')))!;
+    const drafts = cardOf(
+      await bot.connector.waitFor((a) => cardText(cardOf(a)).includes('Your drafts and scheduled briefings')),
+    )!;
     await bot.say('', { oid: LEAD_OID, value: button(drafts, 'View').data as Record<string, unknown> });
-    const view = cardText(cardOf(await bot.connector.waitFor((a) => cardText(cardOf(a)).includes('There is nothing to report until it has been sent'))));
+    const view = cardText(
+      cardOf(
+        await bot.connector.waitFor((a) =>
+          cardText(cardOf(a)).includes('There is nothing to report until it has been sent'),
+        ),
+      ),
+    );
     expect(view).toContain('Scheduled for Tuesday 24 November 2026 at 10:15');
     expect(view).toContain('Prevent');
     expect(view).toContain('2 people today');
@@ -308,13 +382,30 @@ describe('7-minute briefings', () => {
     expect(cardText(cardOf(fix))).toContain('Respect choices'); // nothing the lead typed is lost
 
     bot.connector.clear();
-    await bot.say('', { oid: LEAD_OID, value: { verb: 'briefings.save', ...fields, keyPoints: 'Respect choices\nAssess capacity\nThink about others at risk', background: `${fields.background} For example NHS number 943 476 5919.` } });
+    await bot.say('', {
+      oid: LEAD_OID,
+      value: {
+        verb: 'briefings.save',
+        ...fields,
+        keyPoints: 'Respect choices\nAssess capacity\nThink about others at risk',
+        background: `${fields.background} For example NHS number 943 476 5919.`,
+      },
+    });
     await bot.connector.waitFor((a) => cardText(cardOf(a)).includes('may identify a patient'));
     expect(await bot.app.briefings.store.list({ status: ['draft'] })).toHaveLength(0);
 
     bot.connector.clear();
-    await bot.say('', { oid: LEAD_OID, value: { verb: 'briefings.save', ...fields, keyPoints: 'Respect choices\nAssess capacity\nThink about others at risk' } });
-    await bot.connector.waitFor((a) => cardText(cardOf(a)).includes('Self-neglect') && cardText(cardOf(a)).includes('Choose who gets it'));
+    await bot.say('', {
+      oid: LEAD_OID,
+      value: {
+        verb: 'briefings.save',
+        ...fields,
+        keyPoints: 'Respect choices\nAssess capacity\nThink about others at risk',
+      },
+    });
+    await bot.connector.waitFor(
+      (a) => cardText(cardOf(a)).includes('Self-neglect') && cardText(cardOf(a)).includes('Choose who gets it'),
+    );
 
     const dataDir = bot.dataDir;
     await bot.stop({ keepData: true });
@@ -333,8 +424,20 @@ describe('7-minute briefings', () => {
       const known = new Set((await bot.app.briefings.store.list({ status: ['draft'] }, 500)).map((b) => b.id));
       await ask(bot, LEAD_OID, '', { verb: 'briefings.start', libraryId });
       const draft = (await bot.app.briefings.store.list({ status: ['draft'] }, 500)).find((b) => !known.has(b.id))!;
-      await ask(bot, LEAD_OID, '', { verb: 'briefings.audience', draftId: draft.id, kind: 'staffGroups', staffGroups: 'clinical' });
-      const { text } = await ask(bot, LEAD_OID, '', { verb: 'briefings.send', draftId: draft.id, when: 'later', date, time, confirmed: 'yes' });
+      await ask(bot, LEAD_OID, '', {
+        verb: 'briefings.audience',
+        draftId: draft.id,
+        kind: 'staffGroups',
+        staffGroups: 'clinical',
+      });
+      const { text } = await ask(bot, LEAD_OID, '', {
+        verb: 'briefings.send',
+        draftId: draft.id,
+        when: 'later',
+        date,
+        time,
+        confirmed: 'yes',
+      });
       expect(text).toMatch(/^Scheduled: /);
       return (await bot.app.briefings.store.get(draft.id))!;
     }
@@ -342,11 +445,18 @@ describe('7-minute briefings', () => {
     /** The scheduled briefing's card, as a lead opens it from briefing drafts. */
     async function scheduledCard(): Promise<Record<string, unknown>> {
       const drafts = cardOf((await ask(bot, LEAD_OID, 'briefing drafts')).reply)!;
-      const card = cardOf((await ask(bot, LEAD_OID, '', button(drafts, 'View').data as Record<string, unknown>)).reply)!;
+      const card = cardOf(
+        (await ask(bot, LEAD_OID, '', button(drafts, 'View').data as Record<string, unknown>)).reply,
+      )!;
       expect(cardProblems(card)).toEqual([]);
       return card;
     }
-    const press = async (oid: string, card: Record<string, unknown>, title: string, extra: Record<string, unknown> = {}) => (await ask(bot, oid, '', { ...(button(card, title).data as Record<string, unknown>), ...extra })).reply;
+    const press = async (
+      oid: string,
+      card: Record<string, unknown>,
+      title: string,
+      extra: Record<string, unknown> = {},
+    ) => (await ask(bot, oid, '', { ...(button(card, title).data as Record<string, unknown>), ...extra })).reply;
 
     beforeEach(() => {
       bot.clock.now = new Date('2026-11-23T09:00:00Z');
@@ -362,12 +472,16 @@ describe('7-minute briefings', () => {
       expect((await bot.app.briefings.store.get(briefing.id))!.status).toBe('scheduled');
 
       const cancelled = await press(LEAD_OID, card, 'Cancel');
-      expect(cancelled.activity.text).toBe('Cancelled: "Prevent: radicalisation is a safeguarding issue" will not be sent on Tuesday 24 November 2026 at 10:15. It is back in your drafts: type briefing drafts to change it, or to send or schedule it again.');
+      expect(cancelled.activity.text).toBe(
+        'Cancelled: "Prevent: radicalisation is a safeguarding issue" will not be sent on Tuesday 24 November 2026 at 10:15. It is back in your drafts: type briefing drafts to change it, or to send or schedule it again.',
+      );
       const after = (await bot.app.briefings.store.get(briefing.id))!;
       expect(after.status).toBe('draft');
       expect(after.sendAt).toBeUndefined();
       // Pressed again (a second device): nothing to cancel.
-      expect((await press(LEAD_OID, card, 'Cancel')).activity.text).toMatch(/is not scheduled any more \(it was cancelled and is back in the drafts\)/);
+      expect((await press(LEAD_OID, card, 'Cancel')).activity.text).toMatch(
+        /is not scheduled any more \(it was cancelled and is back in the drafts\)/,
+      );
       expect((await press(LEAD_OID, card, 'Change the time')).activity.text).toMatch(/is not scheduled any more/);
       const drafts = cardText(cardOf((await ask(bot, LEAD_OID, 'briefing drafts')).reply));
       expect(drafts).toMatch(/Prevent: radicalisation is a safeguarding issue\nDraft, last saved/);
@@ -380,8 +494,15 @@ describe('7-minute briefings', () => {
       expect(await bot.app.briefings.store.deliveriesOf(briefing.id)).toHaveLength(0);
 
       const audit = await bot.app.audit.month(month());
-      expect(audit.filter((r) => r.action === 'briefing.cancelled')).toEqual([expect.objectContaining({ actor: LEAD_OID, subject: { briefing: briefing.id, sendAt: '2026-11-24T10:15:00.000Z' } })]);
-      expect(audit.filter((r) => r.action === 'access.refused').map((r) => [r.actor, r.subject.verb])).toEqual([[BEN, 'briefings.cancel']]);
+      expect(audit.filter((r) => r.action === 'briefing.cancelled')).toEqual([
+        expect.objectContaining({
+          actor: LEAD_OID,
+          subject: { briefing: briefing.id, sendAt: '2026-11-24T10:15:00.000Z' },
+        }),
+      ]);
+      expect(audit.filter((r) => r.action === 'access.refused').map((r) => [r.actor, r.subject.verb])).toEqual([
+        [BEN, 'briefings.cancel'],
+      ]);
     });
 
     it('a lead changes the time: UK time, not in the past, confirmed in words, audited; a stale card is refused', async () => {
@@ -393,23 +514,34 @@ describe('7-minute briefings', () => {
       expect(JSON.stringify(form)).toMatch(/"id":"date","label":"Date","value":"2026-11-24"/);
       expect(JSON.stringify(form)).toMatch(/"id":"time","label":"Time \(UK\)","value":"10:15"/);
 
-      const problem = async (date: string, time: string) => cardText(cardOf(await press(LEAD_OID, form, 'Change the time', { date, time })));
+      const problem = async (date: string, time: string) =>
+        cardText(cardOf(await press(LEAD_OID, form, 'Change the time', { date, time })));
       expect(await problem('2026-11-23', '08:30')).toContain('That time has already passed. Choose a later time.');
-      expect(await problem('2027-03-28', '01:30')).toContain('01:30 on 2027-03-28 does not exist in the UK: the clocks go forward that night.');
+      expect(await problem('2027-03-28', '01:30')).toContain(
+        '01:30 on 2027-03-28 does not exist in the UK: the clocks go forward that night.',
+      );
       expect(await problem('', '')).toContain('Choose both a date and a time.');
-      expect(await problem('2026-11-24', '10:15')).toContain('It is already scheduled for Tuesday 24 November 2026 at 10:15.');
+      expect(await problem('2026-11-24', '10:15')).toContain(
+        'It is already scheduled for Tuesday 24 November 2026 at 10:15.',
+      );
 
       // In summer time the UK is an hour ahead of UTC.
       const ask1 = cardOf(await press(LEAD_OID, form, 'Change the time', { date: '2027-06-01', time: '14:00' }))!;
       expect(cardProblems(ask1)).toEqual([]);
-      expect(cardText(ask1)).toContain('It will go to 2 people on Tuesday 1 June 2027 at 14:00 (UK time) instead of Tuesday 24 November 2026 at 10:15. Nothing changes until you confirm.');
+      expect(cardText(ask1)).toContain(
+        'It will go to 2 people on Tuesday 1 June 2027 at 14:00 (UK time) instead of Tuesday 24 November 2026 at 10:15. Nothing changes until you confirm.',
+      );
       expect((await bot.app.briefings.store.get(briefing.id))!.sendAt).toBe('2026-11-24T10:15:00.000Z');
       const changed = await press(LEAD_OID, ask1, 'Yes, change the time');
-      expect(changed.activity.text).toBe('Changed: "Prevent: radicalisation is a safeguarding issue" will now go to 2 people on Tuesday 1 June 2027 at 14:00 (it was Tuesday 24 November 2026 at 10:15).');
+      expect(changed.activity.text).toBe(
+        'Changed: "Prevent: radicalisation is a safeguarding issue" will now go to 2 people on Tuesday 1 June 2027 at 14:00 (it was Tuesday 24 November 2026 at 10:15).',
+      );
       expect((await bot.app.briefings.store.get(briefing.id))!.sendAt).toBe('2027-06-01T13:00:00.000Z');
 
       // The same confirm card again, or the old form: the time has moved on since, so nothing changes.
-      expect(cardText(cardOf(await press(LEAD_OID, ask1, 'Yes, change the time')))).toContain('Its time was changed since that card was shown: it is now Tuesday 1 June 2027 at 14:00.');
+      expect(cardText(cardOf(await press(LEAD_OID, ask1, 'Yes, change the time')))).toContain(
+        'Its time was changed since that card was shown: it is now Tuesday 1 June 2027 at 14:00.',
+      );
       expect((await bot.app.briefings.store.get(briefing.id))!.sendAt).toBe('2027-06-01T13:00:00.000Z');
 
       // Not at the old time; at the new one.
@@ -423,7 +555,12 @@ describe('7-minute briefings', () => {
       expect(briefingsTo(bot, CHLOE)).toHaveLength(1);
 
       const moved = (await bot.app.audit.month('2026-11')).filter((r) => r.action === 'briefing.rescheduled');
-      expect(moved).toEqual([expect.objectContaining({ actor: LEAD_OID, subject: { briefing: briefing.id, from: '2026-11-24T10:15:00.000Z', to: '2027-06-01T13:00:00.000Z' } })]);
+      expect(moved).toEqual([
+        expect.objectContaining({
+          actor: LEAD_OID,
+          subject: { briefing: briefing.id, from: '2026-11-24T10:15:00.000Z', to: '2027-06-01T13:00:00.000Z' },
+        }),
+      ]);
     });
 
     it('once the engine has started it, it can no longer be cancelled or moved, and it is sent to everyone', async () => {
@@ -431,24 +568,56 @@ describe('7-minute briefings', () => {
       const card = await scheduledCard();
       bot.clock.now = new Date('2026-11-24T10:16:00Z');
       await bot.app.briefings.engine.tick();
-      expect((await press(LEAD_OID, card, 'Cancel')).activity.text).toBe('It has already started sending, so it can no longer be cancelled.');
-      expect((await press(LEAD_OID, card, 'Change the time')).activity.text).toBe('It has already started sending, so its time can no longer be changed.');
-      expect((await ask(bot, LEAD_OID, '', { verb: 'briefings.reschedule', briefingId: briefing.id, sendAt: briefing.sendAt, date: '2026-12-01', time: '09:00', confirmed: 'yes' })).text).toMatch(/already started sending, so its time can no longer be changed/);
+      expect((await press(LEAD_OID, card, 'Cancel')).activity.text).toBe(
+        'It has already started sending, so it can no longer be cancelled.',
+      );
+      expect((await press(LEAD_OID, card, 'Change the time')).activity.text).toBe(
+        'It has already started sending, so its time can no longer be changed.',
+      );
+      expect(
+        (
+          await ask(bot, LEAD_OID, '', {
+            verb: 'briefings.reschedule',
+            briefingId: briefing.id,
+            sendAt: briefing.sendAt,
+            date: '2026-12-01',
+            time: '09:00',
+            confirmed: 'yes',
+          })
+        ).text,
+      ).toMatch(/already started sending, so its time can no longer be changed/);
       await bot.app.briefings.engine.work(briefing.id);
       expect(briefingsTo(bot, ALICE)).toHaveLength(1);
       expect(briefingsTo(bot, CHLOE)).toHaveLength(1);
-      expect((await bot.app.audit.month(month())).filter((r) => r.action === 'briefing.cancelled' || r.action === 'briefing.rescheduled')).toEqual([]);
+      expect(
+        (await bot.app.audit.month(month())).filter(
+          (r) => r.action === 'briefing.cancelled' || r.action === 'briefing.rescheduled',
+        ),
+      ).toEqual([]);
     });
 
-    it('a cancel or a new time written while the engine was about to start it wins: the engine\'s stale claim is refused by etag', async () => {
+    it("a cancel or a new time written while the engine was about to start it wins: the engine's stale claim is refused by etag", async () => {
       const cancelled = await schedule('fgm');
       const moved = await schedule('safe-sleep');
       bot.clock.now = new Date('2026-11-24T10:16:00Z');
       // The engine has read both as due (its tick's list), then the lead acts first.
       const staleCancelled = (await bot.app.briefings.store.get(cancelled.id))!;
       const staleMoved = (await bot.app.briefings.store.get(moved.id))!;
-      expect((await ask(bot, LEAD_OID, '', { verb: 'briefings.cancel', briefingId: cancelled.id })).text).toMatch(/^Cancelled: /);
-      expect((await ask(bot, LEAD_OID, '', { verb: 'briefings.reschedule', briefingId: moved.id, sendAt: moved.sendAt, date: '2026-11-30', time: '09:00', confirmed: 'yes' })).text).toMatch(/^Changed: /);
+      expect((await ask(bot, LEAD_OID, '', { verb: 'briefings.cancel', briefingId: cancelled.id })).text).toMatch(
+        /^Cancelled: /,
+      );
+      expect(
+        (
+          await ask(bot, LEAD_OID, '', {
+            verb: 'briefings.reschedule',
+            briefingId: moved.id,
+            sendAt: moved.sendAt,
+            date: '2026-11-30',
+            time: '09:00',
+            confirmed: 'yes',
+          })
+        ).text,
+      ).toMatch(/^Changed: /);
       expect(await bot.app.briefings.engine.startSending(staleCancelled)).toBe(false);
       expect(await bot.app.briefings.engine.startSending(staleMoved)).toBe(false);
       await bot.app.briefings.engine.tick();

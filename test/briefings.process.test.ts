@@ -46,7 +46,11 @@ describe('a broadcast across a restart', () => {
     const second = startBotProcess(fixture.dir, 0, ENV);
     await second.ready;
     try {
-      await until(() => fixture.connector.updated.some((u) => cardText(cardOf(u)).includes('Finished')), 30_000, 'the final summary');
+      await until(
+        () => fixture.connector.updated.some((u) => cardText(cardOf(u)).includes('Finished')),
+        30_000,
+        'the final summary',
+      );
     } finally {
       await second.kill('SIGTERM');
     }
@@ -54,7 +58,10 @@ describe('a broadcast across a restart', () => {
     try {
       const { resources } = await reopened
         .container('deliveries')
-        .items.query<DeliveryDoc>({ query: 'SELECT * FROM c WHERE c.briefingId = @b', parameters: [{ name: '@b', value: briefingId }] }, MANY)
+        .items.query<DeliveryDoc>(
+          { query: 'SELECT * FROM c WHERE c.briefingId = @b', parameters: [{ name: '@b', value: briefingId }] },
+          MANY,
+        )
         .fetchAll();
       return resources;
     } finally {

@@ -6,7 +6,11 @@ import { searchBriefings } from '../src/briefings/content';
 function fakePacer(rate: number) {
   let now = 0;
   // Time moves on in a microtask, after the callbacks of senders already released have run.
-  const pacer = new Pacer({ ratePerSecond: rate, clock: () => now, sleep: (ms) => Promise.resolve().then(() => void (now += ms)) });
+  const pacer = new Pacer({
+    ratePerSecond: rate,
+    clock: () => now,
+    sleep: (ms) => Promise.resolve().then(() => void (now += ms)),
+  });
   return { pacer, now: () => now, advance: (ms: number) => (now += ms) };
 }
 
@@ -39,7 +43,11 @@ describe('the send pacer', () => {
     let now = 0;
     let calls = 0;
     // Every 10th wake-up is 8 ms late (less than half a slot), as after a short garbage collection.
-    const pacer = new Pacer({ ratePerSecond: 50, clock: () => now, sleep: (ms) => Promise.resolve().then(() => void (now += ms + (++calls % 10 === 0 ? 8 : 0))) });
+    const pacer = new Pacer({
+      ratePerSecond: 50,
+      clock: () => now,
+      sleep: (ms) => Promise.resolve().then(() => void (now += ms + (++calls % 10 === 0 ? 8 : 0))),
+    });
     const times: number[] = [];
     await Promise.all(
       Array.from({ length: 300 }, (_, i) =>
@@ -115,10 +123,24 @@ describe('scheduling in UK time', () => {
 
 describe('briefing search', () => {
   const item = (title: string, tags: string[], background = '') => ({
-    content: { title, tags, background, whyItMatters: '', keyPoints: ['', '', ''], remember: [], whatToDo: [], reflection: [], furtherInformation: [] },
+    content: {
+      title,
+      tags,
+      background,
+      whyItMatters: '',
+      keyPoints: ['', '', ''],
+      remember: [],
+      whatToDo: [],
+      reflection: [],
+      furtherInformation: [],
+    },
   });
   it('needs every word, and ranks title and topic matches first', () => {
-    const items = [item('Safer sleep', ['babies'], 'exploitation is not covered'), item('County lines', ['exploitation']), item('FGM', ['children'])];
+    const items = [
+      item('Safer sleep', ['babies'], 'exploitation is not covered'),
+      item('County lines', ['exploitation']),
+      item('FGM', ['children']),
+    ];
     expect(searchBriefings(items, 'exploitation').map((i) => i.content.title)).toEqual(['County lines', 'Safer sleep']);
     expect(searchBriefings(items, 'county exploitation').map((i) => i.content.title)).toEqual(['County lines']);
     expect(searchBriefings(items, 'weather')).toEqual([]);

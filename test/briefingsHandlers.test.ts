@@ -36,14 +36,20 @@ function seed(h: BriefingsHarness, fields: Partial<BriefingDoc> = {}): BriefingD
     ...fields,
   });
 }
-const scheduled = (h: BriefingsHarness) => seed(h, { status: 'scheduled', sendAt: SCHEDULED_AT, audience: { kind: 'teams', values: ['Continuing Care'] } });
+const scheduled = (h: BriefingsHarness) =>
+  seed(h, { status: 'scheduled', sendAt: SCHEDULED_AT, audience: { kind: 'teams', values: ['Continuing Care'] } });
 
 function delivery(h: BriefingsHarness, oid: string, fields: Partial<DeliveryDoc> = {}): DeliveryDoc {
   return h.store.putDelivery({
     id: oid,
     briefingId: 'b1',
     type: 'delivery',
-    recipient: { aadObjectId: oid, employeeId: oid.slice(0, 2), name: oid === ALICE ? 'Alice Adams' : 'Ben Brown', team: 'Continuing Care' },
+    recipient: {
+      aadObjectId: oid,
+      employeeId: oid.slice(0, 2),
+      name: oid === ALICE ? 'Alice Adams' : 'Ben Brown',
+      team: 'Continuing Care',
+    },
     state: 'delivered',
     attempts: 1,
     nextAttemptAt: '2026-11-20T09:00:00.000Z',
@@ -74,13 +80,16 @@ const shown = (turn: FakeTurn) => turn.sent.map((r) => ('text' in r ? r.text : c
 const LEAD_VERBS = Object.values(V).filter((v) => v !== V.search && v !== V.open && v !== V.ack);
 
 describe('who may press what', () => {
-  test.each(LEAD_VERBS)('staff pressing %s are refused before the data is read, and nothing is written', async (verb) => {
-    const h = staffed();
-    seed(h);
-    const turn = await press(h, verb, 'not even an object', []);
-    expect(turn.texts()).toEqual([REFUSAL]);
-    expect(h.store.writes).toBe(0);
-  });
+  test.each(LEAD_VERBS)(
+    'staff pressing %s are refused before the data is read, and nothing is written',
+    async (verb) => {
+      const h = staffed();
+      seed(h);
+      const turn = await press(h, verb, 'not even an object', []);
+      expect(turn.texts()).toEqual([REFUSAL]);
+      expect(h.store.writes).toBe(0);
+    },
+  );
 
   test.each(['new briefing', 'briefing drafts', 'briefing reports'])('staff typing "%s" are refused', async (name) => {
     const turn = fakeTurn({ roles: [] });
@@ -90,7 +99,8 @@ describe('who may press what', () => {
 
   test('every lead action declares the permission the refusal audit reads, and is privileged', () => {
     const h = staffed();
-    for (const verb of LEAD_VERBS) expect(h.action(verb)).toMatchObject({ verb, permission: 'briefings.send', privileged: true });
+    for (const verb of LEAD_VERBS)
+      expect(h.action(verb)).toMatchObject({ verb, permission: 'briefings.send', privileged: true });
     expect(h.action(V.search).permission).toBeUndefined();
     expect(h.action(V.open).permission).toBeUndefined();
   });
@@ -137,23 +147,100 @@ describe('a button whose data does not match', () => {
   });
 
   test('"I\'ve read this" with the wrong data answers in words', async () => {
-    expect(await staffed().execute(V.ack).handle(fakeTurn({ value: { briefingId: 1 } }))).toEqual({ text: 'I could not tell which briefing this was. Type briefings to find it.' });
+    expect(
+      await staffed()
+        .execute(V.ack)
+        .handle(fakeTurn({ value: { briefingId: 1 } })),
+    ).toEqual({ text: 'I could not tell which briefing this was. Type briefings to find it.' });
   });
 });
 
 describe('an out-of-date button', () => {
-  test.each<{ what: string; seed: (h: BriefingsHarness) => unknown; verb: string; value: Record<string, unknown>; reply: string }>([
-    { what: 'editing a sent briefing', seed: (h) => seed(h, { status: 'sent' }), verb: V.edit, value: { draftId: 'b1' }, reply: '"Prevent" has already been sent, so it can no longer be changed.' },
-    { what: 'sending a scheduled one', seed: scheduled, verb: V.send, value: { draftId: 'b1', when: 'now' }, reply: `"Prevent" has already been scheduled for ${SCHEDULED_LABEL}, so it can no longer be changed.` },
-    { what: 'a draft that is gone', seed: () => undefined, verb: V.audienceCard, value: { draftId: 'b1' }, reply: NO_SUCH_DRAFT },
-    { what: 'a library briefing that is gone', seed: () => undefined, verb: V.start, value: { libraryId: 'retired' }, reply: 'That briefing is no longer in the library. Type briefings to see the list.' },
-    { what: 'opening a sent briefing that is gone', seed: () => undefined, verb: V.open, value: { ref: 'sent:b1' }, reply: 'I could not find that briefing. Type briefings to see the list.' },
-    { what: 'cancelling one already sending', seed: (h) => seed(h, { status: 'sending', sendAt: SCHEDULED_AT }), verb: V.cancel, value: { briefingId: 'b1' }, reply: 'It has already started sending, so it can no longer be cancelled.' },
-    { what: 'moving one already sent', seed: (h) => seed(h, { status: 'sent' }), verb: V.changeTime, value: { briefingId: 'b1' }, reply: 'It has already started sending, so its time can no longer be changed.' },
-    { what: 'cancelling one cancelled already', seed: (h) => seed(h), verb: V.cancel, value: { briefingId: 'b1' }, reply: '"Prevent" is not scheduled any more (it was cancelled and is back in the drafts). Type briefing drafts to schedule it again.' },
-    { what: 'cancelling one that is gone', seed: () => undefined, verb: V.cancel, value: { briefingId: 'b1' }, reply: 'I could not find that briefing. Type briefing drafts to see yours.' },
-    { what: 'a report of a draft', seed: (h) => seed(h), verb: V.report, value: { briefingId: 'b1' }, reply: 'I could not find that briefing. Type briefing reports to see them all.' },
-    { what: 'reminders while still sending', seed: (h) => seed(h, { status: 'sending' }), verb: V.remind, value: { briefingId: 'b1' }, reply: 'Reminders can be sent once a briefing has finished sending.' },
+  test.each<{
+    what: string;
+    seed: (h: BriefingsHarness) => unknown;
+    verb: string;
+    value: Record<string, unknown>;
+    reply: string;
+  }>([
+    {
+      what: 'editing a sent briefing',
+      seed: (h) => seed(h, { status: 'sent' }),
+      verb: V.edit,
+      value: { draftId: 'b1' },
+      reply: '"Prevent" has already been sent, so it can no longer be changed.',
+    },
+    {
+      what: 'sending a scheduled one',
+      seed: scheduled,
+      verb: V.send,
+      value: { draftId: 'b1', when: 'now' },
+      reply: `"Prevent" has already been scheduled for ${SCHEDULED_LABEL}, so it can no longer be changed.`,
+    },
+    {
+      what: 'a draft that is gone',
+      seed: () => undefined,
+      verb: V.audienceCard,
+      value: { draftId: 'b1' },
+      reply: NO_SUCH_DRAFT,
+    },
+    {
+      what: 'a library briefing that is gone',
+      seed: () => undefined,
+      verb: V.start,
+      value: { libraryId: 'retired' },
+      reply: 'That briefing is no longer in the library. Type briefings to see the list.',
+    },
+    {
+      what: 'opening a sent briefing that is gone',
+      seed: () => undefined,
+      verb: V.open,
+      value: { ref: 'sent:b1' },
+      reply: 'I could not find that briefing. Type briefings to see the list.',
+    },
+    {
+      what: 'cancelling one already sending',
+      seed: (h) => seed(h, { status: 'sending', sendAt: SCHEDULED_AT }),
+      verb: V.cancel,
+      value: { briefingId: 'b1' },
+      reply: 'It has already started sending, so it can no longer be cancelled.',
+    },
+    {
+      what: 'moving one already sent',
+      seed: (h) => seed(h, { status: 'sent' }),
+      verb: V.changeTime,
+      value: { briefingId: 'b1' },
+      reply: 'It has already started sending, so its time can no longer be changed.',
+    },
+    {
+      what: 'cancelling one cancelled already',
+      seed: (h) => seed(h),
+      verb: V.cancel,
+      value: { briefingId: 'b1' },
+      reply:
+        '"Prevent" is not scheduled any more (it was cancelled and is back in the drafts). Type briefing drafts to schedule it again.',
+    },
+    {
+      what: 'cancelling one that is gone',
+      seed: () => undefined,
+      verb: V.cancel,
+      value: { briefingId: 'b1' },
+      reply: 'I could not find that briefing. Type briefing drafts to see yours.',
+    },
+    {
+      what: 'a report of a draft',
+      seed: (h) => seed(h),
+      verb: V.report,
+      value: { briefingId: 'b1' },
+      reply: 'I could not find that briefing. Type briefing reports to see them all.',
+    },
+    {
+      what: 'reminders while still sending',
+      seed: (h) => seed(h, { status: 'sending' }),
+      verb: V.remind,
+      value: { briefingId: 'b1' },
+      reply: 'Reminders can be sent once a briefing has finished sending.',
+    },
   ])('$what', async ({ seed: before, verb, value, reply }) => {
     const h = staffed();
     before(h);
@@ -165,31 +252,157 @@ describe('an out-of-date button', () => {
   test('a change of time from a card shown before the time last changed is refused, with the time it has now', async () => {
     const h = staffed();
     scheduled(h);
-    const turn = await press(h, V.reschedule, { briefingId: 'b1', sendAt: '2026-11-30T09:00:00.000Z', date: '2026-12-01', time: '09:00', confirmed: 'yes' });
-    expect(shown(turn)).toContain(`Its time was changed since that card was shown: it is now ${SCHEDULED_LABEL}. Choose the new time again.`);
+    const turn = await press(h, V.reschedule, {
+      briefingId: 'b1',
+      sendAt: '2026-11-30T09:00:00.000Z',
+      date: '2026-12-01',
+      time: '09:00',
+      confirmed: 'yes',
+    });
+    expect(shown(turn)).toContain(
+      `Its time was changed since that card was shown: it is now ${SCHEDULED_LABEL}. Choose the new time again.`,
+    );
     expect(h.store.writes).toBe(0);
   });
 });
 
 describe('what a lead is asked to put right', () => {
   const withAudience = (h: BriefingsHarness) => seed(h, { audience: { kind: 'teams', values: ['Continuing Care'] } });
-  test.each<{ what: string; seed: (h: BriefingsHarness) => unknown; verb: string; value: Record<string, unknown>; problem: string }>([
-    { what: 'no audience chosen', seed, verb: V.audience, value: { draftId: 'b1' }, problem: 'Choose who should get the briefing.' },
-    { what: 'teams, but none ticked', seed, verb: V.audience, value: { draftId: 'b1', kind: 'teams', teams: ' , ' }, problem: 'Choose at least one team.' },
-    { what: 'a team not in the staff list', seed, verb: V.audience, value: { draftId: 'b1', kind: 'teams', teams: 'Estates' }, problem: 'Choose from the list: only teams in the staff list can get a briefing.' },
-    { what: 'a staff group that does not exist', seed, verb: V.audience, value: { draftId: 'b1', kind: 'staffGroups', staffGroups: 'porters' }, problem: 'Choose from the list: only staff groups can get a briefing.' },
-    { what: 'patient details typed as a practice', seed, verb: V.audience, value: { draftId: 'b1', kind: 'practices', practices: '943 476 5919' }, problem: 'That looks like it may identify a patient, so I have not saved it. Choose from the list.' },
-    { what: 'sending with no audience', seed, verb: V.send, value: { draftId: 'b1', when: 'now' }, problem: 'Choose who should get the briefing first.' },
-    { what: 'sending at no known time', seed: withAudience, verb: V.send, value: { draftId: 'b1', when: 'whenever' }, problem: 'Choose who should get the briefing first.' },
-    { what: 'an audience that matches nobody', seed: (h) => seed(h, { audience: { kind: 'teams', values: ['Estates'] } }), verb: V.send, value: { draftId: 'b1', when: 'now' }, problem: 'Nobody in the staff list matches that audience. Choose again.' },
-    { what: 'scheduling with no date', seed: withAudience, verb: V.send, value: { draftId: 'b1', when: 'later', time: '10:00' }, problem: 'Choose both a date and a time.' },
-    { what: 'scheduling in the past', seed: withAudience, verb: V.send, value: { draftId: 'b1', when: 'later', date: '2026-11-22', time: '10:00' }, problem: 'That time has already passed. Choose a later time, or send now.' },
-    { what: 'scheduling, not yet confirmed', seed: withAudience, verb: V.send, value: { draftId: 'b1', when: 'later', date: '2026-11-24', time: '10:15' }, problem: `It will go to 2 people (teams: Continuing Care) on ${SCHEDULED_LABEL} (UK time). Nothing is scheduled until you confirm.` },
-    { what: 'a new time in the past', seed: scheduled, verb: V.reschedule, value: { briefingId: 'b1', date: '2026-11-23', time: '08:00' }, problem: 'That time has already passed. Choose a later time.' },
-    { what: 'the time it already has', seed: scheduled, verb: V.reschedule, value: { briefingId: 'b1', date: '2026-11-24', time: '10:15' }, problem: `It is already scheduled for ${SCHEDULED_LABEL}. Choose a different time, or keep it as it is.` },
-    { what: 'a new time in the missing hour', seed: scheduled, verb: V.reschedule, value: { briefingId: 'b1', date: '2027-03-28', time: '01:30' }, problem: '01:30 on 2027-03-28 does not exist in the UK: the clocks go forward that night.' },
-    { what: 'two key points', seed: () => undefined, verb: V.save, value: { title: 'Self-neglect', background: 'b', whyItMatters: 'w', keyPoints: 'one\ntwo', remember: 'r', whatToDo: 'd', reflection: 'q' }, problem: 'Please fix: Key points: must be exactly three key points.' },
-    { what: 'patient details in a draft', seed: () => undefined, verb: V.save, value: { title: 'Self-neglect', background: 'NHS number 943 476 5919', whyItMatters: 'w', keyPoints: 'a\nb\nc', remember: 'r', whatToDo: 'd', reflection: 'q' }, problem: 'I have not saved it and have emptied those parts' },
+  test.each<{
+    what: string;
+    seed: (h: BriefingsHarness) => unknown;
+    verb: string;
+    value: Record<string, unknown>;
+    problem: string;
+  }>([
+    {
+      what: 'no audience chosen',
+      seed,
+      verb: V.audience,
+      value: { draftId: 'b1' },
+      problem: 'Choose who should get the briefing.',
+    },
+    {
+      what: 'teams, but none ticked',
+      seed,
+      verb: V.audience,
+      value: { draftId: 'b1', kind: 'teams', teams: ' , ' },
+      problem: 'Choose at least one team.',
+    },
+    {
+      what: 'a team not in the staff list',
+      seed,
+      verb: V.audience,
+      value: { draftId: 'b1', kind: 'teams', teams: 'Estates' },
+      problem: 'Choose from the list: only teams in the staff list can get a briefing.',
+    },
+    {
+      what: 'a staff group that does not exist',
+      seed,
+      verb: V.audience,
+      value: { draftId: 'b1', kind: 'staffGroups', staffGroups: 'porters' },
+      problem: 'Choose from the list: only staff groups can get a briefing.',
+    },
+    {
+      what: 'patient details typed as a practice',
+      seed,
+      verb: V.audience,
+      value: { draftId: 'b1', kind: 'practices', practices: '943 476 5919' },
+      problem: 'That looks like it may identify a patient, so I have not saved it. Choose from the list.',
+    },
+    {
+      what: 'sending with no audience',
+      seed,
+      verb: V.send,
+      value: { draftId: 'b1', when: 'now' },
+      problem: 'Choose who should get the briefing first.',
+    },
+    {
+      what: 'sending at no known time',
+      seed: withAudience,
+      verb: V.send,
+      value: { draftId: 'b1', when: 'whenever' },
+      problem: 'Choose who should get the briefing first.',
+    },
+    {
+      what: 'an audience that matches nobody',
+      seed: (h) => seed(h, { audience: { kind: 'teams', values: ['Estates'] } }),
+      verb: V.send,
+      value: { draftId: 'b1', when: 'now' },
+      problem: 'Nobody in the staff list matches that audience. Choose again.',
+    },
+    {
+      what: 'scheduling with no date',
+      seed: withAudience,
+      verb: V.send,
+      value: { draftId: 'b1', when: 'later', time: '10:00' },
+      problem: 'Choose both a date and a time.',
+    },
+    {
+      what: 'scheduling in the past',
+      seed: withAudience,
+      verb: V.send,
+      value: { draftId: 'b1', when: 'later', date: '2026-11-22', time: '10:00' },
+      problem: 'That time has already passed. Choose a later time, or send now.',
+    },
+    {
+      what: 'scheduling, not yet confirmed',
+      seed: withAudience,
+      verb: V.send,
+      value: { draftId: 'b1', when: 'later', date: '2026-11-24', time: '10:15' },
+      problem: `It will go to 2 people (teams: Continuing Care) on ${SCHEDULED_LABEL} (UK time). Nothing is scheduled until you confirm.`,
+    },
+    {
+      what: 'a new time in the past',
+      seed: scheduled,
+      verb: V.reschedule,
+      value: { briefingId: 'b1', date: '2026-11-23', time: '08:00' },
+      problem: 'That time has already passed. Choose a later time.',
+    },
+    {
+      what: 'the time it already has',
+      seed: scheduled,
+      verb: V.reschedule,
+      value: { briefingId: 'b1', date: '2026-11-24', time: '10:15' },
+      problem: `It is already scheduled for ${SCHEDULED_LABEL}. Choose a different time, or keep it as it is.`,
+    },
+    {
+      what: 'a new time in the missing hour',
+      seed: scheduled,
+      verb: V.reschedule,
+      value: { briefingId: 'b1', date: '2027-03-28', time: '01:30' },
+      problem: '01:30 on 2027-03-28 does not exist in the UK: the clocks go forward that night.',
+    },
+    {
+      what: 'two key points',
+      seed: () => undefined,
+      verb: V.save,
+      value: {
+        title: 'Self-neglect',
+        background: 'b',
+        whyItMatters: 'w',
+        keyPoints: 'one\ntwo',
+        remember: 'r',
+        whatToDo: 'd',
+        reflection: 'q',
+      },
+      problem: 'Please fix: Key points: must be exactly three key points.',
+    },
+    {
+      what: 'patient details in a draft',
+      seed: () => undefined,
+      verb: V.save,
+      value: {
+        title: 'Self-neglect',
+        background: 'NHS number 943 476 5919',
+        whyItMatters: 'w',
+        keyPoints: 'a\nb\nc',
+        remember: 'r',
+        whatToDo: 'd',
+        reflection: 'q',
+      },
+      problem: 'I have not saved it and have emptied those parts',
+    },
   ])('$what', async ({ seed: before, verb, value, problem }) => {
     const h = staffed();
     before(h);
@@ -205,9 +418,22 @@ describe('a write that loses its etag race', () => {
   test('saving a draft someone else saved first: nothing of theirs is lost, and the lead sees the latest', async () => {
     const h = staffed();
     const draft = seed(h);
-    h.store.loseNext(1, () => h.store.put({ ...draft, content: { ...CONTENT, title: 'Prevent (their edit)' }, version: 2 }));
-    const turn = await press(h, V.save, { draftId: 'b1', title: 'Prevent (mine)', background: 'b', whyItMatters: 'w', keyPoints: 'a\nb\nc', remember: 'r', whatToDo: 'd', reflection: 'q' });
-    expect(turn.texts()[0]).toBe('Someone else saved this draft at the same moment, so your changes were not saved. Here is the latest version: edit it again if needed.');
+    h.store.loseNext(1, () =>
+      h.store.put({ ...draft, content: { ...CONTENT, title: 'Prevent (their edit)' }, version: 2 }),
+    );
+    const turn = await press(h, V.save, {
+      draftId: 'b1',
+      title: 'Prevent (mine)',
+      background: 'b',
+      whyItMatters: 'w',
+      keyPoints: 'a\nb\nc',
+      remember: 'r',
+      whatToDo: 'd',
+      reflection: 'q',
+    });
+    expect(turn.texts()[0]).toBe(
+      'Someone else saved this draft at the same moment, so your changes were not saved. Here is the latest version: edit it again if needed.',
+    );
     expect(shown(turn)).toContain('Prevent (their edit)');
     expect((await h.store.get('b1'))!.content.title).toBe('Prevent (their edit)');
   });
@@ -226,7 +452,9 @@ describe('a write that loses its etag race', () => {
     seed(h, { audience: { kind: 'everyone' } });
     h.store.loseNext();
     const turn = await press(h, V.send, { draftId: 'b1', when: 'now' });
-    expect(turn.texts()).toEqual(['This draft changed at the same moment (perhaps sent from another device). Type briefing drafts to check it.']);
+    expect(turn.texts()).toEqual([
+      'This draft changed at the same moment (perhaps sent from another device). Type briefing drafts to check it.',
+    ]);
     expect(h.worked).toEqual([]);
     expect(h.audited).toEqual([]);
   });
@@ -236,7 +464,9 @@ describe('a write that loses its etag race', () => {
     const b = scheduled(h);
     h.store.loseNext(1, () => h.store.put({ ...b, sendAt: '2026-11-25T10:15:00.000Z' }));
     const turn = await press(h, V.cancel, { briefingId: 'b1' });
-    expect(turn.texts()).toEqual(['Cancelled: "Prevent" will not be sent on Wednesday 25 November 2026 at 10:15. It is back in your drafts: type briefing drafts to change it, or to send or schedule it again.']);
+    expect(turn.texts()).toEqual([
+      'Cancelled: "Prevent" will not be sent on Wednesday 25 November 2026 at 10:15. It is back in your drafts: type briefing drafts to change it, or to send or schedule it again.',
+    ]);
     expect(h.audited).toEqual([['briefing.cancelled', { briefing: 'b1', sendAt: '2026-11-25T10:15:00.000Z' }]]);
   });
 
@@ -244,7 +474,9 @@ describe('a write that loses its etag race', () => {
     const h = staffed();
     const b = scheduled(h);
     h.store.loseNext(1, () => h.store.put({ ...b, status: 'sending' }));
-    expect((await press(h, V.cancel, { briefingId: 'b1' })).texts()).toEqual(['It has already started sending, so it can no longer be cancelled.']);
+    expect((await press(h, V.cancel, { briefingId: 'b1' })).texts()).toEqual([
+      'It has already started sending, so it can no longer be cancelled.',
+    ]);
     expect(h.audited).toEqual([]);
   });
 
@@ -252,18 +484,34 @@ describe('a write that loses its etag race', () => {
     const h = staffed();
     scheduled(h);
     h.store.loseNext(3);
-    expect((await press(h, V.cancel, { briefingId: 'b1' })).texts()).toEqual(['This briefing kept changing while I tried to cancel it. Type briefing drafts to check it.']);
+    expect((await press(h, V.cancel, { briefingId: 'b1' })).texts()).toEqual([
+      'This briefing kept changing while I tried to cancel it. Type briefing drafts to check it.',
+    ]);
     expect((await h.store.get('b1'))!.status).toBe('scheduled');
   });
 
   test.each([
-    ['the engine started it', { status: 'sending' as const }, 'It has already started sending, so its time can no longer be changed.'],
-    ['another device moved it', { sendAt: '2026-11-26T10:15:00.000Z' }, 'This briefing changed at the same moment (perhaps from another device), so the time was not changed. Type briefing drafts to check it.'],
+    [
+      'the engine started it',
+      { status: 'sending' as const },
+      'It has already started sending, so its time can no longer be changed.',
+    ],
+    [
+      'another device moved it',
+      { sendAt: '2026-11-26T10:15:00.000Z' },
+      'This briefing changed at the same moment (perhaps from another device), so the time was not changed. Type briefing drafts to check it.',
+    ],
   ])('a confirmed new time loses because %s', async (_why, change, reply) => {
     const h = staffed();
     const b = scheduled(h);
     h.store.loseNext(1, () => h.store.put({ ...b, ...change }));
-    const turn = await press(h, V.reschedule, { briefingId: 'b1', sendAt: SCHEDULED_AT, date: '2026-12-01', time: '09:00', confirmed: 'yes' });
+    const turn = await press(h, V.reschedule, {
+      briefingId: 'b1',
+      sendAt: SCHEDULED_AT,
+      date: '2026-12-01',
+      time: '09:00',
+      confirmed: 'yes',
+    });
     expect(turn.texts()).toEqual([reply]);
     expect(h.audited).toEqual([]);
   });
@@ -273,9 +521,17 @@ describe('a write that loses its etag race', () => {
     seed(h, { status: 'sending' });
     const d = delivery(h, ALICE, { state: 'sending', activityId: undefined, worker: 'w1' });
     h.store.loseNext(1, () => h.store.putDelivery({ ...d, state: 'delivered', activityId: '10' }));
-    const reply = await h.execute(V.ack).handle(fakeTurn({ aadObjectId: ALICE, value: { briefingId: 'b1', deliveryId: ALICE } }));
-    expect(cardText((reply as { card: Record<string, unknown> }).card)).toMatch(/You confirmed you read this on Monday 23 November 2026 at 09:00/);
-    expect(await h.store.delivery('b1', ALICE)).toMatchObject({ state: 'delivered', activityId: '10', acknowledgedAt: '2026-11-23T09:00:00.000Z' });
+    const reply = await h
+      .execute(V.ack)
+      .handle(fakeTurn({ aadObjectId: ALICE, value: { briefingId: 'b1', deliveryId: ALICE } }));
+    expect(cardText((reply as { card: Record<string, unknown> }).card)).toMatch(
+      /You confirmed you read this on Monday 23 November 2026 at 09:00/,
+    );
+    expect(await h.store.delivery('b1', ALICE)).toMatchObject({
+      state: 'delivered',
+      activityId: '10',
+      acknowledgedAt: '2026-11-23T09:00:00.000Z',
+    });
   });
 
   test('"I\'ve read this" that keeps losing asks the person to press again', async () => {
@@ -283,7 +539,9 @@ describe('a write that loses its etag race', () => {
     seed(h, { status: 'sent' });
     delivery(h, ALICE);
     h.store.loseNext(5);
-    expect(await h.execute(V.ack).handle(fakeTurn({ aadObjectId: ALICE, value: { briefingId: 'b1', deliveryId: ALICE } }))).toEqual({ text: 'Sorry, I could not record that just now. Please press the button again.' });
+    expect(
+      await h.execute(V.ack).handle(fakeTurn({ aadObjectId: ALICE, value: { briefingId: 'b1', deliveryId: ALICE } })),
+    ).toEqual({ text: 'Sorry, I could not record that just now. Please press the button again.' });
   });
 
   test('a reminder claimed by another press or instance first is not sent again', async () => {
@@ -295,7 +553,11 @@ describe('a write that loses its etag race', () => {
     const turn = await press(h, V.remind, { briefingId: 'b1' });
     expect(turn.texts()).toEqual(['Sending a gentle reminder to 2 people who have not acknowledged "Prevent".']);
     await until(() => h.notifier.delivered.some((d) => 'text' in d.reply && d.reply.text.startsWith('Reminders for')));
-    expect(h.notifier.delivered.filter((d) => 'text' in d.reply && d.reply.text.startsWith('A gentle reminder')).map((d) => d.to)).toEqual([BEN]);
+    expect(
+      h.notifier.delivered
+        .filter((d) => 'text' in d.reply && d.reply.text.startsWith('A gentle reminder'))
+        .map((d) => d.to),
+    ).toEqual([BEN]);
     expect(h.audited).toEqual([['briefing.reminded', { briefing: 'b1', due: 2, reminded: 1 }]]);
   });
 });
@@ -305,8 +567,12 @@ describe('reading', () => {
     const h = staffed();
     seed(h, { status: 'sent' });
     delivery(h, ALICE);
-    const reply = await h.execute(V.ack).handle(fakeTurn({ aadObjectId: BEN, value: { briefingId: 'b1', deliveryId: ALICE } }));
-    expect(reply).toEqual({ text: 'This briefing was not sent to you, so I cannot record that you have read it. You are welcome to read it: type briefings to find it.' });
+    const reply = await h
+      .execute(V.ack)
+      .handle(fakeTurn({ aadObjectId: BEN, value: { briefingId: 'b1', deliveryId: ALICE } }));
+    expect(reply).toEqual({
+      text: 'This briefing was not sent to you, so I cannot record that you have read it. You are welcome to read it: type briefings to find it.',
+    });
     expect(h.store.writes).toBe(0);
   });
 

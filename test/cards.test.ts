@@ -13,11 +13,31 @@ import { AC, cardProblems } from './helpers/cards';
 // jsdom environment cannot load the bot's SDK).
 const handle = async () => undefined;
 const MENU: Command[] = [
-  { name: 'worried', description: 'Find the right referral route', patterns: [], handle, button: "I'm worried about someone" },
+  {
+    name: 'worried',
+    description: 'Find the right referral route',
+    patterns: [],
+    handle,
+    button: "I'm worried about someone",
+  },
   { name: 'my training', description: 'Check your training', patterns: [], handle, button: 'My training' },
   { name: 'briefings', description: 'Read briefings', patterns: [], handle, button: '7-minute briefings' },
-  { name: 'self-assessment', description: 'Complete the self-assessment', patterns: [], handle, button: 'Practice self-assessment', permission: 'assessment.answer' },
-  { name: 'assessment status', description: 'Which practices have submitted', patterns: [], handle, button: 'Self-assessment status', permission: 'assessment.oversee' },
+  {
+    name: 'self-assessment',
+    description: 'Complete the self-assessment',
+    patterns: [],
+    handle,
+    button: 'Practice self-assessment',
+    permission: 'assessment.answer',
+  },
+  {
+    name: 'assessment status',
+    description: 'Which practices have submitted',
+    patterns: [],
+    handle,
+    button: 'Self-assessment status',
+    permission: 'assessment.oversee',
+  },
 ];
 
 // Teams renders Markdown itself; the test renderer only needs plain text.
@@ -27,7 +47,11 @@ AC.AdaptiveCard.onProcessMarkdown = (text, result) => {
 };
 
 function templates(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? templates(path.join(dir, e.name)) : e.name.endsWith('.json') ? [path.join(dir, e.name)] : []));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) =>
+      e.isDirectory() ? templates(path.join(dir, e.name)) : e.name.endsWith('.json') ? [path.join(dir, e.name)] : [],
+    );
 }
 
 describe('Adaptive Card templates under cards/', () => {
@@ -37,22 +61,36 @@ describe('Adaptive Card templates under cards/', () => {
     expect(files.length).toBeGreaterThan(0);
   });
 
-  it.each(files.map((f) => [path.relative(cardsDir(), f)]))('%s parses with the adaptivecards library at schema 1.5', (rel) => {
-    const card = JSON.parse(fs.readFileSync(path.join(cardsDir(), rel), 'utf8')) as Record<string, unknown>;
-    // A typed property bound to an expression (a column width, a style) can only be checked once
-    // expanded: the feature tests validate every card the bot actually sends.
-    expect(cardProblems(card).filter((p) => !p.includes('${'))).toEqual([]);
-  });
+  it.each(files.map((f) => [path.relative(cardsDir(), f)]))(
+    '%s parses with the adaptivecards library at schema 1.5',
+    (rel) => {
+      const card = JSON.parse(fs.readFileSync(path.join(cardsDir(), rel), 'utf8')) as Record<string, unknown>;
+      // A typed property bound to an expression (a column width, a style) can only be checked once
+      // expanded: the feature tests validate every card the bot actually sends.
+      expect(cardProblems(card).filter((p) => !p.includes('${'))).toEqual([]);
+    },
+  );
 });
 
 describe('the menu card as rendered', () => {
   it('renders in a browser-like DOM with a button per job and the 999 line', () => {
     const card = new AC.AdaptiveCard();
-    card.parse(menuCard('welcome', MENU, { principal: { roles: resolveRoles(['practice-lead'], false), practiceCode: 'Y90001' } }));
+    card.parse(
+      menuCard('welcome', MENU, {
+        principal: { roles: resolveRoles(['practice-lead'], false), practiceCode: 'Y90001' },
+      }),
+    );
     const el = card.render()!;
-    const buttons = [...el.querySelectorAll('button')].map((b) => b.getAttribute('aria-label') ?? b.textContent?.trim());
+    const buttons = [...el.querySelectorAll('button')].map(
+      (b) => b.getAttribute('aria-label') ?? b.textContent?.trim(),
+    );
     // The role's own buttons sit under its line in the body; everyone's jobs at the foot.
-    expect(buttons).toEqual(['Practice self-assessment', "I'm worried about someone", 'My training', '7-minute briefings']);
+    expect(buttons).toEqual([
+      'Practice self-assessment',
+      "I'm worried about someone",
+      'My training',
+      '7-minute briefings',
+    ]);
     expect(el.textContent).toContain('call 999');
   });
 

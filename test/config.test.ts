@@ -5,7 +5,14 @@ import { ConfigError, loadConfig } from '../src/config';
 describe('configuration', () => {
   it('starts with nothing set: local development defaults', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ port: 3978, dataDir: './.data', cosmos: { database: 'safeguarding' }, safeguardingLeadIds: [], logLevel: 'info', production: false });
+    expect(c).toMatchObject({
+      port: 3978,
+      dataDir: './.data',
+      cosmos: { database: 'safeguarding' },
+      safeguardingLeadIds: [],
+      logLevel: 'info',
+      production: false,
+    });
     expect(c.bot.appId).toBeUndefined();
   });
 
@@ -19,38 +26,73 @@ describe('configuration', () => {
   it('names every bad variable in one message', () => {
     let error: unknown;
     try {
-      loadConfig({ PORT: 'eighty', COSMOS_ENDPOINT: 'not a url', LOG_LEVEL: 'loud', SAFEGUARDING_LEAD_IDS: 'alice', MicrosoftAppType: 'Sometimes' });
+      loadConfig({
+        PORT: 'eighty',
+        COSMOS_ENDPOINT: 'not a url',
+        LOG_LEVEL: 'loud',
+        SAFEGUARDING_LEAD_IDS: 'alice',
+        MicrosoftAppType: 'Sometimes',
+      });
     } catch (err) {
       error = err;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const message = (error as ConfigError).message;
-    for (const name of ['PORT', 'COSMOS_ENDPOINT', 'COSMOS_KEY', 'LOG_LEVEL', 'SAFEGUARDING_LEAD_IDS', 'MicrosoftAppType']) expect(message).toContain(name);
+    for (const name of [
+      'PORT',
+      'COSMOS_ENDPOINT',
+      'COSMOS_KEY',
+      'LOG_LEVEL',
+      'SAFEGUARDING_LEAD_IDS',
+      'MicrosoftAppType',
+    ])
+      expect(message).toContain(name);
     expect((error as ConfigError).problems).toHaveLength(6);
   });
 
   it('refuses production without app credentials', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/MicrosoftAppId is required when NODE_ENV=production/);
-    const credentials = { NODE_ENV: 'production', MicrosoftAppId: 'x', MicrosoftAppPassword: 'y', MicrosoftAppType: 'SingleTenant', MicrosoftAppTenantId: 't' };
+    const credentials = {
+      NODE_ENV: 'production',
+      MicrosoftAppId: 'x',
+      MicrosoftAppPassword: 'y',
+      MicrosoftAppType: 'SingleTenant',
+      MicrosoftAppTenantId: 't',
+    };
     expect(() => loadConfig(credentials)).toThrow(/EXPORT_SIGNING_KEY is required when NODE_ENV=production/);
     expect(() => loadConfig({ ...credentials, EXPORT_SIGNING_KEY: 'k'.repeat(48) })).not.toThrow();
   });
 
-  it('reads the download links\' signing key, and the previous one during a rotation', () => {
-    expect(loadConfig({ EXPORT_SIGNING_KEY: 'a'.repeat(40), EXPORT_SIGNING_KEY_PREVIOUS: 'b'.repeat(40) }).exportSigningKeys).toEqual({ current: 'a'.repeat(40), previous: 'b'.repeat(40) });
-    expect(() => loadConfig({ EXPORT_SIGNING_KEY: 'short' })).toThrow(/EXPORT_SIGNING_KEY must be at least 32 characters/);
-    expect(() => loadConfig({ EXPORT_SIGNING_KEY_PREVIOUS: 'b'.repeat(40) })).toThrow(/only used with EXPORT_SIGNING_KEY/);
+  it("reads the download links' signing key, and the previous one during a rotation", () => {
+    expect(
+      loadConfig({ EXPORT_SIGNING_KEY: 'a'.repeat(40), EXPORT_SIGNING_KEY_PREVIOUS: 'b'.repeat(40) }).exportSigningKeys,
+    ).toEqual({ current: 'a'.repeat(40), previous: 'b'.repeat(40) });
+    expect(() => loadConfig({ EXPORT_SIGNING_KEY: 'short' })).toThrow(
+      /EXPORT_SIGNING_KEY must be at least 32 characters/,
+    );
+    expect(() => loadConfig({ EXPORT_SIGNING_KEY_PREVIOUS: 'b'.repeat(40) })).toThrow(
+      /only used with EXPORT_SIGNING_KEY/,
+    );
   });
 
   it('requires the password and tenant that the chosen app type needs', () => {
     expect(() => loadConfig({ MicrosoftAppId: 'x' })).toThrow(/MicrosoftAppPassword is required/);
-    expect(() => loadConfig({ MicrosoftAppId: 'x', MicrosoftAppPassword: 'p', MicrosoftAppType: 'SingleTenant' })).toThrow(/MicrosoftAppTenantId is required/);
-    expect(() => loadConfig({ MicrosoftAppId: 'x', MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppTenantId: 't' })).not.toThrow();
+    expect(() =>
+      loadConfig({ MicrosoftAppId: 'x', MicrosoftAppPassword: 'p', MicrosoftAppType: 'SingleTenant' }),
+    ).toThrow(/MicrosoftAppTenantId is required/);
+    expect(() =>
+      loadConfig({ MicrosoftAppId: 'x', MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppTenantId: 't' }),
+    ).not.toThrow();
   });
 
   it('reads safeguarding leads as a comma-separated list of Entra object ids', () => {
-    const c = loadConfig({ SAFEGUARDING_LEAD_IDS: ' AAAAAAAA-0000-4000-8000-000000000001 , bbbbbbbb-0000-4000-8000-000000000002,' });
-    expect(c.safeguardingLeadIds).toEqual(['aaaaaaaa-0000-4000-8000-000000000001', 'bbbbbbbb-0000-4000-8000-000000000002']);
+    const c = loadConfig({
+      SAFEGUARDING_LEAD_IDS: ' AAAAAAAA-0000-4000-8000-000000000001 , bbbbbbbb-0000-4000-8000-000000000002,',
+    });
+    expect(c.safeguardingLeadIds).toEqual([
+      'aaaaaaaa-0000-4000-8000-000000000001',
+      'bbbbbbbb-0000-4000-8000-000000000002',
+    ]);
   });
 
   it('makes the real entry point exit with code 1 and a clear message, not a stack trace', () => {

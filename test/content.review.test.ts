@@ -11,7 +11,8 @@ import { loadDemo, persona } from '../src/demo';
 type Card = Record<string, unknown>;
 const LEAD2 = 'cccccccc-0000-4000-8000-000000000003';
 const env = { SAFEGUARDING_LEAD_IDS: `${LEAD_OID},${LEAD2}` };
-const shipped = (f: string) => JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'content', 'referral', f), 'utf8'));
+const shipped = (f: string) =>
+  JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'content', 'referral', f), 'utf8'));
 
 /** The shipped content with the SPA owned by a lead named by e-mail, and a route owned by an e-mail nobody in the staff list has. */
 function ownedByEmail(): ReferralContent {
@@ -19,7 +20,13 @@ function ownedByEmail(): ReferralContent {
   contacts.contacts.find((c: { id: string }) => c.id === 'adult-spa').owner = 'Tom.Okafor@demo.nhs.example';
   const routes = shipped('routes.json');
   routes.routes.find((r: { id: string }) => r.id === 'early-help').owner = 'someone.who.left@demo.nhs.example';
-  return parseReferralContent({ contacts, routes, pathway: shipped('pathway.json'), phrasing: shipped('phrasing.json'), areas: shipped('areas.json') });
+  return parseReferralContent({
+    contacts,
+    routes,
+    pathway: shipped('pathway.json'),
+    phrasing: shipped('phrasing.json'),
+    areas: shipped('areas.json'),
+  });
 }
 
 /** The shipped content with LEAD2 as the owner of the MASH contact and the child abuse route. */
@@ -28,7 +35,13 @@ function ownedContent(): ReferralContent {
   contacts.contacts.find((c: { id: string }) => c.id === 'mash').owner = LEAD2;
   const routes = shipped('routes.json');
   routes.routes.find((r: { id: string }) => r.id === 'child-abuse-neglect').owner = LEAD2.toUpperCase();
-  return parseReferralContent({ contacts, routes, pathway: shipped('pathway.json'), phrasing: shipped('phrasing.json'), areas: shipped('areas.json') });
+  return parseReferralContent({
+    contacts,
+    routes,
+    pathway: shipped('pathway.json'),
+    phrasing: shipped('phrasing.json'),
+    areas: shipped('areas.json'),
+  });
 }
 
 /** Every button on a card with this title, with the text of the container it is in. */
@@ -39,7 +52,8 @@ function buttons(card: Card, title: string): { data: Record<string, unknown>; ar
     else if (node && typeof node === 'object') {
       const o = node as Record<string, unknown>;
       const here = o.type === 'Container' ? cardText({ body: o.items }) : around;
-      if (typeof o.type === 'string' && o.type.startsWith('Action.') && o.title === title) out.push({ data: o.data as Record<string, unknown>, around: here });
+      if (typeof o.type === 'string' && o.type.startsWith('Action.') && o.title === title)
+        out.push({ data: o.data as Record<string, unknown>, around: here });
       Object.values(o).forEach((v) => visit(v, here));
     }
   };
@@ -72,7 +86,10 @@ describe('the monthly content review card', () => {
     try {
       for (const oid of [LEAD_OID, LEAD2, USER_OID]) await bot.say('hello', { oid });
       const inChat = (oid: string) => (a: SentActivity) => a.conversationId === `a:personal-${oid}`;
-      const reviewCards = (oid: string) => connector.sent.filter((a) => inChat(oid)(a) && cardText(cardOf(a)).includes('Referral content to review this month'));
+      const reviewCards = (oid: string) =>
+        connector.sent.filter(
+          (a) => inChat(oid)(a) && cardText(cardOf(a)).includes('Referral content to review this month'),
+        );
 
       // The evening before, and the first working day before 08:00: nothing yet.
       bot.clock.now = new Date('2027-10-31T18:00:00Z');
@@ -93,10 +110,14 @@ describe('the monthly content review card', () => {
       expect(cardProblems(mine)).toEqual([]);
       expect(cardProblems(other)).toEqual([]);
       // The owner gets what they own; the other lead does not; both get what nobody owns.
-      expect(cardText(mine)).toMatch(/Contact: Rotherham Multi-Agency Safeguarding Hub \(MASH\)\s*Review due today\s*You are its owner/);
+      expect(cardText(mine)).toMatch(
+        /Contact: Rotherham Multi-Agency Safeguarding Hub \(MASH\)\s*Review due today\s*You are its owner/,
+      );
       expect(cardText(mine)).toMatch(/Route: Worried about a child: abuse or neglect/);
       expect(cardText(other)).not.toMatch(/MASH\)|Route: Worried about a child: abuse or neglect/);
-      expect(cardText(other)).toMatch(/Contact: Rotherham Council adult social care single point of access \(SPA\)\s*Review due today/);
+      expect(cardText(other)).toMatch(
+        /Contact: Rotherham Council adult social care single point of access \(SPA\)\s*Review due today/,
+      );
       expect(cardText(other)).toMatch(/Review due 1 December 2027/);
       expect(cardText(other)).toMatch(/Not yet filled in: add its details/);
 
@@ -113,28 +134,55 @@ describe('the monthly content review card', () => {
       const still = buttons(mine, 'Still correct').find((b) => b.around.includes('MASH'))!;
       let before = connector.sent.length;
       await bot.say('', { oid: LEAD2, value: still.data });
-      const done = await connector.waitFor((a) => connector.sent.indexOf(a) >= before && inChat(LEAD2)(a) && /recorded as checked/.test(a.activity.text ?? ''));
-      expect(done.activity.text).toBe('Thank you. Rotherham Multi-Agency Safeguarding Hub (MASH) is recorded as checked and still correct by you today (2 November 2027). Its next review is due 2 November 2028.');
+      const done = await connector.waitFor(
+        (a) =>
+          connector.sent.indexOf(a) >= before && inChat(LEAD2)(a) && /recorded as checked/.test(a.activity.text ?? ''),
+      );
+      expect(done.activity.text).toBe(
+        'Thank you. Rotherham Multi-Agency Safeguarding Hub (MASH) is recorded as checked and still correct by you today (2 November 2027). Its next review is due 2 November 2028.',
+      );
       before = connector.sent.length;
       await bot.say('', { oid: LEAD2, value: still.data });
-      const again = await connector.waitFor((a) => connector.sent.indexOf(a) >= before && inChat(LEAD2)(a) && typeof a.activity.text === 'string');
+      const again = await connector.waitFor(
+        (a) => connector.sent.indexOf(a) >= before && inChat(LEAD2)(a) && typeof a.activity.text === 'string',
+      );
       expect(again.activity.text).toMatch(/already recorded today/);
       // The route's date is what staff see on its card.
       const route = buttons(mine, 'Still correct').find((b) => b.around.includes('abuse or neglect'))!;
       before = connector.sent.length;
       await bot.say('', { oid: LEAD_OID, value: route.data });
-      await connector.waitFor((a) => connector.sent.indexOf(a) >= before && inChat(LEAD_OID)(a) && /recorded as checked/.test(a.activity.text ?? ''));
+      await connector.waitFor(
+        (a) =>
+          connector.sent.indexOf(a) >= before &&
+          inChat(LEAD_OID)(a) &&
+          /recorded as checked/.test(a.activity.text ?? ''),
+      );
       before = connector.sent.length;
       await bot.say('my neighbour hits his kids', { oid: USER_OID });
-      const staffCard = await connector.waitFor((a) => connector.sent.indexOf(a) >= before && inChat(USER_OID)(a) && cardText(cardOf(a)).includes('abuse or neglect'));
+      const staffCard = await connector.waitFor(
+        (a) =>
+          connector.sent.indexOf(a) >= before &&
+          inChat(USER_OID)(a) &&
+          cardText(cardOf(a)).includes('abuse or neglect'),
+      );
       expect(cardText(cardOf(staffCard))).toContain('Last reviewed 2 November 2027');
       // Staff cannot press it; the refusal is audited.
       before = connector.sent.length;
       await bot.say('', { oid: USER_OID, value: still.data });
-      await connector.waitFor((a) => connector.sent.indexOf(a) >= before && inChat(USER_OID)(a) && /Only safeguarding leads/.test(a.activity.text ?? ''));
+      await connector.waitFor(
+        (a) =>
+          connector.sent.indexOf(a) >= before &&
+          inChat(USER_OID)(a) &&
+          /Only safeguarding leads/.test(a.activity.text ?? ''),
+      );
       const audit = await bot.app.audit.month('2027-11');
       const reviewed = audit.filter((r) => r.action === 'content.reviewed');
-      expect(reviewed.map((r) => [r.actor, r.subject.contact ?? r.subject.route])).toEqual(expect.arrayContaining([[LEAD2, 'mash'], [LEAD_OID, 'child-abuse-neglect']]));
+      expect(reviewed.map((r) => [r.actor, r.subject.contact ?? r.subject.route])).toEqual(
+        expect.arrayContaining([
+          [LEAD2, 'mash'],
+          [LEAD_OID, 'child-abuse-neglect'],
+        ]),
+      );
       expect(reviewed).toHaveLength(2);
       expect(audit.filter((r) => r.action === 'content.refused' && r.actor === USER_OID)).toHaveLength(1);
 
@@ -142,14 +190,21 @@ describe('the monthly content review card', () => {
       const change = buttons(other, 'Change it').find((b) => b.around.includes('(SPA)'))!;
       before = connector.sent.length;
       await bot.say('', { oid: LEAD_OID, value: change.data });
-      const form = await connector.waitFor((a) => connector.sent.indexOf(a) >= before && inChat(LEAD_OID)(a) && cardText(cardOf(a)).includes('Change:'));
+      const form = await connector.waitFor(
+        (a) => connector.sent.indexOf(a) >= before && inChat(LEAD_OID)(a) && cardText(cardOf(a)).includes('Change:'),
+      );
       expect(cardText(cardOf(form))).toContain('single point of access');
       expect(button(cardOf(form)!, 'Propose this change')).toBeDefined();
       // And for a route, the route's editing card.
       const changeRoute = buttons(mine, 'Change it').find((b) => b.around.includes('Route: Worried about a child'))!;
       before = connector.sent.length;
       await bot.say('', { oid: LEAD2, value: changeRoute.data });
-      const routeForm = await connector.waitFor((a) => connector.sent.indexOf(a) >= before && inChat(LEAD2)(a) && cardText(cardOf(a)).includes('Change: Worried about a child: abuse or neglect'));
+      const routeForm = await connector.waitFor(
+        (a) =>
+          connector.sent.indexOf(a) >= before &&
+          inChat(LEAD2)(a) &&
+          cardText(cardOf(a)).includes('Change: Worried about a child: abuse or neglect'),
+      );
       expect(cardText(cardOf(routeForm))).toContain('What to do now');
 
       // The review survives a restart, and next month's card no longer lists what was checked.
@@ -176,11 +231,24 @@ describe('the monthly content review card', () => {
       for (const oid of [tom, priya]) await bot.say('hello', { oid });
       bot.clock.now = new Date('2027-11-01T09:00:00Z');
       await bot.app.contentReviews.run();
-      const cardFor = (oid: string) => cardOf(bot.connector.sent.find((a) => a.conversationId === `a:personal-${oid}` && cardText(cardOf(a)).includes('Referral content to review this month'))!)!;
+      const cardFor = (oid: string) =>
+        cardOf(
+          bot.connector.sent.find(
+            (a) =>
+              a.conversationId === `a:personal-${oid}` &&
+              cardText(cardOf(a)).includes('Referral content to review this month'),
+          )!,
+        )!;
       expect(cardText(cardFor(tom))).toMatch(/single point of access \(SPA\)\s*Review due today\s*You are its owner/);
       expect(cardText(cardFor(priya))).not.toContain('single point of access (SPA)');
       for (const oid of [tom, priya]) expect(cardText(cardFor(oid))).toMatch(/Route: [^\n]*[Ee]arly [Hh]elp/);
-      expect(bot.logs.some((l) => l.msg === 'content review: the owner is not a safeguarding lead in the staff list; every lead is sent it' && l.id === 'early-help')).toBe(true);
+      expect(
+        bot.logs.some(
+          (l) =>
+            l.msg === 'content review: the owner is not a safeguarding lead in the staff list; every lead is sent it' &&
+            l.id === 'early-help',
+        ),
+      ).toBe(true);
     } finally {
       await bot.stop();
     }

@@ -1,7 +1,15 @@
 import path from 'node:path';
 import { projectRoot } from '../src/config/paths';
 import { CONTENT_VERBS } from '../src/content';
-import { contactsCard, editContactCard, editRouteCard, historyCard, proposalCard, reviewCard, routesCard } from '../src/content/cards';
+import {
+  contactsCard,
+  editContactCard,
+  editRouteCard,
+  historyCard,
+  proposalCard,
+  reviewCard,
+  routesCard,
+} from '../src/content/cards';
 import type { RawRoute } from '../src/content/routeEdit';
 import type { ContentProposal, ContentVersion } from '../src/content/store';
 import { loadReferralContent } from '../src/referral/content';
@@ -41,17 +49,50 @@ const version = (n: number, extra: Partial<ContentVersion> = {}): ContentVersion
 });
 
 const verbsIn = (node: unknown): string[] =>
-  Array.isArray(node) ? node.flatMap(verbsIn) : node && typeof node === 'object' ? Object.entries(node).flatMap(([k, v]) => (k === 'verb' && typeof v === 'string' ? [v] : verbsIn(v))) : [];
+  Array.isArray(node)
+    ? node.flatMap(verbsIn)
+    : node && typeof node === 'object'
+      ? Object.entries(node).flatMap(([k, v]) => (k === 'verb' && typeof v === 'string' ? [v] : verbsIn(v)))
+      : [];
 
 const cards: [string, Record<string, unknown>, string][] = [
   ['contacts', contactsCard(content, 3), 'Live version 3.'],
-  ['edit contact', editContactCard(mash, 3, { phone: '01709 000001' }, 'A new telephone number must be checked.'), `Change: ${mash.name}`],
+  [
+    'edit contact',
+    editContactCard(mash, 3, { phone: '01709 000001' }, 'A new telephone number must be checked.'),
+    `Change: ${mash.name}`,
+  ],
   ['routes', routesCard(content, 3), 'Edit a route'],
   ['edit route', editRouteCard(content, 3, raw, undefined), `Change: ${raw.title}`],
-  ['edit route, more boxes', editRouteCard(content, 3, raw, { steps: ['One', ''], contacts: [{ contact: 'mash', why: 'Because' }], followContact: '', followHours: '', followMessage: '' }, 'Nothing has changed yet.', 3), 'Nothing has changed yet.'],
-  ['proposal to decide', proposalCard(proposal, true, 'the referral content'), 'A change to the referral content needs your approval'],
+  [
+    'edit route, more boxes',
+    editRouteCard(
+      content,
+      3,
+      raw,
+      {
+        steps: ['One', ''],
+        contacts: [{ contact: 'mash', why: 'Because' }],
+        followContact: '',
+        followHours: '',
+        followMessage: '',
+      },
+      'Nothing has changed yet.',
+      3,
+    ),
+    'Nothing has changed yet.',
+  ],
+  [
+    'proposal to decide',
+    proposalCard(proposal, true, 'the referral content'),
+    'A change to the referral content needs your approval',
+  ],
   ['proposal as proposed', proposalCard(proposal, false, 'the referral content'), 'Change proposed'],
-  ['history', historyCard('Referral content history', 'referral', [version(2, { phoneConfirmed: true }), version(1)], 2), 'Version 2 (live)'],
+  [
+    'history',
+    historyCard('Referral content history', 'referral', [version(2, { phoneConfirmed: true }), version(1)], 2),
+    'Version 2 (live)',
+  ],
   [
     'review',
     reviewCard(

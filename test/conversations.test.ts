@@ -25,7 +25,12 @@ describe('remembering where to reach a person', () => {
       await conversations.remember(USER_OID, stored!.conversationId, reference, stored!.tenantId);
       expect(counted.writes.filter((c) => c === 'conversations')).toHaveLength(1);
 
-      await conversations.remember(USER_OID, stored!.conversationId, { ...reference, serviceUrl: 'https://smba.trafficmanager.net/uk/' }, stored!.tenantId);
+      await conversations.remember(
+        USER_OID,
+        stored!.conversationId,
+        { ...reference, serviceUrl: 'https://smba.trafficmanager.net/uk/' },
+        stored!.tenantId,
+      );
       expect(counted.writes.filter((c) => c === 'conversations')).toHaveLength(2);
       expect((await conversations.get(USER_OID))?.reference.serviceUrl).toBe('https://smba.trafficmanager.net/uk/');
     } finally {

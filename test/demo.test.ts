@@ -1,6 +1,14 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { assertDemoAllowed, DEMO_BRIEFING_ID, DEMO_DRAFT_PRACTICE, demoStaff, loadDemo, PERSONAS, persona } from '../src/demo';
+import {
+  assertDemoAllowed,
+  DEMO_BRIEFING_ID,
+  DEMO_DRAFT_PRACTICE,
+  demoStaff,
+  loadDemo,
+  PERSONAS,
+  persona,
+} from '../src/demo';
 import { personStatus } from '../src/training/rules';
 import { onlyLoopback, startTestBot, type TestBot } from './helpers/bot';
 import { ask } from './helpers/ask';
@@ -38,7 +46,12 @@ describe('the demo organisation', () => {
     for (const s of demoStaff()) {
       const person = (await bot.app.directory.get(s.employeeId))!;
       const group = bot.app.trainingRules.staffGroups.find((g) => g.id === person.staffGroup)!;
-      for (const st of personStatus(bot.app.trainingRules, group, await bot.app.training.store.forPerson(s.employeeId), today)) {
+      for (const st of personStatus(
+        bot.app.trainingRules,
+        group,
+        await bot.app.training.store.forPerson(s.employeeId),
+        today,
+      )) {
         states.add(st.status);
       }
     }
@@ -57,13 +70,20 @@ describe('the demo organisation', () => {
 
   it('loads again without changing anything', async () => {
     const again = await loadDemo(bot.app, bot.clock.now);
-    expect(again).toEqual({ staff: '0 added, 0 updated, 40 unchanged', trainingPeople: 0, briefing: 'already there', assessment: 'already there' });
+    expect(again).toEqual({
+      staff: '0 added, 0 updated, 40 unchanged',
+      trainingPeople: 0,
+      briefing: 'already there',
+      assessment: 'already there',
+    });
   });
 
   it('lets each persona be who they are', async () => {
     expect((await ask(bot, persona('lead').aadObjectId, 'organisation compliance')).text).toContain('Continuing Care');
     expect((await ask(bot, persona('manager').aadObjectId, 'team compliance')).text).toContain('Continuing Care');
-    expect((await ask(bot, persona('practice-lead').aadObjectId, 'self-assessment')).text).toMatch(/5 of 12 sections complete/);
+    expect((await ask(bot, persona('practice-lead').aadObjectId, 'self-assessment')).text).toMatch(
+      /5 of 12 sections complete/,
+    );
     const mine = (await ask(bot, persona('staff').aadObjectId, 'my training')).text;
     expect(mine).toContain('Jamal Hussain');
     expect(mine).toContain('overdue');
@@ -77,12 +97,19 @@ describe('npm run demo', () => {
 
   it('refuses in production and against a real Cosmos DB, with a clear message', () => {
     expect(() => assertDemoAllowed({ NODE_ENV: 'production' })).toThrow(/local use only.*NODE_ENV=production/);
-    expect(() => assertDemoAllowed({ COSMOS_ENDPOINT: 'https://x.documents.azure.com' })).toThrow(/COSMOS_ENDPOINT is set/);
+    expect(() => assertDemoAllowed({ COSMOS_ENDPOINT: 'https://x.documents.azure.com' })).toThrow(
+      /COSMOS_ENDPOINT is set/,
+    );
     expect(() => assertDemoAllowed({ COSMOS_ENDPOINT: '' })).not.toThrow();
     const prod = spawnSync(process.execPath, [script], { env: env({ NODE_ENV: 'production' }), encoding: 'utf8' });
     expect(prod.status).toBe(1);
-    expect(prod.stderr).toMatch(/^The demo organisation is for local use only: it will not load when NODE_ENV=production\.$/m);
-    const cosmos = spawnSync(process.execPath, [script], { env: env({ COSMOS_ENDPOINT: 'https://x.documents.azure.com:443/', COSMOS_KEY: 'a2V5' }), encoding: 'utf8' });
+    expect(prod.stderr).toMatch(
+      /^The demo organisation is for local use only: it will not load when NODE_ENV=production\.$/m,
+    );
+    const cosmos = spawnSync(process.execPath, [script], {
+      env: env({ COSMOS_ENDPOINT: 'https://x.documents.azure.com:443/', COSMOS_KEY: 'a2V5' }),
+      encoding: 'utf8',
+    });
     expect(cosmos.status).toBe(1);
     expect(cosmos.stderr).toMatch(/COSMOS_ENDPOINT is set/);
   });

@@ -14,7 +14,10 @@ describe('the bot over HTTP, with replies on a loopback connector', () => {
 
   it('welcomes a user who installs the bot with a card offering the jobs a member of staff can use', async () => {
     const res = await bot.post(
-      bot.activity({ type: 'conversationUpdate', membersAdded: [{ id: '28:safeguarding-bot' }, { id: `29:${USER_OID}`, aadObjectId: USER_OID }] }),
+      bot.activity({
+        type: 'conversationUpdate',
+        membersAdded: [{ id: '28:safeguarding-bot' }, { id: `29:${USER_OID}`, aadObjectId: USER_OID }],
+      }),
     );
     expect(res.status).toBeLessThan(300);
     const sent = await bot.connector.waitFor((a) => cardOf(a) !== undefined);
@@ -24,7 +27,8 @@ describe('the bot over HTTP, with replies on a loopback connector', () => {
     const text = cardText(card);
     expect(text).toContain('Welcome to Safeguarding support');
     expect(text).toContain('call 999');
-    for (const title of ["I'm worried about someone", '7-minute briefings', 'My training']) expect(text).toContain(title);
+    for (const title of ["I'm worried about someone", '7-minute briefings', 'My training'])
+      expect(text).toContain(title);
     // Only practice leads can answer the self-assessment: nobody else is offered a button that refuses them.
     expect(text).not.toContain('Practice self-assessment');
   });
@@ -45,19 +49,30 @@ describe('the bot over HTTP, with replies on a loopback connector', () => {
 
   it('says hello once when a group chat opens, though Teams sends both install and members-added', async () => {
     const conversation = { id: '19:group-hello@thread.v2', conversationType: 'groupChat', tenantId: 'tenant-1' };
-    const hellos = () => bot.connector.sent.filter((a) => a.conversationId === conversation.id && /Hello, I am the safeguarding support bot/.test(a.activity.text ?? ''));
+    const hellos = () =>
+      bot.connector.sent.filter(
+        (a) =>
+          a.conversationId === conversation.id &&
+          /Hello, I am the safeguarding support bot/.test(a.activity.text ?? ''),
+      );
     await Promise.all([
       bot.post(bot.activity({ type: 'installationUpdate', action: 'add', conversation })),
-      bot.post(bot.activity({ type: 'conversationUpdate', membersAdded: [{ id: '28:safeguarding-bot' }], conversation })),
+      bot.post(
+        bot.activity({ type: 'conversationUpdate', membersAdded: [{ id: '28:safeguarding-bot' }], conversation }),
+      ),
     ]);
-    await bot.post(bot.activity({ type: 'conversationUpdate', membersAdded: [{ id: '28:safeguarding-bot' }], conversation }));
+    await bot.post(
+      bot.activity({ type: 'conversationUpdate', membersAdded: [{ id: '28:safeguarding-bot' }], conversation }),
+    );
     await bot.connector.waitFor((a) => a.conversationId === conversation.id);
     await new Promise((r) => setTimeout(r, 300));
     expect(hellos()).toHaveLength(1);
     // Removed and added back: hello again, once.
     await bot.post(bot.activity({ type: 'installationUpdate', action: 'remove', conversation }));
     await bot.post(bot.activity({ type: 'installationUpdate', action: 'add', conversation }));
-    await bot.post(bot.activity({ type: 'conversationUpdate', membersAdded: [{ id: '28:safeguarding-bot' }], conversation }));
+    await bot.post(
+      bot.activity({ type: 'conversationUpdate', membersAdded: [{ id: '28:safeguarding-bot' }], conversation }),
+    );
     await new Promise((r) => setTimeout(r, 300));
     expect(hellos()).toHaveLength(2);
   });
@@ -68,7 +83,9 @@ describe('the bot over HTTP, with replies on a loopback connector', () => {
     expect(cardProblems(cardOf(help)!)).toEqual([]);
 
     await bot.say('what is the weather like');
-    const fallback = await bot.connector.waitFor((a) => cardText(cardOf(a)).includes('Sorry, I did not understand that'));
+    const fallback = await bot.connector.waitFor((a) =>
+      cardText(cardOf(a)).includes('Sorry, I did not understand that'),
+    );
     expect(cardText(cardOf(fallback))).toContain('My training');
   });
 
@@ -82,7 +99,10 @@ describe('the bot over HTTP, with replies on a loopback connector', () => {
   it('apologises with a reference code that is also in the log when a turn fails, and keeps serving', async () => {
     bot.connector.failNext(500, 4); // the connector fails the reply (and its retries)
     await bot.say('help');
-    const apology = await bot.connector.waitFor((a) => /quote reference [A-Z0-9]{6}/.test(a.activity.text ?? ''), 15000);
+    const apology = await bot.connector.waitFor(
+      (a) => /quote reference [A-Z0-9]{6}/.test(a.activity.text ?? ''),
+      15000,
+    );
     const ref = /reference ([A-Z0-9]{6})/.exec(apology.activity.text!)![1];
     expect(bot.logs.some((l) => l.ref === ref && l.msg === 'turn failed')).toBe(true);
 
@@ -103,10 +123,14 @@ describe('the bot over HTTP, with replies on a loopback connector', () => {
     const stored = await bot.app.conversations.get(USER_OID);
     expect(stored?.conversationId).toBe(`a:personal-${USER_OID}`);
 
-    await expect(bot.app.bot.notifier.sendToPerson(USER_OID, { text: 'A new briefing is ready for you.' })).resolves.toBe('sent');
+    await expect(
+      bot.app.bot.notifier.sendToPerson(USER_OID, { text: 'A new briefing is ready for you.' }),
+    ).resolves.toBe('sent');
     const proactive = await bot.connector.waitFor((a) => a.activity.text === 'A new briefing is ready for you.');
     expect(proactive.conversationId).toBe(`a:personal-${USER_OID}`);
-    await expect(bot.app.bot.notifier.sendToPerson('cccccccc-0000-4000-8000-000000000003', { text: 'x' })).resolves.toBe('no-conversation');
+    await expect(
+      bot.app.bot.notifier.sendToPerson('cccccccc-0000-4000-8000-000000000003', { text: 'x' }),
+    ).resolves.toBe('no-conversation');
   });
 
   it('reports storage health on /healthz, and 503 once storage is gone', async () => {
@@ -140,12 +164,17 @@ describe('with app credentials set', () => {
     const printed: string[] = [];
     const write = process.stderr.write.bind(process.stderr);
     const error = console.error;
-    process.stderr.write = ((chunk: string | Uint8Array) => (printed.push(String(chunk)), true)) as typeof process.stderr.write;
+    process.stderr.write = ((chunk: string | Uint8Array) => (
+      printed.push(String(chunk)),
+      true
+    )) as typeof process.stderr.write;
     console.error = (...args: unknown[]) => printed.push(args.map(String).join(' '));
     try {
       const res = await bot.say('help');
       expect(res.status).toBe(401);
-      const forged = await bot.post(bot.activity({ type: 'message', text: 'help' }), { authorization: 'Bearer not.a.token' });
+      const forged = await bot.post(bot.activity({ type: 'message', text: 'help' }), {
+        authorization: 'Bearer not.a.token',
+      });
       expect(forged.status).toBe(401);
       await new Promise((r) => setTimeout(r, 200));
     } finally {
@@ -163,7 +192,12 @@ describe('malformed requests to /api/messages', () => {
   onlyLoopback();
   const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
   const APP_ID = '11111111-2222-4333-8444-555555555555';
-  const claims = { iss: 'https://api.botframework.com', aud: APP_ID, exp: Math.floor(Date.now() / 1000) + 3600, serviceurl: 'http://127.0.0.1/' };
+  const claims = {
+    iss: 'https://api.botframework.com',
+    aud: APP_ID,
+    exp: Math.floor(Date.now() / 1000) + 3600,
+    serviceurl: 'http://127.0.0.1/',
+  };
   const ALG_NONE = `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims)}.`;
   const HS256 = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64(claims)}.${Buffer.from('forged').toString('base64url')}`;
 
@@ -174,7 +208,10 @@ describe('malformed requests to /api/messages', () => {
     const write = process.stderr.write.bind(process.stderr);
     const error = console.error;
     const warn = console.warn;
-    process.stderr.write = ((chunk: string | Uint8Array) => (stderr.push(String(chunk)), true)) as typeof process.stderr.write;
+    process.stderr.write = ((chunk: string | Uint8Array) => (
+      stderr.push(String(chunk)),
+      true
+    )) as typeof process.stderr.write;
     console.error = (...args: unknown[]) => stderr.push(args.map(String).join(' '));
     console.warn = (...args: unknown[]) => stderr.push(args.map(String).join(' '));
     restore = () => {
@@ -186,17 +223,33 @@ describe('malformed requests to /api/messages', () => {
   afterEach(() => restore());
 
   const raw = (bot: TestBot, body: string, headers: Record<string, string> = {}) =>
-    fetch(`${bot.app.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    fetch(`${bot.app.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body,
+    });
 
   it.each([
     ['an empty object', () => '{}'],
     ['an array', () => '[]'],
     ['not JSON at all', () => 'this is not json NHS 943 476 5919'],
-    ['an activity without a type', (bot: TestBot) => JSON.stringify({ ...bot.activity({ text: 'help' }), type: undefined })],
+    [
+      'an activity without a type',
+      (bot: TestBot) => JSON.stringify({ ...bot.activity({ text: 'help' }), type: undefined }),
+    ],
     ['a number as the type', (bot: TestBot) => JSON.stringify(bot.activity({ type: 5 }))],
-    ['a number as the serviceUrl', (bot: TestBot) => JSON.stringify(bot.activity({ type: 'message', text: 'help', serviceUrl: 42 }))],
-    ['an object as the serviceUrl', (bot: TestBot) => JSON.stringify(bot.activity({ type: 'message', text: 'help', serviceUrl: { href: 'x' } }))],
-    ['a string as the conversation', (bot: TestBot) => JSON.stringify(bot.activity({ type: 'message', text: 'help', conversation: 'x' }))],
+    [
+      'a number as the serviceUrl',
+      (bot: TestBot) => JSON.stringify(bot.activity({ type: 'message', text: 'help', serviceUrl: 42 })),
+    ],
+    [
+      'an object as the serviceUrl',
+      (bot: TestBot) => JSON.stringify(bot.activity({ type: 'message', text: 'help', serviceUrl: { href: 'x' } })),
+    ],
+    [
+      'a string as the conversation',
+      (bot: TestBot) => JSON.stringify(bot.activity({ type: 'message', text: 'help', conversation: 'x' })),
+    ],
   ])('answers %s with 400, a short body and one log line, and no stack trace', async (_what, body) => {
     const bot = await startTestBot();
     try {
@@ -220,7 +273,12 @@ describe('malformed requests to /api/messages', () => {
     ['alg=none', ALG_NONE],
     ['HS256', HS256],
   ])('refuses a forged %s token with 401 when credentials are configured', async (_what, token) => {
-    const bot = await startTestBot({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'not-a-real-secret', MicrosoftAppType: 'SingleTenant', MicrosoftAppTenantId: '99999999-2222-4333-8444-555555555555' });
+    const bot = await startTestBot({
+      MicrosoftAppId: APP_ID,
+      MicrosoftAppPassword: 'not-a-real-secret',
+      MicrosoftAppType: 'SingleTenant',
+      MicrosoftAppTenantId: '99999999-2222-4333-8444-555555555555',
+    });
     try {
       const before = bot.logs.length;
       const res = await bot.post(bot.activity({ type: 'message', text: 'help' }), { authorization: `Bearer ${token}` });
@@ -239,7 +297,19 @@ describe('malformed requests to /api/messages', () => {
   it('does not crash on a card submit that carries a mention but no text', async () => {
     const bot = await startTestBot();
     try {
-      const res = await bot.post(bot.activity({ type: 'message', value: { verb: 'menu', command: 'help' }, entities: [{ type: 'mention', mentioned: { id: '28:safeguarding-bot', name: 'Safeguarding support' }, text: '<at>Safeguarding support</at>' }] }));
+      const res = await bot.post(
+        bot.activity({
+          type: 'message',
+          value: { verb: 'menu', command: 'help' },
+          entities: [
+            {
+              type: 'mention',
+              mentioned: { id: '28:safeguarding-bot', name: 'Safeguarding support' },
+              text: '<at>Safeguarding support</at>',
+            },
+          ],
+        }),
+      );
       expect(res.status).toBeLessThan(300);
       await bot.connector.waitFor((a) => cardText(cardOf(a)).includes('How I can help'));
       expect(bot.logs.some((l) => l.msg === 'turn failed')).toBe(false);

@@ -11,16 +11,38 @@ const FILES: Record<string, string> = {
     `M1,Mia Manager,mia@nhs.net,${MANAGER},Continuing Care,clinical,manager,`,
     'X1,Bad Group,x@nhs.net,,Finance,astronaut,,',
   ].join('\n'),
-  '/training.csv': ['employee_id,subject,level,completed_on,hours,provider', 'N1,children,3,2026-06-01,12,eLfH', 'N1,maths,3,2026-06-01,12,eLfH'].join('\n'),
-  '/team-training.csv': ['employee_id,subject,level,completed_on,hours,provider', 'N1,adults,3,2026-06-01,8,eLfH', 'L1,adults,5,2026-06-01,24,eLfH'].join('\n'),
-  '/own-training.csv': ['employee_id,subject,level,completed_on,hours,provider', 'N1,prevent,1,2026-05-01,1,Home Office', 'M1,children,3,2026-05-01,12,Local study day'].join('\n'),
-  '/lead-own.csv': ['employee_id,subject,level,completed_on,hours,provider', 'L1,children,5,2026-05-01,24,eLfH'].join('\n'),
-  '/bad-dates.csv': ['employee_id,subject,level,completed_on,hours,provider', 'N1,adults,3,2020-13-45,8,eLfH', 'N1,adults,3,not-a-date,8,eLfH', 'N1,prevent,3,2026-05-05,1,eLfH'].join('\n'),
+  '/training.csv': [
+    'employee_id,subject,level,completed_on,hours,provider',
+    'N1,children,3,2026-06-01,12,eLfH',
+    'N1,maths,3,2026-06-01,12,eLfH',
+  ].join('\n'),
+  '/team-training.csv': [
+    'employee_id,subject,level,completed_on,hours,provider',
+    'N1,adults,3,2026-06-01,8,eLfH',
+    'L1,adults,5,2026-06-01,24,eLfH',
+  ].join('\n'),
+  '/own-training.csv': [
+    'employee_id,subject,level,completed_on,hours,provider',
+    'N1,prevent,1,2026-05-01,1,Home Office',
+    'M1,children,3,2026-05-01,12,Local study day',
+  ].join('\n'),
+  '/lead-own.csv': ['employee_id,subject,level,completed_on,hours,provider', 'L1,children,5,2026-05-01,24,eLfH'].join(
+    '\n',
+  ),
+  '/bad-dates.csv': [
+    'employee_id,subject,level,completed_on,hours,provider',
+    'N1,adults,3,2020-13-45,8,eLfH',
+    'N1,adults,3,not-a-date,8,eLfH',
+    'N1,prevent,3,2026-05-05,1,eLfH',
+  ].join('\n'),
   '/other.csv': 'date,amount\n2026-01-01,3',
 };
 
 // 1,000 rows, every one wrong in every cell: its full row report is far over Teams' message limit.
-FILES['/all-wrong.csv'] = ['employee_id,subject,level,completed_on,hours,provider', ...Array.from({ length: 1000 }, (_, i) => `bad id ${i},maths,9,someday,lots,`)].join('\n');
+FILES['/all-wrong.csv'] = [
+  'employee_id,subject,level,completed_on,hours,provider',
+  ...Array.from({ length: 1000 }, (_, i) => `bad id ${i},maths,9,someday,lots,`),
+].join('\n');
 
 describe('imports from a CSV attached in the chat', () => {
   onlyLoopback();
@@ -38,7 +60,17 @@ describe('imports from a CSV attached in the chat', () => {
   const attach = (name: string, path: string, oid = LEAD_OID) =>
     bot.post(
       bot.activity(
-        { type: 'message', text: '', attachments: [{ contentType: 'application/vnd.microsoft.teams.file.download.info', name, content: { downloadUrl: `${files.url}${path}`, fileType: 'csv' } }] },
+        {
+          type: 'message',
+          text: '',
+          attachments: [
+            {
+              contentType: 'application/vnd.microsoft.teams.file.download.info',
+              name,
+              content: { downloadUrl: `${files.url}${path}`, fileType: 'csv' },
+            },
+          ],
+        },
         oid,
       ),
     );
@@ -71,12 +103,16 @@ describe('imports from a CSV attached in the chat', () => {
     expect(text).toContain('line 11: ');
     expect(text).not.toContain('line 12: ');
     expect(text).toContain('…and 990 more.');
-    const url = /\[Download the full row report \(CSV\)\]\((http:\/\/localhost:\d+\/exports\?token=[^)]+)\)/.exec(text)![1]!.replace('localhost', '127.0.0.1');
+    const url = /\[Download the full row report \(CSV\)\]\((http:\/\/localhost:\d+\/exports\?token=[^)]+)\)/
+      .exec(text)![1]!
+      .replace('localhost', '127.0.0.1');
     const csv = await (await fetch(url)).text();
     const rows = csv.trim().split('\r\n');
     expect(rows[0]).toBe('line,employee_id,problem');
     expect(rows).toHaveLength(1001);
-    expect(rows[1]).toMatch(/^2,,"employee_id must be 1-32 letters.*subject must be children, adults or prevent.*provider is empty/);
+    expect(rows[1]).toMatch(
+      /^2,,"employee_id must be 1-32 letters.*subject must be children, adults or prevent.*provider is empty/,
+    );
     expect(rows[1000]).toMatch(/^1001,/);
   });
 
@@ -86,8 +122,12 @@ describe('imports from a CSV attached in the chat', () => {
     const res = await attach('training.csv', '/slow/training.csv');
     expect(res.status).toBeLessThan(300);
     expect(Date.now() - started).toBeLessThan(1000);
-    expect(bot.connector.sent.map((a) => a.activity.text)).toEqual(['Importing training.csv… I will send you the report here when it is done.']);
-    expect((await reply(/^training.csv\n/)).activity.text).toContain('Training import: 0 added, 0 updated, 1 unchanged, 1 rejected.');
+    expect(bot.connector.sent.map((a) => a.activity.text)).toEqual([
+      'Importing training.csv… I will send you the report here when it is done.',
+    ]);
+    expect((await reply(/^training.csv\n/)).activity.text).toContain(
+      'Training import: 0 added, 0 updated, 1 unchanged, 1 rejected.',
+    );
   });
 
   it('never repeats a file name that looks like patient details', async () => {
@@ -121,7 +161,17 @@ describe('imports from a CSV attached in the chat', () => {
   it('never lets anyone count their own training from a file, manager or lead', async () => {
     bot.connector.clear();
     // Mia records a course herself: it waits for someone else to confirm it.
-    await bot.say('', { oid: MANAGER, value: { verb: 'training.record', subject: 'children', level: '3', completedOn: '2026-05-01', hours: '12', provider: 'Local study day' } });
+    await bot.say('', {
+      oid: MANAGER,
+      value: {
+        verb: 'training.record',
+        subject: 'children',
+        level: '3',
+        completedOn: '2026-05-01',
+        hours: '12',
+        provider: 'Local study day',
+      },
+    });
     await reply(/^Recorded: /);
     // Then she sends her team's file with the same course on her own row.
     await attach('own-training.csv', '/own-training.csv', MANAGER);
@@ -133,7 +183,9 @@ describe('imports from a CSV attached in the chat', () => {
     expect(mine[0]).toMatchObject({ source: 'self', confirmed: false });
 
     await attach('lead-own.csv', '/lead-own.csv');
-    expect((await reply(/^lead-own.csv\n/)).activity.text).toMatch(/0 added.*1 rejected[\s\S]*line 2: .*your own training record/);
+    expect((await reply(/^lead-own.csv\n/)).activity.text).toMatch(
+      /0 added.*1 rejected[\s\S]*line 2: .*your own training record/,
+    );
     expect(await bot.app.training.store.forPerson('L1')).toHaveLength(0);
   });
 

@@ -20,7 +20,8 @@ function parse(file: string): { source: string; root: SyntaxNode } {
 function problems(root: SyntaxNode, source: string): string[] {
   const out: string[] = [];
   const walk = (n: SyntaxNode) => {
-    if (n.type === 'ERROR' || n.isMissing) out.push(`line ${n.startPosition.row + 1}: ${source.slice(n.startIndex, n.startIndex + 60)}`);
+    if (n.type === 'ERROR' || n.isMissing)
+      out.push(`line ${n.startPosition.row + 1}: ${source.slice(n.startIndex, n.startIndex + 60)}`);
     n.children.forEach(walk);
   };
   walk(root);
@@ -29,12 +30,15 @@ function problems(root: SyntaxNode, source: string): string[] {
 
 /** A string literal's text, or undefined for anything else. */
 function literal(n: SyntaxNode | null | undefined): string | undefined {
-  return n?.type === 'string' && n.namedChildren.every((c) => c.type === 'string_content') ? n.namedChildren.map((c) => c.text).join('') : undefined;
+  return n?.type === 'string' && n.namedChildren.every((c) => c.type === 'string_content')
+    ? n.namedChildren.map((c) => c.text).join('')
+    : undefined;
 }
 
 function objectProps(n: SyntaxNode): Map<string, SyntaxNode> {
   const props = new Map<string, SyntaxNode>();
-  for (const p of n.namedChildren.filter((c) => c.type === 'object_property')) props.set(p.namedChildren[0]!.text, p.namedChildren[1]!);
+  for (const p of n.namedChildren.filter((c) => c.type === 'object_property'))
+    props.set(p.namedChildren[0]!.text, p.namedChildren[1]!);
   return props;
 }
 
@@ -53,10 +57,11 @@ describe('Bicep infrastructure', () => {
   });
 
   it('declares exactly the Cosmos containers and partition keys the code creates', () => {
-    const declaration = main.root.namedChildren.find((n) => n.type === 'variable_declaration' && n.namedChildren[0]?.text === 'containers');
+    const declaration = main.root.namedChildren.find(
+      (n) => n.type === 'variable_declaration' && n.namedChildren[0]?.text === 'containers',
+    );
     expect(declaration).toBeDefined();
-    const declared = declaration!.namedChildren[1]!.namedChildren
-      .filter((n) => n.type === 'object')
+    const declared = declaration!.namedChildren[1]!.namedChildren.filter((n) => n.type === 'object')
       .map((o) => {
         const props = objectProps(o);
         return { id: literal(props.get('name')), partitionKey: literal(props.get('partitionKey')) };
@@ -69,9 +74,21 @@ describe('Bicep infrastructure', () => {
   });
 
   it('gives the web app every setting the bot needs in production, with secrets from Key Vault', () => {
-    const names = [...main.source.matchAll(/\{ name: '([A-Za-z_]+)', value: ([^}]+)\}/g)].map((m) => [m[1]!, m[2]!.trim()] as const);
+    const names = [...main.source.matchAll(/\{ name: '([A-Za-z_]+)', value: ([^}]+)\}/g)].map(
+      (m) => [m[1]!, m[2]!.trim()] as const,
+    );
     const settings = new Map(names);
-    for (const name of ['NODE_ENV', 'MicrosoftAppId', 'MicrosoftAppType', 'MicrosoftAppTenantId', 'COSMOS_ENDPOINT', 'COSMOS_KEY', 'COSMOS_DATABASE', 'SAFEGUARDING_LEAD_IDS', 'MicrosoftAppPassword']) {
+    for (const name of [
+      'NODE_ENV',
+      'MicrosoftAppId',
+      'MicrosoftAppType',
+      'MicrosoftAppTenantId',
+      'COSMOS_ENDPOINT',
+      'COSMOS_KEY',
+      'COSMOS_DATABASE',
+      'SAFEGUARDING_LEAD_IDS',
+      'MicrosoftAppPassword',
+    ]) {
       expect(settings.has(name)).toBe(true);
     }
     expect(settings.get('NODE_ENV')).toBe("'production'");
@@ -84,7 +101,9 @@ describe('Bicep infrastructure', () => {
   });
 
   it('has a parameters file for every required parameter', () => {
-    const params = JSON.parse(fs.readFileSync(path.join(INFRA, 'main.parameters.json'), 'utf8')) as { parameters: Record<string, unknown> };
+    const params = JSON.parse(fs.readFileSync(path.join(INFRA, 'main.parameters.json'), 'utf8')) as {
+      parameters: Record<string, unknown>;
+    };
     const required = main.root.namedChildren
       .filter((n) => n.type === 'parameter_declaration' && n.namedChildren.length === 2)
       .map((n) => n.namedChildren[0]!.text);

@@ -15,25 +15,45 @@ import { processFixture } from './helpers/process';
 const ROOT = projectRoot();
 const bicep = fs.readFileSync(path.join(ROOT, 'infra', 'main.bicep'), 'utf8');
 const appCommandLine = /appCommandLine:\s*'([^']+)'/.exec(bicep)?.[1];
-const startScript = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start;
+const startScript = (
+  JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+).scripts.start;
 
 /** Runs `command` (a `node …` line) from the repository root until SIGTERM; returns what it wrote. */
-async function run(command: string, dataDir: string, serviceUrl: string, env: Record<string, string> = {}): Promise<{ lines: string[]; code: number | null }> {
+async function run(
+  command: string,
+  dataDir: string,
+  serviceUrl: string,
+  env: Record<string, string> = {},
+): Promise<{ lines: string[]; code: number | null }> {
   const [node, ...args] = command.split(/\s+/);
   expect(node).toBe('node');
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH, DATA_DIR: dataDir, PORT: '0', ...env } });
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, DATA_DIR: dataDir, PORT: '0', ...env },
+  });
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr.on('data', (c: Buffer) => (out += c.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const deadline = Date.now() + 20_000;
-  while (!/localhost:(\d+)\/api\/messages/.test(out) && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+  while (!/localhost:(\d+)\/api\/messages/.test(out) && Date.now() < deadline && child.exitCode === null)
+    await new Promise((r) => setTimeout(r, 100));
   const port = Number(/localhost:(\d+)\/api\/messages/.exec(out)?.[1]);
   expect(port).toBeGreaterThan(0);
   const res = await fetch(`http://127.0.0.1:${port}/api/messages`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ type: 'message', text: 'help', id: randomUUID(), channelId: 'msteams', serviceUrl, from: { id: '29:u', aadObjectId: 'ffffffff-0000-4000-8000-000000000006' }, recipient: { id: '28:bot' }, conversation: { id: 'a:personal-log', conversationType: 'personal' } }),
+    body: JSON.stringify({
+      type: 'message',
+      text: 'help',
+      id: randomUUID(),
+      channelId: 'msteams',
+      serviceUrl,
+      from: { id: '29:u', aadObjectId: 'ffffffff-0000-4000-8000-000000000006' },
+      recipient: { id: '28:bot' },
+      conversation: { id: 'a:personal-log', conversationType: 'personal' },
+    }),
   });
   expect(res.status).toBe(200);
   child.kill('SIGTERM');
@@ -64,7 +84,9 @@ describe('the log stream', () => {
     expect(code).toBe(0);
     expect(notJson(lines)).toEqual([]);
     const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(parsed.map((l) => l.msg)).toEqual(expect.arrayContaining(['started', 'safeguarding bot listening', 'turn', 'stopping']));
+    expect(parsed.map((l) => l.msg)).toEqual(
+      expect.arrayContaining(['started', 'safeguarding bot listening', 'turn', 'stopping']),
+    );
     // restify loads spdy, whose http-deceiver asks for process.binding('http_parser'): src/server/nodeCompat.ts answers it, so Node has nothing to warn of.
     expect(parsed.filter((l) => l.warning)).toEqual([]);
   });
@@ -72,10 +94,23 @@ describe('the log stream', () => {
   it('says a Node warning as a JSON line, with its code, instead of plain text on stderr', async () => {
     // A warning raised once the bot has loaded, as a library's deprecation would be.
     const preload = path.join(fx.dir, 'warn.js');
-    fs.writeFileSync(preload, "setTimeout(() => process.emitWarning('something old was used', 'DeprecationWarning', 'DEP0999'), 0);\n");
-    const { lines } = await run(appCommandLine!, path.join(fx.dir, 'data'), fx.connector.url, { NODE_OPTIONS: `--require ${preload}` });
+    fs.writeFileSync(
+      preload,
+      "setTimeout(() => process.emitWarning('something old was used', 'DeprecationWarning', 'DEP0999'), 0);\n",
+    );
+    const { lines } = await run(appCommandLine!, path.join(fx.dir, 'data'), fx.connector.url, {
+      NODE_OPTIONS: `--require ${preload}`,
+    });
     expect(notJson(lines)).toEqual([]);
-    const warnings = lines.map((l) => JSON.parse(l) as { level: number; warning?: { name: string; code?: string }; msg: string }).filter((l) => l.warning);
-    expect(warnings).toEqual([expect.objectContaining({ level: 40, warning: { name: 'DeprecationWarning', code: 'DEP0999' }, msg: 'node warning: something old was used' })]);
+    const warnings = lines
+      .map((l) => JSON.parse(l) as { level: number; warning?: { name: string; code?: string }; msg: string })
+      .filter((l) => l.warning);
+    expect(warnings).toEqual([
+      expect.objectContaining({
+        level: 40,
+        warning: { name: 'DeprecationWarning', code: 'DEP0999' },
+        msg: 'node warning: something old was used',
+      }),
+    ]);
   });
 });

@@ -26,7 +26,13 @@ describe('logs an operator can use', () => {
     expect(content.practices).toBeGreaterThan(0);
     expect(content.example).toBe(true);
     expect(started.people).toBe(0);
-    await importStaff(bot.app.directory, ['employee_id,name,email,aad_object_id,team,staff_group,roles,practice_code', `P1,Asha Patel,asha@nhs.net,${USER_OID},Riverside,clinical,,`].join('\n'));
+    await importStaff(
+      bot.app.directory,
+      [
+        'employee_id,name,email,aad_object_id,team,staff_group,roles,practice_code',
+        `P1,Asha Patel,asha@nhs.net,${USER_OID},Riverside,clinical,,`,
+      ].join('\n'),
+    );
     await bot.stop({ keepData: true, keepConnector: true });
     bot = await startTestBot({ LOG_PSEUDONYM_KEY: KEY }, bot.dataDir, bot.connector);
     expect(bot.logs.find((l) => l.msg === 'started')!.people).toBe(1);

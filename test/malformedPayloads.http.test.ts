@@ -16,7 +16,10 @@ describe('payloads the SDK or the store could not take', () => {
     ['a null card value', { type: 'message', value: null }],
     ['null entities', { type: 'message', text: 'help', entities: null }],
     ['a briefing id that is blank', { type: 'message', value: { verb: 'briefings.audienceCard', draftId: ' ' } }],
-    ['a briefing id with a slash', { type: 'message', value: { verb: 'briefings.send', draftId: '../x', when: 'now' } }],
+    [
+      'a briefing id with a slash',
+      { type: 'message', value: { verb: 'briefings.send', draftId: '../x', when: 'now' } },
+    ],
   ])('%s does not fail the turn', async (_what, fields) => {
     const before = failedTurns();
     const res = await bot.post(bot.activity(fields, LEAD_OID));
@@ -26,7 +29,13 @@ describe('payloads the SDK or the store could not take', () => {
   });
 
   it('answers an unknown card verb with the Universal Actions error and an unknown invoke with 400, not 501', async () => {
-    const res = await bot.post(bot.activity({ type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'no.such.verb' } } }));
+    const res = await bot.post(
+      bot.activity({
+        type: 'invoke',
+        name: 'adaptiveCard/action',
+        value: { action: { type: 'Action.Execute', verb: 'no.such.verb' } },
+      }),
+    );
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ statusCode: 400, type: 'application/vnd.microsoft.error' });
     const other = await bot.post(bot.activity({ type: 'invoke', name: 'composeExtension/query', value: {} }));

@@ -16,9 +16,23 @@ const ENV = {
   PRIVACY_URL: 'https://www.example.nhs.uk/privacy',
   TERMS_URL: 'https://www.example.nhs.uk/terms',
 };
-const SCHEMA = path.join(projectRoot(), 'node_modules', '@microsoft', 'app-manifest', 'build', 'json-schemas', 'teams', 'v1.30', 'MicrosoftTeams.schema.json');
+const SCHEMA = path.join(
+  projectRoot(),
+  'node_modules',
+  '@microsoft',
+  'app-manifest',
+  'build',
+  'json-schemas',
+  'teams',
+  'v1.30',
+  'MicrosoftTeams.schema.json',
+);
 
-type Manifest = { id: string; bots: { botId: string; commandLists: { scopes: string[]; commands: { title: string }[] }[] }[]; validDomains: string[] };
+type Manifest = {
+  id: string;
+  bots: { botId: string; commandLists: { scopes: string[]; commands: { title: string }[] }[] }[];
+  validDomains: string[];
+};
 
 describe('the Teams app package', () => {
   it('builds a manifest that validates against the bundled v1.30 schema', async () => {
@@ -35,14 +49,21 @@ describe('the Teams app package', () => {
   it('catches a manifest the schema would refuse', async () => {
     const manifest = { ...buildManifest(ENV), accentColor: 'blue' };
     const schema = JSON.parse(fs.readFileSync(SCHEMA, 'utf8'));
-    expect((await ManifestUtil.validateManifestAgainstSchema(manifest as never, schema)).join('\n')).toMatch(/accentColor/);
+    expect((await ManifestUtil.validateManifestAgainstSchema(manifest as never, schema)).join('\n')).toMatch(
+      /accentColor/,
+    );
   });
 
   it('npm run package writes appPackage.zip with the manifest and both icons', async () => {
     const dir = tempDir();
     const out = path.join(dir, 'appPackage.zip');
     const result = spawnSync(process.execPath, [path.join(projectRoot(), 'dist', 'scripts', 'package.js'), out], {
-      env: { PATH: process.env.PATH, ...ENV, TEAMS_APP_ID: '0a0b0c0d-1111-4222-8333-444455556666', DOTENV_CONFIG_PATH: '/nonexistent' },
+      env: {
+        PATH: process.env.PATH,
+        ...ENV,
+        TEAMS_APP_ID: '0a0b0c0d-1111-4222-8333-444455556666',
+        DOTENV_CONFIG_PATH: '/nonexistent',
+      },
       encoding: 'utf8',
     });
     expect(result.status).toBe(0);
@@ -55,12 +76,22 @@ describe('the Teams app package', () => {
   });
 
   it('names every missing or bad setting instead of building a broken package', () => {
-    const result = spawnSync(process.execPath, [path.join(projectRoot(), 'dist', 'scripts', 'package.js'), path.join(tempDir(), 'x.zip')], {
-      env: { PATH: process.env.PATH, MicrosoftAppId: 'not-a-guid', BOT_DOMAIN: 'https://x.example', DOTENV_CONFIG_PATH: '/nonexistent' },
-      encoding: 'utf8',
-    });
+    const result = spawnSync(
+      process.execPath,
+      [path.join(projectRoot(), 'dist', 'scripts', 'package.js'), path.join(tempDir(), 'x.zip')],
+      {
+        env: {
+          PATH: process.env.PATH,
+          MicrosoftAppId: 'not-a-guid',
+          BOT_DOMAIN: 'https://x.example',
+          DOTENV_CONFIG_PATH: '/nonexistent',
+        },
+        encoding: 'utf8',
+      },
+    );
     expect(result.status).toBe(1);
-    for (const name of ['MicrosoftAppId', 'BOT_DOMAIN', 'PRIVACY_URL', 'TERMS_URL']) expect(result.stderr).toContain(name);
+    for (const name of ['MicrosoftAppId', 'BOT_DOMAIN', 'PRIVACY_URL', 'TERMS_URL'])
+      expect(result.stderr).toContain(name);
   });
 });
 
@@ -102,13 +133,20 @@ describe('the command menu in the manifest', () => {
   });
 
   const manifest = buildManifest(ENV) as unknown as Manifest;
-  const cases = manifest.bots[0]!.commandLists.flatMap((list) => list.commands.map((c) => [list.scopes.join('/'), c.title] as const));
+  const cases = manifest.bots[0]!.commandLists.flatMap((list) =>
+    list.commands.map((c) => [list.scopes.join('/'), c.title] as const),
+  );
 
   it.each(cases)('%s: "%s" is handled by the bot, not answered with "I did not understand"', async (scopes, title) => {
-    const conversation = scopes === 'personal' ? undefined : { id: `19:channel-${title}`, conversationType: 'channel', tenantId: 'tenant-1' };
+    const conversation =
+      scopes === 'personal'
+        ? undefined
+        : { id: `19:channel-${title}`, conversationType: 'channel', tenantId: 'tenant-1' };
     const before = bot.connector.sent.length;
     await bot.post(bot.activity({ type: 'message', text: title, ...(conversation ? { conversation } : {}) }));
-    const reply = await bot.connector.waitFor((a) => bot.connector.sent.indexOf(a) >= before && (conversation ? a.conversationId === conversation.id : true));
+    const reply = await bot.connector.waitFor(
+      (a) => bot.connector.sent.indexOf(a) >= before && (conversation ? a.conversationId === conversation.id : true),
+    );
     expect(cardText(cardOf(reply))).not.toContain('did not understand');
     expect(reply.activity.text ?? '').not.toMatch(/did not understand/);
   });

@@ -1,5 +1,10 @@
 import path from 'node:path';
-import { findPatientData, isValidNhsNumber, patientDataWarning, registerServiceContacts } from '../src/privacy/patientData';
+import {
+  findPatientData,
+  isValidNhsNumber,
+  patientDataWarning,
+  registerServiceContacts,
+} from '../src/privacy/patientData';
 import { loadReferralContent } from '../src/referral/content';
 
 // As at start-up: the organisation's own service numbers are never a patient's phone.
@@ -10,7 +15,9 @@ const kinds = (text: string) => findPatientData(text, NOW).kinds.sort();
 
 describe('NHS number check digit (modulus 11)', () => {
   it.each(['9434765919', '4010232137', '9990000018'])('accepts %s', (n) => expect(isValidNhsNumber(n)).toBe(true));
-  it.each(['9434765918', '1234567890', '123456789', 'abcdefghij'])('rejects %s', (n) => expect(isValidNhsNumber(n)).toBe(false));
+  it.each(['9434765918', '1234567890', '123456789', 'abcdefghij'])('rejects %s', (n) =>
+    expect(isValidNhsNumber(n)).toBe(false),
+  );
 });
 
 describe('spotting patient-identifiable data', () => {

@@ -7,7 +7,15 @@ const HEADER = 'employee_id,name,email,aad_object_id,team,staff_group,roles,prac
 
 describe('patient details in places the reliability suite reached', () => {
   it('a staff file row whose name or team carries patient details is rejected with its line; plain names are kept', () => {
-    const { people, rejected } = parseStaffCsv([HEADER, `E1,"${PATIENT}",a@nhs.net,,Care,clinical,,`, `E2,Alex Brown,b@nhs.net,,"${PATIENT}",clinical,,`, 'E3,Priya Shah,c@nhs.net,,Care,clinical,,'].join('\n'), ['clinical']);
+    const { people, rejected } = parseStaffCsv(
+      [
+        HEADER,
+        `E1,"${PATIENT}",a@nhs.net,,Care,clinical,,`,
+        `E2,Alex Brown,b@nhs.net,,"${PATIENT}",clinical,,`,
+        'E3,Priya Shah,c@nhs.net,,Care,clinical,,',
+      ].join('\n'),
+      ['clinical'],
+    );
     expect(people.map((p) => p.name)).toEqual(['Priya Shah']);
     expect(rejected).toEqual([
       { line: 2, reason: 'name looks like it contains patient details' },

@@ -36,13 +36,27 @@ describe('patient details in stored free text', () => {
   it('refuses them in the provider of a course recorded in the card, keeps nothing and asks no manager to confirm it', async () => {
     bot.connector.clear();
     for (const provider of [`Course for NHS ${NHS_NUMBER}`, NAME_AND_DOB]) {
-      await bot.say('', { oid: NURSE, value: { verb: 'training.record', subject: 'children', level: '3', completedOn: '2026-11-10', hours: '12', provider } });
+      await bot.say('', {
+        oid: NURSE,
+        value: {
+          verb: 'training.record',
+          subject: 'children',
+          level: '3',
+          completedOn: '2026-11-10',
+          hours: '12',
+          provider,
+        },
+      });
     }
     const replies = bot.connector.sent.filter((a) => a.conversationId === `a:personal-${NURSE}`);
     expect(replies).toHaveLength(2);
     for (const r of replies) expect(cardText(cardOf(r))).toContain('may identify a patient');
     expect(await bot.app.training.store.forPerson('N1')).toHaveLength(0);
-    expect(bot.connector.sent.some((a) => a.conversationId === `a:personal-${MANAGER}` && cardText(cardOf(a)).includes('Training to confirm'))).toBe(false);
+    expect(
+      bot.connector.sent.some(
+        (a) => a.conversationId === `a:personal-${MANAGER}` && cardText(cardOf(a)).includes('Training to confirm'),
+      ),
+    ).toBe(false);
     neverEchoed(NHS_NUMBER, '03/04/1980');
   });
 
@@ -51,20 +65,42 @@ describe('patient details in stored free text', () => {
       bot.app.training.store,
       bot.app.directory,
       bot.app.trainingRules,
-      ['employee_id,subject,level,completed_on,hours,provider', `N1,children,3,2026-06-01,12,Ward visit re ${NHS_NUMBER}`, 'N1,adults,3,2026-06-01,8,eLfH'].join('\n'),
+      [
+        'employee_id,subject,level,completed_on,hours,provider',
+        `N1,children,3,2026-06-01,12,Ward visit re ${NHS_NUMBER}`,
+        'N1,adults,3,2026-06-01,8,eLfH',
+      ].join('\n'),
       bot.clock.now,
     );
     expect(report).toMatchObject({ added: 1 });
-    expect(report.rejected).toEqual([{ line: 2, reason: 'provider looks like it holds patient details (an NHS number, a date of birth, a postcode or a name with one of these), so the row was not imported' }]);
+    expect(report.rejected).toEqual([
+      {
+        line: 2,
+        reason:
+          'provider looks like it holds patient details (an NHS number, a date of birth, a postcode or a name with one of these), so the row was not imported',
+      },
+    ]);
     expect(JSON.stringify(await bot.app.training.store.get('N1'))).not.toContain(NHS_NUMBER);
   });
 
   it('refuses them in a briefing audience and in a briefing draft, without echoing them on the card', async () => {
-    await bot.say('', { oid: LEAD_OID, value: { verb: 'briefings.start', libraryId: (bot.app.briefings as unknown as { deps: { library: { id: string }[] } }).deps.library[0]!.id } });
+    await bot.say('', {
+      oid: LEAD_OID,
+      value: {
+        verb: 'briefings.start',
+        libraryId: (bot.app.briefings as unknown as { deps: { library: { id: string }[] } }).deps.library[0]!.id,
+      },
+    });
     const [draft] = await bot.app.briefings.store.list({ status: ['draft'], author: LEAD_OID });
     bot.connector.clear();
-    await bot.say('', { oid: LEAD_OID, value: { verb: 'briefings.audience', draftId: draft!.id, kind: 'teams', teams: `Continuing Care,${NHS_NUMBER}` } });
-    await bot.say('', { oid: LEAD_OID, value: { verb: 'briefings.audience', draftId: draft!.id, kind: 'staffGroups', staffGroups: NAME_AND_DOB } });
+    await bot.say('', {
+      oid: LEAD_OID,
+      value: { verb: 'briefings.audience', draftId: draft!.id, kind: 'teams', teams: `Continuing Care,${NHS_NUMBER}` },
+    });
+    await bot.say('', {
+      oid: LEAD_OID,
+      value: { verb: 'briefings.audience', draftId: draft!.id, kind: 'staffGroups', staffGroups: NAME_AND_DOB },
+    });
     const cards = bot.connector.sent.map((a) => cardText(cardOf(a)));
     expect(cards.filter((t) => t.includes('Choose from the list'))).toHaveLength(2);
     expect((await bot.app.briefings.store.get(draft!.id))?.audience).toBeUndefined();

@@ -11,11 +11,17 @@ const STAFF = [
   `N1,Noor Nurse,noor@nhs.net,${NURSE},Continuing Care,clinical,,`,
   `L1,Lee Lead,lee@nhs.net,${LEAD_OID},Safeguarding,designated-professional,,`,
 ].join('\n');
-const TRAINING = ['employee_id,subject,level,completed_on,hours,provider', 'N1,children,3,2023-10-01,12,eLfH'].join('\n');
+const TRAINING = ['employee_id,subject,level,completed_on,hours,provider', 'N1,children,3,2023-10-01,12,eLfH'].join(
+  '\n',
+);
 
 const GROUP = { id: '19:group-chat', conversationType: 'groupChat', tenantId: 'tenant-1' };
 const CHANNEL = { id: '19:general@thread.tacv2', conversationType: 'channel', tenantId: 'tenant-1' };
-const mention = { type: 'mention', mentioned: { id: '28:safeguarding-bot', name: 'Safeguarding support' }, text: '<at>Safeguarding support</at>' };
+const mention = {
+  type: 'mention',
+  mentioned: { id: '28:safeguarding-bot', name: 'Safeguarding support' },
+  text: '<at>Safeguarding support</at>',
+};
 
 /** Everything a person would read in a message: its text and any card. */
 const readable = (a: SentActivity) => `${a.activity.text ?? ''}\n${cardText(cardOf(a))}`;
@@ -39,9 +45,25 @@ describe('privileged reports asked for in a group chat or channel', () => {
     await bot.connector.waitFor((a) => a.conversationId === `a:personal-${oid}`);
   };
   /** Posts in a shared conversation and returns what arrived in it and in the person's 1:1 chat. */
-  const askIn = async (conversation: Record<string, unknown>, oid: string, text: string, value?: Record<string, unknown>) => {
+  const askIn = async (
+    conversation: Record<string, unknown>,
+    oid: string,
+    text: string,
+    value?: Record<string, unknown>,
+  ) => {
     bot.connector.clear();
-    const res = await bot.post(bot.activity({ type: 'message', text: value ? undefined : `<at>Safeguarding support</at> ${text}`, value, conversation, entities: value ? undefined : [mention] }, oid));
+    const res = await bot.post(
+      bot.activity(
+        {
+          type: 'message',
+          text: value ? undefined : `<at>Safeguarding support</at> ${text}`,
+          value,
+          conversation,
+          entities: value ? undefined : [mention],
+        },
+        oid,
+      ),
+    );
     expect(res.status).toBeLessThan(300);
     await new Promise((r) => setTimeout(r, 100));
     return {
@@ -85,7 +107,18 @@ describe('privileged reports asked for in a group chat or channel', () => {
     bot.connector.clear();
     await bot.post(
       bot.activity(
-        { type: 'message', text: '', conversation: GROUP, attachments: [{ contentType: 'application/vnd.microsoft.teams.file.download.info', name: 'staff.csv', content: { downloadUrl: 'http://127.0.0.1:9/staff.csv', fileType: 'csv' } }] },
+        {
+          type: 'message',
+          text: '',
+          conversation: GROUP,
+          attachments: [
+            {
+              contentType: 'application/vnd.microsoft.teams.file.download.info',
+              name: 'staff.csv',
+              content: { downloadUrl: 'http://127.0.0.1:9/staff.csv', fileType: 'csv' },
+            },
+          ],
+        },
         LEAD_OID,
       ),
     );

@@ -20,7 +20,11 @@ describe('the bot process', () => {
       ...fields,
     });
     const post = (port: number, body: unknown) =>
-      fetch(`http://127.0.0.1:${port}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      fetch(`http://127.0.0.1:${port}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
 
     await post(first.port(), activity({ type: 'installationUpdate', action: 'add', id: '1' }));
     await fixture.connector.waitFor((a) => cardText(cardOf(a)).includes('Welcome'));
@@ -49,9 +53,18 @@ describe('the bot process', () => {
   });
 
   it('refuses to run in production on the shipped example content, with one line saying why, unless told it is a demo', async () => {
-    const prod = { NODE_ENV: 'production', MicrosoftAppId: '00000000-0000-4000-8000-00000000000a', MicrosoftAppPassword: 'x', MicrosoftAppType: 'SingleTenant', MicrosoftAppTenantId: 'tenant-1', EXPORT_SIGNING_KEY: 'k'.repeat(48) };
+    const prod = {
+      NODE_ENV: 'production',
+      MicrosoftAppId: '00000000-0000-4000-8000-00000000000a',
+      MicrosoftAppPassword: 'x',
+      MicrosoftAppType: 'SingleTenant',
+      MicrosoftAppTenantId: 'tenant-1',
+      EXPORT_SIGNING_KEY: 'k'.repeat(48),
+    };
     const refused = startBot(tempDir(), 0, prod);
-    await expect(refused.ready).rejects.toThrow(/still the shipped example \(NHS Rotherham \(example content\)\).*ALLOW_EXAMPLE_CONTENT=true/);
+    await expect(refused.ready).rejects.toThrow(
+      /still the shipped example \(NHS Rotherham \(example content\)\).*ALLOW_EXAMPLE_CONTENT=true/,
+    );
     await new Promise((r) => (refused.child.exitCode !== null ? r(undefined) : refused.child.once('exit', r)));
     expect(refused.child.exitCode).toBe(1);
     const demo = startBot(tempDir(), 0, { ...prod, ALLOW_EXAMPLE_CONTENT: 'true' });

@@ -15,7 +15,8 @@ import { FakeFollowUpStore } from './helpers/referralFakes';
  */
 const content = loadReferralContent(path.join(projectRoot(), 'content', 'referral'));
 const DANGER = content.pathway.immediateDanger;
-const STALE = 'That option is no longer available, because the referral guidance has been updated. Here is the latest version.';
+const STALE =
+  'That option is no longer available, because the referral guidance has been updated. Here is the latest version.';
 const NOW = new Date('2026-03-02T10:00:00Z');
 const ROUTE_WITH_FOLLOW_UP = content.routes.find((r) => r.followUp)!;
 const ROUTE_WITHOUT_FOLLOW_UP = content.routes.find((r) => !r.followUp)!;
@@ -31,12 +32,24 @@ function setup() {
     },
   } as unknown as Notifier;
   const clock = { now: NOW };
-  const service = new ReferralService({ content, followUps, notifier, log: pino({ level: 'silent' }), now: () => clock.now, retentionDays: 30 });
+  const service = new ReferralService({
+    content,
+    followUps,
+    notifier,
+    log: pino({ level: 'silent' }),
+    now: () => clock.now,
+    retentionDays: 30,
+  });
   const capability = createReferralCapability(service);
   return { followUps, toPerson, service, capability, clock };
 }
 
-async function press(capability: Capability, verb: string, value: Record<string, unknown> | unknown, opts: { kind?: ConversationKind; aadObjectId?: string } = {}): Promise<FakeTurn> {
+async function press(
+  capability: Capability,
+  verb: string,
+  value: Record<string, unknown> | unknown,
+  opts: { kind?: ConversationKind; aadObjectId?: string } = {},
+): Promise<FakeTurn> {
   const turn = fakeTurn({ value: value && typeof value === 'object' ? { verb, ...value } : value, ...opts });
   await capability.actions!.find((a) => a.verb === verb)!.handle(turn);
   return turn;
@@ -54,24 +67,43 @@ describe('the immediate-danger line comes first', () => {
     expect(JSON.stringify(turn.cards()[0])).toContain('tel:999');
   });
 
-  it.each<ConversationKind>(['groupChat', 'channel'])('in a %s: the 999 line at once, the guide privately', async (kind) => {
-    const { capability, toPerson } = setup();
-    const turn = fakeTurn({ text: 'worried', kind });
-    await capability.commands!.find((c) => c.name === 'worried')!.handle(turn);
-    expect(turn.texts()).toEqual([`${DANGER} I have sent you the step-by-step referral guide in our 1:1 chat.`]);
-    expect(toPerson.map((s) => firstText(s.reply))).toEqual([expect.stringContaining(DANGER)]);
-  });
+  it.each<ConversationKind>(['groupChat', 'channel'])(
+    'in a %s: the 999 line at once, the guide privately',
+    async (kind) => {
+      const { capability, toPerson } = setup();
+      const turn = fakeTurn({ text: 'worried', kind });
+      await capability.commands!.find((c) => c.name === 'worried')!.handle(turn);
+      expect(turn.texts()).toEqual([`${DANGER} I have sent you the step-by-step referral guide in our 1:1 chat.`]);
+      expect(toPerson.map((s) => firstText(s.reply))).toEqual([expect.stringContaining(DANGER)]);
+    },
+  );
 });
 
 describe('stale and tampered buttons start again at the danger card', () => {
   test.each([
     { what: 'a step with no data', verb: REFERRAL_VERBS.step, value: undefined },
     { what: 'a step that does not exist', verb: REFERRAL_VERBS.step, value: { step: 'nowhere' } },
-    { what: 'a route no longer in the content', verb: REFERRAL_VERBS.step, value: { step: 'route', route: 'gone-route' } },
-    { what: 'an audience that does not exist', verb: REFERRAL_VERBS.step, value: { step: 'kind', audience: 'martian' } },
+    {
+      what: 'a route no longer in the content',
+      verb: REFERRAL_VERBS.step,
+      value: { step: 'route', route: 'gone-route' },
+    },
+    {
+      what: 'an audience that does not exist',
+      verb: REFERRAL_VERBS.step,
+      value: { step: 'kind', audience: 'martian' },
+    },
     { what: 'the area picker with a number', verb: REFERRAL_VERBS.area, value: { area: 7 } },
-    { what: '"I\'ve made a referral" on a route without a follow-up', verb: REFERRAL_VERBS.made, value: { route: ROUTE_WITHOUT_FOLLOW_UP.id } },
-    { what: '"Set the reminder" on a route no longer there', verb: REFERRAL_VERBS.record, value: { route: 'gone-route' } },
+    {
+      what: '"I\'ve made a referral" on a route without a follow-up',
+      verb: REFERRAL_VERBS.made,
+      value: { route: ROUTE_WITHOUT_FOLLOW_UP.id },
+    },
+    {
+      what: '"Set the reminder" on a route no longer there',
+      verb: REFERRAL_VERBS.record,
+      value: { route: 'gone-route' },
+    },
   ])('$what', async ({ verb, value }) => {
     const { capability } = setup();
     const turn = await press(capability, verb, value);
@@ -82,10 +114,29 @@ describe('stale and tampered buttons start again at the danger card', () => {
 
 describe('the reminder form', () => {
   test.each([
-    { what: 'a reference over 40 characters', value: { route: ROUTE_WITH_FOLLOW_UP.id, reference: 'x'.repeat(41) }, reply: 'Your reference can be at most 40 characters. Nothing was saved; please try again.' },
-    { what: 'a reference with other characters', value: { route: ROUTE_WITH_FOLLOW_UP.id, reference: 'log <1>' }, reply: 'Your reference can only contain letters, numbers, spaces and / _ . : # - Nothing was saved; please try again.' },
-    { what: 'a bad reference on a tampered route still says what is wrong with the reference', value: { route: 'r'.repeat(81), reference: 'log <1>' }, reply: 'Your reference can only contain letters, numbers, spaces and / _ . : # - Nothing was saved; please try again.' },
-    { what: 'a reference that could be an NHS number', value: { route: ROUTE_WITH_FOLLOW_UP.id, reference: '943 476 5919' }, reply: 'That reference looks like it could identify a patient, so I have not saved it. Use your own log number, or leave it blank.' },
+    {
+      what: 'a reference over 40 characters',
+      value: { route: ROUTE_WITH_FOLLOW_UP.id, reference: 'x'.repeat(41) },
+      reply: 'Your reference can be at most 40 characters. Nothing was saved; please try again.',
+    },
+    {
+      what: 'a reference with other characters',
+      value: { route: ROUTE_WITH_FOLLOW_UP.id, reference: 'log <1>' },
+      reply:
+        'Your reference can only contain letters, numbers, spaces and / _ . : # - Nothing was saved; please try again.',
+    },
+    {
+      what: 'a bad reference on a tampered route still says what is wrong with the reference',
+      value: { route: 'r'.repeat(81), reference: 'log <1>' },
+      reply:
+        'Your reference can only contain letters, numbers, spaces and / _ . : # - Nothing was saved; please try again.',
+    },
+    {
+      what: 'a reference that could be an NHS number',
+      value: { route: ROUTE_WITH_FOLLOW_UP.id, reference: '943 476 5919' },
+      reply:
+        'That reference looks like it could identify a patient, so I have not saved it. Use your own log number, or leave it blank.',
+    },
   ])('$what', async ({ value, reply }) => {
     const { capability, followUps } = setup();
     const turn = await press(capability, REFERRAL_VERBS.record, value);
@@ -93,18 +144,37 @@ describe('the reminder form', () => {
     expect(followUps.docs.size).toBe(0);
   });
 
-  it('sets the reminder after the route\'s interval and says when', async () => {
+  it("sets the reminder after the route's interval and says when", async () => {
     const { capability, followUps } = setup();
-    const turn = await press(capability, REFERRAL_VERBS.record, { route: ROUTE_WITH_FOLLOW_UP.id, reference: ' LOG-17 ' });
+    const turn = await press(capability, REFERRAL_VERBS.record, {
+      route: ROUTE_WITH_FOLLOW_UP.id,
+      reference: ' LOG-17 ',
+    });
     const [f] = [...followUps.docs.values()];
-    expect(f).toMatchObject({ routeId: ROUTE_WITH_FOLLOW_UP.id, reference: 'LOG-17', dueAt: new Date(NOW.getTime() + ROUTE_WITH_FOLLOW_UP.followUp!.afterHours * 3600_000).toISOString() });
+    expect(f).toMatchObject({
+      routeId: ROUTE_WITH_FOLLOW_UP.id,
+      reference: 'LOG-17',
+      dueAt: new Date(NOW.getTime() + ROUTE_WITH_FOLLOW_UP.followUp!.afterHours * 3600_000).toISOString(),
+    });
     expect(cardText(turn.cards()[0]!)).toContain('Reminder set');
   });
 
   test.each([
-    { what: 'a button with no referral id', value: {}, reply: 'I could not find that referral. Type "feedback received" to see your open referrals.' },
-    { what: 'a referral id that is not one', value: { referralId: 'nope' }, reply: 'I could not find that referral. Type "feedback received" to see your open referrals.' },
-    { what: 'a referral that is not there', value: { referralId: '00000000-0000-4000-8000-000000000000' }, reply: 'I could not find that referral.' },
+    {
+      what: 'a button with no referral id',
+      value: {},
+      reply: 'I could not find that referral. Type "feedback received" to see your open referrals.',
+    },
+    {
+      what: 'a referral id that is not one',
+      value: { referralId: 'nope' },
+      reply: 'I could not find that referral. Type "feedback received" to see your open referrals.',
+    },
+    {
+      what: 'a referral that is not there',
+      value: { referralId: '00000000-0000-4000-8000-000000000000' },
+      reply: 'I could not find that referral.',
+    },
   ])('"Feedback received": $what', async ({ value, reply }) => {
     const { capability } = setup();
     expect((await press(capability, REFERRAL_VERBS.feedback, value)).texts()).toEqual([reply]);
@@ -125,7 +195,9 @@ describe('reminders', () => {
       followUps.claimAsAnotherWorker(f, clock.now);
     };
     expect(await service.sendDueReminders()).toEqual({ sent: 1, skipped: 1 });
-    expect(toPerson.map((s) => firstText(s.reply))).toEqual([expect.stringContaining('Have you had feedback on your referral?')]);
+    expect(toPerson.map((s) => firstText(s.reply))).toEqual([
+      expect.stringContaining('Have you had feedback on your referral?'),
+    ]);
     followUps.beforeClaim = undefined;
     expect(await service.sendDueReminders()).toEqual({ sent: 0, skipped: 0 });
   });
@@ -145,7 +217,13 @@ describe('reminders', () => {
 
   it('with the sweep on, closed follow-ups past their retention go at start', async () => {
     const { service, followUps } = setup();
-    const old = await followUps.record('someone', ROUTE_WITH_FOLLOW_UP.id, 1, undefined, new Date(NOW.getTime() - 60 * 86_400_000));
+    const old = await followUps.record(
+      'someone',
+      ROUTE_WITH_FOLLOW_UP.id,
+      1,
+      undefined,
+      new Date(NOW.getTime() - 60 * 86_400_000),
+    );
     await followUps.feedbackReceived('someone', old.id, new Date(NOW.getTime() - 59 * 86_400_000));
     const capability = createReferralCapability(service, { retentionSweep: true });
     capability.start!();

@@ -6,7 +6,6 @@ import { onlyLoopback, LEAD_OID, startTestBot, USER_OID, type TestBot } from './
 
 type Card = Record<string, unknown>;
 
-
 /** Everything in a data folder, as text: to prove something was never written. */
 function everythingStored(dir: string): string {
   return fs
@@ -26,7 +25,9 @@ describe('"What to do if you\'re worried" over HTTP', () => {
     taps++;
     const before = bot.connector.sent.length;
     await bot.say('', { value: action.data, oid });
-    const reply = await bot.connector.waitFor((a) => bot.connector.sent.indexOf(a) >= before && cardOf(a) !== undefined);
+    const reply = await bot.connector.waitFor(
+      (a) => bot.connector.sent.indexOf(a) >= before && cardOf(a) !== undefined,
+    );
     const next = cardOf(reply)!;
     expect(cardProblems(next)).toEqual([]);
     return next;
@@ -134,15 +135,25 @@ describe('"What to do if you\'re worried" over HTTP', () => {
     const picker = await tap(await tap(danger, 'No one is in immediate danger'), 'They live somewhere else in England');
     expect(cardText(picker)).toContain('They live somewhere else in England');
     const before = bot.connector.sent.length;
-    await bot.say('', { value: { ...(button(picker, "Show the council's page").data as object), area: 'Stoke on Trent', audience: 'adult' } });
-    const card = cardOf(await bot.connector.waitFor((a) => bot.connector.sent.indexOf(a) >= before && cardOf(a) !== undefined))!;
+    await bot.say('', {
+      value: {
+        ...(button(picker, "Show the council's page").data as object),
+        area: 'Stoke on Trent',
+        audience: 'adult',
+      },
+    });
+    const card = cardOf(
+      await bot.connector.waitFor((a) => bot.connector.sent.indexOf(a) >= before && cardOf(a) !== undefined),
+    )!;
     expect(cardText(card)).toContain('Someone who lives in Stoke on Trent');
     expect(button(card, 'Stoke on Trent: worried about an adult').url).toMatch(/^https?:\/\//);
     expect(JSON.stringify(card)).not.toContain('822330');
     // An area that is not in the list gets a clear message and the picker again, not an error.
     const again = bot.connector.sent.length;
     await bot.say('', { value: { verb: 'referral.area', area: 'Atlantis', audience: 'child' } });
-    const reply = await bot.connector.waitFor((a) => bot.connector.sent.indexOf(a) >= again && typeof a.activity.text === 'string');
+    const reply = await bot.connector.waitFor(
+      (a) => bot.connector.sent.indexOf(a) >= again && typeof a.activity.text === 'string',
+    );
     expect(reply.activity.text).toMatch(/choose the council area from the list/i);
   });
 
@@ -179,7 +190,9 @@ describe('"What to do if you\'re worried" over HTTP', () => {
     const record = button(made, 'Set the reminder');
     const before = bot.connector.sent.length;
     await bot.say('', { value: { ...(record.data as object), ...(reference !== undefined ? { reference } : {}) } });
-    return cardOf(await bot.connector.waitFor((a) => bot.connector.sent.indexOf(a) >= before && cardOf(a) !== undefined))!;
+    return cardOf(
+      await bot.connector.waitFor((a) => bot.connector.sent.indexOf(a) >= before && cardOf(a) !== undefined),
+    )!;
   }
 
   it('reminds once, 72 hours after a referral, and keeps only the route, time and reference', async () => {
@@ -193,14 +206,31 @@ describe('"What to do if you\'re worried" over HTTP', () => {
     const before = bot.connector.sent.length;
     expect(await bot.app.referral.sendDueReminders()).toEqual({ sent: 1, skipped: 0 });
     expect(await bot.app.referral.sendDueReminders()).toEqual({ sent: 0, skipped: 0 });
-    const reminders = bot.connector.sent.slice(before).filter((a) => cardText(cardOf(a)).includes('Have you had feedback'));
+    const reminders = bot.connector.sent
+      .slice(before)
+      .filter((a) => cardText(cardOf(a)).includes('Have you had feedback'));
     expect(reminders).toHaveLength(1);
     expect(reminders[0]!.conversationId).toBe(`a:personal-${USER_OID}`);
     expect(cardText(cardOf(reminders[0]!))).toContain('LOG-4471');
     expect(button(cardOf(reminders[0]!)!, 'Call 01709 336080').url).toBe('tel:01709336080');
 
     const [stored] = await bot.app.referral.followUps.open(USER_OID);
-    expect(Object.keys(stored!).filter((k) => !k.startsWith('_')).sort()).toEqual(['aadObjectId', 'claimedAt', 'dueAt', 'id', 'madeAt', 'reference', 'remindedAt', 'routeId', 'status', 'ttl']); // ttl: how long Cosmos DB keeps it once closed (retention)
+    expect(
+      Object.keys(stored!)
+        .filter((k) => !k.startsWith('_'))
+        .sort(),
+    ).toEqual([
+      'aadObjectId',
+      'claimedAt',
+      'dueAt',
+      'id',
+      'madeAt',
+      'reference',
+      'remindedAt',
+      'routeId',
+      'status',
+      'ttl',
+    ]); // ttl: how long Cosmos DB keeps it once closed (retention)
   });
 
   it('sends no reminder once the user says feedback arrived', async () => {
@@ -239,7 +269,20 @@ describe('"What to do if you\'re worried" over HTTP', () => {
     await bot.say('help'); // the user has a 1:1 chat with the bot
     await bot.connector.waitFor((a) => cardOf(a) !== undefined);
     bot.connector.clear();
-    await bot.post(bot.activity({ type: 'message', text: '<at>Safeguarding support</at> worried', conversation: { id: '19:group-chat', conversationType: 'groupChat', tenantId: 'tenant-1' }, entities: [{ type: 'mention', mentioned: { id: '28:safeguarding-bot', name: 'Safeguarding support' }, text: '<at>Safeguarding support</at>' }] }));
+    await bot.post(
+      bot.activity({
+        type: 'message',
+        text: '<at>Safeguarding support</at> worried',
+        conversation: { id: '19:group-chat', conversationType: 'groupChat', tenantId: 'tenant-1' },
+        entities: [
+          {
+            type: 'mention',
+            mentioned: { id: '28:safeguarding-bot', name: 'Safeguarding support' },
+            text: '<at>Safeguarding support</at>',
+          },
+        ],
+      }),
+    );
     const inGroup = await bot.connector.waitFor((a) => a.conversationId === '19:group-chat');
     expect(inGroup.activity.text).toMatch(/^If you think anyone is at immediate risk of harm, call 999/);
     expect(inGroup.activity.text).toMatch(/sent you the step-by-step referral guide in our 1:1 chat/);
@@ -250,7 +293,9 @@ describe('"What to do if you\'re worried" over HTTP', () => {
 
   it('shows safeguarding leads what content needs review, and politely refuses others', async () => {
     await bot.say('content review');
-    expect((await bot.connector.waitFor((a) => typeof a.activity.text === 'string')).activity.text).toMatch(/Only safeguarding leads/);
+    expect((await bot.connector.waitFor((a) => typeof a.activity.text === 'string')).activity.text).toMatch(
+      /Only safeguarding leads/,
+    );
     bot.connector.clear();
     await bot.say('content review', { oid: LEAD_OID });
     // A card: overdue items with their date apart from unfinished ones.
@@ -275,7 +320,12 @@ describe('referral reminders when Teams is unreachable', () => {
     try {
       await bot.say('a baby with a bruise');
       const route = cardOf(await bot.connector.waitFor((a) => cardOf(a) !== undefined))!;
-      await bot.say('', { value: { verb: 'referral.record', route: (button(route, "I've made a referral").data as { route: string }).route } });
+      await bot.say('', {
+        value: {
+          verb: 'referral.record',
+          route: (button(route, "I've made a referral").data as { route: string }).route,
+        },
+      });
       await bot.connector.waitFor((a) => cardText(cardOf(a)).includes('Reminder set'));
       bot.clock.advanceHours(73);
       bot.connector.failNext(400, 1); // a delivery failure the connector client does not retry by itself

@@ -13,7 +13,10 @@ const SHIPPED = path.join(projectRoot(), 'content', 'referral');
 function withBrokenCopy(change: (files: Record<string, Record<string, unknown>>) => void): string {
   const dir = tempDir();
   const files: Record<string, Record<string, unknown>> = {};
-  for (const f of ['contacts.json', 'routes.json', 'pathway.json', 'areas.json', 'phrasing.json'].filter((f) => fs.existsSync(path.join(SHIPPED, f)))) files[f] = JSON.parse(fs.readFileSync(path.join(SHIPPED, f), 'utf8'));
+  for (const f of ['contacts.json', 'routes.json', 'pathway.json', 'areas.json', 'phrasing.json'].filter((f) =>
+    fs.existsSync(path.join(SHIPPED, f)),
+  ))
+    files[f] = JSON.parse(fs.readFileSync(path.join(SHIPPED, f), 'utf8'));
   change(files);
   for (const [f, v] of Object.entries(files)) fs.writeFileSync(path.join(dir, f), JSON.stringify(v));
   return dir;
@@ -42,9 +45,11 @@ describe('referral content schema', () => {
   it('names the file, the path inside it and the problem', () => {
     const msg = problemsOf(
       withBrokenCopy((f) => {
-        ((f['contacts.json']!.contacts as Record<string, unknown>[])[2]!).phone = '0170 93';
-        ((f['routes.json']!.routes as Record<string, unknown>[])[1]!).lastReviewed = '2026-02-30';
-        (((f['routes.json']!.routes as Record<string, unknown>[])[0]!).contacts as Record<string, unknown>[])[0]!.contact = 'lado';
+        (f['contacts.json']!.contacts as Record<string, unknown>[])[2]!.phone = '0170 93';
+        (f['routes.json']!.routes as Record<string, unknown>[])[1]!.lastReviewed = '2026-02-30';
+        (
+          (f['routes.json']!.routes as Record<string, unknown>[])[0]!.contacts as Record<string, unknown>[]
+        )[0]!.contact = 'lado';
       }),
     );
     expect(msg).toMatch(/contacts\.json: contacts\[2\]\.phone: is not a UK phone number/);
@@ -54,7 +59,9 @@ describe('referral content schema', () => {
   it('refuses a route that names a contact that does not exist', () => {
     const msg = problemsOf(
       withBrokenCopy((f) => {
-        (((f['routes.json']!.routes as Record<string, unknown>[])[0]!).contacts as Record<string, unknown>[])[0]!.contact = 'lado';
+        (
+          (f['routes.json']!.routes as Record<string, unknown>[])[0]!.contacts as Record<string, unknown>[]
+        )[0]!.contact = 'lado';
       }),
     );
     expect(msg).toMatch(/routes\.json: routes\[0\]\.contacts\[0\]\.contact: unknown contact "lado"/);
@@ -69,7 +76,9 @@ describe('referral content schema', () => {
         }),
       ),
     ).toMatch(/contacts\[2\]: a confirmed contact needs a phone, email or url/);
-    expect(problemsOf(withBrokenCopy((f) => ((f['pathway.json']! as Record<string, unknown>).colour = 'blue')))).toMatch(/pathway\.json: \(top level\): Unrecognized key/);
+    expect(
+      problemsOf(withBrokenCopy((f) => ((f['pathway.json']! as Record<string, unknown>).colour = 'blue'))),
+    ).toMatch(/pathway\.json: \(top level\): Unrecognized key/);
     const dir = tempDir();
     expect(problemsOf(dir)).toMatch(/contacts\.json: file is missing/);
   });
@@ -78,7 +87,17 @@ describe('referral content schema', () => {
     const c = loadReferralContent(SHIPPED);
     const soon = overdueForReview(c, new Date('2026-11-23T00:00:00Z'));
     expect(soon.filter((o) => o.kind === 'route')).toEqual([]);
-    expect(soon.map((o) => o.id).sort()).toEqual(['adult-out-of-hours', 'areas', 'camhs', 'designated-nurse', 'early-help', 'forced-marriage-unit', 'lac-health-team', 'named-gp', 'safeguarding-team']);
+    expect(soon.map((o) => o.id).sort()).toEqual([
+      'adult-out-of-hours',
+      'areas',
+      'camhs',
+      'designated-nurse',
+      'early-help',
+      'forced-marriage-unit',
+      'lac-health-team',
+      'named-gp',
+      'safeguarding-team',
+    ]);
     const later = overdueForReview(c, new Date('2027-12-01T00:00:00Z'));
     expect(later.filter((o) => o.kind === 'route').length).toBe(c.routes.length);
   });
@@ -90,7 +109,9 @@ function walk(content: ReferralContent): { cards: Record<string, unknown>[]; rou
   const routes = new Set<string>();
   const seen = new Set<string>();
   const queue: Record<string, unknown>[] = [{ step: 'danger' }];
-  const home = (id: unknown) => content.pathway.homeAreas.find((h) => h.id === id) ?? (content.pathway.homeAreas.length === 1 ? content.pathway.homeAreas[0] : undefined);
+  const home = (id: unknown) =>
+    content.pathway.homeAreas.find((h) => h.id === id) ??
+    (content.pathway.homeAreas.length === 1 ? content.pathway.homeAreas[0] : undefined);
   while (queue.length) {
     const data = queue.shift()!;
     const key = JSON.stringify(data);
@@ -103,7 +124,12 @@ function walk(content: ReferralContent): { cards: Record<string, unknown>[]; rou
     else if (data.step === 'elsewhere') card = areaPickerCard(content, (data.audience || undefined) as never);
     else {
       routes.add(data.route as string);
-      card = routeCard(content, content.route(data.route as string)!, (data.audience || undefined) as never, home(data.area));
+      card = routeCard(
+        content,
+        content.route(data.route as string)!,
+        (data.audience || undefined) as never,
+        home(data.area),
+      );
     }
     cards.push(card);
     const visit = (node: unknown): void => {
@@ -180,7 +206,11 @@ describe('free-text understanding over the shipped content', () => {
   });
 
   it('gives the menu, never a route, for text unrelated to safeguarding', () => {
-    for (const text of ['what is the weather like tomorrow', 'the coffee machine is broken', 'can I book annual leave']) {
+    for (const text of [
+      'what is the weather like tomorrow',
+      'the coffee machine is broken',
+      'can I book annual leave',
+    ]) {
       expect(understander.understand(text).kind).toBe('off-topic');
     }
   });
@@ -198,24 +228,29 @@ describe('the concern buttons at phone width', () => {
     return out;
   };
 
-  it.each(content.pathway.audiences.map((a) => a.id))('stacks one short, full-width button per row for %s, with the full title in the card body', (audience) => {
-    const card = kindsCard(content, audience as never);
-    expect(cardProblems(card)).toEqual([]);
-    const nodes = walk(card.body);
-    const actions = nodes.filter((n) => n.type === 'Action.Submit');
-    expect(actions.length).toBeGreaterThan(1);
-    for (const a of actions) expect((a.title as string).length).toBeLessThanOrEqual(40);
-    for (const set of nodes.filter((n) => n.type === 'ActionSet')) expect((set.actions as unknown[]).length).toBe(1);
-    const text = cardText(card);
-    for (const a of actions) {
-      const route = content.route((a.data as { route: string }).route)!;
-      if (a.title !== 'Not sure' && a.title !== route.title) expect(text).toContain(route.title);
-    }
-  });
+  it.each(content.pathway.audiences.map((a) => a.id))(
+    'stacks one short, full-width button per row for %s, with the full title in the card body',
+    (audience) => {
+      const card = kindsCard(content, audience as never);
+      expect(cardProblems(card)).toEqual([]);
+      const nodes = walk(card.body);
+      const actions = nodes.filter((n) => n.type === 'Action.Submit');
+      expect(actions.length).toBeGreaterThan(1);
+      for (const a of actions) expect((a.title as string).length).toBeLessThanOrEqual(40);
+      for (const set of nodes.filter((n) => n.type === 'ActionSet')) expect((set.actions as unknown[]).length).toBe(1);
+      const text = cardText(card);
+      for (const a of actions) {
+        const route = content.route((a.data as { route: string }).route)!;
+        if (a.title !== 'Not sure' && a.title !== route.title) expect(text).toContain(route.title);
+      }
+    },
+  );
 
   it('keeps the general route first and its title whole, and shortens the bruising title', () => {
     const card = kindsCard(content, 'child' as never);
-    const titles = walk(card.body).filter((n) => n.type === 'Action.Submit').map((n) => n.title);
+    const titles = walk(card.body)
+      .filter((n) => n.type === 'Action.Submit')
+      .map((n) => n.title);
     expect(titles[0]).toBe('Worried about a child: abuse or neglect');
     expect(titles).toContain('Bruising in a baby not yet mobile');
     expect(cardText(card)).toContain('Bruising or injury in a baby who is not yet mobile');

@@ -1,5 +1,12 @@
 import path from 'node:path';
-import { EVAL_DIR, evaluatePatientData, evaluateQuestions, loadQuestions, loadSentences, TARGETS } from '../eval/referralEval';
+import {
+  EVAL_DIR,
+  evaluatePatientData,
+  evaluateQuestions,
+  loadQuestions,
+  loadSentences,
+  TARGETS,
+} from '../eval/referralEval';
 import { registerServiceContacts } from '../src/privacy/patientData';
 import { loadReferralContent } from '../src/referral/content';
 import { Understander } from '../src/referral/understand';
@@ -17,9 +24,12 @@ describe('free-text understanding on the labelled set', () => {
 
   it('covers every route, the choice card, the audience question, off-topic and out-of-area', () => {
     expect(questions.length).toBeGreaterThanOrEqual(200);
-    const expected = new Set(questions.flatMap((q) => (q.expect === 'route' || q.expect === 'choices' ? q.routes : [])));
+    const expected = new Set(
+      questions.flatMap((q) => (q.expect === 'route' || q.expect === 'choices' ? q.routes : [])),
+    );
     for (const r of content.routes) expect(expected).toContain(r.id);
-    for (const kind of ['choices', 'ask-audience', 'off-topic', 'out-of-area']) expect(questions.some((q) => q.expect === kind)).toBe(true);
+    for (const kind of ['choices', 'ask-audience', 'off-topic', 'out-of-area'])
+      expect(questions.some((q) => q.expect === kind)).toBe(true);
   });
 
   it(`answers at least ${TARGETS.right * 100}% right`, () => {

@@ -21,7 +21,9 @@ describe('retention of referral follow-ups', () => {
       expect(await followUps.get(USER_OID, old.id)).toBeUndefined();
       expect(await followUps.get(USER_OID, open.id)).toMatchObject({ status: 'awaiting-feedback' });
       expect(await followUps.get(USER_OID, recent.id)).toMatchObject({ status: 'feedback-received' });
-      expect(bot.logs.some((l) => l.msg === 'closed referral follow-ups past their retention deleted' && l.removed === 1)).toBe(true);
+      expect(
+        bot.logs.some((l) => l.msg === 'closed referral follow-ups past their retention deleted' && l.removed === 1),
+      ).toBe(true);
     } finally {
       await bot.stop();
     }

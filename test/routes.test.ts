@@ -4,23 +4,58 @@ import { fakeTurn } from './helpers/fakeTurn';
 
 describe('typed card actions', () => {
   const seen: unknown[] = [];
-  const press = action('thing.save', z.object({ id: z.string().min(1) }), async (turn, data) => {
-    seen.push(data);
-    await turn.send({ text: `saved ${data.id}` });
-  }, {
-    permission: 'content.edit',
-    refuse: async (turn) => turn.send({ text: 'Only safeguarding leads can do that.' }),
-    invalid: async (turn) => turn.send({ text: 'That button is out of date.' }),
-  });
+  const press = action(
+    'thing.save',
+    z.object({ id: z.string().min(1) }),
+    async (turn, data) => {
+      seen.push(data);
+      await turn.send({ text: `saved ${data.id}` });
+    },
+    {
+      permission: 'content.edit',
+      refuse: async (turn) => turn.send({ text: 'Only safeguarding leads can do that.' }),
+      invalid: async (turn) => turn.send({ text: 'That button is out of date.' }),
+    },
+  );
 
   beforeEach(() => (seen.length = 0));
 
   test.each([
-    { who: 'a lead with good data', roles: ['safeguarding-lead'] as const, value: { id: 'a' }, reply: 'saved a', ran: true },
-    { who: 'a lead with an old card', roles: ['safeguarding-lead'] as const, value: { other: 1 }, reply: 'That button is out of date.', ran: false },
-    { who: 'a lead with no data at all', roles: ['safeguarding-lead'] as const, value: undefined, reply: 'That button is out of date.', ran: false },
-    { who: 'staff with good data', roles: [] as const, value: { id: 'a' }, reply: 'Only safeguarding leads can do that.', ran: false },
-    { who: 'staff with bad data (refused before the data is read)', roles: [] as const, value: 'nonsense', reply: 'Only safeguarding leads can do that.', ran: false },
+    {
+      who: 'a lead with good data',
+      roles: ['safeguarding-lead'] as const,
+      value: { id: 'a' },
+      reply: 'saved a',
+      ran: true,
+    },
+    {
+      who: 'a lead with an old card',
+      roles: ['safeguarding-lead'] as const,
+      value: { other: 1 },
+      reply: 'That button is out of date.',
+      ran: false,
+    },
+    {
+      who: 'a lead with no data at all',
+      roles: ['safeguarding-lead'] as const,
+      value: undefined,
+      reply: 'That button is out of date.',
+      ran: false,
+    },
+    {
+      who: 'staff with good data',
+      roles: [] as const,
+      value: { id: 'a' },
+      reply: 'Only safeguarding leads can do that.',
+      ran: false,
+    },
+    {
+      who: 'staff with bad data (refused before the data is read)',
+      roles: [] as const,
+      value: 'nonsense',
+      reply: 'Only safeguarding leads can do that.',
+      ran: false,
+    },
   ])('$who', async ({ roles, value, reply, ran }) => {
     const turn = fakeTurn({ roles: [...roles], value });
     await press.handle(turn);
@@ -33,7 +68,12 @@ describe('typed card actions', () => {
   });
 
   test('an Action.Execute reply comes from the invalid handler when the data is wrong', async () => {
-    const ack = execute('thing.ack', z.object({ id: z.string() }), async (_t, d) => ({ text: `read ${d.id}` }), () => ({ text: 'out of date' }));
+    const ack = execute(
+      'thing.ack',
+      z.object({ id: z.string() }),
+      async (_t, d) => ({ text: `read ${d.id}` }),
+      () => ({ text: 'out of date' }),
+    );
     expect(await ack.handle(fakeTurn({ value: { id: 'b' } }))).toEqual({ text: 'read b' });
     expect(await ack.handle(fakeTurn({ value: { id: 7 } }))).toEqual({ text: 'out of date' });
   });

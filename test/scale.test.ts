@@ -14,7 +14,10 @@ describe('imports of 200,000 rows', () => {
   const ROWS = 200_000;
 
   it('reports 200,000 rejected staff rows, each with its line', () => {
-    const text = [STAFF_COLUMNS.join(','), ...Array.from({ length: ROWS }, (_, i) => `E${i},Name ${i},not-an-email,,Team,clinical,,`)].join('\n');
+    const text = [
+      STAFF_COLUMNS.join(','),
+      ...Array.from({ length: ROWS }, (_, i) => `E${i},Name ${i},not-an-email,,Team,clinical,,`),
+    ].join('\n');
     const { people, rejected } = parseStaffCsv(text);
     expect(people).toHaveLength(0);
     expect(rejected).toHaveLength(ROWS);
@@ -22,7 +25,10 @@ describe('imports of 200,000 rows', () => {
   });
 
   it('reports 200,000 rejected training rows, each with its line', () => {
-    const text = [TRAINING_COLUMNS.join(','), ...Array.from({ length: ROWS }, (_, i) => `E${i},children,3,2020-13-45,12,eLfH`)].join('\n');
+    const text = [
+      TRAINING_COLUMNS.join(','),
+      ...Array.from({ length: ROWS }, (_, i) => `E${i},children,3,2020-13-45,12,eLfH`),
+    ].join('\n');
     const { rows, rejected } = parseTrainingCsv(text, rules, '2026-11-23');
     expect(rows).toBe(0);
     expect(rejected).toHaveLength(ROWS);

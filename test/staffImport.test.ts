@@ -24,7 +24,11 @@ describe('parsing the staff CSV', () => {
     const { people, rejected } = parseStaffCsv([HEADER, ...GOOD].join('\n'));
     expect(rejected).toEqual([]);
     expect(people.map((p) => p.id)).toEqual(['E001', 'E002', 'E003', 'E004']);
-    expect(people[2]).toMatchObject({ name: "Jo O'Neill, Dr", practiceCode: 'C87001', roles: ['manager', 'practice-lead'] });
+    expect(people[2]).toMatchObject({
+      name: "Jo O'Neill, Dr",
+      practiceCode: 'C87001',
+      roles: ['manager', 'practice-lead'],
+    });
     expect(people[3]!.roles).toEqual([]);
   });
 
@@ -81,12 +85,15 @@ describe('importing into the store', () => {
     expect(await importStaff(directory, csv)).toMatchObject({ added: 0, updated: 0, unchanged: 4 });
     expect((await directory.get('E002'))?._etag).toBe(before?._etag);
 
-    const moved = csv.replace('E002,Tom Reid,tom.reid@nhs.net,11111111-aaaa-4bbb-8ccc-000000000002,Continuing Care', 'E002,Tom Reid,tom.reid@nhs.net,11111111-aaaa-4bbb-8ccc-000000000002,Safeguarding');
+    const moved = csv.replace(
+      'E002,Tom Reid,tom.reid@nhs.net,11111111-aaaa-4bbb-8ccc-000000000002,Continuing Care',
+      'E002,Tom Reid,tom.reid@nhs.net,11111111-aaaa-4bbb-8ccc-000000000002,Safeguarding',
+    );
     expect(await importStaff(directory, moved)).toMatchObject({ added: 0, updated: 1, unchanged: 3 });
     expect((await directory.get('E002'))?.team).toBe('Safeguarding');
   });
 
-  it("refuses to give someone an Entra id another person holds, unless the same file moves it away", async () => {
+  it('refuses to give someone an Entra id another person holds, unless the same file moves it away', async () => {
     const directory = new PeopleDirectory(store, []);
     const X = '22222222-aaaa-4bbb-8ccc-00000000000a';
     const Y = '22222222-aaaa-4bbb-8ccc-00000000000b';
@@ -94,7 +101,14 @@ describe('importing into the store', () => {
     const taken = await importStaff(directory, [HEADER, `B1,Bea Bold,bea@nhs.net,${X},Finance,all-staff,,`].join('\n'));
     expect(taken.failed).toEqual([{ employeeId: 'B1', reason: 'aad_object_id already belongs to employee A1' }]);
     expect(await directory.get('B1')).toBeUndefined();
-    const moved = await importStaff(directory, [HEADER, `A1,Ann Able,ann@nhs.net,${Y},Finance,all-staff,,`, `B1,Bea Bold,bea@nhs.net,${X},Finance,all-staff,,`].join('\n'));
+    const moved = await importStaff(
+      directory,
+      [
+        HEADER,
+        `A1,Ann Able,ann@nhs.net,${Y},Finance,all-staff,,`,
+        `B1,Bea Bold,bea@nhs.net,${X},Finance,all-staff,,`,
+      ].join('\n'),
+    );
     expect(moved).toMatchObject({ added: 1, updated: 1, failed: [] });
     expect((await directory.get('B1'))?.aadObjectId).toBe(X);
   });
@@ -102,21 +116,55 @@ describe('importing into the store', () => {
   it('treats e001 and E001 as the same person, in the staff list and in training records', async () => {
     const directory = new PeopleDirectory(store, []);
     const rules = loadTrainingRules(path.join(projectRoot(), 'content', 'training', 'rules.json'));
-    expect(await importStaff(directory, [HEADER, 'e001,Priya Shah,priya@nhs.net,,Safeguarding,clinical,,'].join('\n'))).toMatchObject({ added: 1 });
-    expect(await importStaff(directory, [HEADER, 'E001,Priya Shah,priya@nhs.net,,Safeguarding,clinical,,'].join('\n'))).toMatchObject({ added: 0, unchanged: 1 });
+    expect(
+      await importStaff(directory, [HEADER, 'e001,Priya Shah,priya@nhs.net,,Safeguarding,clinical,,'].join('\n')),
+    ).toMatchObject({ added: 1 });
+    expect(
+      await importStaff(directory, [HEADER, 'E001,Priya Shah,priya@nhs.net,,Safeguarding,clinical,,'].join('\n')),
+    ).toMatchObject({ added: 0, unchanged: 1 });
     expect(await directory.roster()).toHaveLength(1);
     expect((await directory.get('e001'))?.name).toBe('Priya Shah');
     const training = new TrainingStore(store);
-    const report = await importTraining(training, directory, rules, ['employee_id,subject,level,completed_on,hours,provider', 'e001,children,3,2026-01-10,12,eLfH', 'E001,adults,3,2026-01-10,8,eLfH'].join('\n'), new Date('2026-11-23T09:00:00Z'));
+    const report = await importTraining(
+      training,
+      directory,
+      rules,
+      [
+        'employee_id,subject,level,completed_on,hours,provider',
+        'e001,children,3,2026-01-10,12,eLfH',
+        'E001,adults,3,2026-01-10,8,eLfH',
+      ].join('\n'),
+      new Date('2026-11-23T09:00:00Z'),
+    );
     expect(report).toMatchObject({ added: 2, rejected: [] });
     expect(await training.forPerson('E001')).toHaveLength(2);
   });
 
   it('folds people and training records stored under a lower-case id by an earlier version into the upper-case one', async () => {
     const directory = new PeopleDirectory(store, []);
-    await store.container('people').items.create({ id: 'e009', employeeId: 'e009', name: 'Old Spelling', email: 'o@nhs.net', team: 'Finance', staffGroup: 'all-staff', roles: [], importedAt: '2026-01-01T00:00:00Z' });
+    await store.container('people').items.create({
+      id: 'e009',
+      employeeId: 'e009',
+      name: 'Old Spelling',
+      email: 'o@nhs.net',
+      team: 'Finance',
+      staffGroup: 'all-staff',
+      roles: [],
+      importedAt: '2026-01-01T00:00:00Z',
+    });
     const training = new TrainingStore(store);
-    await training.update('e009', 'Finance', () => [{ subject: 'children', level: 1, completedOn: '2025-01-01', hours: 2, provider: 'eLfH', source: 'import', confirmed: true, importedAt: '2026-01-01T00:00:00Z' }]);
+    await training.update('e009', 'Finance', () => [
+      {
+        subject: 'children',
+        level: 1,
+        completedOn: '2025-01-01',
+        hours: 2,
+        provider: 'eLfH',
+        source: 'import',
+        confirmed: true,
+        importedAt: '2026-01-01T00:00:00Z',
+      },
+    ]);
     expect(await directory.upgradeEmployeeIds()).toEqual({ moved: 1, conflicts: [] });
     expect(await training.upgradeEmployeeIds()).toBe(1);
     expect(await directory.get('E009')).toMatchObject({ id: 'E009', employeeId: 'E009', name: 'Old Spelling' });
@@ -143,7 +191,11 @@ describe('importing into the store', () => {
 describe('npm run import -- staff', () => {
   const cli = path.join(__dirname, '..', 'dist', 'scripts', 'import.js');
   const run = (dataDir: string, args: string[]) =>
-    spawnSync(process.execPath, [cli, ...args], { env: { PATH: process.env.PATH, DATA_DIR: dataDir }, encoding: 'utf8', timeout: 30000 });
+    spawnSync(process.execPath, [cli, ...args], {
+      env: { PATH: process.env.PATH, DATA_DIR: dataDir },
+      encoding: 'utf8',
+      timeout: 30000,
+    });
 
   it('reports counts and rejected rows, with exit code 2 when some rows were rejected', () => {
     const dir = tempDir();
@@ -175,7 +227,9 @@ describe('npm run import -- staff', () => {
     fs.writeFileSync(file, [HEADER, ...GOOD].join('\n'));
     // Asynchronous: the bot in this process must keep answering while the import runs.
     const result = await new Promise<{ stdout: string; status: number | null }>((resolve) => {
-      const child = spawn(process.execPath, [cli, 'staff', file], { env: { PATH: process.env.PATH, DATA_DIR: bot.dataDir } });
+      const child = spawn(process.execPath, [cli, 'staff', file], {
+        env: { PATH: process.env.PATH, DATA_DIR: bot.dataDir },
+      });
       let stdout = '';
       child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
       child.on('close', (status) => resolve({ stdout, status }));

@@ -18,7 +18,11 @@ function capturingLog(): { log: ReturnType<typeof createLogger>; lines: Record<s
   });
   return { log: createLogger('info', sink), lines };
 }
-const journalOf = (dir: string) => path.join(dir, fs.readdirSync(dir).find((f) => /^journal-\d+\.jsonl$/.test(f))!);
+const journalOf = (dir: string) =>
+  path.join(
+    dir,
+    fs.readdirSync(dir).find((f) => /^journal-\d+\.jsonl$/.test(f))!,
+  );
 
 const config = (dataDir: string) => ({ cosmos: { database: 'safeguarding' }, dataDir });
 
@@ -49,9 +53,19 @@ describe('embedded Cosmos store, through @azure/cosmos', () => {
     expect(resources).toEqual([{ id: 'E1' }]);
 
     // A write based on a stale etag is refused with 412, so nobody silently overwrites another's change.
-    await people.item('E1', 'E1').replace({ id: 'E1', name: 'Alex B', team: 'Safeguarding', n: 1 }, { accessCondition: { type: 'IfMatch', condition: created!._etag } });
+    await people
+      .item('E1', 'E1')
+      .replace(
+        { id: 'E1', name: 'Alex B', team: 'Safeguarding', n: 1 },
+        { accessCondition: { type: 'IfMatch', condition: created!._etag } },
+      );
     await expect(
-      people.item('E1', 'E1').replace({ id: 'E1', name: 'Stale', team: 'Safeguarding', n: 1 }, { accessCondition: { type: 'IfMatch', condition: created!._etag } }),
+      people
+        .item('E1', 'E1')
+        .replace(
+          { id: 'E1', name: 'Stale', team: 'Safeguarding', n: 1 },
+          { accessCondition: { type: 'IfMatch', condition: created!._etag } },
+        ),
     ).rejects.toMatchObject({ code: 412 });
 
     const { resource: patched } = await people.item('E1', 'E1').patch([{ op: 'incr', path: '/n', value: 4 }]);
@@ -89,28 +103,38 @@ describe('embedded Cosmos store, through @azure/cosmos', () => {
   it.each([
     ['from memory', true],
     ['through the API, a page at a time', false],
-  ])('keeps a container larger than one compaction page whole across two restarts (compaction %s)', async (_how, fromMemory) => {
-    EmbeddedCosmos.compactFromMemory = fromMemory;
-    try {
-      store = await openStore(config(dir));
-      const people = store.container('people');
-      const count = 23_456; // more than two compaction pages
-      for (let i = 0; i < count; i += 100) {
-        await people.items.bulk(Array.from({ length: Math.min(100, count - i) }, (_, k) => ({ operationType: 'Create' as const, partitionKey: `P${i + k}`, resourceBody: { id: `P${i + k}`, n: i + k } })));
+  ])(
+    'keeps a container larger than one compaction page whole across two restarts (compaction %s)',
+    async (_how, fromMemory) => {
+      EmbeddedCosmos.compactFromMemory = fromMemory;
+      try {
+        store = await openStore(config(dir));
+        const people = store.container('people');
+        const count = 23_456; // more than two compaction pages
+        for (let i = 0; i < count; i += 100) {
+          await people.items.bulk(
+            Array.from({ length: Math.min(100, count - i) }, (_, k) => ({
+              operationType: 'Create' as const,
+              partitionKey: `P${i + k}`,
+              resourceBody: { id: `P${i + k}`, n: i + k },
+            })),
+          );
+        }
+        await store.close();
+        store = await openStore(config(dir)); // replays the journal, then compacts it into a snapshot
+        await store.close();
+        store = await openStore(config(dir)); // replays that snapshot alone
+        const all = store.container('people');
+        const { resources } = await all.items.query<number>('SELECT VALUE COUNT(1) FROM c').fetchAll();
+        expect(resources[0]).toBe(count);
+        const { resource } = await all.item('P23455', 'P23455').read<{ n: number }>();
+        expect(resource?.n).toBe(23_455);
+      } finally {
+        EmbeddedCosmos.compactFromMemory = true;
       }
-      await store.close();
-      store = await openStore(config(dir)); // replays the journal, then compacts it into a snapshot
-      await store.close();
-      store = await openStore(config(dir)); // replays that snapshot alone
-      const all = store.container('people');
-      const { resources } = await all.items.query<number>('SELECT VALUE COUNT(1) FROM c').fetchAll();
-      expect(resources[0]).toBe(count);
-      const { resource } = await all.item('P23455', 'P23455').read<{ n: number }>();
-      expect(resource?.n).toBe(23_455);
-    } finally {
-      EmbeddedCosmos.compactFromMemory = true;
-    }
-  }, 60_000);
+    },
+    60_000,
+  );
 
   it('drops a torn last journal line with a log line saying what it was, and keeps everything before it', async () => {
     store = await openStore(config(dir));
@@ -122,7 +146,10 @@ describe('embedded Cosmos store, through @azure/cosmos', () => {
     const { resource } = await store.container('people').item('KEPT', 'KEPT').read();
     expect(resource?.n).toBe(1);
     const dropped = lines.find((l) => /dropped the torn last line/.test(String(l.msg)));
-    expect(dropped).toMatchObject({ file: expect.stringMatching(/journal-\d+\.jsonl$/), request: 'POST /dbs/safeguarding/colls/people/docs' });
+    expect(dropped).toMatchObject({
+      file: expect.stringMatching(/journal-\d+\.jsonl$/),
+      request: 'POST /dbs/safeguarding/colls/people/docs',
+    });
   });
 
   it('leaves the journal as it was when the disk is full, refuses the write, and loses no acknowledged write', async () => {
@@ -136,7 +163,12 @@ describe('embedded Cosmos store, through @azure/cosmos', () => {
     // The disk fills up: a journal write gets half its bytes on disk, then ENOSPC.
     const realWrite = fs.writeSync;
     let full = true;
-    const spy = jest.spyOn(fs, 'writeSync').mockImplementation(((fd: number, data: never, offset?: number, ...rest: never[]) => {
+    const spy = jest.spyOn(fs, 'writeSync').mockImplementation(((
+      fd: number,
+      data: never,
+      offset?: number,
+      ...rest: never[]
+    ) => {
       if (full && Buffer.isBuffer(data)) {
         if (!offset) return realWrite(fd, data, 0, Math.floor((data as Buffer).length / 2));
         throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
@@ -159,7 +191,10 @@ describe('embedded Cosmos store, through @azure/cosmos', () => {
     await people.items.create({ id: 'AFTER', n: 3 });
     await store.close();
     store = await openStore(config(dir));
-    const { resources } = await store.container('people').items.query('SELECT VALUE c.id FROM c ORDER BY c.id').fetchAll();
+    const { resources } = await store
+      .container('people')
+      .items.query('SELECT VALUE c.id FROM c ORDER BY c.id')
+      .fetchAll();
     expect(resources).toEqual(['AFTER', 'BEFORE']);
   });
 
@@ -169,15 +204,24 @@ describe('embedded Cosmos store, through @azure/cosmos', () => {
     await store.close();
     store = undefined;
     const journal = journalOf(dir);
-    const written = fs.readFileSync(journal, 'utf8').split('\n').find((l) => l.includes('/people/docs') && l.includes('ONE'))!;
+    const written = fs
+      .readFileSync(journal, 'utf8')
+      .split('\n')
+      .find((l) => l.includes('/people/docs') && l.includes('ONE'))!;
     const entry = (id: string) => written.replace(/ONE/g, id);
     // A write cut off by a full disk, the next (acknowledged) write appended straight after it, then another.
     fs.appendFileSync(journal, `${entry('LOST').slice(0, 60)}${entry('TWO')}\n${entry('THREE')}\n`);
     const { log, lines } = capturingLog();
     store = await openStore(config(dir), { log });
-    const { resources } = await store.container('people').items.query('SELECT VALUE c.id FROM c ORDER BY c.id').fetchAll();
+    const { resources } = await store
+      .container('people')
+      .items.query('SELECT VALUE c.id FROM c ORDER BY c.id')
+      .fetchAll();
     expect(resources).toEqual(['ONE', 'THREE', 'TWO']);
-    expect(lines.find((l) => /dropped the unreadable start of a journal line/.test(String(l.msg)))).toMatchObject({ file: journal, kept: 'POST /dbs/safeguarding/colls/people/docs' });
+    expect(lines.find((l) => /dropped the unreadable start of a journal line/.test(String(l.msg)))).toMatchObject({
+      file: journal,
+      kept: 'POST /dbs/safeguarding/colls/people/docs',
+    });
   });
 
   it('refuses a damaged snapshot, naming the file', async () => {
@@ -212,7 +256,9 @@ describe('embedded Cosmos store, through @azure/cosmos', () => {
 
   it('keeps every acknowledged write when the process is killed with SIGKILL mid-stream', async () => {
     // A child process writes as fast as it can and prints each id once the SDK has seen it succeed.
-    const child = spawn(process.execPath, [path.join(__dirname, 'fixtures', 'writer.js'), dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [path.join(__dirname, 'fixtures', 'writer.js'), dir], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const acked: string[] = [];
     let buffered = '';
     await new Promise<void>((resolve, reject) => {
@@ -255,23 +301,39 @@ describe("the SDK's query-plan request", () => {
   it('is answered with a plan, not run as the query: each query scans the container once and gives the same results', async () => {
     store = await openStore(config(dir));
     const people = store.container('people');
-    await people.items.bulk(Array.from({ length: 50 }, (_, i) => ({ operationType: 'Create' as const, resourceBody: { id: `P${i}`, team: i % 2 ? 'Odd' : 'Even', n: i } })));
+    await people.items.bulk(
+      Array.from({ length: 50 }, (_, i) => ({
+        operationType: 'Create' as const,
+        resourceBody: { id: `P${i}`, team: i % 2 ? 'Odd' : 'Even', n: i },
+      })),
+    );
     // The embedded server's own query engine (every scan of a container goes through it).
     const serverDir = path.dirname(require.resolve('@vercel/cosmosdb-server/package.json'));
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const engine = (require(path.join(serverDir, 'lib', 'account', 'items.js')) as { default: { prototype: { query: (...a: unknown[]) => unknown } } }).default.prototype;
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const engine = (
+      require(path.join(serverDir, 'lib', 'account', 'items.js')) as {
+        default: { prototype: { query: (...a: unknown[]) => unknown } };
+      }
+    ).default.prototype;
+    /* eslint-enable @typescript-eslint/no-require-imports */
     const scans = jest.spyOn(engine, 'query');
     try {
-      const { resources: odd } = await people.items.query({ query: 'SELECT c.id FROM c WHERE c.team = @t', parameters: [{ name: '@t', value: 'Odd' }] }).fetchAll();
+      const { resources: odd } = await people.items
+        .query({ query: 'SELECT c.id FROM c WHERE c.team = @t', parameters: [{ name: '@t', value: 'Odd' }] })
+        .fetchAll();
       expect(odd).toHaveLength(25);
       expect(scans).toHaveBeenCalledTimes(1);
       // Features the client would do itself with a real plan still come out right: the server does them.
       const { resources: top } = await people.items.query('SELECT TOP 3 c.n FROM c ORDER BY c.n DESC').fetchAll();
       expect(top).toEqual([{ n: 49 }, { n: 48 }, { n: 47 }]);
-      const { resources: count } = await people.items.query("SELECT VALUE COUNT(1) FROM c WHERE c.team = 'Even'").fetchAll();
+      const { resources: count } = await people.items
+        .query("SELECT VALUE COUNT(1) FROM c WHERE c.team = 'Even'")
+        .fetchAll();
       expect(count).toEqual([25]);
       // And a client that insists on the plan (forceQueryPlan) goes through the SDK's pipeline with it.
-      const { resources: forced } = await people.items.query('SELECT TOP 2 c.n FROM c ORDER BY c.n', { forceQueryPlan: true }).fetchAll();
+      const { resources: forced } = await people.items
+        .query('SELECT TOP 2 c.n FROM c ORDER BY c.n', { forceQueryPlan: true })
+        .fetchAll();
       expect(forced).toEqual([{ n: 0 }, { n: 1 }]);
       expect(scans).toHaveBeenCalledTimes(4);
     } finally {
@@ -284,10 +346,18 @@ describe("the SDK's query-plan request", () => {
     // What the SDK sends before every query.
     const res = await fetch(`${embedded.endpoint}dbs/safeguarding/colls/people/docs`, {
       method: 'POST',
-      headers: { 'content-type': 'application/query+json', 'x-ms-documentdb-isquery': 'True', 'x-ms-cosmos-is-query-plan-request': 'True' },
+      headers: {
+        'content-type': 'application/query+json',
+        'x-ms-documentdb-isquery': 'True',
+        'x-ms-cosmos-is-query-plan-request': 'True',
+      },
       body: JSON.stringify({ query: 'SELECT * FROM c' }),
     });
-    const plan = (await res.json()) as { queryInfo: { orderBy: unknown[]; aggregates: unknown[] }; queryRanges: unknown[]; Documents?: unknown };
+    const plan = (await res.json()) as {
+      queryInfo: { orderBy: unknown[]; aggregates: unknown[] };
+      queryRanges: unknown[];
+      Documents?: unknown;
+    };
     await embedded.close();
     expect(res.status).toBe(200);
     expect(plan.Documents).toBeUndefined();

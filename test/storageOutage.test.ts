@@ -27,7 +27,10 @@ describe('when storage hangs or stops', () => {
   const apologyWithin = async (ms: number) => {
     const started = Date.now();
     await bot.say('my training');
-    const apology = await bot.connector.waitFor((a) => /Sorry, something went wrong on our side/.test(a.activity.text ?? ''), ms);
+    const apology = await bot.connector.waitFor(
+      (a) => /Sorry, something went wrong on our side/.test(a.activity.text ?? ''),
+      ms,
+    );
     return { apology, ms: Date.now() - started };
   };
   const health = async () => {

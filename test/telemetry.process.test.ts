@@ -35,7 +35,29 @@ interface Collector {
 function certificate(dir: string): { key: string; cert: string; certPath: string } {
   const keyPath = path.join(dir, 'key.pem');
   const certPath = path.join(dir, 'cert.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', keyPath, '-out', certPath, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      keyPath,
+      '-out',
+      certPath,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
   return { key: fs.readFileSync(keyPath, 'utf8'), cert: fs.readFileSync(certPath, 'utf8'), certPath };
 }
 
@@ -54,7 +76,10 @@ async function startCollector(tls: { key: string; cert: string }): Promise<Colle
         const parsed = JSON.parse(text) as Envelope | Envelope[];
         items = Array.isArray(parsed) ? parsed : [parsed];
       } catch {
-        items = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Envelope);
+        items = text
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as Envelope);
       }
       if (req.url?.startsWith('/v2.1/track') || req.url?.startsWith('/v2/track')) envelopes.push(...items);
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -114,21 +139,44 @@ describe('telemetry', () => {
       fetch(`http://127.0.0.1:${bot.port()}/api/messages`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ type: 'message', text, id: randomUUID(), channelId: 'msteams', serviceUrl: fx.connector.url, from: { id: '29:u', aadObjectId, name }, recipient: { id: '28:bot' }, conversation: { id: 'a:personal-x', conversationType: 'personal' } }),
+        body: JSON.stringify({
+          type: 'message',
+          text,
+          id: randomUUID(),
+          channelId: 'msteams',
+          serviceUrl: fx.connector.url,
+          from: { id: '29:u', aadObjectId, name },
+          recipient: { id: '28:bot' },
+          conversation: { id: 'a:personal-x', conversationType: 'personal' },
+        }),
       }).then((r) => r.status);
     try {
       await bot.ready;
       expect(bot.output()).toMatch(/"telemetry":"on"/);
       for (const text of typed) expect(await say(text)).toBe(200);
       // A download link's token is a credential: the request is recorded, its query string is not.
-      expect((await fetch(`http://127.0.0.1:${bot.port()}/exports?token=not-a-real-token-3f9c`)).status).toBeGreaterThanOrEqual(400);
+      expect(
+        (await fetch(`http://127.0.0.1:${bot.port()}/exports?token=not-a-real-token-3f9c`)).status,
+      ).toBeGreaterThanOrEqual(400);
 
       // (a) and (b) arrive while the bot runs (spans are sent every 5 s, log lines every second).
-      const requests = () => collector.envelopes.filter((e) => kind(e) === 'RequestData' && /\/api\/messages/.test(String(e.data?.baseData?.url ?? e.data?.baseData?.name ?? '')));
-      const turns = () => collector.envelopes.filter((e) => kind(e) === 'MessageData' && e.data?.baseData?.message === 'turn');
-      await until('request telemetry and per-turn traces', () => requests().length >= typed.length && turns().length >= typed.length, 20_000);
+      const requests = () =>
+        collector.envelopes.filter(
+          (e) =>
+            kind(e) === 'RequestData' &&
+            /\/api\/messages/.test(String(e.data?.baseData?.url ?? e.data?.baseData?.name ?? '')),
+        );
+      const turns = () =>
+        collector.envelopes.filter((e) => kind(e) === 'MessageData' && e.data?.baseData?.message === 'turn');
+      await until(
+        'request telemetry and per-turn traces',
+        () => requests().length >= typed.length && turns().length >= typed.length,
+        20_000,
+      );
       expect(requests().every((e) => String(e.data?.baseData?.responseCode) === '200')).toBe(true);
-      expect(turns().map((e) => props(e).handler)).toEqual(expect.arrayContaining(['command:help', 'screened', 'free-text']));
+      expect(turns().map((e) => props(e).handler)).toEqual(
+        expect.arrayContaining(['command:help', 'screened', 'free-text']),
+      );
       const helpTurn = turns().find((e) => props(e).handler === 'command:help')!;
       expect(props(helpTurn).user).toMatch(/^[0-9a-f]{16}$/);
       expect(Number(props(helpTurn).ms)).toBeGreaterThanOrEqual(0);
@@ -137,7 +185,9 @@ describe('telemetry', () => {
       // Under the bot's own name in the application map.
       expect(helpTurn.tags?.['ai.cloud.role']).toBe('safeguarding-bot');
       // The start-up line is there too.
-      expect(collector.envelopes.some((e) => kind(e) === 'MessageData' && e.data?.baseData?.message === 'started')).toBe(true);
+      expect(
+        collector.envelopes.some((e) => kind(e) === 'MessageData' && e.data?.baseData?.message === 'started'),
+      ).toBe(true);
 
       // What is still batched when the bot is stopped (a deploy, a scale-in) is sent before it exits.
       const before = turns().length;
@@ -148,17 +198,36 @@ describe('telemetry', () => {
       // (c) None of what was typed, no display name, no patient details, no Entra object id.
       // (Each check names what leaked and where, rather than printing the whole payload.)
       const all = collector.raw.join('\n');
-      const leaks = [...typed.slice(1), name, 'Oliver', 'Acacia', '943 476 5919', '9434765919', 'county lines', aadObjectId, 'a:personal-x', 'not-a-real-token-3f9c']
+      const leaks = [
+        ...typed.slice(1),
+        name,
+        'Oliver',
+        'Acacia',
+        '943 476 5919',
+        '9434765919',
+        'county lines',
+        aadObjectId,
+        'a:personal-x',
+        'not-a-real-token-3f9c',
+      ]
         .filter((secret) => all.includes(secret))
-        .map((secret) => `${secret}: …${all.slice(Math.max(0, all.indexOf(secret) - 120), all.indexOf(secret) + secret.length)}`);
+        .map(
+          (secret) =>
+            `${secret}: …${all.slice(Math.max(0, all.indexOf(secret) - 120), all.indexOf(secret) + secret.length)}`,
+        );
       expect(leaks).toEqual([]);
       // What was called is still there, with the ids taken out.
       expect(all).toContain('/dbs/safeguarding/colls/entraIds/docs/:id');
       expect(all).toContain('/v3/conversations/:id/activities/:id');
 
       // Nothing tried to leave loopback but the distro's Azure VM metadata probe, which was refused.
-      const lines = bot.output().split('\n').filter((l) => l.trim());
-      const refused = lines.filter((l) => l.includes('test-loopback-guard')).map((l) => (JSON.parse(l) as { refused: string }).refused);
+      const lines = bot
+        .output()
+        .split('\n')
+        .filter((l) => l.trim());
+      const refused = lines
+        .filter((l) => l.includes('test-loopback-guard'))
+        .map((l) => (JSON.parse(l) as { refused: string }).refused);
       expect([...new Set(refused)]).toEqual(refused.length ? ['169.254.169.254:80'] : []);
       // And the log stream stays JSON lines, with the SDK's own diagnostics among them.
       expect(lines.filter((l) => !l.startsWith('{'))).toEqual([]);

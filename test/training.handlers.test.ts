@@ -13,7 +13,15 @@ import { TeamCompliance } from '../src/training/team';
 import { TRAINING_VERBS } from '../src/training/verbs';
 import { fakeTurn, type FakeTurnOptions } from './helpers/fakeTurn';
 import { cardText } from './helpers/connector';
-import { fakeAudit, fakeConversations, FakeDirectory, fakeExports, FakeNotifier, FakeTrainingStore, person } from './helpers/trainingFakes';
+import {
+  fakeAudit,
+  fakeConversations,
+  FakeDirectory,
+  fakeExports,
+  FakeNotifier,
+  FakeTrainingStore,
+  person,
+} from './helpers/trainingFakes';
 
 /**
  * The training handlers with an in-memory store and directory: who may press what, stale or
@@ -33,9 +41,18 @@ type Who = 'staff' | 'nurse' | 'manager' | 'otherManager' | 'lead' | 'unknown';
 const AS: Record<Who, Pick<FakeTurnOptions, 'roles' | 'principal' | 'name'>> = {
   unknown: { roles: [] },
   staff: { roles: [], principal: { employeeId: 'C1', name: CAL.name, team: CC, staffGroup: 'all-staff' } },
-  nurse: { roles: [], principal: { employeeId: 'N1', name: NOOR.name, team: CC, staffGroup: 'clinical', aadObjectId: 'oid-n1' } },
-  manager: { roles: ['manager'], principal: { employeeId: 'M1', name: MIA.name, team: CC, staffGroup: 'clinical', aadObjectId: 'oid-m1' } },
-  otherManager: { roles: ['manager'], principal: { employeeId: 'O1', name: OLU.name, team: 'Finance', staffGroup: 'all-staff' } },
+  nurse: {
+    roles: [],
+    principal: { employeeId: 'N1', name: NOOR.name, team: CC, staffGroup: 'clinical', aadObjectId: 'oid-n1' },
+  },
+  manager: {
+    roles: ['manager'],
+    principal: { employeeId: 'M1', name: MIA.name, team: CC, staffGroup: 'clinical', aadObjectId: 'oid-m1' },
+  },
+  otherManager: {
+    roles: ['manager'],
+    principal: { employeeId: 'O1', name: OLU.name, team: 'Finance', staffGroup: 'all-staff' },
+  },
   lead: { roles: ['safeguarding-lead'] as Role[], principal: { employeeId: 'L1', name: LEE.name, team: undefined } },
 };
 
@@ -48,7 +65,16 @@ function setUp() {
   const now = () => NOW;
   const capability = createTrainingCapability({
     mine: new MyTraining({ rules, store, now }),
-    team: new TeamCompliance({ rules, store, directory, notifier, exports, conversations: fakeConversations(), audit, now }),
+    team: new TeamCompliance({
+      rules,
+      store,
+      directory,
+      notifier,
+      exports,
+      conversations: fakeConversations(),
+      audit,
+      now,
+    }),
     organisation: new OrganisationCompliance({ rules, store, directory, notifier, exports, now }),
     selfRecording: new SelfRecording({ rules, store, directory, notifier, audit, now }),
   });
@@ -64,9 +90,11 @@ async function press(c: Capability, verb: string, who: Who, value: unknown) {
   return turn;
 }
 
-const REFUSED_TEAM = 'Team compliance is for managers and safeguarding leads. You can see your own record with my training.';
+const REFUSED_TEAM =
+  'Team compliance is for managers and safeguarding leads. You can see your own record with my training.';
 const OWN_TEAM_ONLY = `You can see compliance for your own team (${CC}). For other teams, ask the safeguarding team.`;
-const NOT_YOURS = "Only the person's manager or a safeguarding lead can confirm their training, and nobody can confirm their own.";
+const NOT_YOURS =
+  "Only the person's manager or a safeguarding lead can confirm their training, and nobody can confirm their own.";
 
 describe('training verbs', () => {
   it('declares every verb once, each with the permission it had', () => {
@@ -86,11 +114,41 @@ describe('training verbs', () => {
 describe('the team buttons (open, remind, CSV)', () => {
   test.each([
     { case: 'staff are refused', verb: TRAINING_VERBS.team, who: 'staff', value: { team: CC }, text: REFUSED_TEAM },
-    { case: 'staff are refused before a tampered card is read', verb: TRAINING_VERBS.remind, who: 'staff', value: { team: 7 }, text: REFUSED_TEAM },
-    { case: 'a manager asking for another team', verb: TRAINING_VERBS.export, who: 'manager', value: { team: 'Finance' }, text: OWN_TEAM_ONLY },
-    { case: 'a lead on a stale button with no team of their own', verb: TRAINING_VERBS.team, who: 'lead', value: {}, text: 'Which team? For example: team compliance Continuing Care' },
-    { case: 'a lead asking for a team nobody is in', verb: TRAINING_VERBS.team, who: 'lead', value: { team: 'Nowhere' }, text: 'There is nobody in the staff list in a team called "Nowhere".' },
-    { case: "a manager's stale CSV button means their own team", verb: TRAINING_VERBS.export, who: 'manager', value: { team: '' }, text: /^\[Download training compliance for Continuing Care \(CSV\)\]\(https:\/\/bot\.example\/exports\?kind=training-team&team=Continuing\+Care\)\. The link works until/ },
+    {
+      case: 'staff are refused before a tampered card is read',
+      verb: TRAINING_VERBS.remind,
+      who: 'staff',
+      value: { team: 7 },
+      text: REFUSED_TEAM,
+    },
+    {
+      case: 'a manager asking for another team',
+      verb: TRAINING_VERBS.export,
+      who: 'manager',
+      value: { team: 'Finance' },
+      text: OWN_TEAM_ONLY,
+    },
+    {
+      case: 'a lead on a stale button with no team of their own',
+      verb: TRAINING_VERBS.team,
+      who: 'lead',
+      value: {},
+      text: 'Which team? For example: team compliance Continuing Care',
+    },
+    {
+      case: 'a lead asking for a team nobody is in',
+      verb: TRAINING_VERBS.team,
+      who: 'lead',
+      value: { team: 'Nowhere' },
+      text: 'There is nobody in the staff list in a team called "Nowhere".',
+    },
+    {
+      case: "a manager's stale CSV button means their own team",
+      verb: TRAINING_VERBS.export,
+      who: 'manager',
+      value: { team: '' },
+      text: /^\[Download training compliance for Continuing Care \(CSV\)\]\(https:\/\/bot\.example\/exports\?kind=training-team&team=Continuing\+Care\)\. The link works until/,
+    },
   ] as const)('$case', async ({ verb, who, value, text }) => {
     const { capability } = setUp();
     const turn = await press(capability, verb, who, value);
@@ -122,10 +180,14 @@ describe('the team buttons (open, remind, CSV)', () => {
     const { capability, notifier } = setUp();
     const first = await press(capability, TRAINING_VERBS.remind, 'manager', { team: CC });
     // Cal has no Teams account; Mia and Noor have no training at all.
-    expect(first.texts()).toEqual([`Reminded 2 people in ${CC}: Mia Manager and Noor Nurse. 1 person cannot be reached, so no reminder was used up: Cal Clerk has no Teams account in the staff list.`]);
+    expect(first.texts()).toEqual([
+      `Reminded 2 people in ${CC}: Mia Manager and Noor Nurse. 1 person cannot be reached, so no reminder was used up: Cal Clerk has no Teams account in the staff list.`,
+    ]);
     expect(notifier.sent.map((s) => s.to).sort()).toEqual(['oid-m1', 'oid-n1']);
     const second = await press(capability, TRAINING_VERBS.remind, 'manager', { team: CC });
-    expect(second.texts()[0]).toContain('2 people already had a reminder in the last 7 days, so not again: Mia Manager and Noor Nurse.');
+    expect(second.texts()[0]).toContain(
+      '2 people already had a reminder in the last 7 days, so not again: Mia Manager and Noor Nurse.',
+    );
     expect(notifier.sent).toHaveLength(2);
   });
 
@@ -141,12 +203,37 @@ describe('recording a course', () => {
   const COURSE = { subject: 'adults', level: '3', completedOn: '2026-11-02', hours: '2', provider: 'Team day' };
 
   test.each([
-    { case: 'someone not in the staff list', who: 'unknown', value: COURSE, text: 'I cannot find you in the staff list yet, so I cannot record training for you.' },
-    { case: 'someone not in the staff list, with a tampered card', who: 'unknown', value: { provider: 'x'.repeat(201) }, text: 'I cannot find you in the staff list yet, so I cannot record training for you.' },
-    { case: 'a box too long', who: 'nurse', value: { ...COURSE, provider: 'x'.repeat(201) }, card: 'Some of that was too long. Please check it and try again.' },
+    {
+      case: 'someone not in the staff list',
+      who: 'unknown',
+      value: COURSE,
+      text: 'I cannot find you in the staff list yet, so I cannot record training for you.',
+    },
+    {
+      case: 'someone not in the staff list, with a tampered card',
+      who: 'unknown',
+      value: { provider: 'x'.repeat(201) },
+      text: 'I cannot find you in the staff list yet, so I cannot record training for you.',
+    },
+    {
+      case: 'a box too long',
+      who: 'nurse',
+      value: { ...COURSE, provider: 'x'.repeat(201) },
+      card: 'Some of that was too long. Please check it and try again.',
+    },
     { case: 'no date', who: 'nurse', value: { ...COURSE, completedOn: '' }, card: 'Please check: the date' },
-    { case: 'a level the subject does not have', who: 'nurse', value: { ...COURSE, subject: 'prevent', level: '2' }, card: 'Please check: Prevent has no level 2' },
-    { case: 'a provider that looks like patient details', who: 'nurse', value: { ...COURSE, provider: 'Visit to John Smith 943 476 5919' }, card: 'The provider looks like it may identify a patient' },
+    {
+      case: 'a level the subject does not have',
+      who: 'nurse',
+      value: { ...COURSE, subject: 'prevent', level: '2' },
+      card: 'Please check: Prevent has no level 2',
+    },
+    {
+      case: 'a provider that looks like patient details',
+      who: 'nurse',
+      value: { ...COURSE, provider: 'Visit to John Smith 943 476 5919' },
+      card: 'The provider looks like it may identify a patient',
+    },
   ] as const)('$case', async ({ who, value, ...expected }) => {
     const { capability, store, notifier } = setUp();
     const turn = await press(capability, TRAINING_VERBS.record, who, value);
@@ -159,8 +246,12 @@ describe('recording a course', () => {
   it('saves it unconfirmed and asks the manager; the same course again is already there', async () => {
     const { capability, store, notifier } = setUp();
     const turn = await press(capability, TRAINING_VERBS.record, 'nurse', COURSE);
-    expect(turn.texts()).toEqual(['Recorded: Safeguarding adults level 3, 2 November 2026, 2 h, Team day. It will count once your manager confirms it; I have asked them.']);
-    expect(store.records.get('N1')).toEqual([expect.objectContaining({ subject: 'adults', source: 'self', confirmed: false })]);
+    expect(turn.texts()).toEqual([
+      'Recorded: Safeguarding adults level 3, 2 November 2026, 2 h, Team day. It will count once your manager confirms it; I have asked them.',
+    ]);
+    expect(store.records.get('N1')).toEqual([
+      expect.objectContaining({ subject: 'adults', source: 'self', confirmed: false }),
+    ]);
     expect(notifier.sent.map((s) => s.to)).toEqual(['oid-m1']);
     const again = await press(capability, TRAINING_VERBS.record, 'nurse', { ...COURSE, provider: 'TEAM DAY' });
     expect(again.texts()).toEqual(['That course is already on your record.']);
@@ -169,12 +260,23 @@ describe('recording a course', () => {
   it('shows the empty form, and refuses it to someone not in the staff list', async () => {
     const { capability } = setUp();
     expect((await press(capability, TRAINING_VERBS.recordCard, 'nurse', {})).cards()).toHaveLength(1);
-    expect((await press(capability, TRAINING_VERBS.recordCard, 'unknown', {})).texts()[0]).toMatch(/^I cannot find you in the staff list yet/);
+    expect((await press(capability, TRAINING_VERBS.recordCard, 'unknown', {})).texts()[0]).toMatch(
+      /^I cannot find you in the staff list yet/,
+    );
   });
 });
 
 describe('confirming a course', () => {
-  const SELF: CompletionEntry = { subject: 'adults', level: 3, completedOn: '2026-11-02', hours: 2, provider: 'Team day', source: 'self', confirmed: false, importedAt: NOW.toISOString() };
+  const SELF: CompletionEntry = {
+    subject: 'adults',
+    level: 3,
+    completedOn: '2026-11-02',
+    hours: 2,
+    provider: 'Team day',
+    source: 'self',
+    confirmed: false,
+    importedAt: NOW.toISOString(),
+  };
   const recordId = completionId('N1', SELF);
   const CONFIRM = { employeeId: 'n1', recordId, decision: 'confirm' };
 
@@ -185,11 +287,37 @@ describe('confirming a course', () => {
   }
 
   test.each([
-    { case: 'an unreadable card, before who is asking', who: 'staff', value: { employeeId: 'N1', decision: 'maybe' }, text: 'I could not tell which record you meant.', audited: [] },
+    {
+      case: 'an unreadable card, before who is asking',
+      who: 'staff',
+      value: { employeeId: 'N1', decision: 'maybe' },
+      text: 'I could not tell which record you meant.',
+      audited: [],
+    },
     { case: 'staff', who: 'staff', value: CONFIRM, text: NOT_YOURS, audited: [] },
-    { case: "another team's manager", who: 'otherManager', value: CONFIRM, text: NOT_YOURS, audited: [['access.refused', { permission: 'training.team', verb: 'training.confirm', reason: 'not their team' }]] },
-    { case: 'their own record', who: 'manager', value: { ...CONFIRM, employeeId: 'M1' }, text: NOT_YOURS, audited: [['access.refused', { permission: 'training.team', verb: 'training.confirm', reason: 'own record' }]] },
-    { case: 'a course no longer there', who: 'manager', value: { ...CONFIRM, recordId: 'gone' }, text: 'That course is no longer on their record.', audited: [] },
+    {
+      case: "another team's manager",
+      who: 'otherManager',
+      value: CONFIRM,
+      text: NOT_YOURS,
+      audited: [
+        ['access.refused', { permission: 'training.team', verb: 'training.confirm', reason: 'not their team' }],
+      ],
+    },
+    {
+      case: 'their own record',
+      who: 'manager',
+      value: { ...CONFIRM, employeeId: 'M1' },
+      text: NOT_YOURS,
+      audited: [['access.refused', { permission: 'training.team', verb: 'training.confirm', reason: 'own record' }]],
+    },
+    {
+      case: 'a course no longer there',
+      who: 'manager',
+      value: { ...CONFIRM, recordId: 'gone' },
+      text: 'That course is no longer on their record.',
+      audited: [],
+    },
   ] as const)('$case', async ({ who, value, text, audited }) => {
     const { capability, store, audit } = withCourse();
     const turn = await press(capability, TRAINING_VERBS.confirm, who, value);
@@ -201,7 +329,9 @@ describe('confirming a course', () => {
   it('counts the course once the manager confirms it, and tells the person', async () => {
     const { capability, store, notifier, audit } = withCourse();
     const turn = await press(capability, TRAINING_VERBS.confirm, 'manager', CONFIRM);
-    expect(turn.texts()).toEqual(['Confirmed: Safeguarding adults level 3, 2 November 2026, 2 h, Team day now counts for Noor Nurse.']);
+    expect(turn.texts()).toEqual([
+      'Confirmed: Safeguarding adults level 3, 2 November 2026, 2 h, Team day now counts for Noor Nurse.',
+    ]);
     expect(store.records.get('N1')).toEqual([expect.objectContaining({ confirmed: true, decidedBy: 'Mia Manager' })]);
     expect(notifier.sent.map((s) => s.to)).toEqual(['oid-n1']);
     expect(audit.notes).toEqual([['training.confirmed', { employee: 'N1', record: recordId }]]);
@@ -209,7 +339,10 @@ describe('confirming a course', () => {
 
   it('says who decided first when a lead declined it while the manager was confirming (a 412)', async () => {
     const { capability, store, notifier } = withCourse();
-    store.beforeNextWrite = (records) => records.set('N1', [{ ...SELF, rejectedAt: NOW.toISOString(), decidedBy: 'Lee Lead', decidedAt: NOW.toISOString() }]);
+    store.beforeNextWrite = (records) =>
+      records.set('N1', [
+        { ...SELF, rejectedAt: NOW.toISOString(), decidedBy: 'Lee Lead', decidedAt: NOW.toISOString() },
+      ]);
     const turn = await press(capability, TRAINING_VERBS.confirm, 'manager', CONFIRM);
     expect(store.conflicts).toBe(1);
     expect(turn.texts()).toEqual(['That record was already marked as not confirmed by Lee Lead.']);
@@ -223,7 +356,9 @@ describe('my training and the organisation', () => {
     const { capability } = setUp();
     const turn = fakeTurn(AS.unknown);
     await commandOf(capability, 'my training').handle(turn);
-    expect(turn.texts()[0]).toMatch(/^I cannot find you in the staff list yet, so I do not know which training your role needs/);
+    expect(turn.texts()[0]).toMatch(
+      /^I cannot find you in the staff list yet, so I do not know which training your role needs/,
+    );
   });
 
   it('keeps organisation compliance for safeguarding leads', async () => {
@@ -237,6 +372,8 @@ describe('my training and the organisation', () => {
     const { capability } = setUp();
     const turn = fakeTurn(AS.lead);
     await commandOf(capability, 'organisation compliance').handle(turn);
-    expect(cardText(turn.cards()[0]!)).toContain('3 teams, worst first: 3 below the 90% target in at least one subject.');
+    expect(cardText(turn.cards()[0]!)).toContain(
+      '3 teams, worst first: 3 below the 90% target in at least one subject.',
+    );
   });
 });

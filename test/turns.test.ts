@@ -15,7 +15,8 @@ const X = '33333333-aaaa-4bbb-8ccc-00000000000a';
 const Y = '33333333-aaaa-4bbb-8ccc-00000000000b';
 const Z = '33333333-aaaa-4bbb-8ccc-00000000000c';
 const W = '33333333-aaaa-4bbb-8ccc-00000000000d';
-const row = (id: string, name: string, oid = '', team = 'Finance') => `${id},${name},${id.toLowerCase()}@nhs.net,${oid},${team},all-staff,,`;
+const row = (id: string, name: string, oid = '', team = 'Finance') =>
+  `${id},${name},${id.toLowerCase()}@nhs.net,${oid},${team},all-staff,,`;
 const csv = (...rows: string[]) => [HEADER, ...rows].join('\n');
 
 describe('finding a person', () => {
@@ -50,14 +51,29 @@ describe('finding a person', () => {
     await importStaff(directory, csv(row('A1', 'Ann Able', X), row('C1', 'Cal Cole', Z)), { now });
     expect((await directory.findByAadObjectId(X))?.id).toBe('A1');
     // Same chunk: A1 gives X to B1 and takes Y.
-    const moved = await importStaff(directory, csv(row('A1', 'Ann Able', Y), row('B1', 'Bea Bold', X), row('C1', 'Cal Cole', Z)), { now });
+    const moved = await importStaff(
+      directory,
+      csv(row('A1', 'Ann Able', Y), row('B1', 'Bea Bold', X), row('C1', 'Cal Cole', Z)),
+      { now },
+    );
     expect(moved).toMatchObject({ added: 1, updated: 1, failed: [] });
     expect((await directory.findByAadObjectId(X))?.id).toBe('B1');
     expect((await directory.findByAadObjectId(Y))?.id).toBe('A1');
     // Across chunks of 1,000: the new holder of Z comes after its old holder, and the new holder
     // of Y comes before its old holder.
     const filler = Array.from({ length: 1000 }, (_, i) => row(`F${i}`, `Filler ${i}`));
-    const across = await importStaff(directory, csv(row('D1', 'Dee Dunn', Y), row('B1', 'Bea Bold', X), row('C1', 'Cal Cole', W), ...filler, row('A1', 'Ann Able'), row('E1', 'Eve East', Z)), { now });
+    const across = await importStaff(
+      directory,
+      csv(
+        row('D1', 'Dee Dunn', Y),
+        row('B1', 'Bea Bold', X),
+        row('C1', 'Cal Cole', W),
+        ...filler,
+        row('A1', 'Ann Able'),
+        row('E1', 'Eve East', Z),
+      ),
+      { now },
+    );
     expect(across.failed).toEqual([]);
     expect((await directory.findByAadObjectId(Y))?.id).toBe('D1');
     expect((await directory.findByAadObjectId(Z))?.id).toBe('E1');
@@ -66,9 +82,13 @@ describe('finding a person', () => {
     // A1 no longer has an Entra id: nobody is found for it, and no link is left pointing at A1.
     const { resources: links } = await store
       .container('entraIds')
-      .items.query<{ id: string; employeeId: string }>('SELECT c.id, c.employeeId FROM c WHERE IS_DEFINED(c.employeeId)')
+      .items.query<{ id: string; employeeId: string }>(
+        'SELECT c.id, c.employeeId FROM c WHERE IS_DEFINED(c.employeeId)',
+      )
       .fetchAll();
-    expect(links.map((l) => `${l.id}=${l.employeeId}`).sort()).toEqual([`${X}=B1`, `${Y}=D1`, `${Z}=E1`, `${W}=C1`].sort());
+    expect(links.map((l) => `${l.id}=${l.employeeId}`).sort()).toEqual(
+      [`${X}=B1`, `${Y}=D1`, `${Z}=E1`, `${W}=C1`].sort(),
+    );
   });
 
   it('finds a new starter as soon as the import adds them, and repairs a missing link when the same file is imported again', async () => {
@@ -79,7 +99,9 @@ describe('finding a person', () => {
     // The import was cut short between writing the person and the link: running it again links them.
     await store.container('entraIds').item(Y, Y).delete();
     expect(await directory.findByAadObjectId(Y)).toBeUndefined();
-    expect(await importStaff(directory, csv(row('A1', 'Ann Able', X), row('N1', 'New Starter', Y)), { now })).toMatchObject({ unchanged: 2, failed: [] });
+    expect(
+      await importStaff(directory, csv(row('A1', 'Ann Able', X), row('N1', 'New Starter', Y)), { now }),
+    ).toMatchObject({ unchanged: 2, failed: [] });
     expect((await directory.findByAadObjectId(Y))?.name).toBe('New Starter');
   });
 });

@@ -4,7 +4,14 @@ import path from 'node:path';
 import { readAudience } from '../src/referral/audience';
 import { cardProblems } from './helpers/cards';
 import { cardText } from './helpers/connector';
-import { areaPickerCard, audienceCard, choicesCard, homeAreaCard, outOfAreaCard, routeCard } from '../src/referral/cards';
+import {
+  areaPickerCard,
+  audienceCard,
+  choicesCard,
+  homeAreaCard,
+  outOfAreaCard,
+  routeCard,
+} from '../src/referral/cards';
 import { loadReferralContent, overdueForReview } from '../src/referral/content';
 import { Understander } from '../src/referral/understand';
 
@@ -28,9 +35,12 @@ describe('who the text is about', () => {
     ['a woman in her 80s is not eating', 'adult'],
   ])('"%s" is about %s', (text, audience) => expect(readAudience(text).audience).toBe(audience));
 
-  it.each(['someone is being neglected', 'for 3 weeks now I have been worried', 'who do I call out of hours'])('"%s" names no one', (text) => {
-    expect(readAudience(text).audience).toBeUndefined();
-  });
+  it.each(['someone is being neglected', 'for 3 weeks now I have been worried', 'who do I call out of hours'])(
+    '"%s" names no one',
+    (text) => {
+      expect(readAudience(text).audience).toBeUndefined();
+    },
+  );
 });
 
 describe('where the person lives', () => {
@@ -48,10 +58,12 @@ describe('where the person lives', () => {
     ['she is a Rotherham resident', 'home:rotherham'],
   ])('"%s" is %s', (text, expected) => expect(place(text)).toBe(expected));
 
-  it.each(['a toddler was scalded in the bath', 'reading the referral form', 'they want to bury the problem', 'a barking dog frightened the child'])(
-    'ordinary words are not places: "%s"',
-    (text) => expect(place(text)).toBeUndefined(),
-  );
+  it.each([
+    'a toddler was scalded in the bath',
+    'reading the referral form',
+    'they want to bury the problem',
+    'a barking dog frightened the child',
+  ])('ordinary words are not places: "%s"', (text) => expect(place(text)).toBeUndefined());
 });
 
 describe('what the bot answers', () => {
@@ -80,7 +92,10 @@ describe('what the bot answers', () => {
   });
 
   it('never answers with a route for another audience than the text names', () => {
-    for (const text of ["I'm worried a 6 year old in my clinic is being hit at home", 'an elderly man with dementia has bruises and his son takes his pension']) {
+    for (const text of [
+      "I'm worried a 6 year old in my clinic is being hit at home",
+      'an elderly man with dementia has bruises and his son takes his pension',
+    ]) {
       const u = understander.understand(text);
       const { audience } = readAudience(text);
       const routes = u.kind === 'route' ? [u.route] : u.kind === 'choices' ? u.routes : [];
@@ -90,13 +105,17 @@ describe('what the bot answers', () => {
   });
 
   it('gives the menu for text that is not a safeguarding question', () => {
-    for (const text of ['the coffee machine is broken', 'what time is the team meeting', 'thanks!']) expect(understander.understand(text).kind).toBe('off-topic');
+    for (const text of ['the coffee machine is broken', 'what time is the team meeting', 'thanks!'])
+      expect(understander.understand(text).kind).toBe('off-topic');
   });
 });
 
 describe('content that needs care', () => {
   it('says on every route card that the shipped content is an example for Rotherham', () => {
-    for (const r of content.routes) expect(cardText(routeCard(content, r))).toContain('This is example content for Rotherham: your organisation must check and replace it.');
+    for (const r of content.routes)
+      expect(cardText(routeCard(content, r))).toContain(
+        'This is example content for Rotherham: your organisation must check and replace it.',
+      );
   });
   it('lists the out-of-area links for review once they are a year old', () => {
     const due = overdueForReview(content, new Date('2026-12-01T00:00:00Z')).find((o) => o.id === 'areas');
@@ -110,7 +129,10 @@ describe('the free-text cards', () => {
     const area = content.areas.areas.find((x) => x.name === 'Doncaster')!;
     const cards = [
       choicesCard(content, [a!, b!, c!], 'child'),
-      audienceCard(content, [{ audience: 'child', route: a! }, { audience: 'adult', route: content.route('adult-abuse-neglect')! }]),
+      audienceCard(content, [
+        { audience: 'child', route: a! },
+        { audience: 'adult', route: content.route('adult-abuse-neglect')! },
+      ]),
       homeAreaCard(content, { step: 'kind', audience: 'child' }),
       areaPickerCard(content, 'adult'),
       outOfAreaCard(content, area, undefined, a),
@@ -128,10 +150,20 @@ describe('an organisation with more than one home area', () => {
   for (const f of fs.readdirSync(SHIPPED)) fs.copyFileSync(path.join(SHIPPED, f), path.join(dir, f));
   const contacts = JSON.parse(fs.readFileSync(path.join(dir, 'contacts.json'), 'utf8'));
   // A test-only contact in Ofcom's range for drama (never a real number).
-  contacts.contacts.push({ ...contacts.contacts.find((c: { id: string }) => c.id === 'mash'), id: 'mash-doncaster', name: 'Doncaster test MASH', phone: '01632 960001' });
+  contacts.contacts.push({
+    ...contacts.contacts.find((c: { id: string }) => c.id === 'mash'),
+    id: 'mash-doncaster',
+    name: 'Doncaster test MASH',
+    phone: '01632 960001',
+  });
   fs.writeFileSync(path.join(dir, 'contacts.json'), JSON.stringify(contacts));
   const pathway = JSON.parse(fs.readFileSync(path.join(dir, 'pathway.json'), 'utf8'));
-  pathway.homeAreas.push({ id: 'doncaster', name: 'Doncaster', councilAreas: ['Doncaster'], contacts: { mash: 'mash-doncaster' } });
+  pathway.homeAreas.push({
+    id: 'doncaster',
+    name: 'Doncaster',
+    councilAreas: ['Doncaster'],
+    contacts: { mash: 'mash-doncaster' },
+  });
   fs.writeFileSync(path.join(dir, 'pathway.json'), JSON.stringify(pathway));
   const two = loadReferralContent(dir);
   fs.rmSync(dir, { recursive: true, force: true });

@@ -20,7 +20,8 @@ function filesUnder(dir: string, ext: string): string[] {
 /** `"verb": "x"` in every card template. */
 function cardVerbs(): Set<string> {
   const out = new Set<string>();
-  for (const file of filesUnder(path.join(root, 'cards'), '.json')) for (const m of fs.readFileSync(file, 'utf8').matchAll(/"verb"\s*:\s*"([^"$]+)"/g)) out.add(m[1]!);
+  for (const file of filesUnder(path.join(root, 'cards'), '.json'))
+    for (const m of fs.readFileSync(file, 'utf8').matchAll(/"verb"\s*:\s*"([^"$]+)"/g)) out.add(m[1]!);
   return out;
 }
 
@@ -73,10 +74,19 @@ describe('card verbs', () => {
 
 describe('card templates', () => {
   test('every template under cards/ is declared with its data type in CardTemplates, and nothing else is', () => {
-    const templates = new Set(filesUnder(path.join(root, 'cards'), '.json').map((f) => path.relative(path.join(root, 'cards'), f).replace(/\.json$/, '').split(path.sep).join('/')));
+    const templates = new Set(
+      filesUnder(path.join(root, 'cards'), '.json').map((f) =>
+        path
+          .relative(path.join(root, 'cards'), f)
+          .replace(/\.json$/, '')
+          .split(path.sep)
+          .join('/'),
+      ),
+    );
     const declared = new Set<string>();
     for (const file of filesUnder(path.join(root, 'src'), '.ts')) {
-      for (const block of fs.readFileSync(file, 'utf8').matchAll(/interface CardTemplates \{([\s\S]*?)\n\s*\}/g)) for (const m of block[1]!.matchAll(/'([a-z]+\/[A-Za-z]+)'\s*:/g)) declared.add(m[1]!);
+      for (const block of fs.readFileSync(file, 'utf8').matchAll(/interface CardTemplates \{([\s\S]*?)\n\s*\}/g))
+        for (const m of block[1]!.matchAll(/'([a-z]+\/[A-Za-z]+)'\s*:/g)) declared.add(m[1]!);
     }
     expect([...templates].filter((t) => !declared.has(t))).toEqual([]);
     expect([...declared].filter((t) => !templates.has(t))).toEqual([]);

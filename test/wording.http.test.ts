@@ -7,7 +7,8 @@ import { ask } from './helpers/ask';
 import { onlyLoopback, startDemoBot, type TestBot } from './helpers/bot';
 
 const ISO_DATE = /\b\d{4}-\d{2}-\d{2}\b/;
-const UK_DATE = /\b\d{1,2} (January|February|March|April|May|June|July|August|September|October|November|December) \d{4}\b/;
+const UK_DATE =
+  /\b\d{1,2} (January|February|March|April|May|June|July|August|September|October|November|December) \d{4}\b/;
 
 describe('dates and words as people read them', () => {
   onlyLoopback();
@@ -60,7 +61,11 @@ describe('dates and words as people read them', () => {
     const card = JSON.stringify(madeCard(content.route('child-abuse-neglect')!));
     expect(card).not.toContain('maxLength');
     expect(card).toContain('up to 40 characters');
-    const { text } = await ask(bot, persona('staff').aadObjectId, '', { verb: 'referral.record', route: 'child-abuse-neglect', reference: 'LOG-2026-000123 MASH call with duty worker AB' });
+    const { text } = await ask(bot, persona('staff').aadObjectId, '', {
+      verb: 'referral.record',
+      route: 'child-abuse-neglect',
+      reference: 'LOG-2026-000123 MASH call with duty worker AB',
+    });
     expect(text).toContain('Your reference can be at most 40 characters. Nothing was saved');
   });
 });

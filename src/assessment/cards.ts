@@ -36,13 +36,28 @@ export type SectionCardData = {
   /** The version being edited: the save buttons carry it back. */
   etag: string;
   saveLabel: string;
-  standards: { id: string; index: number; standard: string; good: string; evidence: string; answer: string; evidenceValue: string; action: string; owner: string; targetDate: string }[];
+  standards: {
+    id: string;
+    index: number;
+    standard: string;
+    good: string;
+    evidence: string;
+    answer: string;
+    evidenceValue: string;
+    action: string;
+    owner: string;
+    targetDate: string;
+  }[];
 };
 
 export type ReviewCardData = {
   title: string;
   practice: string;
-  sections: { number: number; title: string; answers: { standard: string; text: string; label: string; color: string; evidence: string; plan: string }[] }[];
+  sections: {
+    number: number;
+    title: string;
+    answers: { standard: string; text: string; label: string; color: string; evidence: string; plan: string }[];
+  }[];
 };
 
 export type CritiqueCardData = {
@@ -85,11 +100,23 @@ declare module '../cards/render' {
 
 /** Adaptive Card text colours for ratings and answers. */
 const RAG_COLOUR: Record<Rag, string> = { red: 'Attention', amber: 'Warning', green: 'Good' };
-const ANSWER_COLOUR: Record<AnswerValue, string> = { met: 'Good', 'partially-met': 'Warning', 'not-met': 'Attention', 'not-applicable': 'Default' };
+const ANSWER_COLOUR: Record<AnswerValue, string> = {
+  met: 'Good',
+  'partially-met': 'Warning',
+  'not-met': 'Attention',
+  'not-applicable': 'Default',
+};
 
 /** A moment as people in England read it: "3 November 2026, 14:05". */
 export function when(iso: string): string {
-  return new Date(iso).toLocaleString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' });
+  return new Date(iso).toLocaleString('en-GB', {
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone: 'Europe/London',
+  });
 }
 
 function groups<T>(items: T[], size: number): { items: T[] }[] {
@@ -137,7 +164,12 @@ export function overviewReply(q: Questionnaire, practice: string, states: Sectio
  * A section's card. After a refused save, `typed` is what the person typed (refused text already
  * taken out), `etag` the version they were editing, and `problems` what to fix and in which box.
  */
-export function sectionReply(q: Questionnaire, sectionId: string, doc: SectionDoc | undefined, refused?: { typed: Record<string, Answer>; etag: string; problems: string[] }): Reply {
+export function sectionReply(
+  q: Questionnaire,
+  sectionId: string,
+  doc: SectionDoc | undefined,
+  refused?: { typed: Record<string, Answer>; etag: string; problems: string[] },
+): Reply {
   const index = q.sections.findIndex((s) => s.id === sectionId);
   const section = q.sections[index]!;
   const answers = refused?.typed ?? doc?.answers ?? {};
@@ -147,7 +179,11 @@ export function sectionReply(q: Questionnaire, sectionId: string, doc: SectionDo
       number: index + 1,
       total: q.sections.length,
       title: section.title,
-      savedLine: refused ? 'Not saved: please correct the boxes listed below and save again.' : doc ? `Last saved ${when(doc.savedAt)}.` : 'Not saved yet.',
+      savedLine: refused
+        ? 'Not saved: please correct the boxes listed below and save again.'
+        : doc
+          ? `Last saved ${when(doc.savedAt)}.`
+          : 'Not saved yet.',
       problems: refused?.problems ?? [],
       hasProblems: (refused?.problems.length ?? 0) > 0,
       etag: refused ? refused.etag : (doc?._etag ?? ''),
@@ -189,7 +225,9 @@ export function reviewReply(q: Questionnaire, practice: string, answers: Record<
             label: ANSWER_LABELS[a.answer!],
             color: ANSWER_COLOUR[a.answer!],
             evidence: a.evidence ?? '',
-            plan: a.action ? `Action: ${a.action} (${a.owner ?? 'no owner given'}, by ${a.targetDate ? ukDate(a.targetDate) : 'no date given'})` : '',
+            plan: a.action
+              ? `Action: ${a.action} (${a.owner ?? 'no owner given'}, by ${a.targetDate ? ukDate(a.targetDate) : 'no date given'})`
+              : '',
           };
         }),
       })),
@@ -209,12 +247,18 @@ export function critiqueCard(practice: Practice, submission: SubmissionDoc): Rec
     percent: c.overall.percent,
     summary: c.overall.summary,
     why: c.overall.why ?? whyRating(c),
-    sections: c.sections.map((s) => ({ title: s.title, color: RAG_COLOUR[s.rag], rag: `${RAG_LABEL[s.rag]}${s.percent !== undefined ? ` (${s.percent}%)` : ' (not applicable)'}` })),
+    sections: c.sections.map((s) => ({
+      title: s.title,
+      color: RAG_COLOUR[s.rag],
+      rag: `${RAG_LABEL[s.rag]}${s.percent !== undefined ? ` (${s.percent}%)` : ' (not applicable)'}`,
+    })),
     actions: c.actions.map((a) => ({
       heading: `${a.priority === 1 ? 'Urgent' : a.priority === 2 ? 'High' : 'Medium'}: ${a.sectionTitle} (${ANSWER_LABELS[a.answer].toLowerCase()})`,
       standard: a.standard,
       guidance: a.guidance,
-      plan: a.action ? `Your plan: ${a.action} Owner: ${a.owner ?? 'not given'}. By ${a.targetDate ? ukDate(a.targetDate) : 'no date given'}.` : 'No action given.',
+      plan: a.action
+        ? `Your plan: ${a.action} Owner: ${a.owner ?? 'not given'}. By ${a.targetDate ? ukDate(a.targetDate) : 'no date given'}.`
+        : 'No action given.',
     })),
   });
 }
@@ -231,18 +275,36 @@ export function statusReply(q: Questionnaire, rows: { title: string; value: stri
   const percent = practices ? Math.round((nSubmitted / practices) * 100) : 0;
   const headline = `${nSubmitted} of ${count(practices, 'practice')} submitted (${percent}%)`;
   return {
-    card: card('assessment/status', { title: `${q.title}: completion`, headline, submitted: nSubmitted, inProgress: nProgress, notStarted: practices - nSubmitted - nProgress, rows }),
+    card: card('assessment/status', {
+      title: `${q.title}: completion`,
+      headline,
+      submitted: nSubmitted,
+      inProgress: nProgress,
+      notStarted: practices - nSubmitted - nProgress,
+      rows,
+    }),
     fallbackText: headline,
   };
 }
 
 /** The standards most often not fully met, with how many practices met them partly, not at all, or fully. */
-export function themesReply(q: Questionnaire, submitted: number, top: { standard: string; section: string; notMet: number; partial: number }[]): Reply {
+export function themesReply(
+  q: Questionnaire,
+  submitted: number,
+  top: { standard: string; section: string; notMet: number; partial: number }[],
+): Reply {
   return {
     card: card('assessment/themes', {
       title: q.title,
       submitted: count(submitted, 'practice'),
-      themes: top.map((t, i) => ({ rank: i + 1, standard: t.standard, section: t.section, notMet: t.notMet, partial: t.partial, rest: submitted - t.notMet - t.partial })),
+      themes: top.map((t, i) => ({
+        rank: i + 1,
+        standard: t.standard,
+        section: t.section,
+        notMet: t.notMet,
+        partial: t.partial,
+        rest: submitted - t.notMet - t.partial,
+      })),
     }),
     fallbackText: `Standards most often not fully met (${count(submitted, 'practice')} submitted)`,
   };

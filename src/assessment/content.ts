@@ -25,14 +25,31 @@ const questionnaireSchema = z
   .object({
     year: z.number().int().min(2020).max(2100),
     title: text,
-    sections: z.array(z.object({ id, title: text, standards: z.array(standardSchema).min(1).max(6, 'at most 6 standards per section keeps each card readable') }).strict()).min(1),
+    sections: z
+      .array(
+        z
+          .object({
+            id,
+            title: text,
+            standards: z
+              .array(standardSchema)
+              .min(1)
+              .max(6, 'at most 6 standards per section keeps each card readable'),
+          })
+          .strict(),
+      )
+      .min(1),
   })
   .strict();
 
 const practicesSchema = z
   .object({
     note: z.string().optional(),
-    practices: z.array(z.object({ code: z.string().regex(/^[A-Z]\d{5}$/, 'must be an ODS code such as C87001'), name: text }).strict()).min(1),
+    practices: z
+      .array(
+        z.object({ code: z.string().regex(/^[A-Z]\d{5}$/, 'must be an ODS code such as C87001'), name: text }).strict(),
+      )
+      .min(1),
   })
   .strict();
 
@@ -58,13 +75,18 @@ function load<T>(file: string, schema: z.ZodType<T, z.ZodTypeDef, unknown>, prob
   try {
     raw = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (err) {
-    problems.push(`${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file is missing' : `not valid JSON (${(err as Error).message})`}`);
+    problems.push(
+      `${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file is missing' : `not valid JSON (${(err as Error).message})`}`,
+    );
     return undefined;
   }
   const parsed = schema.safeParse(raw);
   if (parsed.success) return parsed.data;
   for (const issue of parsed.error.issues) {
-    const where = issue.path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${p}` : String(p)), '');
+    const where = issue.path.reduce<string>(
+      (acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${p}` : String(p)),
+      '',
+    );
     problems.push(`${file}: ${where || '(top level)'}: ${issue.message}`);
   }
   return undefined;
@@ -90,7 +112,10 @@ export function loadAssessmentContent(contentDir: string): AssessmentContent {
     questionnaires.set(q.year, q);
   }
   const practices = load(path.join(contentDir, 'practices', 'practices.json'), practicesSchema, problems)?.practices;
-  if (problems.length > 0 || !practices) throw new AssessmentContentError(`The self-assessment content is not valid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  if (problems.length > 0 || !practices)
+    throw new AssessmentContentError(
+      `The self-assessment content is not valid:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
   const current = questionnaires.get(Math.max(...questionnaires.keys()))!;
   return { questionnaires, practices, current };
 }

@@ -73,7 +73,21 @@ export class Oversight {
         }
       }
     }
-    const header = ['practice_code', 'practice_name', 'year', 'section', 'standard_id', 'standard', 'answer', 'evidence', 'action', 'owner', 'target_date', 'saved_at', 'submitted_at'];
+    const header = [
+      'practice_code',
+      'practice_name',
+      'year',
+      'section',
+      'standard_id',
+      'standard',
+      'answer',
+      'evidence',
+      'action',
+      'owner',
+      'target_date',
+      'saved_at',
+      'submitted_at',
+    ];
     return { filename: `self-assessment-${q.year}.csv`, csv: toCsv(header, rows) };
   }
 
@@ -84,7 +98,10 @@ export class Oversight {
     const practices = this.deps.content.practices;
     const submitted = new Set(submissions.filter((s) => s.status === 'submitted').map((s) => s.practiceCode));
     const started = new Set(sections.map((s) => s.practiceCode));
-    const rows = practices.map((p) => ({ title: `${p.name} (${p.code})`, value: submitted.has(p.code) ? 'Submitted' : started.has(p.code) ? 'In progress' : 'Not started' }));
+    const rows = practices.map((p) => ({
+      title: `${p.name} (${p.code})`,
+      value: submitted.has(p.code) ? 'Submitted' : started.has(p.code) ? 'In progress' : 'Not started',
+    }));
     await turn.send(statusReply(this.q, rows, practices.length));
   }
 
@@ -93,7 +110,10 @@ export class Oversight {
     if (await refuseUnlessLead(turn)) return;
     const { submissions } = await this.deps.store.allForYear(this.q.year);
     const done = submissions.filter((s) => s.status === 'submitted' && s.critique);
-    if (done.length === 0) return turn.send({ text: 'No practice has submitted this year’s self-assessment yet, so there are no themes to show.' });
+    if (done.length === 0)
+      return turn.send({
+        text: 'No practice has submitted this year’s self-assessment yet, so there are no themes to show.',
+      });
     const counts = new Map<string, { standard: string; section: string; notMet: number; partial: number }>();
     for (const s of done)
       for (const a of s.critique!.actions) {
@@ -102,14 +122,26 @@ export class Oversight {
         else c.partial++;
         counts.set(a.standardId, c);
       }
-    const top = [...counts.values()].sort((a, b) => b.notMet + b.partial - (a.notMet + a.partial) || b.notMet - a.notMet).slice(0, 10);
-    if (top.length === 0) return turn.send({ text: done.length === 1 ? 'The one practice that has submitted met every standard.' : `All ${done.length} submitted practices met every standard.` });
+    const top = [...counts.values()]
+      .sort((a, b) => b.notMet + b.partial - (a.notMet + a.partial) || b.notMet - a.notMet)
+      .slice(0, 10);
+    if (top.length === 0)
+      return turn.send({
+        text:
+          done.length === 1
+            ? 'The one practice that has submitted met every standard.'
+            : `All ${done.length} submitted practices met every standard.`,
+      });
     await turn.send(themesReply(this.q, done.length, top));
   }
 
   async exportLink(turn: ChatTurn): Promise<void> {
     if (await refuseUnlessLead(turn)) return;
-    const { url, expiresAt } = this.deps.exports.link('assessment-answers', { year: String(this.q.year) }, turn.user.aadObjectId);
+    const { url, expiresAt } = this.deps.exports.link(
+      'assessment-answers',
+      { year: String(this.q.year) },
+      turn.user.aadObjectId,
+    );
     turn.log.info({ export: 'assessment-answers' }, 'export link issued');
     await turn.send({
       text: `[Download every practice's answers for ${this.q.year} (CSV)](${url}). The link works ${linkLifetime(expiresAt)}. It contains practice information only, never patient data.`,
@@ -123,11 +155,27 @@ export class Oversight {
     if (!code) return turn.send({ text: 'Tell me which practice, for example: reopen assessment C87001' });
     const practice = practiceOf(this.deps.content, code);
     const existing = await this.deps.store.submission(code, this.q.year);
-    if (existing?.status !== 'submitted') return turn.send({ text: `${practice.name} has not submitted this year’s self-assessment, so there is nothing to reopen.` });
+    if (existing?.status !== 'submitted')
+      return turn.send({
+        text: `${practice.name} has not submitted this year’s self-assessment, so there is nothing to reopen.`,
+      });
     const { _etag, ...rest } = existing;
-    const ok = await this.deps.store.putSubmission({ ...rest, status: 'reopened', reopenedAt: this.deps.now().toISOString(), reopenedBy: turn.principal.name ?? 'a safeguarding lead' }, _etag);
+    const ok = await this.deps.store.putSubmission(
+      {
+        ...rest,
+        status: 'reopened',
+        reopenedAt: this.deps.now().toISOString(),
+        reopenedBy: turn.principal.name ?? 'a safeguarding lead',
+      },
+      _etag,
+    );
     turn.log.info({ practice: code, reopened: ok }, 'assessment reopened');
-    if (ok) await this.deps.audit.note(turn.user, 'assessment.reopened', { practice: code, year: this.q.year }, turn.log);
-    await turn.send({ text: ok ? `Reopened the self-assessment for ${practice.name}. Its practice leads can now change their answers and submit again.` : 'The submission changed while I was reopening it. Please try again.' });
+    if (ok)
+      await this.deps.audit.note(turn.user, 'assessment.reopened', { practice: code, year: this.q.year }, turn.log);
+    await turn.send({
+      text: ok
+        ? `Reopened the self-assessment for ${practice.name}. Its practice leads can now change their answers and submit again.`
+        : 'The submission changed while I was reopening it. Please try again.',
+    });
   }
 }

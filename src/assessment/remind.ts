@@ -38,7 +38,9 @@ export class PracticeReminders {
     const { submissions } = await this.deps.store.allForYear(this.q.year);
     const submitted = new Set(submissions.filter((s) => s.status === 'submitted').map((s) => s.practiceCode));
     const leads = await this.deps.directory.practiceLeads();
-    const withChat = await this.deps.conversations.withChat(leads.flatMap((l) => (l.aadObjectId ? [l.aadObjectId] : [])));
+    const withChat = await this.deps.conversations.withChat(
+      leads.flatMap((l) => (l.aadObjectId ? [l.aadObjectId] : [])),
+    );
     const outcomes: ReminderOutcome[] = [];
     const practicesReminded: string[] = [];
     const recently: string[] = [];
@@ -51,7 +53,9 @@ export class PracticeReminders {
       }
       const label = (name: string) => `${name} (${practice.name})`;
       const reachable = practiceLeads.filter((l) => l.aadObjectId && withChat.has(l.aadObjectId.toLowerCase()));
-      for (const l of practiceLeads) if (!reachable.includes(l)) outcomes.push({ name: label(l.name), outcome: l.aadObjectId ? 'no-chat' : 'not-in-teams' });
+      for (const l of practiceLeads)
+        if (!reachable.includes(l))
+          outcomes.push({ name: label(l.name), outcome: l.aadObjectId ? 'no-chat' : 'not-in-teams' });
       if (reachable.length === 0) continue;
       if (!(await this.deps.store.claimReminder(practice.code, this.q.year, now))) {
         recently.push(practice.name);
@@ -68,7 +72,10 @@ export class PracticeReminders {
             return 'failed' as const;
           });
         if (result === 'sent') sent++;
-        outcomes.push({ name: label(lead.name), outcome: result === 'sent' ? 'reminded' : result === 'no-conversation' ? 'no-chat' : 'failed' });
+        outcomes.push({
+          name: label(lead.name),
+          outcome: result === 'sent' ? 'reminded' : result === 'no-conversation' ? 'no-chat' : 'failed',
+        });
       }
       if (sent > 0) practicesReminded.push(practice.name);
       else await this.deps.store.releaseReminder(practice.code, this.q.year);
@@ -76,16 +83,38 @@ export class PracticeReminders {
     const named = turn.conversation.kind === 'personal';
     const list = (names: string[]) => (named && names.length ? `: ${nameList(names)}` : '');
     const reminded = outcomes.filter((o) => o.outcome === 'reminded').map((o) => o.name);
-    const unreachable = (['no-chat', 'not-in-teams', 'failed'] as const).filter((k) => outcomes.some((o) => o.outcome === k));
+    const unreachable = (['no-chat', 'not-in-teams', 'failed'] as const).filter((k) =>
+      outcomes.some((o) => o.outcome === k),
+    );
     const unreachableCount = outcomes.filter((o) => o.outcome !== 'reminded').length;
     const practices = (n: number) => `${n} ${n === 1 ? 'practice' : 'practices'}`;
     const leadsOf = (n: number) => `${n} practice ${n === 1 ? 'lead' : 'leads'}`;
-    turn.log.info({ practices: practicesReminded.length, reminded: reminded.length, notReached: unreachableCount, noLead: noLead.length }, 'practice reminders sent');
-    await this.deps.audit.note(turn.user, 'assessment.reminded', { year: this.q.year, practices: practicesReminded.length, reminded: reminded.length, notReached: unreachableCount }, turn.log);
+    turn.log.info(
+      {
+        practices: practicesReminded.length,
+        reminded: reminded.length,
+        notReached: unreachableCount,
+        noLead: noLead.length,
+      },
+      'practice reminders sent',
+    );
+    await this.deps.audit.note(
+      turn.user,
+      'assessment.reminded',
+      {
+        year: this.q.year,
+        practices: practicesReminded.length,
+        reminded: reminded.length,
+        notReached: unreachableCount,
+      },
+      turn.log,
+    );
     await turn.send({
       text: [
         `Reminded ${leadsOf(reminded.length)} in ${practices(practicesReminded.length)}${list(reminded)}.`,
-        recently.length ? `${practices(recently.length)} ${recently.length === 1 ? 'was' : 'were'} reminded in the last 7 days, so not again${list(recently)}.` : '',
+        recently.length
+          ? `${practices(recently.length)} ${recently.length === 1 ? 'was' : 'were'} reminded in the last 7 days, so not again${list(recently)}.`
+          : '',
         unreachableCount
           ? `${leadsOf(unreachableCount)} cannot be reached, so no reminder was used up: ${unreachable
               .map((k) => {
@@ -94,7 +123,9 @@ export class PracticeReminders {
               })
               .join('; ')}.`
           : '',
-        noLead.length ? `${practices(noLead.length)} ${noLead.length === 1 ? 'has' : 'have'} no practice lead in the staff list${list(noLead)}.` : '',
+        noLead.length
+          ? `${practices(noLead.length)} ${noLead.length === 1 ? 'has' : 'have'} no practice lead in the staff list${list(noLead)}.`
+          : '',
       ]
         .filter(Boolean)
         .join(' '),

@@ -70,7 +70,12 @@ export interface Critique {
   actions: CritiqueAction[];
 }
 
-const POINTS: Record<AnswerValue, number | undefined> = { met: 2, 'partially-met': 1, 'not-met': 0, 'not-applicable': undefined };
+const POINTS: Record<AnswerValue, number | undefined> = {
+  met: 2,
+  'partially-met': 1,
+  'not-met': 0,
+  'not-applicable': undefined,
+};
 
 /**
  * Section RAG: red when a critical standard is not met or the section scores under 60%; green
@@ -110,7 +115,12 @@ export function critique(q: Questionnaire, answers: Record<string, Answer>): Cri
     got += sGot;
     max += sMax;
     const percent = sMax === 0 ? undefined : Math.round((sGot / sMax) * 100);
-    const rag: Rag = criticalMissed || (percent !== undefined && percent < 60) ? 'red' : percent === undefined || percent === 100 ? 'green' : 'amber';
+    const rag: Rag =
+      criticalMissed || (percent !== undefined && percent < 60)
+        ? 'red'
+        : percent === undefined || percent === 100
+          ? 'green'
+          : 'amber';
     return { id: s.id, title: s.title, rag, percent, ...(criticalMissed ? { criticalNotMet: true } : {}) };
   });
   const reds = sections.filter((s) => s.rag === 'red').length;
@@ -147,7 +157,8 @@ export function whyRating(c: Critique): string {
     return `Red because ${parts.join(', and ')}.`;
   }
   const amber = c.sections.filter((s) => s.rag === 'amber');
-  if (amber.length) return `Amber because ${amber.length === 1 ? '1 section is' : `${amber.length} sections are`} only partly met: ${andList(amber.map((s) => s.title))}.`;
+  if (amber.length)
+    return `Amber because ${amber.length === 1 ? '1 section is' : `${amber.length} sections are`} only partly met: ${andList(amber.map((s) => s.title))}.`;
   return 'Green: every standard that applies to your practice is met.';
 }
 

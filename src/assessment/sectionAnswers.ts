@@ -31,7 +31,11 @@ export interface CheckedSection {
   screened: { standard: string; box: keyof typeof BOX }[];
 }
 
-export function checkSection(section: Questionnaire['sections'][number], raw: Record<string, unknown>, now: Date): CheckedSection {
+export function checkSection(
+  section: Questionnaire['sections'][number],
+  raw: Record<string, unknown>,
+  now: Date,
+): CheckedSection {
   const answers: Record<string, Answer> = {};
   const typed: Record<string, Answer> = {};
   const problems: string[] = [];
@@ -41,7 +45,13 @@ export function checkSection(section: Questionnaire['sections'][number], raw: Re
       const v = raw[`${st.id}__${name}`];
       return typeof v === 'string' && v.trim() !== '' ? v : undefined;
     };
-    const given = { answer: field('answer'), evidence: field('evidence'), action: field('action'), owner: field('owner'), targetDate: field('targetDate') };
+    const given = {
+      answer: field('answer'),
+      evidence: field('evidence'),
+      action: field('action'),
+      owner: field('owner'),
+      targetDate: field('targetDate'),
+    };
     const keep: Record<string, string | undefined> = { ...given };
     if (keep.answer !== undefined && !(ANSWERS as readonly string[]).includes(keep.answer)) keep.answer = undefined;
     let ok = true;
@@ -50,7 +60,9 @@ export function checkSection(section: Questionnaire['sections'][number], raw: Re
       if (t && containsPatientData(t, now)) {
         keep[name] = undefined;
         ok = false;
-        problems.push(`Standard ${i + 1}, ${BOX[name]}: this looks like it contains patient details, so I have cleared that box. Please describe your evidence without them.`);
+        problems.push(
+          `Standard ${i + 1}, ${BOX[name]}: this looks like it contains patient details, so I have cleared that box. Please describe your evidence without them.`,
+        );
         screened.push({ standard: st.id, box: name });
       }
     }
@@ -58,7 +70,12 @@ export function checkSection(section: Questionnaire['sections'][number], raw: Re
     if (!ok) return;
     const result = answerFields.safeParse(given);
     if (!result.success) {
-      problems.push(...result.error.issues.map((issue) => `Standard ${i + 1}${issue.path[0] && issue.path[0] in BOX ? `, ${BOX[issue.path[0] as keyof typeof BOX]}` : ''}: ${issue.message}`));
+      problems.push(
+        ...result.error.issues.map(
+          (issue) =>
+            `Standard ${i + 1}${issue.path[0] && issue.path[0] in BOX ? `, ${BOX[issue.path[0] as keyof typeof BOX]}` : ''}: ${issue.message}`,
+        ),
+      );
       return;
     }
     answers[st.id] = Object.fromEntries(Object.entries(result.data).filter(([, v]) => v !== undefined)) as Answer;

@@ -39,7 +39,17 @@ export const REMINDER_INTERVAL_MS = 7 * 24 * 3600_000;
 export type SaveResult = { ok: true; doc: SectionDoc } | { ok: false; latest?: SectionDoc };
 
 /** What the self-assessment handlers ask of the store (the handler tests give them an in-memory one). */
-export type AssessmentRecords = Pick<AssessmentStore, 'sections' | 'section' | 'saveSection' | 'submission' | 'putSubmission' | 'claimReminder' | 'releaseReminder' | 'allForYear'>;
+export type AssessmentRecords = Pick<
+  AssessmentStore,
+  | 'sections'
+  | 'section'
+  | 'saveSection'
+  | 'submission'
+  | 'putSubmission'
+  | 'claimReminder'
+  | 'releaseReminder'
+  | 'allForYear'
+>;
 
 export class AssessmentStore {
   private readonly container: Container;
@@ -75,7 +85,9 @@ export class AssessmentStore {
     const full: SectionDoc = { ...doc, id: `${doc.year}.${doc.sectionId}`, type: 'section' };
     try {
       const { resource } = etag
-        ? await this.container.item(full.id, doc.practiceCode).replace<SectionDoc>(full, { accessCondition: { type: 'IfMatch', condition: etag } })
+        ? await this.container
+            .item(full.id, doc.practiceCode)
+            .replace<SectionDoc>(full, { accessCondition: { type: 'IfMatch', condition: etag } })
         : await this.container.items.create<SectionDoc>(full);
       return { ok: true, doc: resource! };
     } catch (err) {
@@ -102,13 +114,20 @@ export class AssessmentStore {
 
   /** Claims this week's reminder for a practice: true for exactly one caller, at most once in 7 days. */
   claimReminder(practiceCode: string, year: number, now: Date): Promise<boolean> {
-    return claimOncePer(this.container, `${year}.reminder`, practiceCode, REMINDER_INTERVAL_MS, now, { type: 'reminder', practiceCode, year });
+    return claimOncePer(this.container, `${year}.reminder`, practiceCode, REMINDER_INTERVAL_MS, now, {
+      type: 'reminder',
+      practiceCode,
+      year,
+    });
   }
 
   /** Every practice's documents for a year, for the leads' overview and themes. */
   async allForYear(year: number): Promise<{ sections: SectionDoc[]; submissions: SubmissionDoc[] }> {
     const resources = await readAll(
-      this.container.items.query<SectionDoc | SubmissionDoc>({ query: 'SELECT * FROM c WHERE c.year = @year', parameters: [{ name: '@year', value: year }] }, MANY),
+      this.container.items.query<SectionDoc | SubmissionDoc>(
+        { query: 'SELECT * FROM c WHERE c.year = @year', parameters: [{ name: '@year', value: year }] },
+        MANY,
+      ),
     );
     return {
       sections: resources.filter((r): r is SectionDoc => r.type === 'section'),

@@ -95,7 +95,13 @@ export class AuditTrail {
       await this.record(actor, action, subject);
       return true;
     } catch (err) {
-      log.error({ audit: { action, subject }, err: { name: (err as Error).name, message: String((err as Error).message).slice(0, 200) } }, 'audit record not written');
+      log.error(
+        {
+          audit: { action, subject },
+          err: { name: (err as Error).name, message: String((err as Error).message).slice(0, 200) },
+        },
+        'audit record not written',
+      );
       return false;
     }
   }

@@ -46,7 +46,8 @@ export function filterAudit(records: AuditRecord[], filter: string): AuditRecord
   return records.filter((r) => (r.actorName ?? '').toLowerCase().includes(f) || r.actor === f || r.action.includes(f));
 }
 
-const when = (iso: string) => new Date(iso).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' });
+const when = (iso: string) =>
+  new Date(iso).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' });
 const n = (v: AuditValue) => (typeof v === 'number' ? v.toLocaleString('en-GB') : String(v));
 
 /** The subject's ids and counts in words, in a fixed order; anything else as `key value`. */
@@ -87,10 +88,22 @@ const SUBJECT_WORDS: [string, (v: AuditValue) => string][] = [
 ];
 const KNOWN = new Set(SUBJECT_WORDS.map(([k]) => k));
 /** Ids kept out of the chat view (they are in the CSV). */
-const QUIET = new Set(['proposal', 'basedOn', 'run', 'record', 'file', 'changes', 'phoneChanged', 'confirmedTwice', 'manager']);
+const QUIET = new Set([
+  'proposal',
+  'basedOn',
+  'run',
+  'record',
+  'file',
+  'changes',
+  'phoneChanged',
+  'confirmedTwice',
+  'manager',
+]);
 
 export function describeSubject(subject: AuditRecord['subject']): string {
-  const parts = SUBJECT_WORDS.filter(([k]) => subject[k] !== undefined && subject[k] !== '').map(([k, f]) => f(subject[k]!));
+  const parts = SUBJECT_WORDS.filter(([k]) => subject[k] !== undefined && subject[k] !== '').map(([k, f]) =>
+    f(subject[k]!),
+  );
   for (const [k, v] of Object.entries(subject)) if (!KNOWN.has(k) && !QUIET.has(k)) parts.push(`${k} ${n(v)}`);
   return parts.length ? ` (${parts.join(', ')})` : '';
 }
@@ -101,13 +114,23 @@ export function describeAudit(r: AuditRecord): string {
 
 /** The two months `audit log` shows: this one and the one before (UTC months, the trail's partitions). */
 export function auditMonths(now: Date): string[] {
-  return [now.toISOString().slice(0, 7), new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString().slice(0, 7)];
+  return [
+    now.toISOString().slice(0, 7),
+    new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString().slice(0, 7),
+  ];
 }
 
 /** The `audit log` answer: the latest 30 matching records in words, and the CSV link. */
-export async function auditLogText(audit: AuditTrail, filter: string, now: Date, link: { url: string; expiresAt: Date }): Promise<string> {
+export async function auditLogText(
+  audit: AuditTrail,
+  filter: string,
+  now: Date,
+  link: { url: string; expiresAt: Date },
+): Promise<string> {
   const months = auditMonths(now);
-  const records = (await Promise.all(months.map((m) => audit.month(m)))).flat().sort((a, b) => b.at.localeCompare(a.at));
+  const records = (await Promise.all(months.map((m) => audit.month(m))))
+    .flat()
+    .sort((a, b) => b.at.localeCompare(a.at));
   const shown = filterAudit(records, filter);
   const lines = shown.slice(0, 30).map((r) => `- ${describeAudit(r)}`);
   const head =
@@ -119,8 +142,13 @@ export async function auditLogText(audit: AuditTrail, filter: string, now: Date,
 
 /** Every record of the months asked for (at most 12), one row each. */
 export async function auditCsv(audit: AuditTrail, params: Record<string, string>): Promise<ExportFile> {
-  const months = (params.months ?? '').split(',').filter((m) => /^\d{4}-\d{2}$/.test(m)).slice(0, 12);
-  const records = (await Promise.all(months.map((m) => audit.month(m)))).flat().sort((a, b) => b.at.localeCompare(a.at));
+  const months = (params.months ?? '')
+    .split(',')
+    .filter((m) => /^\d{4}-\d{2}$/.test(m))
+    .slice(0, 12);
+  const records = (await Promise.all(months.map((m) => audit.month(m))))
+    .flat()
+    .sort((a, b) => b.at.localeCompare(a.at));
   return {
     filename: `audit-${months[0] ?? 'log'}.csv`,
     csv: toCsv(

@@ -10,7 +10,11 @@ import type { AuditTrail } from '.';
  * their own record) are recorded by the handler with `auditRefusal`.
  */
 export function withRefusalAudit(capability: Capability, audit: AuditTrail): Capability {
-  const guard = (permission: Permission | undefined, what: { command: string } | { verb: string }, handle: TurnHandler): TurnHandler =>
+  const guard = (
+    permission: Permission | undefined,
+    what: { command: string } | { verb: string },
+    handle: TurnHandler,
+  ): TurnHandler =>
     permission
       ? async (turn) => {
           if (!can(turn.principal, permission)) await auditRefusal(audit, turn, permission, what);
@@ -25,6 +29,11 @@ export function withRefusalAudit(capability: Capability, audit: AuditTrail): Cap
 }
 
 /** One `access.refused` record (a failed write is logged, and the person still gets their answer). */
-export async function auditRefusal(audit: AuditTrail, turn: ChatTurn, permission: Permission, what: Record<string, string | number | boolean>): Promise<void> {
+export async function auditRefusal(
+  audit: AuditTrail,
+  turn: ChatTurn,
+  permission: Permission,
+  what: Record<string, string | number | boolean>,
+): Promise<void> {
   await audit.note(turn.user, 'access.refused', { permission, ...what }, turn.log);
 }

@@ -16,6 +16,11 @@ export class AuditStore {
 
   /** Every record of a month, in no particular order (a busy month may hold more than one page). */
   month(month: string): Promise<AuditRecord[]> {
-    return readAll(this.container.items.query<AuditRecord>({ query: 'SELECT * FROM c WHERE c.month = @m', parameters: [{ name: '@m', value: month }] }, { partitionKey: month, ...MANY }));
+    return readAll(
+      this.container.items.query<AuditRecord>(
+        { query: 'SELECT * FROM c WHERE c.month = @m', parameters: [{ name: '@m', value: month }] },
+        { partitionKey: month, ...MANY },
+      ),
+    );
   }
 }

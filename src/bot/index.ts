@@ -77,29 +77,56 @@ export function createBot(deps: BotDeps): Bot {
       }
       // The adapter's own process() prints errors with their stack and returns their text; we call
       // the step after it (authentication and the turn) and answer ourselves.
-      const processActivity = (adapter as unknown as { processActivity(auth: string, activity: Activity, logic: (c: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> }).processActivity.bind(adapter);
+      const processActivity = (
+        adapter as unknown as {
+          processActivity(
+            auth: string,
+            activity: Activity,
+            logic: (c: TurnContext) => Promise<void>,
+          ): Promise<InvokeResponse | undefined>;
+        }
+      ).processActivity.bind(adapter);
       try {
         // Every turn's storage calls share one budget, so a hung store ends in the apology, not a hang.
-        const invoke = await processActivity(authorization ?? '', checked.activity as unknown as Activity, async (context) => {
-          const started = performance.now();
-          let failed = false;
-          try {
-            await withStorageBudget(TURN_STORAGE_BUDGET_MS, () => app.run(context));
-          } catch (err) {
-            failed = true;
-            throw err;
-          } finally {
-            // One line per turn for operators: the command or verb, the time taken, a pseudonymous user id.
-            turns.turnLog(context).info({ handler: turns.handledBy.get(context) ?? 'none', ms: Math.round(performance.now() - started), ...(failed ? { failed } : {}) }, 'turn');
-          }
-        });
+        const invoke = await processActivity(
+          authorization ?? '',
+          checked.activity as unknown as Activity,
+          async (context) => {
+            const started = performance.now();
+            let failed = false;
+            try {
+              await withStorageBudget(TURN_STORAGE_BUDGET_MS, () => app.run(context));
+            } catch (err) {
+              failed = true;
+              throw err;
+            } finally {
+              // One line per turn for operators: the command or verb, the time taken, a pseudonymous user id.
+              turns.turnLog(context).info(
+                {
+                  handler: turns.handledBy.get(context) ?? 'none',
+                  ms: Math.round(performance.now() - started),
+                  ...(failed ? { failed } : {}),
+                },
+                'turn',
+              );
+            }
+          },
+        );
         if (invoke?.status === 501) {
           // An invoke nothing here handles (an unknown verb or invoke name) is the sender's mistake,
           // not ours: a card action gets the Universal Actions error response, anything else 400.
           log.warn({ invoke: String(checked.activity.name ?? '').slice(0, 100) }, 'invoke not handled');
           const isCardAction = checked.activity.name === 'adaptiveCard/action';
           res.status(isCardAction ? 200 : 400);
-          res.send(isCardAction ? { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: 'This action is not available.' } } : { error: 'This invoke is not supported.' });
+          res.send(
+            isCardAction
+              ? {
+                  statusCode: 400,
+                  type: 'application/vnd.microsoft.error',
+                  value: { code: 'BadRequest', message: 'This action is not available.' },
+                }
+              : { error: 'This invoke is not supported.' },
+          );
           res.end();
           return;
         }
@@ -107,8 +134,12 @@ export function createBot(deps: BotDeps): Bot {
         if (invoke?.body !== undefined) res.send(invoke.body as never);
         res.end();
       } catch (err) {
-        if ((err as Error).name === 'AuthenticationError' || (err as { statusCode?: number }).statusCode === 401) return refuse(401, `authentication failed: ${String((err as Error).message).slice(0, 200)}`);
-        log.error({ err: { name: (err as Error).name, message: String((err as Error).message).slice(0, 300) } }, 'messages request failed');
+        if ((err as Error).name === 'AuthenticationError' || (err as { statusCode?: number }).statusCode === 401)
+          return refuse(401, `authentication failed: ${String((err as Error).message).slice(0, 200)}`);
+        log.error(
+          { err: { name: (err as Error).name, message: String((err as Error).message).slice(0, 300) } },
+          'messages request failed',
+        );
         res.status(500);
         res.send({ error: 'internal error' });
         res.end();

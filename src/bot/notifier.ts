@@ -34,9 +34,17 @@ export function createNotifier(adapter: TeamsAdapter, config: Config, conversati
     },
 
     async deliver(aadObjectId, reply, opts) {
-      const reference = (opts?.chat ?? (await conversations.get(aadObjectId.toLowerCase())))?.reference as unknown as ConversationReference | undefined;
+      const reference = (opts?.chat ?? (await conversations.get(aadObjectId.toLowerCase())))?.reference as unknown as
+        ConversationReference | undefined;
       if (!reference?.conversation?.id || !reference.serviceUrl) return 'no-conversation';
-      const activity = { ...toActivity(reply), from: reference.bot, recipient: reference.user, conversation: reference.conversation, channelId: reference.channelId, serviceUrl: reference.serviceUrl };
+      const activity = {
+        ...toActivity(reply),
+        from: reference.bot,
+        recipient: reference.user,
+        conversation: reference.conversation,
+        channelId: reference.channelId,
+        serviceUrl: reference.serviceUrl,
+      };
       try {
         const client = await connectors.get(reference.serviceUrl);
         await opts?.beforeSend?.();
@@ -48,11 +56,16 @@ export function createNotifier(adapter: TeamsAdapter, config: Config, conversati
     },
 
     async update(aadObjectId, activityId, reply) {
-      const reference = (await conversations.get(aadObjectId.toLowerCase()))?.reference as unknown as ConversationReference | undefined;
-      if (!reference?.conversation?.id || !reference.serviceUrl) throw new DeliveryError('conversation-not-found', 'No stored chat to update');
+      const reference = (await conversations.get(aadObjectId.toLowerCase()))?.reference as unknown as
+        ConversationReference | undefined;
+      if (!reference?.conversation?.id || !reference.serviceUrl)
+        throw new DeliveryError('conversation-not-found', 'No stored chat to update');
       try {
         const client = await connectors.get(reference.serviceUrl);
-        await client.conversations.updateActivity(reference.conversation.id, activityId, { ...toActivity(reply), id: activityId } as never);
+        await client.conversations.updateActivity(reference.conversation.id, activityId, {
+          ...toActivity(reply),
+          id: activityId,
+        } as never);
       } catch (err) {
         throw classify(err);
       }
@@ -70,7 +83,13 @@ export function createNotifier(adapter: TeamsAdapter, config: Config, conversati
           reference.channelId ?? 'msteams',
           reference.serviceUrl,
           'https://api.botframework.com',
-          { isGroup: false, bot: reference.bot, members: [reference.user], tenantId, channelData: { tenant: { id: tenantId } } } as never,
+          {
+            isGroup: false,
+            bot: reference.bot,
+            members: [reference.user],
+            tenantId,
+            channelData: { tenant: { id: tenantId } },
+          } as never,
           async (context) => {
             created = TurnContext.getConversationReference(context.activity) as ConversationReference;
           },
@@ -80,7 +99,12 @@ export function createNotifier(adapter: TeamsAdapter, config: Config, conversati
       }
       if (!created?.conversation?.id) return false;
       const next = { ...reference, conversation: { ...reference.conversation, ...created.conversation } };
-      await conversations.remember(aadObjectId.toLowerCase(), created.conversation.id, next as unknown as Record<string, unknown>, tenantId);
+      await conversations.remember(
+        aadObjectId.toLowerCase(),
+        created.conversation.id,
+        next as unknown as Record<string, unknown>,
+        tenantId,
+      );
       return true;
     },
   };
@@ -89,15 +113,23 @@ export function createNotifier(adapter: TeamsAdapter, config: Config, conversati
 /** Turns the connector's error into a DeliveryError the features understand. */
 export function classify(err: unknown): DeliveryError {
   if (err instanceof DeliveryError) return err;
-  const e = err as { statusCode?: number; status?: number; code?: string; message?: string; response?: { headers?: { get?(n: string): string | undefined } } };
+  const e = err as {
+    statusCode?: number;
+    status?: number;
+    code?: string;
+    message?: string;
+    response?: { headers?: { get?(n: string): string | undefined } };
+  };
   const status = e.statusCode ?? e.status;
   const message = `${status ?? e.code ?? 'error'}: ${(e.message ?? '').slice(0, 200)}`;
-  if (status === 429) return new DeliveryError('throttled', message, status, retryAfterMs(e.response?.headers?.get?.('retry-after')));
+  if (status === 429)
+    return new DeliveryError('throttled', message, status, retryAfterMs(e.response?.headers?.get?.('retry-after')));
   if (status === 403) return new DeliveryError('blocked', message, status);
   if (status === 404) return new DeliveryError('conversation-not-found', message, status);
   // The Bot Connector's 412 (not a Cosmos etag conflict): worth trying again.
   // eslint-disable-next-line no-restricted-syntax
-  if (status === undefined || status === 408 || status === 412 || status >= 500) return new DeliveryError('transient', message, status, retryAfterMs(e.response?.headers?.get?.('retry-after')));
+  if (status === undefined || status === 408 || status === 412 || status >= 500)
+    return new DeliveryError('transient', message, status, retryAfterMs(e.response?.headers?.get?.('retry-after')));
   return new DeliveryError('rejected', message, status);
 }
 
@@ -137,7 +169,11 @@ class ConnectorCache {
     if (cached && cached.until > Date.now()) return cached.client;
     const inner = this.adapter as unknown as {
       createClaimsIdentity(appId: string): unknown;
-      botFrameworkAuthentication: { createConnectorFactory(identity: unknown): { create(serviceUrl: string, audience?: string): Promise<Connector> } };
+      botFrameworkAuthentication: {
+        createConnectorFactory(identity: unknown): {
+          create(serviceUrl: string, audience?: string): Promise<Connector>;
+        };
+      };
     };
     const client = inner.botFrameworkAuthentication
       .createConnectorFactory(inner.createClaimsIdentity(this.appId))
@@ -151,4 +187,3 @@ class ConnectorCache {
     return client;
   }
 }
-

@@ -16,21 +16,35 @@ const activitySchema = z
     serviceUrl: z.string().max(2000).url(),
     from: account,
     recipient: account,
-    conversation: z.object({ id: z.string().min(1).max(1000), conversationType: text(100), tenantId: text(100), isGroup: z.boolean().nullish() }).passthrough(),
+    conversation: z
+      .object({
+        id: z.string().min(1).max(1000),
+        conversationType: text(100),
+        tenantId: text(100),
+        isGroup: z.boolean().nullish(),
+      })
+      .passthrough(),
     text: text(100_000),
     timestamp: text(100),
     localTimestamp: text(100),
     name: text(200),
     action: text(200),
-    attachments: z.array(z.object({ contentType: z.string().max(300) }).passthrough()).max(50).nullish(),
-    entities: z.array(z.object({ type: z.string().max(100) }).passthrough()).max(100).nullish(),
+    attachments: z
+      .array(z.object({ contentType: z.string().max(300) }).passthrough())
+      .max(50)
+      .nullish(),
+    entities: z
+      .array(z.object({ type: z.string().max(100) }).passthrough())
+      .max(100)
+      .nullish(),
     membersAdded: z.array(account).max(1000).nullish(),
     membersRemoved: z.array(account).max(1000).nullish(),
     channelData: z.record(z.unknown()).nullish(),
   })
   .passthrough();
 
-export type RequestCheck = { ok: true; activity: Record<string, unknown> } | { ok: false; status: 400 | 401; problem: string };
+export type RequestCheck =
+  { ok: true; activity: Record<string, unknown> } | { ok: false; status: 400 | 401; problem: string };
 
 /**
  * Checks the body (parsed JSON) of a request. Validation only: the body itself is what goes on
@@ -38,7 +52,8 @@ export type RequestCheck = { ok: true; activity: Record<string, unknown> } | { o
  * needs: timestamps as dates, and an empty text where a mention has none to be removed from.
  */
 export function checkActivity(body: unknown): RequestCheck {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) return { ok: false, status: 400, problem: 'the body is not a JSON object' };
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    return { ok: false, status: 400, problem: 'the body is not a JSON object' };
   const parsed = activitySchema.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -46,8 +61,14 @@ export function checkActivity(body: unknown): RequestCheck {
   }
   const activity = body as Record<string, unknown>;
   // The SDK reads `value.verb` and `entities.length` without a null check: null is as if absent.
-  for (const field of ['value', 'entities', 'attachments', 'membersAdded', 'membersRemoved', 'channelData'] as const) if (activity[field] === null) delete activity[field];
-  if (typeof activity.text !== 'string' && Array.isArray(activity.entities) && activity.entities.some((e) => (e as { type?: unknown }).type === 'mention')) activity.text = '';
+  for (const field of ['value', 'entities', 'attachments', 'membersAdded', 'membersRemoved', 'channelData'] as const)
+    if (activity[field] === null) delete activity[field];
+  if (
+    typeof activity.text !== 'string' &&
+    Array.isArray(activity.entities) &&
+    activity.entities.some((e) => (e as { type?: unknown }).type === 'mention')
+  )
+    activity.text = '';
   for (const field of ['timestamp', 'localTimestamp'] as const) {
     const value = activity[field];
     if (typeof value !== 'string') continue;
@@ -73,6 +94,7 @@ export function tokenProblem(authorization: string | undefined): string | undefi
   } catch {
     return 'the token header is not JSON';
   }
-  if (header?.alg !== 'RS256') return `the token is signed with ${typeof header?.alg === 'string' ? header.alg.slice(0, 20) : 'no algorithm'}, not RS256`;
+  if (header?.alg !== 'RS256')
+    return `the token is signed with ${typeof header?.alg === 'string' ? header.alg.slice(0, 20) : 'no algorithm'}, not RS256`;
   return undefined;
 }

@@ -65,7 +65,8 @@ export function registerRoutes(app: Application<TurnState>, deps: RouteDeps): vo
     const action = String(context.activity.action ?? '');
     const oid = context.activity.from?.aadObjectId?.toLowerCase();
     if (action.startsWith('remove')) {
-      if (conversationKind(context) !== 'personal') await conversations.forgetGroupWelcome(context.activity.conversation.id);
+      if (conversationKind(context) !== 'personal')
+        await conversations.forgetGroupWelcome(context.activity.conversation.id);
       else if (oid) await conversations.forgetWelcome(oid);
       return;
     }
@@ -79,7 +80,8 @@ export function registerRoutes(app: Application<TurnState>, deps: RouteDeps): vo
 
   // Text commands, then the menu buttons that name them, then card actions.
   // Privileged replies asked for in a shared conversation go to the person's 1:1 chat.
-  const guarded = (h: { handle: TurnHandler; privileged?: boolean }): TurnHandler => (h.privileged ? privately(notifier, h.handle) : h.handle);
+  const guarded = (h: { handle: TurnHandler; privileged?: boolean }): TurnHandler =>
+    h.privileged ? privately(notifier, h.handle) : h.handle;
   const commands: Command[] = capabilities.flatMap((c) => c.commands ?? []);
   for (const command of commands) {
     const selector = async (context: TurnContext): Promise<boolean> => {
@@ -98,7 +100,9 @@ export function registerRoutes(app: Application<TurnState>, deps: RouteDeps): vo
   });
 
   for (const action of capabilities.flatMap((c) => c.actions ?? [])) {
-    app.adaptiveCards.actionSubmit(action.verb, async (context) => run(guarded(action), `verb:${action.verb}`)(context));
+    app.adaptiveCards.actionSubmit(action.verb, async (context) =>
+      run(guarded(action), `verb:${action.verb}`)(context),
+    );
   }
 
   // Universal Actions: the handler's card replaces the one pressed; text is shown as a message.
@@ -117,13 +121,15 @@ export function registerRoutes(app: Application<TurnState>, deps: RouteDeps): vo
   app.activity(
     async (context) =>
       context.activity.type === ActivityTypes.Event &&
-      (context.activity.name === 'application/vnd.microsoft/readReceipt' || context.activity.name === 'application/vnd.microsoft.readReceipt'),
+      (context.activity.name === 'application/vnd.microsoft/readReceipt' ||
+        context.activity.name === 'application/vnd.microsoft.readReceipt'),
     async (context) => {
       const oid = context.activity.from?.aadObjectId?.toLowerCase();
       const value = (context.activity.value ?? {}) as { lastReadMessageId?: unknown };
       handledBy.set(context, 'readReceipt');
       if (!oid || typeof value.lastReadMessageId !== 'string') return;
-      for (const handle of receiptHandlers) await handle({ aadObjectId: oid, lastReadMessageId: value.lastReadMessageId }, turnLog(context));
+      for (const handle of receiptHandlers)
+        await handle({ aadObjectId: oid, lastReadMessageId: value.lastReadMessageId }, turnLog(context));
     },
   );
 
@@ -134,8 +140,13 @@ export function registerRoutes(app: Application<TurnState>, deps: RouteDeps): vo
 
   app.error(async (context, err) => {
     const ref = newReferenceCode();
-    if (err instanceof StorageTimeoutError) turnLog(context).error({ err: { name: err.name, message: err.message }, ref, storage: 'no answer in time' }, 'turn failed');
-    else turnLog(context).error({ err: { message: err.message, name: err.name, stack: err.stack }, ref }, 'turn failed');
+    if (err instanceof StorageTimeoutError)
+      turnLog(context).error(
+        { err: { name: err.name, message: err.message }, ref, storage: 'no answer in time' },
+        'turn failed',
+      );
+    else
+      turnLog(context).error({ err: { message: err.message, name: err.name, stack: err.stack }, ref }, 'turn failed');
     try {
       await context.sendActivity(
         `Sorry, something went wrong on our side and I could not finish that. Please try again. ` +

@@ -44,7 +44,11 @@ export function createTurns(config: Config, log: Logger, directory: PeopleDirect
 
   async function toChatTurn(context: TurnContext): Promise<ChatTurn> {
     const a = context.activity;
-    const user = { aadObjectId: a.from?.aadObjectId?.toLowerCase(), name: a.from?.name, tenantId: a.conversation?.tenantId ?? a.channelData?.tenant?.id };
+    const user = {
+      aadObjectId: a.from?.aadObjectId?.toLowerCase(),
+      name: a.from?.name,
+      tenantId: a.conversation?.tenantId ?? a.channelData?.tenant?.id,
+    };
     return {
       user,
       principal: await directory.principalFor(user),

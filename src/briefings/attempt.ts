@@ -47,7 +47,11 @@ export class DeliveryAttempts {
   /** Takes a record for this worker; undefined if another worker changed it first. */
   async claim(doc: DeliveryDoc): Promise<DeliveryDoc | undefined> {
     const interrupted = doc.state === 'sending';
-    if (interrupted) this.deps.log.warn({ briefingId: doc.briefingId, worker: doc.worker }, 'a worker stopped after claiming a send and before recording it; sending again');
+    if (interrupted)
+      this.deps.log.warn(
+        { briefingId: doc.briefingId, worker: doc.worker },
+        'a worker stopped after claiming a send and before recording it; sending again',
+      );
     const next: DeliveryDoc = {
       ...doc,
       state: 'sending',
@@ -100,7 +104,12 @@ export class DeliveryAttempts {
         return;
       }
       pacer.succeeded();
-      await settle({ state: 'delivered', activityId: result.activityId, deliveredAt: this.deps.now().toISOString(), detail: undefined });
+      await settle({
+        state: 'delivered',
+        activityId: result.activityId,
+        deliveredAt: this.deps.now().toISOString(),
+        detail: undefined,
+      });
     } catch (err) {
       const e = err instanceof DeliveryError ? err : new DeliveryError('transient', (err as Error).message);
       const retryAt = (ms: number) => new Date(clock() + ms).toISOString();
@@ -115,8 +124,14 @@ export class DeliveryAttempts {
         }
         case 'transient':
           if (slot !== undefined) pacer.refund(slot);
-          if (attempts >= this.opts.maxAttempts) await settle({ state: 'failed', reason: 'gave-up', detail: e.message });
-          else await settle({ state: 'queued', nextAttemptAt: retryAt(e.retryAfterMs ?? backoffMs(attempts, this.opts.retryBaseMs)), detail: e.message });
+          if (attempts >= this.opts.maxAttempts)
+            await settle({ state: 'failed', reason: 'gave-up', detail: e.message });
+          else
+            await settle({
+              state: 'queued',
+              nextAttemptAt: retryAt(e.retryAfterMs ?? backoffMs(attempts, this.opts.retryBaseMs)),
+              detail: e.message,
+            });
           return;
         case 'conversation-not-found': {
           if (doc.recreated) {
@@ -132,7 +147,8 @@ export class DeliveryAttempts {
               return;
             }
           }
-          if (recreated) await settle({ state: 'queued', recreated: true, nextAttemptAt: retryAt(0), detail: e.message });
+          if (recreated)
+            await settle({ state: 'queued', recreated: true, nextAttemptAt: retryAt(0), detail: e.message });
           else await settle({ state: 'failed', reason: 'chat-deleted', detail: e.message });
           return;
         }

@@ -22,12 +22,20 @@ export interface BriefingsCapabilityOptions {
 }
 
 /** What the table calls: the use cases, and the engine it starts and stops. */
-export type BriefingsUseCases = Pick<BriefingsService, 'read' | 'compose' | 'send' | 'reschedule' | 'reports'> & { engine: Pick<DeliveryEngine, 'start' | 'stop'> };
+export type BriefingsUseCases = Pick<BriefingsService, 'read' | 'compose' | 'send' | 'reschedule' | 'reports'> & {
+  engine: Pick<DeliveryEngine, 'start' | 'stop'>;
+};
 
 const says = (text: string) => async (turn: ChatTurn) => turn.send({ text });
 
 export function createBriefingsCapability(service: BriefingsUseCases, options: BriefingsCapabilityOptions): Capability {
-  const lead = (name: string, description: string, patterns: RegExp[], handle: (t: ChatTurn) => Promise<void>, button?: string) => ({
+  const lead = (
+    name: string,
+    description: string,
+    patterns: RegExp[],
+    handle: (t: ChatTurn) => Promise<void>,
+    button?: string,
+  ) => ({
     name,
     description,
     patterns,
@@ -41,15 +49,33 @@ export function createBriefingsCapability(service: BriefingsUseCases, options: B
     ...(button ? { button } : {}),
   });
   /** Everything a lead presses: refused for anyone else before its data is read; only ever in the 1:1 chat. */
-  const leads = (invalid: ActionOptions['invalid']): ActionOptions => ({ permission: 'briefings.send', refuse: refuseLead, invalid, privileged: true });
+  const leads = (invalid: ActionOptions['invalid']): ActionOptions => ({
+    permission: 'briefings.send',
+    refuse: refuseLead,
+    invalid,
+    privileged: true,
+  });
   const noSuchDraft = says(NO_SUCH_DRAFT);
   const notUnderstood = says(NOT_UNDERSTOOD_SCHEDULED);
   return {
     name: 'briefings',
     commands: [
-      lead('new briefing', 'Write a new briefing or send one from the library', [/^\s*(new|write( a)?)\s+briefing\s*$/i], (t) => service.compose.newBriefing(t), 'New briefing'),
-      lead('briefing drafts', 'Carry on with a briefing you started', [/^\s*(my\s+)?(briefing\s+)?drafts\s*$/i], (t) => service.reports.drafts(t)),
-      lead('briefing reports', 'Who has read each briefing, and remind those who have not', [/^\s*briefing\s+reports?\s*$/i], (t) => service.reports.reports(t)),
+      lead(
+        'new briefing',
+        'Write a new briefing or send one from the library',
+        [/^\s*(new|write( a)?)\s+briefing\s*$/i],
+        (t) => service.compose.newBriefing(t),
+        'New briefing',
+      ),
+      lead('briefing drafts', 'Carry on with a briefing you started', [/^\s*(my\s+)?(briefing\s+)?drafts\s*$/i], (t) =>
+        service.reports.drafts(t),
+      ),
+      lead(
+        'briefing reports',
+        'Who has read each briefing, and remind those who have not',
+        [/^\s*briefing\s+reports?\s*$/i],
+        (t) => service.reports.reports(t),
+      ),
       // Last: "briefings <words>" searches, so the commands above must match first.
       {
         name: 'briefings',
@@ -63,7 +89,12 @@ export function createBriefingsCapability(service: BriefingsUseCases, options: B
       action(V.search, searchSchema, (t, d) => service.read.search(t, d), { invalid: (t) => service.read.list(t, '') }),
       action(V.open, openSchema, (t, d) => service.read.open(t, d), { invalid: says(NOT_UNDERSTOOD_OPEN) }),
       // Reads no data: whatever the card sends, the empty edit card.
-      action(V.new, z.unknown(), (t) => service.compose.newBriefing(t), leads((t) => service.compose.newBriefing(t))),
+      action(
+        V.new,
+        z.unknown(),
+        (t) => service.compose.newBriefing(t),
+        leads((t) => service.compose.newBriefing(t)),
+      ),
       action(V.start, libraryRef, (t, d) => service.compose.startFromLibrary(t, d), leads(says(NOT_IN_LIBRARY))),
       action(V.edit, draftRef, (t, d) => service.compose.edit(t, d), leads(noSuchDraft)),
       action(V.save, editSchema, (t, d) => service.compose.save(t, d), leads(says(TOO_LONG_TO_SAVE))),
@@ -78,7 +109,14 @@ export function createBriefingsCapability(service: BriefingsUseCases, options: B
       action(V.changeTime, briefingRef, (t, d) => service.reschedule.changeTimeCard(t, d), leads(notUnderstood)),
       action(V.reschedule, rescheduleSchema, (t, d) => service.reschedule.reschedule(t, d), leads(notUnderstood)),
     ],
-    executes: [execute(V.ack, ackSchema, (t, d) => service.read.acknowledge(t, d), () => ({ text: NOT_UNDERSTOOD_ACK }))],
+    executes: [
+      execute(
+        V.ack,
+        ackSchema,
+        (t, d) => service.read.acknowledge(t, d),
+        () => ({ text: NOT_UNDERSTOOD_ACK }),
+      ),
+    ],
     onReadReceipt: (r, log) => service.read.readReceipt(r, log),
     start: () => service.engine.start(options.engineIntervalMs),
     // Lets sends already on the wire finish and record their outcome before storage closes.

@@ -160,15 +160,32 @@ const bullets = (items: string[]) => items.map((text) => ({ text: `• ${text}` 
 /** A briefing as staff read it: background open, the other parts behind show/hide buttons. */
 export function briefingCard(
   content: BriefingContent,
-  opts: { ack?: { briefingId: string; deliveryId: string }; acknowledgedAt?: string; footer?: string; extraActions?: CardButton[] } = {},
+  opts: {
+    ack?: { briefingId: string; deliveryId: string };
+    acknowledgedAt?: string;
+    footer?: string;
+    extraActions?: CardButton[];
+  } = {},
 ): Record<string, unknown> {
   const sections = [
     { id: 'why', heading: 'Why it matters', lines: [{ text: content.whyItMatters }] },
-    { id: 'key', heading: 'Three key points', lines: content.keyPoints.map((text, i) => ({ text: `${i + 1}. ${text}` })) },
+    {
+      id: 'key',
+      heading: 'Three key points',
+      lines: content.keyPoints.map((text, i) => ({ text: `${i + 1}. ${text}` })),
+    },
     { id: 'remember', heading: 'Things to remember', lines: bullets(content.remember) },
     { id: 'todo', heading: 'What to do', lines: bullets(content.whatToDo) },
     { id: 'reflect', heading: 'Questions for reflection', lines: bullets(content.reflection) },
-    ...(content.furtherInformation.length ? [{ id: 'more', heading: 'Further information', lines: content.furtherInformation.map((l) => ({ text: `[${l.title}](${l.url})` })) }] : []),
+    ...(content.furtherInformation.length
+      ? [
+          {
+            id: 'more',
+            heading: 'Further information',
+            lines: content.furtherInformation.map((l) => ({ text: `[${l.title}](${l.url})` })),
+          },
+        ]
+      : []),
   ];
   return card('briefings/briefing', {
     title: content.title,
@@ -176,7 +193,9 @@ export function briefingCard(
     background: content.background,
     sections,
     ack: opts.ack ? { show: true, ...opts.ack } : { show: false, briefingId: '', deliveryId: '' },
-    acknowledged: opts.acknowledgedAt ? `✓ You confirmed you read this on ${ukLabel(new Date(opts.acknowledgedAt))}.` : '',
+    acknowledged: opts.acknowledgedAt
+      ? `✓ You confirmed you read this on ${ukLabel(new Date(opts.acknowledgedAt))}.`
+      : '',
     footer: opts.footer ?? '',
     extraActions: opts.extraActions ?? [],
   });
@@ -199,17 +218,29 @@ export class RecipientCard {
   reply(b: BriefingDoc, d: DeliveryDoc): Reply {
     const key = `${b.id}@${b.version}`;
     if (this.renderedFor?.key !== key) {
-      const rendered = briefingCard(b.content, { ack: { briefingId: b.id, deliveryId: DELIVERY_PLACEHOLDER }, footer: `From ${md(b.author.name)}, safeguarding team.` });
+      const rendered = briefingCard(b.content, {
+        ack: { briefingId: b.id, deliveryId: DELIVERY_PLACEHOLDER },
+        footer: `From ${md(b.author.name)}, safeguarding team.`,
+      });
       this.renderedFor = { key, json: JSON.stringify(rendered) };
     }
-    return { card: JSON.parse(this.renderedFor.json.replace(DELIVERY_PLACEHOLDER, d.id)) as Record<string, unknown>, fallbackText: briefingSummary(b.content) };
+    return {
+      card: JSON.parse(this.renderedFor.json.replace(DELIVERY_PLACEHOLDER, d.id)) as Record<string, unknown>,
+      fallbackText: briefingSummary(b.content),
+    };
   }
 }
 
 export function progressReply(briefing: BriefingDoc, counts: DeliveryCounts, done: boolean): Reply {
   const attempted = counts.delivered + counts.failedTotal;
-  const byReason = (Object.entries(counts.failed) as [FailureReason, number][]).map(([reason, n]) => ({ title: `Not delivered: ${FAILURE_LABELS[reason]}`, value: n.toLocaleString('en-GB') }));
-  const failedFacts = byReason.length || !counts.failedTotal ? byReason : [{ title: 'Not delivered (reasons at the end)', value: counts.failedTotal.toLocaleString('en-GB') }];
+  const byReason = (Object.entries(counts.failed) as [FailureReason, number][]).map(([reason, n]) => ({
+    title: `Not delivered: ${FAILURE_LABELS[reason]}`,
+    value: n.toLocaleString('en-GB'),
+  }));
+  const failedFacts =
+    byReason.length || !counts.failedTotal
+      ? byReason
+      : [{ title: 'Not delivered (reasons at the end)', value: counts.failedTotal.toLocaleString('en-GB') }];
   const statusLine = done
     ? `Finished: delivered to ${counts.delivered.toLocaleString('en-GB')} of ${counts.total.toLocaleString('en-GB')} people.`
     : `Sending ${attempted.toLocaleString('en-GB')} of ${counts.total.toLocaleString('en-GB')}…`;
@@ -224,7 +255,10 @@ export function progressReply(briefing: BriefingDoc, counts: DeliveryCounts, don
         { title: 'Delivered', value: counts.delivered.toLocaleString('en-GB') },
         ...failedFacts,
         ...(done ? [] : [{ title: 'Still to send', value: counts.queued.toLocaleString('en-GB') }]),
-        { title: 'Acknowledged', value: `${counts.acknowledged.toLocaleString('en-GB')} (${percent(counts.acknowledged, counts.delivered)})` },
+        {
+          title: 'Acknowledged',
+          value: `${counts.acknowledged.toLocaleString('en-GB')} (${percent(counts.acknowledged, counts.delivered)})`,
+        },
       ],
     }),
     fallbackText: statusLine,

@@ -32,7 +32,11 @@ export type EditData = z.infer<typeof editSchema>;
 export const NOT_IN_LIBRARY = 'That briefing is no longer in the library. Type briefings to see the list.';
 export const TOO_LONG_TO_SAVE = 'Some of that was too long to save. Please shorten it and try again.';
 
-const lines = (v: string | undefined) => (v ?? '').split('\n').map((s) => s.trim()).filter(Boolean);
+const lines = (v: string | undefined) =>
+  (v ?? '')
+    .split('\n')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 const FIELD_LABELS: Record<string, string> = {
   title: 'Title',
@@ -47,7 +51,13 @@ const FIELD_LABELS: Record<string, string> = {
 };
 
 /** The edit card: the boxes hold what the lead typed (`raw`), else the draft's content. */
-function editCardFor(content: BriefingContent | undefined, draftId: string, heading: string, problems = '', raw?: EditData): Record<string, unknown> {
+function editCardFor(
+  content: BriefingContent | undefined,
+  draftId: string,
+  heading: string,
+  problems = '',
+  raw?: EditData,
+): Record<string, unknown> {
   return editCard({
     heading,
     problems,
@@ -111,7 +121,10 @@ export class Composing {
     });
     const candidate = {
       title: v.title ?? '',
-      tags: (v.tags ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+      tags: (v.tags ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
       background: v.background ?? '',
       whyItMatters: v.whyItMatters ?? '',
       keyPoints: lines(v.keyPoints),
@@ -124,10 +137,17 @@ export class Composing {
     const heading = v.draftId ? 'Edit the briefing' : 'Write a new briefing';
     if (!parsed.success || linkProblems.length) {
       const problems = [
-        ...(parsed.success ? [] : parsed.error.issues.map((i) => `${FIELD_LABELS[String(i.path[0])] ?? String(i.path[0])}${i.path.length > 1 && i.path[0] !== 'keyPoints' ? ` (item ${Number(i.path[1]) + 1})` : ''}: ${i.message}`)),
+        ...(parsed.success
+          ? []
+          : parsed.error.issues.map(
+              (i) =>
+                `${FIELD_LABELS[String(i.path[0])] ?? String(i.path[0])}${i.path.length > 1 && i.path[0] !== 'keyPoints' ? ` (item ${Number(i.path[1]) + 1})` : ''}: ${i.message}`,
+            )),
         ...linkProblems,
       ];
-      return turn.send({ card: editCardFor(undefined, v.draftId ?? '', heading, `Please fix: ${problems.join('; ')}.`, v) });
+      return turn.send({
+        card: editCardFor(undefined, v.draftId ?? '', heading, `Please fix: ${problems.join('; ')}.`, v),
+      });
     }
     // Each field on its own, so the card can say which ones, and send those back empty: a value
     // that looks like patient details is never repeated back.
@@ -141,7 +161,8 @@ export class Composing {
     if (flagged.length > 0) {
       turn.log.info({ screened: true, fields: flagged }, 'briefing not saved: looks like patient data');
       const cleared = { ...v };
-      for (const field of flagged) (cleared as Record<string, string>)[field === 'furtherInformation' ? 'links' : field] = '';
+      for (const field of flagged)
+        (cleared as Record<string, string>)[field === 'furtherInformation' ? 'links' : field] = '';
       return turn.send({
         card: editCardFor(
           undefined,
@@ -158,9 +179,16 @@ export class Composing {
     }
     const draft = await draftFor(this.ctx, turn, v.draftId);
     if (!draft) return;
-    const next: BriefingDoc = { ...draft, content: parsed.data, version: draft.version + 1, updatedAt: this.ctx.now().toISOString() };
+    const next: BriefingDoc = {
+      ...draft,
+      content: parsed.data,
+      version: draft.version + 1,
+      updatedAt: this.ctx.now().toISOString(),
+    };
     if ((await this.ctx.store.saveBriefing(next, draft._etag)) === 'saved') return this.sendPreview(turn, next);
-    await turn.send({ text: 'Someone else saved this draft at the same moment, so your changes were not saved. Here is the latest version: edit it again if needed.' });
+    await turn.send({
+      text: 'Someone else saved this draft at the same moment, so your changes were not saved. Here is the latest version: edit it again if needed.',
+    });
     const latest = await this.ctx.store.get(draft.id);
     if (latest) await this.sendPreview(turn, latest);
   }
@@ -175,7 +203,15 @@ export class Composing {
       { title: 'Choose who gets it', data: { verb: BRIEFINGS_VERBS.audienceCard, draftId: draft.id } },
       { title: 'Edit', data: { verb: BRIEFINGS_VERBS.edit, draftId: draft.id } },
     ];
-    await turn.send({ text: `Preview of your draft (saved, version ${draft.version}). This is how staff will see it.` });
-    await turn.send({ card: briefingCard(draft.content, { footer: 'Preview: staff get an "I\'ve read this" button here.', extraActions: actions }), fallbackText: briefingSummary(draft.content) });
+    await turn.send({
+      text: `Preview of your draft (saved, version ${draft.version}). This is how staff will see it.`,
+    });
+    await turn.send({
+      card: briefingCard(draft.content, {
+        footer: 'Preview: staff get an "I\'ve read this" button here.',
+        extraActions: actions,
+      }),
+      fallbackText: briefingSummary(draft.content),
+    });
   }
 }

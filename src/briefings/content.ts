@@ -6,8 +6,10 @@ import { z } from 'zod';
  * The 7-minute briefing format as data: the library under content/briefings/ and the briefings
  * leads write in the bot share this shape.
  */
-const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
-const list = (max: number, items: number) => z.array(text(max)).min(1, 'needs at least one item').max(items, `at most ${items} items`);
+const text = (max: number) =>
+  z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+const list = (max: number, items: number) =>
+  z.array(text(max)).min(1, 'needs at least one item').max(items, `at most ${items} items`);
 
 export const linkSchema = z.object({
   title: text(120),
@@ -56,7 +58,12 @@ export class BriefingContentError extends Error {
 export function loadBriefingLibrary(dir: string): LibraryBriefing[] {
   const problems: string[] = [];
   const out: LibraryBriefing[] = [];
-  const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort() : [];
+  const files = fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith('.json'))
+        .sort()
+    : [];
   for (const name of files) {
     const file = path.join(dir, name);
     let raw: unknown;
@@ -68,7 +75,8 @@ export function loadBriefingLibrary(dir: string): LibraryBriefing[] {
     }
     const parsed = libraryBriefingSchema.safeParse(raw);
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) problems.push(`${file}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
+      for (const issue of parsed.error.issues)
+        problems.push(`${file}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
       continue;
     }
     if (`${parsed.data.id}.json` !== name) problems.push(`${file}: id "${parsed.data.id}" must match the file name`);
@@ -81,7 +89,9 @@ export function loadBriefingLibrary(dir: string): LibraryBriefing[] {
 
 /** All the words of a briefing, for search. */
 export function searchableText(b: BriefingContent): string {
-  return [b.title, ...b.tags, b.background, b.whyItMatters, ...b.keyPoints, ...b.remember, ...b.whatToDo].join(' ').toLowerCase();
+  return [b.title, ...b.tags, b.background, b.whyItMatters, ...b.keyPoints, ...b.remember, ...b.whatToDo]
+    .join(' ')
+    .toLowerCase();
 }
 
 /**

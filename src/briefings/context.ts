@@ -15,7 +15,20 @@ import type { Audience, BriefingDoc, BriefingStore, DeliveryDoc } from './store'
  * still change, and an audience in words.
  */
 export interface BriefingsContext {
-  store: Pick<BriefingStore, 'get' | 'list' | 'delivery' | 'deliveriesOf' | 'unseenFor' | 'reachable' | 'create' | 'saveBriefing' | 'acknowledge' | 'markSeen' | 'claimReminder'>;
+  store: Pick<
+    BriefingStore,
+    | 'get'
+    | 'list'
+    | 'delivery'
+    | 'deliveriesOf'
+    | 'unseenFor'
+    | 'reachable'
+    | 'create'
+    | 'saveBriefing'
+    | 'acknowledge'
+    | 'markSeen'
+    | 'claimReminder'
+  >;
   engine: Pick<DeliveryEngine, 'resolveAudience' | 'work' | 'pacer'>;
   directory: Pick<PeopleDirectory, 'currentTeams'>;
   notifier: Notifier;
@@ -35,7 +48,9 @@ export const people = (n: number) => `${n.toLocaleString('en-GB')} ${n === 1 ? '
 /** The leads' refusal: everything but reading needs `briefings.send`. */
 export async function refuseLead(turn: ChatTurn): Promise<void> {
   turn.log.info({ permission: 'briefings.send' }, 'refused');
-  await turn.send({ text: 'Only safeguarding leads can write and send briefings. You can read every briefing: type briefings.' });
+  await turn.send({
+    text: 'Only safeguarding leads can write and send briefings. You can read every briefing: type briefings.',
+  });
 }
 
 /** True (and the person told) when they are not a lead: for the leads' text commands. */
@@ -48,14 +63,20 @@ export async function refusedUnlessLead(turn: ChatTurn): Promise<boolean> {
 export const NO_SUCH_DRAFT = 'I could not find that draft. Type briefing drafts to see yours.';
 
 /** A draft this lead may work on; tells them when it is not. */
-export async function draftFor(ctx: Pick<BriefingsContext, 'store'>, turn: ChatTurn, draftId: string): Promise<BriefingDoc | undefined> {
+export async function draftFor(
+  ctx: Pick<BriefingsContext, 'store'>,
+  turn: ChatTurn,
+  draftId: string,
+): Promise<BriefingDoc | undefined> {
   const draft = await ctx.store.get(draftId);
   if (!draft) {
     await turn.send({ text: NO_SUCH_DRAFT });
     return undefined;
   }
   if (draft.status !== 'draft') {
-    await turn.send({ text: `"${draft.content.title}" has already been ${draft.status === 'scheduled' ? `scheduled for ${ukLabel(new Date(draft.sendAt!))}` : 'sent'}, so it can no longer be changed.` });
+    await turn.send({
+      text: `"${draft.content.title}" has already been ${draft.status === 'scheduled' ? `scheduled for ${ukLabel(new Date(draft.sendAt!))}` : 'sent'}, so it can no longer be changed.`,
+    });
     return undefined;
   }
   return draft;
@@ -65,6 +86,7 @@ export async function draftFor(ctx: Pick<BriefingsContext, 'store'>, turn: ChatT
 export function audienceLabel(ctx: Pick<BriefingsContext, 'staffGroups' | 'practices'>, a: Audience): string {
   if (a.kind === 'everyone') return 'everyone in the staff list';
   if (a.kind === 'teams') return `teams: ${a.values.map(md).join(', ')}`;
-  if (a.kind === 'staffGroups') return `staff groups: ${a.values.map((v) => ctx.staffGroups.find((g) => g.id === v)?.label ?? v).join(', ')}`;
+  if (a.kind === 'staffGroups')
+    return `staff groups: ${a.values.map((v) => ctx.staffGroups.find((g) => g.id === v)?.label ?? v).join(', ')}`;
   return `GP practices: ${a.values.map((v) => ctx.practices.find((p) => p.code === v)?.name ?? v).join(', ')}`;
 }

@@ -80,17 +80,41 @@ export class DeliveryEngine {
     this.pacer = new Pacer({ ratePerSecond: this.opts.messagesPerSecond, clock: this.opts.clock });
     this.queue = new DeliveryQueue(deps.store);
     this.attempts = new DeliveryAttempts(
-      { store: deps.store, queue: this.queue, notifier: deps.notifier, log: deps.log, pacer: this.pacer, now: deps.now, deliveryCard: deps.deliveryCard },
-      { workerId: this.workerId, retryBaseMs: this.opts.retryBaseMs, maxAttempts: this.opts.maxAttempts, leaseMs: this.opts.leaseMs, clock: this.opts.clock },
+      {
+        store: deps.store,
+        queue: this.queue,
+        notifier: deps.notifier,
+        log: deps.log,
+        pacer: this.pacer,
+        now: deps.now,
+        deliveryCard: deps.deliveryCard,
+      },
+      {
+        workerId: this.workerId,
+        retryBaseMs: this.opts.retryBaseMs,
+        maxAttempts: this.opts.maxAttempts,
+        leaseMs: this.opts.leaseMs,
+        clock: this.opts.clock,
+      },
     );
-    this.progress = new AuthorProgress({ store: deps.store, queue: this.queue, notifier: deps.notifier, log: deps.log, pacer: this.pacer, retryBaseMs: this.opts.retryBaseMs, progressCard: deps.progressCard });
+    this.progress = new AuthorProgress({
+      store: deps.store,
+      queue: this.queue,
+      notifier: deps.notifier,
+      log: deps.log,
+      pacer: this.pacer,
+      retryBaseMs: this.opts.retryBaseMs,
+      progressCard: deps.progressCard,
+    });
   }
 
   /** Looks for due work every `intervalMs` (0: only when `tick` is called). */
   start(intervalMs: number): void {
     if (intervalMs <= 0) return;
     const loop = () => {
-      this.tick().catch((err: unknown) => this.deps.log.error({ err: { message: (err as Error).message } }, 'briefing engine tick failed'));
+      this.tick().catch((err: unknown) =>
+        this.deps.log.error({ err: { message: (err as Error).message } }, 'briefing engine tick failed'),
+      );
     };
     this.timer = setInterval(loop, intervalMs);
     this.timer.unref();
@@ -122,7 +146,12 @@ export class DeliveryEngine {
 
   /** Marks a confirmed briefing as sending (once, by etag) and starts working it. */
   async startSending(briefing: BriefingDoc): Promise<boolean> {
-    const next: BriefingDoc = { ...briefing, status: 'sending', startedAt: this.deps.now().toISOString(), updatedAt: this.deps.now().toISOString() };
+    const next: BriefingDoc = {
+      ...briefing,
+      status: 'sending',
+      startedAt: this.deps.now().toISOString(),
+      updatedAt: this.deps.now().toISOString(),
+    };
     if (!(await this.queue.startSending(briefing, next))) return false;
     this.work(briefing.id);
     return true;
@@ -133,7 +162,12 @@ export class DeliveryEngine {
     const running = this.active.get(briefingId);
     if (running) return running;
     const job = this.run(briefingId)
-      .catch((err: unknown) => this.deps.log.error({ err: { message: (err as Error).message }, briefingId }, 'briefing delivery stopped with an error'))
+      .catch((err: unknown) =>
+        this.deps.log.error(
+          { err: { message: (err as Error).message }, briefingId },
+          'briefing delivery stopped with an error',
+        ),
+      )
       .finally(() => this.active.delete(briefingId));
     this.active.set(briefingId, job);
     return job;
@@ -141,7 +175,9 @@ export class DeliveryEngine {
 
   /** Everyone the audience covers, from the staff directory, at this moment. */
   async resolveAudience(audience: Audience): Promise<Recipient[]> {
-    const resources = await this.deps.directory.currentStaffIn(audience.kind === 'everyone' ? undefined : { field: AUDIENCE_FIELD[audience.kind], values: audience.values });
+    const resources = await this.deps.directory.currentStaffIn(
+      audience.kind === 'everyone' ? undefined : { field: AUDIENCE_FIELD[audience.kind], values: audience.values },
+    );
     return resources.filter((r) => r.employeeId);
   }
 
@@ -159,7 +195,9 @@ export class DeliveryEngine {
     if (!briefing.queuedAt) {
       const current = briefing;
       queueing = this.enqueue(current).then(async (recipients) => {
-        await this.queue.update(current, (b) => (b.queuedAt ? undefined : { ...b, queuedAt: this.deps.now().toISOString(), recipients }));
+        await this.queue.update(current, (b) =>
+          b.queuedAt ? undefined : { ...b, queuedAt: this.deps.now().toISOString(), recipients },
+        );
       });
       queueing.catch(() => undefined);
     }
@@ -171,7 +209,9 @@ export class DeliveryEngine {
       if (this.stopping) return;
       const due = early ?? (await this.dueBatch(briefingId));
       early = undefined;
-      const chats = await this.deps.store.chatsFor(due.flatMap((d) => (d.recipient.aadObjectId && !this.dispatching.has(d.id) ? [d.recipient.aadObjectId] : [])));
+      const chats = await this.deps.store.chatsFor(
+        due.flatMap((d) => (d.recipient.aadObjectId && !this.dispatching.has(d.id) ? [d.recipient.aadObjectId] : [])),
+      );
       let started = 0;
       for (const doc of due) {
         if (this.stopping) break;
@@ -182,7 +222,10 @@ export class DeliveryEngine {
         while (this.inFlight.size >= this.maxInFlight) await Promise.race(this.inFlight);
         this.dispatching.add(doc.id);
         const task = this.dispatch(briefing, doc, chats.get(doc.recipient.aadObjectId ?? '')).catch((err: unknown) =>
-          this.deps.log.error({ err: { message: (err as Error).message }, briefingId }, 'recording a delivery failed; the record will be retried'),
+          this.deps.log.error(
+            { err: { message: (err as Error).message }, briefingId },
+            'recording a delivery failed; the record will be retried',
+          ),
         );
         this.inFlight.add(task);
         void task.finally(() => {
@@ -202,7 +245,10 @@ export class DeliveryEngine {
       }
       // Nothing due now: finished, or waiting for retries and sends on the wire.
       if (queueing) {
-        const settled = await Promise.race([queueing.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 50))]);
+        const settled = await Promise.race([
+          queueing.then(() => true),
+          new Promise<false>((r) => setTimeout(() => r(false), 50)),
+        ]);
         if (!settled) continue;
         await queueing; // throws if the queue could not be written: the next pass completes it
         queueing = undefined;
@@ -219,7 +265,9 @@ export class DeliveryEngine {
       // send slot goes unused. Those due within one base backoff are sent now (throttled records
       // still wait their Retry-After); with other work about, backoff applies as ever.
       if (waitMs > 0 && this.inFlight.size === 0 && this.pacer.waiting === 0) {
-        const soon = (await this.dueBatch(briefingId, this.opts.retryBaseMs)).filter((d) => d.state === 'queued' && d.attempts > 0 && !this.attempts.isThrottled(d.id));
+        const soon = (await this.dueBatch(briefingId, this.opts.retryBaseMs)).filter(
+          (d) => d.state === 'queued' && d.attempts > 0 && !this.attempts.isThrottled(d.id),
+        );
         if (soon.length > 0) {
           early = soon;
           continue;
@@ -247,7 +295,11 @@ export class DeliveryEngine {
     const now = this.opts.clock();
     // A loop, not Math.min(...): a spread of 200,000 arguments overflows the call stack.
     let soonest = Infinity;
-    for (const r of resources) soonest = Math.min(soonest, Date.parse(r.state === 'queued' ? r.nextAttemptAt : (r.leaseUntil ?? r.nextAttemptAt)) - now);
+    for (const r of resources)
+      soonest = Math.min(
+        soonest,
+        Date.parse(r.state === 'queued' ? r.nextAttemptAt : (r.leaseUntil ?? r.nextAttemptAt)) - now,
+      );
     return soonest;
   }
 
@@ -257,7 +309,11 @@ export class DeliveryEngine {
   }
 
   /** Claim, wait for a send slot, send, record. */
-  private async dispatch(briefing: BriefingDoc, doc: DeliveryDoc, chat: { reference: Record<string, unknown> } | undefined): Promise<void> {
+  private async dispatch(
+    briefing: BriefingDoc,
+    doc: DeliveryDoc,
+    chat: { reference: Record<string, unknown> } | undefined,
+  ): Promise<void> {
     const claimed = await this.attempts.claim(doc);
     if (!claimed) return;
     if (this.stopping) {
@@ -271,7 +327,9 @@ export class DeliveryEngine {
     const briefing = await this.deps.store.get(briefingId);
     if (!briefing || briefing.status !== 'sending') return;
     const done = await this.queue.update(briefing, (b) =>
-      b.status === 'sending' ? { ...b, status: 'sent', finishedAt: this.deps.now().toISOString(), updatedAt: this.deps.now().toISOString() } : undefined,
+      b.status === 'sending'
+        ? { ...b, status: 'sent', finishedAt: this.deps.now().toISOString(), updatedAt: this.deps.now().toISOString() }
+        : undefined,
     );
     if (!done) return; // another worker finished it
     this.deps.log.info({ briefingId }, 'briefing sent');

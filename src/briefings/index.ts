@@ -53,7 +53,15 @@ export class BriefingsService {
     const recipient = new RecipientCard();
     const recipientCard: BriefingsContext['recipientCard'] = (b, d) => recipient.reply(b, d);
     this.engine = new DeliveryEngine(
-      { store: this.store, directory: deps.directory, notifier: deps.notifier, log: deps.log, now, deliveryCard: recipientCard, progressCard: progressReply },
+      {
+        store: this.store,
+        directory: deps.directory,
+        notifier: deps.notifier,
+        log: deps.log,
+        now,
+        deliveryCard: recipientCard,
+        progressCard: progressReply,
+      },
       deps.broadcast,
     );
     const ctx: BriefingsContext = {

@@ -63,7 +63,6 @@ export class Pacer {
     this.interval = 1000 / (ratePerSecond * HEADROOM);
   }
 
-
   /**
    * Waits for the next free slot for a message to `conversation`, and takes it. Waiters queue in
    * order and one loop hands out the slots, so many senders waiting at once cost one timer, not one
@@ -85,7 +84,11 @@ export class Pacer {
         // The limit is the window: at most the allowed number in any second, counting only requests
         // the service counted (refunds come out). A minimum gap (60% of an even slot) smooths it, so
         // a late wake-up is made up by the next few sends coming a little sooner, never all at once.
-        const base = Math.max(this.lastRelease + (SPACING * this.interval) / this.factor, this.pausedUntil, this.windowFreeAt(now));
+        const base = Math.max(
+          this.lastRelease + (SPACING * this.interval) / this.factor,
+          this.pausedUntil,
+          this.windowFreeAt(now),
+        );
         let chosen = 0;
         let ready = Infinity;
         for (let i = 0; i < this.queue.length; i++) {
@@ -174,7 +177,8 @@ export class Pacer {
     times.push(now);
     this.recent.set(conversation, times);
     // Keep the map small on a 10,000-person broadcast: forget conversations quiet for a second.
-    if (this.recent.size > 1000) for (const [key, t] of this.recent) if (t[t.length - 1]! + 1000 <= now) this.recent.delete(key);
+    if (this.recent.size > 1000)
+      for (const [key, t] of this.recent) if (t[t.length - 1]! + 1000 <= now) this.recent.delete(key);
   }
 }
 

@@ -19,8 +19,18 @@ export interface DeliveryCounts {
 }
 
 /** The figures of a briefing's delivery records: the progress card's and the report's. Pure. */
-export function tallyDeliveries(rows: Pick<DeliveryDoc, 'state' | 'reason' | 'seenAt' | 'acknowledgedAt'>[]): DeliveryCounts {
-  const counts: DeliveryCounts = { total: rows.length, queued: 0, delivered: 0, failed: {}, failedTotal: 0, seen: 0, acknowledged: 0 };
+export function tallyDeliveries(
+  rows: Pick<DeliveryDoc, 'state' | 'reason' | 'seenAt' | 'acknowledgedAt'>[],
+): DeliveryCounts {
+  const counts: DeliveryCounts = {
+    total: rows.length,
+    queued: 0,
+    delivered: 0,
+    failed: {},
+    failedTotal: 0,
+    seen: 0,
+    acknowledged: 0,
+  };
   for (const r of rows) {
     if (r.state === 'delivered') counts.delivered++;
     else if (r.state === 'failed') {
@@ -55,11 +65,19 @@ export class AuthorProgress {
     const counts = await this.deps.queue.quickCounts(briefing.id);
     const author = briefing.author.aadObjectId;
     const paced = { beforeSend: async () => void (await this.deps.pacer.take(author)) };
-    const sent = await this.deps.notifier.deliver(author, this.deps.progressCard(briefing, counts, false), paced).catch((err: unknown) => {
-      this.deps.log.warn({ err: { message: (err as Error).message }, briefingId: briefing.id }, 'could not post the progress card');
-      return undefined;
-    });
-    if (sent && sent !== 'no-conversation') await this.deps.queue.update(briefing, (b) => (b.progressActivityId ? undefined : { ...b, progressActivityId: sent.activityId }));
+    const sent = await this.deps.notifier
+      .deliver(author, this.deps.progressCard(briefing, counts, false), paced)
+      .catch((err: unknown) => {
+        this.deps.log.warn(
+          { err: { message: (err as Error).message }, briefingId: briefing.id },
+          'could not post the progress card',
+        );
+        return undefined;
+      });
+    if (sent && sent !== 'no-conversation')
+      await this.deps.queue.update(briefing, (b) =>
+        b.progressActivityId ? undefined : { ...b, progressActivityId: sent.activityId },
+      );
   }
 
   /** Updates the card in place: quick figures while sending, the full ones (`done`) at the end. */
@@ -71,11 +89,19 @@ export class AuthorProgress {
     for (let attempt = 1; attempt <= (done ? 4 : 1); attempt++) {
       await this.deps.pacer.take(briefing.author.aadObjectId);
       try {
-        await this.deps.notifier.update(briefing.author.aadObjectId, briefing.progressActivityId, this.deps.progressCard(briefing, counts, done));
+        await this.deps.notifier.update(
+          briefing.author.aadObjectId,
+          briefing.progressActivityId,
+          this.deps.progressCard(briefing, counts, done),
+        );
         return;
       } catch (err) {
-        this.deps.log.warn({ err: { message: (err as Error).message }, briefingId, attempt }, 'could not update the progress card');
-        if (err instanceof DeliveryError && (err.kind === 'transient' || err.kind === 'throttled')) await new Promise((r) => setTimeout(r, backoffMs(attempt, this.deps.retryBaseMs)));
+        this.deps.log.warn(
+          { err: { message: (err as Error).message }, briefingId, attempt },
+          'could not update the progress card',
+        );
+        if (err instanceof DeliveryError && (err.kind === 'transient' || err.kind === 'throttled'))
+          await new Promise((r) => setTimeout(r, backoffMs(attempt, this.deps.retryBaseMs)));
         else return;
       }
     }

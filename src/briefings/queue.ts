@@ -30,7 +30,9 @@ export class DeliveryQueue {
   /** Marks a confirmed briefing as sending, once, under the etag it was read with; false if anyone wrote first. */
   async startSending(briefing: BriefingDoc, next: BriefingDoc): Promise<boolean> {
     try {
-      await this.briefings.item(briefing.id, briefing.id).replace(next, { accessCondition: { type: 'IfMatch', condition: briefing._etag! } });
+      await this.briefings
+        .item(briefing.id, briefing.id)
+        .replace(next, { accessCondition: { type: 'IfMatch', condition: briefing._etag! } });
     } catch (err) {
       if ((err as { code?: number }).code === 412) return false;
       throw err;
@@ -42,13 +44,18 @@ export class DeliveryQueue {
    * Read-modify-write of a briefing under its etag, re-read and retried when someone else wrote
    * first. `change` returns undefined when there is nothing (left) to do; so does this.
    */
-  async update(briefing: BriefingDoc, change: (b: BriefingDoc) => BriefingDoc | undefined): Promise<BriefingDoc | undefined> {
+  async update(
+    briefing: BriefingDoc,
+    change: (b: BriefingDoc) => BriefingDoc | undefined,
+  ): Promise<BriefingDoc | undefined> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const current = attempt === 0 ? briefing : await this.store.get(briefing.id);
       const next = current && change(current);
       if (!current || !next) return undefined;
       try {
-        const { resource } = await this.briefings.item(current.id, current.id).replace<BriefingDoc>(next, { accessCondition: { type: 'IfMatch', condition: current._etag! } });
+        const { resource } = await this.briefings
+          .item(current.id, current.id)
+          .replace<BriefingDoc>(next, { accessCondition: { type: 'IfMatch', condition: current._etag! } });
         return resource;
       } catch (err) {
         if ((err as { code?: number }).code !== 412) throw err;
@@ -83,13 +90,16 @@ export class DeliveryQueue {
     let failed = 0;
     await bulkWrite(
       this.deliveries,
-      docs.map((d) => ({ op: { operationType: 'Create' as const, partitionKey: d.briefingId, resourceBody: d as never } })),
+      docs.map((d) => ({
+        op: { operationType: 'Create' as const, partitionKey: d.briefingId, resourceBody: d as never },
+      })),
       (_item, failure) => {
         // 409: the record is already there from an earlier, interrupted attempt.
         if (failure && !failure.startsWith('changed by someone else')) failed++;
       },
     );
-    if (failed) throw new Error(`${failed} delivery records could not be written; the queue will be completed on the next pass`);
+    if (failed)
+      throw new Error(`${failed} delivery records could not be written; the queue will be completed on the next pass`);
     return docs.length;
   }
 
@@ -116,7 +126,8 @@ export class DeliveryQueue {
     const resources = await readAll(
       this.deliveries.items.query<Pick<DeliveryDoc, 'state' | 'nextAttemptAt' | 'leaseUntil'>>(
         {
-          query: "SELECT c.state, c.nextAttemptAt, c.leaseUntil FROM c WHERE c.briefingId = @b AND (c.state = 'queued' OR c.state = 'sending')",
+          query:
+            "SELECT c.state, c.nextAttemptAt, c.leaseUntil FROM c WHERE c.briefingId = @b AND (c.state = 'queued' OR c.state = 'sending')",
           parameters: [{ name: '@b', value: briefingId }],
         },
         { ...MANY, partitionKey: briefingId },
@@ -131,7 +142,9 @@ export class DeliveryQueue {
    */
   async replace(doc: DeliveryDoc, etag: string | undefined): Promise<DeliveryDoc | undefined> {
     try {
-      const { resource } = await this.deliveries.item(doc.id, doc.briefingId).replace<DeliveryDoc>(doc, etag ? { accessCondition: { type: 'IfMatch', condition: etag } } : {});
+      const { resource } = await this.deliveries
+        .item(doc.id, doc.briefingId)
+        .replace<DeliveryDoc>(doc, etag ? { accessCondition: { type: 'IfMatch', condition: etag } } : {});
       return resource;
     } catch (err) {
       if ((err as { code?: number }).code === 412) return undefined;
@@ -146,7 +159,13 @@ export class DeliveryQueue {
   async quickCounts(briefingId: string): Promise<DeliveryCounts> {
     const count = async (where: string) => {
       const resources = await readAll(
-        this.deliveries.items.query<number>({ query: `SELECT VALUE COUNT(1) FROM c WHERE c.briefingId = @b${where}`, parameters: [{ name: '@b', value: briefingId }] }, { partitionKey: briefingId }),
+        this.deliveries.items.query<number>(
+          {
+            query: `SELECT VALUE COUNT(1) FROM c WHERE c.briefingId = @b${where}`,
+            parameters: [{ name: '@b', value: briefingId }],
+          },
+          { partitionKey: briefingId },
+        ),
       );
       return resources[0] ?? 0;
     };
@@ -156,14 +175,25 @@ export class DeliveryQueue {
       count(" AND c.state = 'failed'"),
       count(' AND IS_DEFINED(c.acknowledgedAt)'),
     ]);
-    return { total, delivered, failedTotal, acknowledged, queued: total - delivered - failedTotal, failed: {}, seen: acknowledged };
+    return {
+      total,
+      delivered,
+      failedTotal,
+      acknowledged,
+      queued: total - delivered - failedTotal,
+      failed: {},
+      seen: acknowledged,
+    };
   }
 
   /** The full figures, failure reasons included: a few short fields of every record. */
   async counts(briefingId: string): Promise<DeliveryCounts> {
     const resources = await readAll(
       this.deliveries.items.query<Pick<DeliveryDoc, 'state' | 'reason' | 'seenAt' | 'acknowledgedAt'>>(
-        { query: 'SELECT c.state, c.reason, c.seenAt, c.acknowledgedAt FROM c WHERE c.briefingId = @b', parameters: [{ name: '@b', value: briefingId }] },
+        {
+          query: 'SELECT c.state, c.reason, c.seenAt, c.acknowledgedAt FROM c WHERE c.briefingId = @b',
+          parameters: [{ name: '@b', value: briefingId }],
+        },
         { ...MANY, partitionKey: briefingId },
       ),
     );
@@ -175,13 +205,19 @@ export class DeliveryQueue {
     const id = `worker:${workerId}`;
     await this.briefings.items.upsert({ id, type: 'worker', lastSeen: new Date(now).toISOString() });
     const resources = await readAll(
-      this.briefings.items.query<number>({ query: "SELECT VALUE c.lastSeen FROM c WHERE c.type = 'worker' AND c.lastSeen > @since", parameters: [{ name: '@since', value: new Date(since).toISOString() }] }),
+      this.briefings.items.query<number>({
+        query: "SELECT VALUE c.lastSeen FROM c WHERE c.type = 'worker' AND c.lastSeen > @since",
+        parameters: [{ name: '@since', value: new Date(since).toISOString() }],
+      }),
     );
     return resources.length;
   }
 
   /** This worker has stopped: its share of the limit goes to the others from their next heartbeat. */
   async retire(workerId: string): Promise<void> {
-    await this.briefings.item(`worker:${workerId}`, `worker:${workerId}`).delete().catch(() => undefined);
+    await this.briefings
+      .item(`worker:${workerId}`, `worker:${workerId}`)
+      .delete()
+      .catch(() => undefined);
   }
 }

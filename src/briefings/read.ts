@@ -28,17 +28,32 @@ export class Reading {
     const isLead = can(turn.principal, 'briefings.send');
     const sent = await this.ctx.store.list({ status: ['sending', 'sent'] }, 30);
     const all = [
-      ...sent.map((b) => ({ ref: `sent:${b.id}`, content: b.content, subtitle: `Sent ${ukLabel(new Date(b.startedAt ?? b.updatedAt))}` })),
-      ...this.ctx.library.map((b) => ({ ref: `library:${b.id}`, content: b as BriefingContent, subtitle: `Library · ${b.tags.join(', ')}` })),
+      ...sent.map((b) => ({
+        ref: `sent:${b.id}`,
+        content: b.content,
+        subtitle: `Sent ${ukLabel(new Date(b.startedAt ?? b.updatedAt))}`,
+      })),
+      ...this.ctx.library.map((b) => ({
+        ref: `library:${b.id}`,
+        content: b as BriefingContent,
+        subtitle: `Library · ${b.tags.join(', ')}`,
+      })),
     ];
     const found = searchBriefings(all, query).slice(0, 12);
     await turn.send({
       card: listCard({
         heading: '7-minute briefings',
         showSearch: true,
-        intro: query ? `Briefings matching "${query}"` : 'Recent briefings first, then the library. Open one to read it.',
+        intro: query
+          ? `Briefings matching "${query}"`
+          : 'Recent briefings first, then the library. Open one to read it.',
         query,
-        items: found.map((f) => ({ title: f.content.title, subtitle: f.subtitle, button: 'Open', data: { verb: BRIEFINGS_VERBS.open, ref: f.ref } })),
+        items: found.map((f) => ({
+          title: f.content.title,
+          subtitle: f.subtitle,
+          button: 'Open',
+          data: { verb: BRIEFINGS_VERBS.open, ref: f.ref },
+        })),
         empty: found.length ? '' : `No briefing matches "${query}". Try fewer or different words.`,
         leadActions: isLead
           ? [
@@ -61,17 +76,21 @@ export class Reading {
     const isLead = can(turn.principal, 'briefings.send');
     if (kind === 'library') {
       const item = this.ctx.library.find((b) => b.id === ref);
-      if (!item) return turn.send({ text: 'That briefing is no longer in the library. Type briefings to see the list.' });
+      if (!item)
+        return turn.send({ text: 'That briefing is no longer in the library. Type briefings to see the list.' });
       return turn.send({
         card: briefingCard(item, {
           footer: `Library briefing, version ${item.version}. Sources: ${item.sources.join('; ')}`,
-          extraActions: isLead ? [{ title: 'Send this briefing', data: { verb: BRIEFINGS_VERBS.start, libraryId: item.id } }] : [],
+          extraActions: isLead
+            ? [{ title: 'Send this briefing', data: { verb: BRIEFINGS_VERBS.start, libraryId: item.id } }]
+            : [],
         }),
         fallbackText: briefingSummary(item),
       });
     }
     const briefing = await this.ctx.store.get(ref);
-    if (!briefing || (briefing.status !== 'sent' && briefing.status !== 'sending')) return turn.send({ text: 'I could not find that briefing. Type briefings to see the list.' });
+    if (!briefing || (briefing.status !== 'sent' && briefing.status !== 'sending'))
+      return turn.send({ text: 'I could not find that briefing. Type briefings to see the list.' });
     const mine = turn.user.aadObjectId ? await this.ctx.store.delivery(briefing.id, turn.user.aadObjectId) : undefined;
     const delivered = mine?.state === 'delivered';
     await turn.send({
@@ -79,7 +98,9 @@ export class Reading {
         ack: delivered && !mine.acknowledgedAt ? { briefingId: briefing.id, deliveryId: mine.id } : undefined,
         acknowledgedAt: mine?.acknowledgedAt,
         footer: `From ${md(briefing.author.name)}, sent ${ukLabel(new Date(briefing.startedAt ?? briefing.updatedAt))}.`,
-        extraActions: isLead ? [{ title: 'See who has read it', data: { verb: BRIEFINGS_VERBS.report, briefingId: briefing.id } }] : [],
+        extraActions: isLead
+          ? [{ title: 'See who has read it', data: { verb: BRIEFINGS_VERBS.report, briefingId: briefing.id } }]
+          : [],
       }),
       fallbackText: briefingSummary(briefing.content),
     });
@@ -94,10 +115,15 @@ export class Reading {
       const delivery = await this.ctx.store.delivery(briefingId, deliveryId);
       if (!briefing || !delivery || !oid || delivery.recipient.aadObjectId !== oid) {
         turn.log.info({ briefingId, refused: 'not-in-audience' }, 'acknowledgement refused');
-        return { text: 'This briefing was not sent to you, so I cannot record that you have read it. You are welcome to read it: type briefings to find it.' };
+        return {
+          text: 'This briefing was not sent to you, so I cannot record that you have read it. You are welcome to read it: type briefings to find it.',
+        };
       }
       const reply = (at: string): Reply => ({
-        card: briefingCard(briefing.content, { acknowledgedAt: at, footer: `From ${md(briefing.author.name)}, safeguarding team.` }),
+        card: briefingCard(briefing.content, {
+          acknowledgedAt: at,
+          footer: `From ${md(briefing.author.name)}, safeguarding team.`,
+        }),
         fallbackText: `Thank you: you confirmed you read "${briefing.content.title}".`,
       });
       if (delivery.acknowledgedAt) return reply(delivery.acknowledgedAt);
@@ -115,7 +141,9 @@ export class Reading {
     const lastRead = Number(receipt.lastReadMessageId);
     for (const d of await this.ctx.store.unseenFor(receipt.aadObjectId)) {
       const id = Number(d.activityId);
-      const read = d.activityId === receipt.lastReadMessageId || (Number.isFinite(id) && Number.isFinite(lastRead) && id > 0 && id <= lastRead);
+      const read =
+        d.activityId === receipt.lastReadMessageId ||
+        (Number.isFinite(id) && Number.isFinite(lastRead) && id > 0 && id <= lastRead);
       if (!read) continue;
       // 'changed': acknowledged meanwhile, which already counts as seen.
       await this.ctx.store.markSeen(d, this.ctx.now().toISOString());

@@ -19,7 +19,12 @@ export const NO_SUCH_REPORT = 'I could not find that briefing. Type briefing rep
 export const NOTHING_TO_REMIND = 'Reminders can be sent once a briefing has finished sending.';
 
 /** The list card without a search result: drafts, reports. */
-function listReply(heading: string, intro: string, items: { title: string; subtitle: string; button: string; data: Record<string, unknown> }[], leadActions: CardButton[]): Reply {
+function listReply(
+  heading: string,
+  intro: string,
+  items: { title: string; subtitle: string; button: string; data: Record<string, unknown> }[],
+  leadActions: CardButton[],
+): Reply {
   return { card: listCard({ heading, intro, showSearch: false, query: '', items, empty: '', leadActions }) };
 }
 
@@ -31,12 +36,20 @@ export class Reports {
     await turn.send(
       listReply(
         'Your drafts and scheduled briefings',
-        mine.length ? 'Pick one up where you left off.' : 'You have no drafts. Start one from the library or write a new one.',
+        mine.length
+          ? 'Pick one up where you left off.'
+          : 'You have no drafts. Start one from the library or write a new one.',
         mine.map((b) => ({
           title: b.content.title,
-          subtitle: b.status === 'scheduled' ? `Scheduled for ${ukLabel(new Date(b.sendAt!))}` : `Draft, last saved ${ukLabel(new Date(b.updatedAt))}`,
+          subtitle:
+            b.status === 'scheduled'
+              ? `Scheduled for ${ukLabel(new Date(b.sendAt!))}`
+              : `Draft, last saved ${ukLabel(new Date(b.updatedAt))}`,
           button: b.status === 'draft' ? 'Continue' : 'View',
-          data: b.status === 'draft' ? { verb: BRIEFINGS_VERBS.preview, draftId: b.id } : { verb: BRIEFINGS_VERBS.report, briefingId: b.id },
+          data:
+            b.status === 'draft'
+              ? { verb: BRIEFINGS_VERBS.preview, draftId: b.id }
+              : { verb: BRIEFINGS_VERBS.report, briefingId: b.id },
         })),
         [{ title: 'Write a new briefing', data: { verb: BRIEFINGS_VERBS.new } }],
       ),
@@ -51,7 +64,10 @@ export class Reports {
         sent.length ? 'Every briefing sent, newest first.' : 'No briefing has been sent yet.',
         sent.map((b) => ({
           title: b.content.title,
-          subtitle: b.status === 'scheduled' ? `Scheduled for ${ukLabel(new Date(b.sendAt!))}` : `${b.status === 'sending' ? 'Sending since' : 'Sent'} ${ukLabel(new Date(b.startedAt ?? b.updatedAt))} by ${md(b.author.name)}`,
+          subtitle:
+            b.status === 'scheduled'
+              ? `Scheduled for ${ukLabel(new Date(b.sendAt!))}`
+              : `${b.status === 'sending' ? 'Sending since' : 'Sent'} ${ukLabel(new Date(b.startedAt ?? b.updatedAt))} by ${md(b.author.name)}`,
           button: 'Report',
           data: { verb: BRIEFINGS_VERBS.report, briefingId: b.id },
         })),
@@ -88,9 +104,13 @@ export class Reports {
       if (d.acknowledgedAt) t.acked++;
       byTeam.set(d.recipient.team, t);
     }
-    const pending = delivered.filter((d) => !d.acknowledgedAt).sort((a, b) => a.recipient.name.localeCompare(b.recipient.name));
+    const pending = delivered
+      .filter((d) => !d.acknowledgedAt)
+      .sort((a, b) => a.recipient.name.localeCompare(b.recipient.name));
     // Who it did not reach, and why: reports are privileged, so this is only ever in the lead's 1:1 chat.
-    const missed = deliveries.filter((d) => d.state === 'failed' || d.reason).sort((a, b) => a.recipient.name.localeCompare(b.recipient.name));
+    const missed = deliveries
+      .filter((d) => d.state === 'failed' || d.reason)
+      .sort((a, b) => a.recipient.name.localeCompare(b.recipient.name));
     const n = (x: number) => x.toLocaleString('en-GB');
     await turn.send({
       card: reportCard({
@@ -100,15 +120,27 @@ export class Reports {
         facts: [
           { title: 'People in the audience', value: n(counts.total) },
           { title: 'Delivered', value: n(counts.delivered) },
-          ...(Object.entries(counts.failed) as [FailureReason, number][]).map(([reason, count]) => ({ title: `Not delivered: ${FAILURE_LABELS[reason]}`, value: n(count) })),
+          ...(Object.entries(counts.failed) as [FailureReason, number][]).map(([reason, count]) => ({
+            title: `Not delivered: ${FAILURE_LABELS[reason]}`,
+            value: n(count),
+          })),
           ...(counts.queued ? [{ title: 'Still to send', value: n(counts.queued) }] : []),
-          { title: 'Seen (Teams read receipt)', value: `${n(counts.seen)} (${percent(counts.seen, counts.delivered)})` },
-          { title: 'Acknowledged', value: `${n(counts.acknowledged)} (${percent(counts.acknowledged, counts.delivered)})` },
+          {
+            title: 'Seen (Teams read receipt)',
+            value: `${n(counts.seen)} (${percent(counts.seen, counts.delivered)})`,
+          },
+          {
+            title: 'Acknowledged',
+            value: `${n(counts.acknowledged)} (${percent(counts.acknowledged, counts.delivered)})`,
+          },
         ],
         teams: [...byTeam.entries()]
           .sort(([a], [b]) => a.localeCompare(b))
           .slice(0, 40)
-          .map(([team, t]) => ({ title: md(team), value: `${n(t.acked)} of ${n(t.delivered)} acknowledged (${percent(t.acked, t.delivered)})` })),
+          .map(([team, t]) => ({
+            title: md(team),
+            value: `${n(t.acked)} of ${n(t.delivered)} acknowledged (${percent(t.acked, t.delivered)})`,
+          })),
         pending: pending.length
           ? `${pending
               .slice(0, 40)
@@ -118,7 +150,10 @@ export class Reports {
         notReached: missed.length
           ? `${missed
               .slice(0, 40)
-              .map((d) => `${md(d.recipient.name)} (${md(d.recipient.team)}): ${d.reason ? FAILURE_LABELS[d.reason] : 'not delivered'}`)
+              .map(
+                (d) =>
+                  `${md(d.recipient.name)} (${md(d.recipient.team)}): ${d.reason ? FAILURE_LABELS[d.reason] : 'not delivered'}`,
+              )
               .join('; ')}${missed.length > 40 ? `; and ${n(missed.length - 40)} more` : ''}.`
           : '',
         canRemind: pending.length > 0 && briefing.status === 'sent',
@@ -132,7 +167,9 @@ export class Reports {
     const briefing = await this.ctx.store.get(data.briefingId);
     if (!briefing || briefing.status !== 'sent') return turn.send({ text: NOTHING_TO_REMIND });
     const now = this.ctx.now();
-    const pending = (await this.ctx.store.deliveriesOf(briefing.id)).filter((d) => d.state === 'delivered' && !d.acknowledgedAt);
+    const pending = (await this.ctx.store.deliveriesOf(briefing.id)).filter(
+      (d) => d.state === 'delivered' && !d.acknowledgedAt,
+    );
     const due = pending.filter((d) => !d.remindedAt || now.getTime() - Date.parse(d.remindedAt) >= REMIND_INTERVAL_MS);
     const recent = pending.length - due.length;
     await turn.send({
@@ -143,8 +180,16 @@ export class Reports {
     if (!due.length) return;
     const author = turn.user.aadObjectId;
     void inBackground(() => this.sendReminders(briefing, due, now)).then(async (sent) => {
-      await this.ctx.audit.note(turn.user, 'briefing.reminded', { briefing: briefing.id, due: due.length, reminded: sent }, this.ctx.log);
-      if (author) await this.ctx.notifier.sendToPerson(author, { text: `Reminders for "${briefing.content.title}": ${sent} sent.` }).catch(() => undefined);
+      await this.ctx.audit.note(
+        turn.user,
+        'briefing.reminded',
+        { briefing: briefing.id, due: due.length, reminded: sent },
+        this.ctx.log,
+      );
+      if (author)
+        await this.ctx.notifier
+          .sendToPerson(author, { text: `Reminders for "${briefing.content.title}": ${sent} sent.` })
+          .catch(() => undefined);
     });
   }
 
@@ -157,10 +202,21 @@ export class Reports {
       // Two messages, so two send slots: each taken right before its request, as for the briefing.
       const paced = { beforeSend: async () => void (await this.ctx.engine.pacer.take(oid)) };
       await this.ctx.notifier
-        .deliver(oid, { text: `A gentle reminder: please read "${briefing.content.title}" and press "I've read this" when you have. It takes about seven minutes.` }, paced)
+        .deliver(
+          oid,
+          {
+            text: `A gentle reminder: please read "${briefing.content.title}" and press "I've read this" when you have. It takes about seven minutes.`,
+          },
+          paced,
+        )
         .then(() => this.ctx.notifier.deliver(oid, this.ctx.recipientCard(briefing, d), paced))
         .then(() => sent++)
-        .catch((err: unknown) => this.ctx.log.warn({ err: { message: (err as Error).message }, briefingId: briefing.id }, 'a reminder could not be sent'));
+        .catch((err: unknown) =>
+          this.ctx.log.warn(
+            { err: { message: (err as Error).message }, briefingId: briefing.id },
+            'a reminder could not be sent',
+          ),
+        );
     }
     this.ctx.log.info({ briefingId: briefing.id, sent }, 'briefing reminders sent');
     return sent;

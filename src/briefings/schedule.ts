@@ -30,7 +30,8 @@ export function fromUkTime(date: string, time: string): ScheduleResult {
   const t = /^(\d{2}):(\d{2})(?::\d{2})?$/.exec(time);
   if (!d || !t) return { ok: false, problem: 'Choose both a date and a time.' };
   const [y, mo, da, h, mi] = [Number(d[1]), Number(d[2]), Number(d[3]), Number(t[1]), Number(t[2])];
-  if (mo < 1 || mo > 12 || da < 1 || da > 31 || h > 23 || mi > 59) return { ok: false, problem: 'That date or time does not exist.' };
+  if (mo < 1 || mo > 12 || da < 1 || da > 31 || h > 23 || mi > 59)
+    return { ok: false, problem: 'That date or time does not exist.' };
   const asUtc = Date.UTC(y, mo - 1, da, h, mi);
   // The UK is UTC or UTC+1: try both offsets, earliest first, and keep the one that reads back the same.
   for (const offsetHours of [1, 0]) {
@@ -40,11 +41,20 @@ export function fromUkTime(date: string, time: string): ScheduleResult {
   }
   const check = new Date(Date.UTC(y, mo - 1, da));
   if (check.getUTCMonth() !== mo - 1) return { ok: false, problem: 'That date does not exist.' };
-  return { ok: false, problem: `${time} on ${date} does not exist in the UK: the clocks go forward that night. Choose another time.` };
+  return {
+    ok: false,
+    problem: `${time} on ${date} does not exist in the UK: the clocks go forward that night. Choose another time.`,
+  };
 }
 
 /** "Monday 23 November 2026 at 14:05" in UK time. */
 export function ukLabel(instant: Date): string {
-  const day = new Intl.DateTimeFormat('en-GB', { timeZone: ZONE, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(instant);
+  const day = new Intl.DateTimeFormat('en-GB', {
+    timeZone: ZONE,
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+  }).format(instant);
   return `${day.replace(',', '')} at ${ukWallClock(instant).time}`;
 }

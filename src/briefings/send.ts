@@ -17,9 +17,26 @@ const multi = z
   .string()
   .max(20_000)
   .optional()
-  .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean));
-const audienceChoice = z.object({ draftId: id, kind: z.enum(['everyone', 'teams', 'staffGroups', 'practices'], { message: 'Choose who should get the briefing.' }), teams: multi, staffGroups: multi, practices: multi });
-const sendChoice = z.object({ draftId: id, when: z.enum(['now', 'later']), date: z.string().max(20).optional(), time: z.string().max(20).optional(), confirmed: z.literal('yes').optional() });
+  .transform((v) =>
+    (v ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+const audienceChoice = z.object({
+  draftId: id,
+  kind: z.enum(['everyone', 'teams', 'staffGroups', 'practices'], { message: 'Choose who should get the briefing.' }),
+  teams: multi,
+  staffGroups: multi,
+  practices: multi,
+});
+const sendChoice = z.object({
+  draftId: id,
+  when: z.enum(['now', 'later']),
+  date: z.string().max(20).optional(),
+  time: z.string().max(20).optional(),
+  confirmed: z.literal('yes').optional(),
+});
 
 /**
  * A card naming a draft, whose other fields are checked here too but answered by the handler: a
@@ -30,7 +47,10 @@ function draftAnd<S extends z.ZodTypeAny>(rest: S) {
   return z
     .object({ draftId: id })
     .passthrough()
-    .transform((v) => ({ draftId: v.draftId, choice: rest.safeParse(v) as z.SafeParseReturnType<z.input<S>, z.output<S>> }));
+    .transform((v) => ({
+      draftId: v.draftId,
+      choice: rest.safeParse(v) as z.SafeParseReturnType<z.input<S>, z.output<S>>,
+    }));
 }
 export const audienceSchema = draftAnd(audienceChoice);
 export const sendSchema = draftAnd(sendChoice);
@@ -76,27 +96,49 @@ export class Sending {
     const draft = await draftFor(this.ctx, turn, data.draftId);
     if (!draft) return;
     const parsed = data.choice;
-    if (!parsed.success) return this.showAudience(turn, draft, parsed.error.issues[0]?.message ?? 'Choose who should get the briefing.');
+    if (!parsed.success)
+      return this.showAudience(turn, draft, parsed.error.issues[0]?.message ?? 'Choose who should get the briefing.');
     const { kind } = parsed.data;
     const audience: Audience = kind === 'everyone' ? { kind } : { kind, values: parsed.data[kind] };
     if (audience.kind !== 'everyone' && audience.values.length === 0) {
-      return this.showAudience(turn, draft, `Choose at least one ${kind === 'teams' ? 'team' : kind === 'staffGroups' ? 'staff group' : 'practice'}.`);
+      return this.showAudience(
+        turn,
+        draft,
+        `Choose at least one ${kind === 'teams' ? 'team' : kind === 'staffGroups' ? 'staff group' : 'practice'}.`,
+      );
     }
     if (audience.kind !== 'everyone') {
       // Stored with the briefing: only names from the lists on the card, and never patient details
       // (which are not repeated back either).
       if (audience.values.some((v) => containsPatientData(v))) {
         turn.log.info({ screened: true }, 'briefing audience not saved: looks like patient data');
-        return this.showAudience(turn, draft, 'That looks like it may identify a patient, so I have not saved it. Choose from the list.');
+        return this.showAudience(
+          turn,
+          draft,
+          'That looks like it may identify a patient, so I have not saved it. Choose from the list.',
+        );
       }
-      const known = audience.kind === 'teams' ? new Set(await this.allTeams()) : new Set(audience.kind === 'staffGroups' ? this.ctx.staffGroups.map((g) => g.id) : this.ctx.practices.map((p) => p.code));
+      const known =
+        audience.kind === 'teams'
+          ? new Set(await this.allTeams())
+          : new Set(
+              audience.kind === 'staffGroups'
+                ? this.ctx.staffGroups.map((g) => g.id)
+                : this.ctx.practices.map((p) => p.code),
+            );
       if (!audience.values.every((v) => known.has(v))) {
-        const what = audience.kind === 'teams' ? 'teams in the staff list' : audience.kind === 'staffGroups' ? 'staff groups' : 'GP practices';
+        const what =
+          audience.kind === 'teams'
+            ? 'teams in the staff list'
+            : audience.kind === 'staffGroups'
+              ? 'staff groups'
+              : 'GP practices';
         return this.showAudience(turn, draft, `Choose from the list: only ${what} can get a briefing.`);
       }
     }
     const next: BriefingDoc = { ...draft, audience, updatedAt: this.ctx.now().toISOString() };
-    if ((await this.ctx.store.saveBriefing(next, draft._etag)) === 'changed') return turn.send({ text: 'This draft changed while you were choosing. Please choose the audience again.' });
+    if ((await this.ctx.store.saveBriefing(next, draft._etag)) === 'changed')
+      return turn.send({ text: 'This draft changed while you were choosing. Please choose the audience again.' });
     await this.sendConfirm(turn, next);
   }
 
@@ -112,7 +154,9 @@ export class Sending {
         problems,
         audienceLabel: audienceLabel(this.ctx, draft.audience!),
         peopleLabel: people(recipients.length),
-        unreachableLabel: unreachable ? `${unreachable.toLocaleString('en-GB')} (no chat with the bot yet, or no Teams account in the staff list): they will show as not delivered` : 'none',
+        unreachableLabel: unreachable
+          ? `${unreachable.toLocaleString('en-GB')} (no chat with the bot yet, or no Teams account in the staff list): they will show as not delivered`
+          : 'none',
         date: soon.date,
         time: soon.time,
       }),
@@ -132,14 +176,17 @@ export class Sending {
     const draft = await draftFor(this.ctx, turn, data.draftId);
     if (!draft) return;
     const parsed = data.choice;
-    if (!parsed.success || !draft.audience) return this.showAudience(turn, draft, 'Choose who should get the briefing first.');
+    if (!parsed.success || !draft.audience)
+      return this.showAudience(turn, draft, 'Choose who should get the briefing first.');
     const recipients = await this.ctx.engine.resolveAudience(draft.audience);
-    if (recipients.length === 0) return this.showAudience(turn, draft, 'Nobody in the staff list matches that audience. Choose again.');
+    if (recipients.length === 0)
+      return this.showAudience(turn, draft, 'Nobody in the staff list matches that audience. Choose again.');
     let sendAt: Date | undefined;
     if (parsed.data.when === 'later') {
       const when = fromUkTime(parsed.data.date ?? '', parsed.data.time ?? '');
       if (!when.ok) return this.sendConfirm(turn, draft, when.problem);
-      if (when.at.getTime() <= this.ctx.now().getTime()) return this.sendConfirm(turn, draft, 'That time has already passed. Choose a later time, or send now.');
+      if (when.at.getTime() <= this.ctx.now().getTime())
+        return this.sendConfirm(turn, draft, 'That time has already passed. Choose a later time, or send now.');
       // Nothing is committed until the lead has seen the time in words and said yes.
       if (parsed.data.confirmed !== 'yes') {
         return turn.send({
@@ -158,21 +205,41 @@ export class Sending {
       sendAt = when.at;
     }
     const now = this.ctx.now().toISOString();
-    const next: BriefingDoc = { ...draft, status: sendAt ? 'scheduled' : 'sending', confirmedAt: now, updatedAt: now, ...(sendAt ? { sendAt: sendAt.toISOString() } : { startedAt: now }) };
+    const next: BriefingDoc = {
+      ...draft,
+      status: sendAt ? 'scheduled' : 'sending',
+      confirmedAt: now,
+      updatedAt: now,
+      ...(sendAt ? { sendAt: sendAt.toISOString() } : { startedAt: now }),
+    };
     if ((await this.ctx.store.saveBriefing(next, draft._etag)) === 'changed') {
-      return turn.send({ text: 'This draft changed at the same moment (perhaps sent from another device). Type briefing drafts to check it.' });
+      return turn.send({
+        text: 'This draft changed at the same moment (perhaps sent from another device). Type briefing drafts to check it.',
+      });
     }
-    turn.log.info({ briefingId: draft.id, recipients: recipients.length, scheduled: Boolean(sendAt) }, 'briefing confirmed');
+    turn.log.info(
+      { briefingId: draft.id, recipients: recipients.length, scheduled: Boolean(sendAt) },
+      'briefing confirmed',
+    );
     await this.ctx.audit.note(
       turn.user,
       sendAt ? 'briefing.scheduled' : 'briefing.sent',
-      { briefing: draft.id, ...(draft.libraryId ? { library: draft.libraryId } : {}), recipients: recipients.length, ...(sendAt ? { sendAt: sendAt.toISOString() } : {}) },
+      {
+        briefing: draft.id,
+        ...(draft.libraryId ? { library: draft.libraryId } : {}),
+        recipients: recipients.length,
+        ...(sendAt ? { sendAt: sendAt.toISOString() } : {}),
+      },
       turn.log,
     );
     if (sendAt) {
-      return turn.send({ text: `Scheduled: "${draft.content.title}" will go to ${people(recipients.length)} on ${ukLabel(sendAt)}. Type briefing drafts to see it, change its time or cancel it.` });
+      return turn.send({
+        text: `Scheduled: "${draft.content.title}" will go to ${people(recipients.length)} on ${ukLabel(sendAt)}. Type briefing drafts to see it, change its time or cancel it.`,
+      });
     }
-    await turn.send({ text: `Sending "${draft.content.title}" to ${people(recipients.length)} now. I'll keep a progress card up to date here.` });
+    await turn.send({
+      text: `Sending "${draft.content.title}" to ${people(recipients.length)} now. I'll keep a progress card up to date here.`,
+    });
     void inBackground(() => this.ctx.engine.work(draft.id));
   }
 }

@@ -95,7 +95,13 @@ export class BriefingStore {
   async chatsFor(aadObjectIds: string[]): Promise<Map<string, { reference: Record<string, unknown> }>> {
     if (aadObjectIds.length === 0) return new Map();
     const resources = await readAll(
-      this.conversations.items.query<{ id: string; reference: Record<string, unknown> }>({ query: 'SELECT c.id, c.reference FROM c WHERE ARRAY_CONTAINS(@ids, c.id)', parameters: [{ name: '@ids', value: aadObjectIds }] }, MANY),
+      this.conversations.items.query<{ id: string; reference: Record<string, unknown> }>(
+        {
+          query: 'SELECT c.id, c.reference FROM c WHERE ARRAY_CONTAINS(@ids, c.id)',
+          parameters: [{ name: '@ids', value: aadObjectIds }],
+        },
+        MANY,
+      ),
     );
     return new Map(resources.map((r) => [r.id, { reference: r.reference }]));
   }
@@ -118,7 +124,10 @@ export class BriefingStore {
       parameters.push({ name: '@author', value: filter.author });
     }
     const resources = await readAll(
-      this.briefings.items.query<BriefingDoc>({ query: `SELECT TOP ${top} * FROM c WHERE ${where.join(' AND ')} ORDER BY c.updatedAt DESC`, parameters }),
+      this.briefings.items.query<BriefingDoc>({
+        query: `SELECT TOP ${top} * FROM c WHERE ${where.join(' AND ')} ORDER BY c.updatedAt DESC`,
+        parameters,
+      }),
     );
     return resources;
   }
@@ -131,7 +140,10 @@ export class BriefingStore {
   /** Every delivery record of a briefing (one partition). */
   async deliveriesOf(briefingId: string): Promise<DeliveryDoc[]> {
     const resources = await readAll(
-      this.deliveries.items.query<DeliveryDoc>({ query: 'SELECT * FROM c WHERE c.briefingId = @b', parameters: [{ name: '@b', value: briefingId }] }, { ...MANY, partitionKey: briefingId }),
+      this.deliveries.items.query<DeliveryDoc>(
+        { query: 'SELECT * FROM c WHERE c.briefingId = @b', parameters: [{ name: '@b', value: briefingId }] },
+        { ...MANY, partitionKey: briefingId },
+      ),
     );
     return resources;
   }
@@ -140,7 +152,8 @@ export class BriefingStore {
   async unseenFor(aadObjectId: string): Promise<DeliveryDoc[]> {
     const resources = await readAll(
       this.deliveries.items.query<DeliveryDoc>({
-        query: "SELECT * FROM c WHERE c.recipient.aadObjectId = @oid AND c.state = 'delivered' AND NOT IS_DEFINED(c.seenAt)",
+        query:
+          "SELECT * FROM c WHERE c.recipient.aadObjectId = @oid AND c.state = 'delivered' AND NOT IS_DEFINED(c.seenAt)",
         parameters: [{ name: '@oid', value: aadObjectId }],
       }),
     );
@@ -195,7 +208,9 @@ export class BriefingStore {
 
   /** A Teams read receipt recorded under the delivery's etag; 'changed' (acknowledged meanwhile) is fine and left alone. */
   async markSeen(delivery: DeliveryDoc, at: string): Promise<'saved' | 'changed'> {
-    return (await writeIfUnchanged(this.deliveries, { ...delivery, seenAt: at }, delivery.briefingId, delivery._etag)) ? 'saved' : 'changed';
+    return (await writeIfUnchanged(this.deliveries, { ...delivery, seenAt: at }, delivery.briefingId, delivery._etag))
+      ? 'saved'
+      : 'changed';
   }
 
   /**

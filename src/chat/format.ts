@@ -5,7 +5,12 @@
  * every call (about 30 µs, the costliest step of a `my training` turn's card), and the same few
  * dates come back again and again, so each is also remembered (a bounded cache).
  */
-const UK_DATE = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' });
+const UK_DATE = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+  timeZone: 'Europe/London',
+});
 const ukDates = new Map<string, string>();
 
 /** A calendar date (YYYY-MM-DD) as a UK date: 15 June 2026. Anything else is returned as it is. */

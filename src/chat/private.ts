@@ -15,7 +15,10 @@ export function privately(notifier: Notifier, handler: TurnHandler): TurnHandler
     if (turn.conversation.kind === 'personal') return handler(turn);
     const oid = turn.user.aadObjectId;
     if (!oid || !(await notifier.hasChat(oid))) {
-      turn.log.info({ privileged: true, moved: false }, 'privileged request in a shared conversation: asked to use the 1:1 chat');
+      turn.log.info(
+        { privileged: true, moved: false },
+        'privileged request in a shared conversation: asked to use the 1:1 chat',
+      );
       return turn.send({ text: ASK_PRIVATELY });
     }
     let sent = 0;
@@ -24,7 +27,8 @@ export function privately(notifier: Notifier, handler: TurnHandler): TurnHandler
       // The handler sees a 1:1 turn: its answers (and anything it refuses) reach this person alone.
       conversation: { ...turn.conversation, kind: 'personal' },
       send: async (reply) => {
-        if ((await notifier.sendToPerson(oid, reply)) !== 'sent') throw new Error('The 1:1 chat with the bot is no longer stored');
+        if ((await notifier.sendToPerson(oid, reply)) !== 'sent')
+          throw new Error('The 1:1 chat with the bot is no longer stored');
         sent++;
       },
     };

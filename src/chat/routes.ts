@@ -18,7 +18,12 @@ export interface ActionOptions {
   invalid: TurnHandler;
 }
 
-export function action<S extends z.ZodTypeAny>(verb: string, schema: S, handle: (turn: ChatTurn, data: z.output<S>) => Promise<void>, opts: ActionOptions): CardAction {
+export function action<S extends z.ZodTypeAny>(
+  verb: string,
+  schema: S,
+  handle: (turn: ChatTurn, data: z.output<S>) => Promise<void>,
+  opts: ActionOptions,
+): CardAction {
   return {
     verb,
     privileged: opts.privileged,
@@ -36,7 +41,12 @@ export function action<S extends z.ZodTypeAny>(verb: string, schema: S, handle: 
 }
 
 /** A Universal Action (Action.Execute): the reply replaces the card pressed. */
-export function execute<S extends z.ZodTypeAny>(verb: string, schema: S, handle: (turn: ChatTurn, data: z.output<S>) => Promise<Reply>, invalid: (turn: ChatTurn) => Promise<Reply> | Reply): ExecuteAction {
+export function execute<S extends z.ZodTypeAny>(
+  verb: string,
+  schema: S,
+  handle: (turn: ChatTurn, data: z.output<S>) => Promise<Reply>,
+  invalid: (turn: ChatTurn) => Promise<Reply> | Reply,
+): ExecuteAction {
   return {
     verb,
     handle: async (turn) => {

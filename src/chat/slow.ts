@@ -12,11 +12,23 @@ export const STILL_WORKING_AFTER_MS = 3000;
 /** Storage time the work may take in all before it gives up. */
 export const SLOW_REPLY_STORAGE_MS = 60_000;
 
-export async function replyWhenReady(turn: ChatTurn, notifier: Notifier, work: () => Promise<Reply>, workingText: string, waitMs = STILL_WORKING_AFTER_MS): Promise<void> {
+export async function replyWhenReady(
+  turn: ChatTurn,
+  notifier: Notifier,
+  work: () => Promise<Reply>,
+  workingText: string,
+  waitMs = STILL_WORKING_AFTER_MS,
+): Promise<void> {
   const job = inBackground(() => withStorageBudget(SLOW_REPLY_STORAGE_MS, work));
   let timer: NodeJS.Timeout | undefined;
   const waited = new Promise<'waited'>((resolve) => (timer = setTimeout(() => resolve('waited'), waitMs)));
-  const first = await Promise.race([job.then((reply) => ({ reply }), (err: unknown) => ({ err })), waited]);
+  const first = await Promise.race([
+    job.then(
+      (reply) => ({ reply }),
+      (err: unknown) => ({ err }),
+    ),
+    waited,
+  ]);
   clearTimeout(timer);
   if (first !== 'waited') {
     if ('err' in first) throw first.err;
@@ -34,7 +46,9 @@ export async function replyWhenReady(turn: ChatTurn, notifier: Notifier, work: (
       turn.log.error({ err: { name: (err as Error).name, message: (err as Error).message }, ref }, 'slow reply failed');
       if (oid) {
         await notifier
-          .sendToPerson(oid, { text: `Sorry, I could not finish that after all. Please try again later. If it keeps happening, tell the safeguarding team and quote reference ${ref}.` })
+          .sendToPerson(oid, {
+            text: `Sorry, I could not finish that after all. Please try again later. If it keeps happening, tell the safeguarding team and quote reference ${ref}.`,
+          })
           .catch(() => undefined);
       }
     });

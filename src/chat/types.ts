@@ -161,7 +161,11 @@ export interface Notifier {
    * One attempt to post into a person's stored 1:1 chat, with no retries of the SDK's own: the
    * caller decides when to try again. Throws DeliveryError.
    */
-  deliver(aadObjectId: string, reply: Reply, opts?: DeliverOptions): Promise<{ activityId: string; conversationId: string } | 'no-conversation'>;
+  deliver(
+    aadObjectId: string,
+    reply: Reply,
+    opts?: DeliverOptions,
+  ): Promise<{ activityId: string; conversationId: string } | 'no-conversation'>;
   /** Replaces a message the bot sent earlier (a progress card). Throws DeliveryError. */
   update(aadObjectId: string, activityId: string, reply: Reply): Promise<void>;
   /** Opens a new 1:1 chat with the stored user and tenant and remembers it. False if there is nothing to recreate from. */
@@ -192,7 +196,11 @@ export class DeferredNotifier implements Notifier {
     return this.bot.sendToPerson(aadObjectId, reply);
   }
 
-  deliver(aadObjectId: string, reply: Reply, opts?: DeliverOptions): Promise<{ activityId: string; conversationId: string } | 'no-conversation'> {
+  deliver(
+    aadObjectId: string,
+    reply: Reply,
+    opts?: DeliverOptions,
+  ): Promise<{ activityId: string; conversationId: string } | 'no-conversation'> {
     return this.bot.deliver(aadObjectId, reply, opts);
   }
 

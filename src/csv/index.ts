@@ -26,7 +26,15 @@ export function dayProblem(text: string): string | undefined {
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const day = new Date(0);
   day.setUTCFullYear(y, mo - 1, d); // not Date.UTC, which reads years 0-99 as 1900-1999
-  if (mo < 1 || mo > 12 || d < 1 || day.getUTCFullYear() !== y || day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d) return 'is not a real date';
+  if (
+    mo < 1 ||
+    mo > 12 ||
+    d < 1 ||
+    day.getUTCFullYear() !== y ||
+    day.getUTCMonth() !== mo - 1 ||
+    day.getUTCDate() !== d
+  )
+    return 'is not a real date';
   if (text < EARLIEST_DAY) return `is before ${EARLIEST_DAY.slice(0, 4)}: check the year`;
   return undefined;
 }
@@ -58,7 +66,10 @@ export function forEachCsvRow(text: string, columns: readonly string[], onRow: (
         if (!header) {
           header = cells.map((h) => h.trim().toLowerCase());
           const missing = columns.filter((c) => !header!.includes(c));
-          if (missing.length > 0) throw new ImportFileError(`The first line must name the columns ${columns.join(',')}. Missing: ${missing.join(', ')}.`);
+          if (missing.length > 0)
+            throw new ImportFileError(
+              `The first line must name the columns ${columns.join(',')}. Missing: ${missing.join(', ')}.`,
+            );
         } else if (cells.every((c) => c.trim() === '')) {
           // blank line
         } else if (cells.length !== header.length) {

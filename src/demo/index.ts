@@ -42,9 +42,14 @@ export class DemoRefusedError extends Error {}
  */
 export function assertDemoAllowed(env: NodeJS.ProcessEnv): void {
   const set = (v: string | undefined) => v !== undefined && v.trim() !== '';
-  if (env.NODE_ENV?.trim() === 'production') throw new DemoRefusedError('The demo organisation is for local use only: it will not load when NODE_ENV=production.');
+  if (env.NODE_ENV?.trim() === 'production')
+    throw new DemoRefusedError(
+      'The demo organisation is for local use only: it will not load when NODE_ENV=production.',
+    );
   if (set(env.COSMOS_ENDPOINT)) {
-    throw new DemoRefusedError('The demo organisation is for local use only: COSMOS_ENDPOINT is set, so this would write made-up staff into a real database. Unset it to use the local store.');
+    throw new DemoRefusedError(
+      'The demo organisation is for local use only: COSMOS_ENDPOINT is set, so this would write made-up staff into a real database. Unset it to use the local store.',
+    );
   }
 }
 
@@ -78,7 +83,8 @@ export function demoStaff(): DemoPerson[] {
 export function persona(who: Persona): DemoPerson & { aadObjectId: string } {
   const file = personasSchema.parse(JSON.parse(fs.readFileSync(path.join(DEMO_DIR, 'personas.json'), 'utf8')));
   const person = demoStaff().find((p) => p.employeeId === file.personas[who]);
-  if (!person?.aadObjectId) throw new Error(`content/demo/personas.json: ${who} must be someone in staff.csv with an aad_object_id`);
+  if (!person?.aadObjectId)
+    throw new Error(`content/demo/personas.json: ${who} must be someone in staff.csv with an aad_object_id`);
   return person as DemoPerson & { aadObjectId: string };
 }
 
@@ -86,7 +92,13 @@ const DAY = 24 * 3600_000;
 const isoDaysAgo = (now: Date, days: number) => new Date(now.getTime() - days * DAY).toISOString().slice(0, 10);
 
 /** Courses that put one person's subject in the given state today (the rules engine decides; a test checks). */
-export function coursesFor(rules: TrainingRules, staffGroup: string, subject: Subject, p: Profile, now: Date): { level: number; daysAgo: number; hours: number }[] {
+export function coursesFor(
+  rules: TrainingRules,
+  staffGroup: string,
+  subject: Subject,
+  p: Profile,
+  now: Date,
+): { level: number; daysAgo: number; hours: number }[] {
   const group = rules.staffGroups.find((g) => g.id === staffGroup) ?? rules.staffGroups[0]!;
   const required = group[subject];
   const levels = rules.levels[subject];
@@ -105,9 +117,13 @@ export function coursesFor(rules: TrainingRules, staffGroup: string, subject: Su
     case 'overdue':
       return [{ level: required, daysAgo: refreshDays + 90, hours }];
     case 'hours-short':
-      return rule.minHours > 1 ? [{ level: required, daysAgo: 200, hours: Math.floor(rule.minHours / 2) }] : [{ level: required, daysAgo: refreshDays + 10, hours }];
+      return rule.minHours > 1
+        ? [{ level: required, daysAgo: 200, hours: Math.floor(rule.minHours / 2) }]
+        : [{ level: required, daysAgo: refreshDays + 10, hours }];
     case 'no-update':
-      return rule.annualUpdate ? [{ level: required, daysAgo: 500, hours }] : [{ level: required, daysAgo: refreshDays + 10, hours }];
+      return rule.annualUpdate
+        ? [{ level: required, daysAgo: 500, hours }]
+        : [{ level: required, daysAgo: refreshDays + 10, hours }];
     case 'lower-level':
       return lower ? [{ level: lower.level, daysAgo: 200, hours: Math.max(lower.minHours, 1) }] : [];
     case 'missing':
@@ -135,9 +151,14 @@ export const DEMO_SUBMITTED_PRACTICE = 'Y90002';
 export async function loadDemo(app: RunningApp, now = new Date()): Promise<DemoReport> {
   const rules = app.trainingRules;
   const staffCsv = fs.readFileSync(path.join(DEMO_DIR, 'staff.csv'), 'utf8');
-  const staffReport = await importStaff(app.directory, staffCsv, { now, staffGroups: rules.staffGroups.map((g) => g.id) });
+  const staffReport = await importStaff(app.directory, staffCsv, {
+    now,
+    staffGroups: rules.staffGroups.map((g) => g.id),
+  });
   if (staffReport.rejected.length || staffReport.failed.length) {
-    throw new Error(`content/demo/staff.csv did not import cleanly: ${JSON.stringify([...staffReport.rejected, ...staffReport.failed])}`);
+    throw new Error(
+      `content/demo/staff.csv did not import cleanly: ${JSON.stringify([...staffReport.rejected, ...staffReport.failed])}`,
+    );
   }
   const staff = new Map(demoStaff().map((p) => [p.employeeId, p] as const));
   const groups = new Map(
@@ -156,8 +177,8 @@ export async function loadDemo(app: RunningApp, now = new Date()): Promise<DemoR
   for (const [employeeId, spec] of Object.entries(training.people)) {
     if (!staff.has(employeeId)) throw new Error(`content/demo/training.json: ${employeeId} is not in staff.csv`);
     const mine = SUBJECTS.flatMap((subject) =>
-      coursesFor(rules, groups.get(employeeId)!, subject, typeof spec === 'string' ? spec : spec[subject], now).map((c) =>
-        [employeeId, subject, c.level, isoDaysAgo(now, c.daysAgo), c.hours, 'Demo e-learning'].join(','),
+      coursesFor(rules, groups.get(employeeId)!, subject, typeof spec === 'string' ? spec : spec[subject], now).map(
+        (c) => [employeeId, subject, c.level, isoDaysAgo(now, c.daysAgo), c.hours, 'Demo e-learning'].join(','),
       ),
     );
     // Someone with nothing recorded has no record; anyone with a record was loaded before.
@@ -167,7 +188,10 @@ export async function loadDemo(app: RunningApp, now = new Date()): Promise<DemoR
   }
   if (rows.length > 1) {
     const report = await importTraining(app.training.store, app.directory, rules, `${rows.join('\n')}\n`, now);
-    if (report.rejected.length || report.failed.length) throw new Error(`The demo training did not import cleanly: ${JSON.stringify([...report.rejected, ...report.failed])}`);
+    if (report.rejected.length || report.failed.length)
+      throw new Error(
+        `The demo training did not import cleanly: ${JSON.stringify([...report.rejected, ...report.failed])}`,
+      );
   }
 
   const briefing = await loadBriefing(app, now);
@@ -206,7 +230,9 @@ async function loadBriefing(app: RunningApp, now: Date): Promise<DemoReport['bri
   await store.create(doc);
   // The engine's own queue writer makes one delivery record per person in the staff list.
   const recipients = await app.briefings.engine.enqueue(doc);
-  const deliveries = (await store.deliveriesOf(DEMO_BRIEFING_ID)).sort((a, b) => a.recipient.employeeId.localeCompare(b.recipient.employeeId));
+  const deliveries = (await store.deliveriesOf(DEMO_BRIEFING_ID)).sort((a, b) =>
+    a.recipient.employeeId.localeCompare(b.recipient.employeeId),
+  );
   let i = 0;
   for (const d of deliveries) {
     if (d.state !== 'queued') continue; // no Teams account: already "not delivered"
@@ -217,14 +243,28 @@ async function loadBriefing(app: RunningApp, now: Date): Promise<DemoReport['bri
     const outcome =
       n % 7 === 6
         ? { state: 'failed' as const, reason: 'no-chat' as const }
-        : { state: 'delivered' as const, deliveredAt: at(0.01), activityId: `demo-${n}`, ...(n % 3 !== 2 ? { seenAt: at(2 + n) } : {}), ...(n % 2 === 0 ? { acknowledgedAt: at(3 + n) } : {}) };
+        : {
+            state: 'delivered' as const,
+            deliveredAt: at(0.01),
+            activityId: `demo-${n}`,
+            ...(n % 3 !== 2 ? { seenAt: at(2 + n) } : {}),
+            ...(n % 2 === 0 ? { acknowledgedAt: at(3 + n) } : {}),
+          };
     const { _etag, ...rest } = d;
-    if ((await store.saveDelivery({ ...rest, ...outcome, attempts: 1 }, _etag)) !== 'saved') throw new Error('A demo delivery record changed while it was being written');
+    if ((await store.saveDelivery({ ...rest, ...outcome, attempts: 1 }, _etag)) !== 'saved')
+      throw new Error('A demo delivery record changed while it was being written');
   }
   const sent = (await store.get(DEMO_BRIEFING_ID))!;
   const { _etag, ...rest } = sent;
-  const done = { ...rest, status: 'sent' as const, queuedAt: sentAt.toISOString(), recipients, finishedAt: new Date(sentAt.getTime() + 60_000).toISOString() };
-  if ((await store.saveBriefing(done, _etag)) !== 'saved') throw new Error('The demo briefing changed while it was being written');
+  const done = {
+    ...rest,
+    status: 'sent' as const,
+    queuedAt: sentAt.toISOString(),
+    recipients,
+    finishedAt: new Date(sentAt.getTime() + 60_000).toISOString(),
+  };
+  if ((await store.saveBriefing(done, _etag)) !== 'saved')
+    throw new Error('The demo briefing changed while it was being written');
   return 'added';
 }
 
@@ -236,7 +276,13 @@ async function loadAssessment(app: RunningApp, now: Date): Promise<DemoReport['a
   const target = new Date(now.getTime() + 60 * DAY).toISOString().slice(0, 10);
   const answerFor = (standardIndex: number, sectionIndex: number): Answer =>
     sectionIndex === 2 && standardIndex === 0
-      ? { answer: 'partially-met', evidence: 'Policy written; not yet shared with locum staff.', action: 'Add the policy to the locum induction pack.', owner: 'Practice manager', targetDate: target }
+      ? {
+          answer: 'partially-met',
+          evidence: 'Policy written; not yet shared with locum staff.',
+          action: 'Add the policy to the locum induction pack.',
+          owner: 'Practice manager',
+          targetDate: target,
+        }
       : { answer: 'met', evidence: 'Checked at the practice safeguarding meeting (demo).' };
   for (const [si, section] of q.sections.slice(0, 5).entries()) {
     const lead = persona('practice-lead');
@@ -258,11 +304,29 @@ async function loadAssessment(app: RunningApp, now: Date): Promise<DemoReport['a
     const sectionAnswers = Object.fromEntries(
       section.standards.map((st, i) => [
         st.id,
-        (si + i) % 5 === 0 ? { answer: 'partially-met', evidence: 'Partly in place (demo).', action: 'Finish this and check it at the next meeting.', owner: 'Safeguarding GP', targetDate: target } : { answer: 'met', evidence: 'In place (demo).' },
+        (si + i) % 5 === 0
+          ? {
+              answer: 'partially-met',
+              evidence: 'Partly in place (demo).',
+              action: 'Finish this and check it at the next meeting.',
+              owner: 'Safeguarding GP',
+              targetDate: target,
+            }
+          : { answer: 'met', evidence: 'In place (demo).' },
       ]),
     ) as Record<string, Answer>;
     Object.assign(answers, sectionAnswers);
-    await store.saveSection({ practiceCode: DEMO_SUBMITTED_PRACTICE, year: q.year, sectionId: section.id, answers: sectionAnswers, savedBy: 'Dr Ruth Ellis', savedAt: new Date(now.getTime() - 10 * DAY).toISOString() }, '');
+    await store.saveSection(
+      {
+        practiceCode: DEMO_SUBMITTED_PRACTICE,
+        year: q.year,
+        sectionId: section.id,
+        answers: sectionAnswers,
+        savedBy: 'Dr Ruth Ellis',
+        savedAt: new Date(now.getTime() - 10 * DAY).toISOString(),
+      },
+      '',
+    );
   }
   await store.putSubmission(
     {

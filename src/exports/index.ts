@@ -8,7 +8,12 @@ import { z } from 'zod';
  */
 export const LINK_LIFETIME_MS = 15 * 60 * 1000;
 
-const claimsSchema = z.object({ kind: z.string().max(40), params: z.record(z.string().max(100)), exp: z.number().int(), by: z.string().max(64).optional() });
+const claimsSchema = z.object({
+  kind: z.string().max(40),
+  params: z.record(z.string().max(100)),
+  exp: z.number().int(),
+  by: z.string().max(64).optional(),
+});
 type Claims = z.infer<typeof claimsSchema>;
 
 export interface ExportFile {
@@ -53,8 +58,13 @@ export class ExportLinks {
    */
   link(kind: string, params: Record<string, string> = {}, by?: string): { url: string; expiresAt: Date } {
     const exp = this.now().getTime() + LINK_LIFETIME_MS;
-    const payload = Buffer.from(JSON.stringify({ kind, params, exp, ...(by ? { by } : {}) } satisfies Claims)).toString('base64url');
-    return { url: `${this.baseUrl().replace(/\/$/, '')}/exports?token=${payload}.${this.sign(payload)}`, expiresAt: new Date(exp) };
+    const payload = Buffer.from(JSON.stringify({ kind, params, exp, ...(by ? { by } : {}) } satisfies Claims)).toString(
+      'base64url',
+    );
+    return {
+      url: `${this.baseUrl().replace(/\/$/, '')}/exports?token=${payload}.${this.sign(payload)}`,
+      expiresAt: new Date(exp),
+    };
   }
 
   /** The file for a token, or undefined for any token that is not valid now. */

@@ -16,7 +16,9 @@ const ROLE_PLURALS: Record<Role, string> = {
 export function whoMay(permission: Permission): string {
   const roles: readonly Role[] = PERMISSIONS[permission];
   const names = roles.map((r) => ROLE_PLURALS[r]);
-  return names.length <= 1 ? (names[0] ?? 'everyone') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+  return names.length <= 1
+    ? (names[0] ?? 'everyone')
+    : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 }
 
 /** A description without a hand-written "(safeguarding leads)" at its end: who may is generated. */
@@ -26,7 +28,11 @@ export const plainDescription = (c: Pick<Command, 'description'>) => c.descripti
  * The commands this person may use here. Outside a 1:1 chat only everyone's commands are offered:
  * privileged work happens in the person's own chat with the bot.
  */
-export function commandsFor(commands: readonly Command[], principal: Principal, kind: ConversationKind = 'personal'): Command[] {
+export function commandsFor(
+  commands: readonly Command[],
+  principal: Principal,
+  kind: ConversationKind = 'personal',
+): Command[] {
   return commands.filter((c) => (c.permission ? kind === 'personal' && can(principal, c.permission) : true));
 }
 
@@ -35,7 +41,8 @@ export function roleSummary(principal: Principal): string {
   const parts: string[] = [];
   if (principal.roles.has('safeguarding-lead')) parts.push('a safeguarding lead');
   if (principal.roles.has('manager')) parts.push(`the manager of ${principal.team ?? 'your team'}`);
-  if (principal.roles.has('practice-lead')) parts.push(`a practice lead${principal.practiceCode ? ` (${principal.practiceCode})` : ''}`);
+  if (principal.roles.has('practice-lead'))
+    parts.push(`a practice lead${principal.practiceCode ? ` (${principal.practiceCode})` : ''}`);
   return parts.length ? `As ${parts.join(' and ')}, you can also:` : '';
 }
 
@@ -55,9 +62,16 @@ export function manifestCommands(commands: readonly Command[]): ManifestCommand[
   const everyone = commands.filter((c) => !c.permission);
   const some = commands.filter((c) => c.permission);
   const help = everyone.filter((c) => c.name === 'help');
-  const ordered = [...everyone.filter((c) => c.name !== 'help'), ...some.filter((c) => c.button), ...some.filter((c) => !c.button)];
+  const ordered = [
+    ...everyone.filter((c) => c.name !== 'help'),
+    ...some.filter((c) => c.button),
+    ...some.filter((c) => !c.button),
+  ];
   return [...ordered.slice(0, MANIFEST_LIMIT - help.length), ...help].map((c) => ({
     title: c.name,
-    description: (c.permission ? `${plainDescription(c)} (${whoMay(c.permission)})` : plainDescription(c)).slice(0, 128),
+    description: (c.permission ? `${plainDescription(c)} (${whoMay(c.permission)})` : plainDescription(c)).slice(
+      0,
+      128,
+    ),
   }));
 }

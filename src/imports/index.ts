@@ -48,7 +48,8 @@ const DOWNLOAD_TIMEOUT_MS = 30_000;
 export async function downloadText(url: string): Promise<string> {
   const res = await fetch(url, { signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) });
   if (!res.ok) throw new Error(`download answered ${res.status}`);
-  if (Number(res.headers.get('content-length') ?? 0) > MAX_BYTES) throw new ImportFileError('The file is over 20 MB. Split it into smaller files.');
+  if (Number(res.headers.get('content-length') ?? 0) > MAX_BYTES)
+    throw new ImportFileError('The file is over 20 MB. Split it into smaller files.');
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
@@ -76,13 +77,31 @@ export function toOutcome(kind: 'training', report: TrainingImportReport): Impor
 export function toOutcome(kind: 'staff' | 'training', report: StaffImportReport | TrainingImportReport): ImportOutcome {
   const problems: ImportOutcome['problems'] = [];
   for (const r of report.rejected) problems.push({ line: r.line, reason: r.reason });
-  for (const f of report.failed) problems.push('line' in f ? { line: f.line, reason: f.reason } : { employeeId: f.employeeId, reason: f.reason });
-  return { kind, added: report.added, updated: report.updated, unchanged: report.unchanged, rejected: report.rejected.length, notSaved: report.failed.length, problems };
+  for (const f of report.failed)
+    problems.push('line' in f ? { line: f.line, reason: f.reason } : { employeeId: f.employeeId, reason: f.reason });
+  return {
+    kind,
+    added: report.added,
+    updated: report.updated,
+    unchanged: report.unchanged,
+    rejected: report.rejected.length,
+    notSaved: report.failed.length,
+    problems,
+  };
 }
 
 /** An import's counts for its audit record (never a row, a name or a reason). */
-export function auditCounts(o: Pick<ImportOutcome, 'added' | 'updated' | 'unchanged' | 'rejected' | 'notSaved'> & { left?: number }): Record<string, number> {
-  return { added: o.added, updated: o.updated, unchanged: o.unchanged, rejected: o.rejected, notSaved: o.notSaved, ...(o.left !== undefined ? { left: o.left } : {}) };
+export function auditCounts(
+  o: Pick<ImportOutcome, 'added' | 'updated' | 'unchanged' | 'rejected' | 'notSaved'> & { left?: number },
+): Record<string, number> {
+  return {
+    added: o.added,
+    updated: o.updated,
+    unchanged: o.unchanged,
+    rejected: o.rejected,
+    notSaved: o.notSaved,
+    ...(o.left !== undefined ? { left: o.left } : {}),
+  };
 }
 
 export interface ImportsCapability extends Capability {
@@ -97,25 +116,40 @@ export function createImportsCapability(deps: ImportsDeps): ImportsCapability {
   const outOfDate = (turn: ChatTurn) => turn.send({ text: LEAVERS_OUT_OF_DATE });
 
   /** Downloads, imports and reports one file; runs after the turn has answered "Importing…". */
-  const run = async (turn: ChatTurn, oid: string, csv: ChatFile, name: string, isLead: boolean, managerTeam: string | undefined): Promise<void> => {
+  const run = async (
+    turn: ChatTurn,
+    oid: string,
+    csv: ChatFile,
+    name: string,
+    isLead: boolean,
+    managerTeam: string | undefined,
+  ): Promise<void> => {
     const tell = (text: string) => deps.notifier.sendToPerson(oid, { text });
     let text: string;
     try {
       text = await downloadText(csv.downloadUrl);
     } catch (err) {
       turn.log.warn({ err: { message: (err as Error).message } }, 'attachment download failed');
-      await tell(err instanceof ImportFileError ? err.message : `I could not open ${name} (the download failed). Please send it again.`);
+      await tell(
+        err instanceof ImportFileError
+          ? err.message
+          : `I could not open ${name} (the download failed). Please send it again.`,
+      );
       return;
     }
     const kind = importKind(text);
     if (!kind) {
-      await tell(`I could not tell what ${name} holds from its first row. A staff list needs the columns ${STAFF_COLUMNS.join(',')}; training records need ${TRAINING_COLUMNS.join(',')}.`);
+      await tell(
+        `I could not tell what ${name} holds from its first row. A staff list needs the columns ${STAFF_COLUMNS.join(',')}; training records need ${TRAINING_COLUMNS.join(',')}.`,
+      );
       return;
     }
     if (kind === 'staff' && !isLead) {
       turn.log.info({ permission: 'people.import', kind }, 'refused');
       await auditRefusal(deps.audit, turn, 'people.import', { file: kind });
-      await tell(`Only safeguarding leads can import the staff list. You can send your team's training records (${TRAINING_COLUMNS.join(',')}).`);
+      await tell(
+        `Only safeguarding leads can import the staff list. You can send your team's training records (${TRAINING_COLUMNS.join(',')}).`,
+      );
       return;
     }
     let outcome: ImportOutcome;
@@ -126,24 +160,53 @@ export function createImportsCapability(deps: ImportsDeps): ImportsCapability {
         // The latest staff import from now, before anything is written: an offer from any earlier file is refused.
         run = await deps.runs.begin('chat');
         // Add and update only, as always; marking the rest as leavers is offered afterwards.
-        staff = await importStaff(deps.directory, text, { staffGroups: deps.rules.staffGroups.map((g) => g.id), now: deps.now?.() });
+        staff = await importStaff(deps.directory, text, {
+          staffGroups: deps.rules.staffGroups.map((g) => g.id),
+          now: deps.now?.(),
+        });
         outcome = toOutcome('staff', staff);
-      } else outcome = toOutcome('training', await importTraining(deps.training, deps.directory, deps.rules, text, deps.now?.() ?? new Date(), { onlyTeam: managerTeam, importer: turn.principal.employeeId }));
+      } else
+        outcome = toOutcome(
+          'training',
+          await importTraining(deps.training, deps.directory, deps.rules, text, deps.now?.() ?? new Date(), {
+            onlyTeam: managerTeam,
+            importer: turn.principal.employeeId,
+          }),
+        );
     } catch (err) {
       if (!(err instanceof ImportFileError)) throw err;
       await tell(`${name}: ${err.message}`);
       return;
     }
     const importId = await deps.reports.save(outcome);
-    turn.log.info({ import: kind, manager: !isLead, rejected: outcome.rejected, notSaved: outcome.notSaved }, 'import from chat');
-    await deps.audit.note(turn.user, kind === 'staff' ? 'import.staff' : 'import.training', { via: 'chat', ...auditCounts(outcome), ...(isLead ? {} : { manager: true }) }, turn.log);
-    await tell(chatSummary(name, outcome, importId ? deps.reports.link(importId, name === 'your file' ? 'import' : csv.name, oid) : undefined));
+    turn.log.info(
+      { import: kind, manager: !isLead, rejected: outcome.rejected, notSaved: outcome.notSaved },
+      'import from chat',
+    );
+    await deps.audit.note(
+      turn.user,
+      kind === 'staff' ? 'import.staff' : 'import.training',
+      { via: 'chat', ...auditCounts(outcome), ...(isLead ? {} : { manager: true }) },
+      turn.log,
+    );
+    await tell(
+      chatSummary(
+        name,
+        outcome,
+        importId ? deps.reports.link(importId, name === 'your file' ? 'import' : csv.name, oid) : undefined,
+      ),
+    );
     if (staff && run) {
       await deps.runs.keepNamed(run, staff.named);
       const plan = await planLeavers(deps.directory, staff.named);
       if (plan.leavers.length > 0) {
         await deps.notifier.sendToPerson(oid, {
-          card: leaversOfferCard({ file: name, run, missingLabel: `${n(plan.leavers.length)} of ${n(plan.current)} ${plan.current === 1 ? 'person' : 'people'}`, missingVerb: plan.leavers.length === 1 ? 'is' : 'are' }),
+          card: leaversOfferCard({
+            file: name,
+            run,
+            missingLabel: `${n(plan.leavers.length)} of ${n(plan.current)} ${plan.current === 1 ? 'person' : 'people'}`,
+            missingVerb: plan.leavers.length === 1 ? 'is' : 'are',
+          }),
           fallbackText: `${n(plan.leavers.length)} people in the staff list are not in ${name}`,
         });
       }
@@ -155,7 +218,9 @@ export function createImportsCapability(deps: ImportsDeps): ImportsCapability {
     if (files.length === 0) return false;
     if (turn.conversation.kind !== 'personal') {
       // An import's report names people and rows: files are only taken in the 1:1 chat.
-      await turn.send({ text: 'Please send files to me in our 1:1 chat: I do not import files shared in a group chat or a channel.' });
+      await turn.send({
+        text: 'Please send files to me in our 1:1 chat: I do not import files shared in a group chat or a channel.',
+      });
       return true;
     }
     const isLead = can(turn.principal, 'people.import');
@@ -171,7 +236,9 @@ export function createImportsCapability(deps: ImportsDeps): ImportsCapability {
     }
     const csv = files.find((f) => /\.csv$/i.test(f.name));
     if (!csv) {
-      await turn.send({ text: 'I can import a staff list or training records from a CSV file (.csv). Save the spreadsheet as CSV and send it again.' });
+      await turn.send({
+        text: 'I can import a staff list or training records from a CSV file (.csv). Save the spreadsheet as CSV and send it again.',
+      });
       return true;
     }
     const oid = turn.user.aadObjectId;
@@ -185,9 +252,14 @@ export function createImportsCapability(deps: ImportsDeps): ImportsCapability {
     await turn.send({ text: `Importing ${name}… I will send you the report here when it is done.` });
     const job = inBackground(() => run(turn, oid, csv, name, isLead, managerTeam)).catch(async (err: unknown) => {
       const ref = newReferenceCode();
-      turn.log.error({ err: { message: (err as Error).message, name: (err as Error).name }, ref }, 'import from chat failed');
+      turn.log.error(
+        { err: { message: (err as Error).message, name: (err as Error).name }, ref },
+        'import from chat failed',
+      );
       await deps.notifier
-        .sendToPerson(oid, { text: `Sorry, the import of ${name} did not finish. Rows already saved stay saved; sending the file again is safe. If it keeps happening, tell the safeguarding team and quote reference ${ref}.` })
+        .sendToPerson(oid, {
+          text: `Sorry, the import of ${name} did not finish. Rows already saved stay saved; sending the file again is safe. If it keeps happening, tell the safeguarding team and quote reference ${ref}.`,
+        })
         .catch(() => undefined);
     });
     running.add(job);
@@ -198,8 +270,14 @@ export function createImportsCapability(deps: ImportsDeps): ImportsCapability {
     name: 'imports',
     onUnrecognised: handle,
     actions: [
-      action(IMPORT_VERBS.leaversReview, reviewSchema, (t, d) => leavers.review(t, d), { ...leaverButtons, invalid: outOfDate }),
-      action(IMPORT_VERBS.leaversApply, applySchema, (t, d) => leavers.apply(t, d), { ...leaverButtons, invalid: outOfDate }),
+      action(IMPORT_VERBS.leaversReview, reviewSchema, (t, d) => leavers.review(t, d), {
+        ...leaverButtons,
+        invalid: outOfDate,
+      }),
+      action(IMPORT_VERBS.leaversApply, applySchema, (t, d) => leavers.apply(t, d), {
+        ...leaverButtons,
+        invalid: outOfDate,
+      }),
     ],
     async drain() {
       await Promise.all([...running]);

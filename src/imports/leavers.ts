@@ -23,7 +23,11 @@ export interface LeaversDeps {
 const n = (x: number) => x.toLocaleString('en-GB');
 const runId = z.string().uuid();
 export const reviewSchema = z.object({ run: runId });
-export const applySchema = z.object({ run: runId, count: z.coerce.number().int().min(1).max(10_000_000), step: z.enum(['first', 'second']) });
+export const applySchema = z.object({
+  run: runId,
+  count: z.coerce.number().int().min(1).max(10_000_000),
+  step: z.enum(['first', 'second']),
+});
 
 export const LEAVERS_OUT_OF_DATE = 'I could not tell which import you meant. Send the staff file again.';
 
@@ -39,10 +43,15 @@ export class Leavers {
    * Checks an offer is still for the latest staff import and works out its leavers afresh; tells
    * the lead why not otherwise. Nothing is written here.
    */
-  private async offer(turn: ChatTurn, run: string): Promise<{ latest: LatestStaffImport; plan: LeaverPlan } | undefined> {
+  private async offer(
+    turn: ChatTurn,
+    run: string,
+  ): Promise<{ latest: LatestStaffImport; plan: LeaverPlan } | undefined> {
     const latest = await this.deps.runs.latest();
     if (!latest || latest.runId !== run) {
-      await turn.send({ text: 'A newer staff import has been made since that file, so I have not marked anyone as left. If the newest file is the whole staff list, send it again and use its button.' });
+      await turn.send({
+        text: 'A newer staff import has been made since that file, so I have not marked anyone as left. If the newest file is the whole staff list, send it again and use its button.',
+      });
       return undefined;
     }
     if (latest.leaversMarkedAt) {
@@ -51,7 +60,9 @@ export class Leavers {
     }
     const named = await this.deps.runs.named(run);
     if (!named) {
-      await turn.send({ text: 'That offer has expired (it lasts a day). Send the file again if it is the whole staff list.' });
+      await turn.send({
+        text: 'That offer has expired (it lasts a day). Send the file again if it is the whole staff list.',
+      });
       return undefined;
     }
     const plan = await planLeavers(this.deps.directory, named);
@@ -76,7 +87,10 @@ export class Leavers {
         countLine: `This marks ${count} in the staff list as left: everyone not in the file.`,
         warning: plan.needsConfirm ? (step === 'second' ? `${over} Press once more only if you are sure.` : over) : '',
         names: `${shown.join(', ')}${plan.leavers.length > shown.length ? `, and ${n(plan.leavers.length - shown.length)} more` : ''}.`,
-        confirmTitle: step === 'second' ? `Yes, I am sure: mark ${n(plan.leavers.length)} as left` : `Mark ${n(plan.leavers.length)} as left`,
+        confirmTitle:
+          step === 'second'
+            ? `Yes, I am sure: mark ${n(plan.leavers.length)} as left`
+            : `Mark ${n(plan.leavers.length)} as left`,
         run,
         count: String(plan.leavers.length),
         step,
@@ -96,19 +110,43 @@ export class Leavers {
     if (!found) return;
     const { latest, plan } = found;
     // Never a number the lead has not seen: if the staff list changed since the card, show it again.
-    if (plan.leavers.length !== count) return turn.send(await this.confirmCard(run, plan, 'first', 'The staff list has changed since that card. Here are the figures now.'));
+    if (plan.leavers.length !== count)
+      return turn.send(
+        await this.confirmCard(
+          run,
+          plan,
+          'first',
+          'The staff list has changed since that card. Here are the figures now.',
+        ),
+      );
     if (plan.needsConfirm && step !== 'second') return turn.send(await this.confirmCard(run, plan, 'second'));
     if (!(await this.deps.runs.claimLeavers(latest))) {
-      return turn.send({ text: 'Another staff import, or another lead, got there at the same moment, so I have not marked anyone as left. Send the newest file again if it is the whole staff list.' });
+      return turn.send({
+        text: 'Another staff import, or another lead, got there at the same moment, so I have not marked anyone as left. Send the newest file again if it is the whole staff list.',
+      });
     }
     // The same code as `npm run import -- staff --full`.
     const marked = await markLeavers(this.deps.directory, plan.leavers, this.deps.now?.() ?? new Date());
     turn.log.info({ left: marked.left, notSaved: marked.failed.length }, 'leavers marked from the chat');
-    await this.deps.audit.note(turn.user, 'import.leavers', { via: 'chat', run, left: marked.left, notSaved: marked.failed.length, of: plan.current, ...(plan.needsConfirm ? { confirmedTwice: true } : {}) }, turn.log);
+    await this.deps.audit.note(
+      turn.user,
+      'import.leavers',
+      {
+        via: 'chat',
+        run,
+        left: marked.left,
+        notSaved: marked.failed.length,
+        of: plan.current,
+        ...(plan.needsConfirm ? { confirmedTwice: true } : {}),
+      },
+      turn.log,
+    );
     await turn.send({
       text:
         `Marked ${n(marked.left)} ${marked.left === 1 ? 'person' : 'people'} as left. They are kept for history, but are no longer in audiences, menus or compliance figures; importing them again brings them back.` +
-        (marked.failed.length ? ` ${n(marked.failed.length)} could not be marked (changed by someone else at the same moment): send the file again to try them again.` : ''),
+        (marked.failed.length
+          ? ` ${n(marked.failed.length)} could not be marked (changed by someone else at the same moment): send the file again to try them again.`
+          : ''),
     });
   }
 }

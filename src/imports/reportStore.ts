@@ -40,8 +40,17 @@ export class ImportReports {
     const createdAt = this.now().toISOString();
     const ops: OperationInput[] = [];
     for (let i = 0, n = 0; i < outcome.problems.length; i += CHUNK_ROWS, n++) {
-      const rows = outcome.problems.slice(i, i + CHUNK_ROWS).map((p): ReportChunk['rows'][number] => [p.line ?? null, p.employeeId ?? null, p.reason]);
-      const chunk: ReportChunk = { id: `rows-${String(n).padStart(5, '0')}`, importId, type: 'rows', createdAt, rows, ttl: REPORT_KEPT_MS / 1000 };
+      const rows = outcome.problems
+        .slice(i, i + CHUNK_ROWS)
+        .map((p): ReportChunk['rows'][number] => [p.line ?? null, p.employeeId ?? null, p.reason]);
+      const chunk: ReportChunk = {
+        id: `rows-${String(n).padStart(5, '0')}`,
+        importId,
+        type: 'rows',
+        createdAt,
+        rows,
+        ttl: REPORT_KEPT_MS / 1000,
+      };
       ops.push({ operationType: 'Create', partitionKey: importId, resourceBody: chunk as never });
     }
     for (let i = 0; i < ops.length; i += 20) {
@@ -62,15 +71,22 @@ export class ImportReports {
     const rows: unknown[][] = [];
     await forEachPage<ReportChunk>(
       this.container.items.query<ReportChunk>(
-        { query: "SELECT * FROM c WHERE c.importId = @id AND c.type = 'rows'", parameters: [{ name: '@id', value: importId }] },
+        {
+          query: "SELECT * FROM c WHERE c.importId = @id AND c.type = 'rows'",
+          parameters: [{ name: '@id', value: importId }],
+        },
         { partitionKey: importId, maxItemCount: 10 },
       ),
       (page) => {
-        for (const chunk of page) for (const [line, employeeId, reason] of chunk.rows) rows.push([line ?? '', employeeId ?? '', reason]);
+        for (const chunk of page)
+          for (const [line, employeeId, reason] of chunk.rows) rows.push([line ?? '', employeeId ?? '', reason]);
       },
     );
     rows.sort((a, b) => Number(a[0] || Infinity) - Number(b[0] || Infinity));
-    return { filename: `${file.replace(/\.csv$/i, '')}-report.csv`, csv: toCsv(['line', 'employee_id', 'problem'], rows) };
+    return {
+      filename: `${file.replace(/\.csv$/i, '')}-report.csv`,
+      csv: toCsv(['line', 'employee_id', 'problem'], rows),
+    };
   }
 
   /** Reports past their day (Cosmos DB removes them by `ttl`; the embedded store needs this sweep). */
@@ -78,12 +94,21 @@ export class ImportReports {
     const before = new Date(this.now().getTime() - REPORT_KEPT_MS).toISOString();
     const old: { id: string; importId: string }[] = [];
     await forEachPage<{ id: string; importId: string }>(
-      this.container.items.query({ query: 'SELECT c.id, c.importId FROM c WHERE c.createdAt < @before', parameters: [{ name: '@before', value: before }] }, { maxItemCount: 1000 }),
+      this.container.items.query(
+        {
+          query: 'SELECT c.id, c.importId FROM c WHERE c.createdAt < @before',
+          parameters: [{ name: '@before', value: before }],
+        },
+        { maxItemCount: 1000 },
+      ),
       (page) => {
         for (const d of page) old.push(d);
       },
     );
-    for (const d of old) await this.container.item(d.id, d.importId).delete().catch(() => undefined);
+    for (const d of old)
+      await this.container
+        .item(d.id, d.importId)
+        .delete()
+        .catch(() => undefined);
   }
 }
-

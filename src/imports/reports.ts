@@ -40,6 +40,10 @@ export function chatSummary(file: string, outcome: ImportOutcome, link?: { url: 
     lines.push(`  ${where}: ${reason}`);
   }
   if (outcome.problems.length > shown.length) lines.push(`  …and ${n(outcome.problems.length - shown.length)} more.`);
-  if (link) lines.push('', `[Download the full row report (CSV)](${link.url}). The link works ${linkLifetime(link.expiresAt)}.`);
+  if (link)
+    lines.push(
+      '',
+      `[Download the full row report (CSV)](${link.url}). The link works ${linkLifetime(link.expiresAt)}.`,
+    );
   return lines.join('\n');
 }

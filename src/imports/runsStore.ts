@@ -61,7 +61,14 @@ export class StaffImportRuns {
     const ids = [...named];
     const ops: OperationInput[] = [];
     for (let i = 0, n = 0; i < ids.length || n === 0; i += CHUNK_IDS, n++) {
-      const chunk: NamedChunk = { id: `named-${String(n).padStart(5, '0')}`, importId: runId, type: 'named', createdAt, ids: ids.slice(i, i + CHUNK_IDS), ttl: REPORT_KEPT_MS / 1000 };
+      const chunk: NamedChunk = {
+        id: `named-${String(n).padStart(5, '0')}`,
+        importId: runId,
+        type: 'named',
+        createdAt,
+        ids: ids.slice(i, i + CHUNK_IDS),
+        ttl: REPORT_KEPT_MS / 1000,
+      };
       ops.push({ operationType: 'Create', partitionKey: runId, resourceBody: chunk as never });
     }
     for (let i = 0; i < ops.length; i += 20) {
@@ -81,7 +88,13 @@ export class StaffImportRuns {
     const out = new Set<string>();
     let chunks = 0;
     await forEachPage<NamedChunk>(
-      this.container.items.query<NamedChunk>({ query: "SELECT * FROM c WHERE c.importId = @id AND c.type = 'named'", parameters: [{ name: '@id', value: runId }] }, { partitionKey: runId, maxItemCount: 10 }),
+      this.container.items.query<NamedChunk>(
+        {
+          query: "SELECT * FROM c WHERE c.importId = @id AND c.type = 'named'",
+          parameters: [{ name: '@id', value: runId }],
+        },
+        { partitionKey: runId, maxItemCount: 10 },
+      ),
       (page) => {
         for (const chunk of page) {
           chunks++;
@@ -96,7 +109,12 @@ export class StaffImportRuns {
   async claimLeavers(latest: LatestStaffImport): Promise<boolean> {
     const { _etag, ...rest } = latest;
     try {
-      await this.container.item(LATEST, LATEST).replace({ ...rest, leaversMarkedAt: this.now().toISOString() }, { accessCondition: { type: 'IfMatch', condition: _etag ?? '' } });
+      await this.container
+        .item(LATEST, LATEST)
+        .replace(
+          { ...rest, leaversMarkedAt: this.now().toISOString() },
+          { accessCondition: { type: 'IfMatch', condition: _etag ?? '' } },
+        );
       return true;
     } catch (err) {
       if ((err as { code?: number }).code === 412) return false;

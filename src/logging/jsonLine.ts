@@ -4,5 +4,7 @@
  * telemetry SDK's own diagnostics. The log stream stays JSON lines only.
  */
 export function writeJsonLine(level: 10 | 20 | 30 | 40 | 50, fields: Record<string, unknown>, msg: string): void {
-  process.stdout.write(`${JSON.stringify({ level, time: new Date().toISOString(), service: 'safeguarding-bot', ...fields, msg })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ level, time: new Date().toISOString(), service: 'safeguarding-bot', ...fields, msg })}\n`,
+  );
 }

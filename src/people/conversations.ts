@@ -37,7 +37,10 @@ export class ConversationStore {
     const ids = [...new Set(aadObjectIds.map((o) => o.toLowerCase()))];
     if (ids.length === 0) return new Set();
     // Point reads in bulk (one partition each), not a query across every conversation.
-    const found = await bulkRead<StoredConversation>(this.container, ids.map((id) => ({ id, partitionKey: id })));
+    const found = await bulkRead<StoredConversation>(
+      this.container,
+      ids.map((id) => ({ id, partitionKey: id })),
+    );
     return new Set([...found.values()].filter((c) => c.reference !== undefined).map((c) => c.id));
   }
 
@@ -46,11 +49,17 @@ export class ConversationStore {
    * Written only when where to reach them changed (see `whereToReach`), so an ordinary turn costs
    * no storage at all once this process has seen the chat, and one point read after a restart.
    */
-  async remember(aadObjectId: string, conversationId: string, reference: Record<string, unknown>, tenantId?: string): Promise<void> {
+  async remember(
+    aadObjectId: string,
+    conversationId: string,
+    reference: Record<string, unknown>,
+    tenantId?: string,
+  ): Promise<void> {
     const fingerprint = whereToReach(conversationId, reference, tenantId);
     if (this.lastWritten.get(aadObjectId) === fingerprint) return;
     await this.update(aadObjectId, (current) => {
-      if (current && whereToReach(current.conversationId, current.reference, current.tenantId) === fingerprint) return undefined;
+      if (current && whereToReach(current.conversationId, current.reference, current.tenantId) === fingerprint)
+        return undefined;
       return {
         ...(current ?? {}),
         id: aadObjectId,
@@ -114,14 +123,19 @@ export class ConversationStore {
   }
 
   /** Read-modify-write guarded by the document's etag; retried when someone else wrote first. */
-  private async update(id: string, change: (current: StoredConversation | undefined) => StoredConversation | undefined): Promise<void> {
+  private async update(
+    id: string,
+    change: (current: StoredConversation | undefined) => StoredConversation | undefined,
+  ): Promise<void> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const current = await this.get(id);
       const next = change(current);
       if (!next) return;
       try {
         if (current?._etag) {
-          await this.container.item(id, id).replace(next, { accessCondition: { type: 'IfMatch', condition: current._etag } });
+          await this.container
+            .item(id, id)
+            .replace(next, { accessCondition: { type: 'IfMatch', condition: current._etag } });
         } else {
           await this.container.items.create(next);
         }
@@ -139,9 +153,21 @@ export class ConversationStore {
  * What decides where a proactive message goes: the conversation, the service URL, the user, the bot,
  * the tenant and the channel. Not the activity id (new on every message) nor the locale.
  */
-function whereToReach(conversationId: string, reference: Record<string, unknown>, tenantId: string | undefined): string {
+function whereToReach(
+  conversationId: string,
+  reference: Record<string, unknown>,
+  tenantId: string | undefined,
+): string {
   const r = reference as { serviceUrl?: unknown; channelId?: unknown; user?: unknown; bot?: unknown };
-  return JSON.stringify([conversationId, r.serviceUrl ?? null, r.channelId ?? null, r.user ?? null, r.bot ?? null, tenantId ?? null]);
+  return JSON.stringify([
+    conversationId,
+    r.serviceUrl ?? null,
+    r.channelId ?? null,
+    r.user ?? null,
+    r.bot ?? null,
+    tenantId ?? null,
+  ]);
 }
 
-const groupWelcomeId = (conversationId: string) => `group-${createHash('sha256').update(conversationId).digest('hex').slice(0, 40)}`;
+const groupWelcomeId = (conversationId: string) =>
+  `group-${createHash('sha256').update(conversationId).digest('hex').slice(0, 40)}`;

@@ -5,11 +5,18 @@ import { resolveRoles, type Principal } from './roles';
 import { CURRENT, normaliseEmployeeId, type EntraIdChange, type EntraIdLink, type StoredPerson } from './person';
 import { StaffQueries } from './staffQueries';
 
-export { CURRENT, normaliseEmployeeId, type EntraIdChange, type EntraIdLink, type PersonRecord, type RosterEntry, type StoredPerson } from './person';
+export {
+  CURRENT,
+  normaliseEmployeeId,
+  type EntraIdChange,
+  type EntraIdLink,
+  type PersonRecord,
+  type RosterEntry,
+  type StoredPerson,
+} from './person';
 
 /** Written once every person's Entra id has a link (people imported before links existed got theirs at start). */
 const LINKS_BUILT = 'links-built';
-
 
 export class PeopleDirectory extends StaffQueries {
   private readonly links: Container;
@@ -46,13 +53,17 @@ export class PeopleDirectory extends StaffQueries {
     const wanted = new Map<string, string>(); // object id -> employee id
     for (const c of changes) if (c.aadObjectId) wanted.set(c.aadObjectId, c.employeeId);
     const released = new Map<string, string>(); // object id -> the employee who gave it up
-    for (const c of changes) if (c.previous && c.previous !== c.aadObjectId && !wanted.has(c.previous)) released.set(c.previous, c.employeeId);
+    for (const c of changes)
+      if (c.previous && c.previous !== c.aadObjectId && !wanted.has(c.previous)) released.set(c.previous, c.employeeId);
     let pending = [...wanted.keys(), ...released.keys()];
     for (let attempt = 0; attempt < 3 && pending.length > 0; attempt++) {
       const retry: string[] = [];
       for (let i = 0; i < pending.length; i += 1000) {
         const chunk = pending.slice(i, i + 1000);
-        const current = await bulkRead<EntraIdLink>(this.links, chunk.map((id) => ({ id, partitionKey: id })));
+        const current = await bulkRead<EntraIdLink>(
+          this.links,
+          chunk.map((id) => ({ id, partitionKey: id })),
+        );
         const ops: { oid: string; op: OperationInput }[] = [];
         for (const oid of chunk) {
           const link = current.get(oid);
@@ -60,11 +71,18 @@ export class PeopleDirectory extends StaffQueries {
           if (employeeId !== undefined) {
             if (link?.employeeId === employeeId) continue;
             const body = { id: oid, employeeId, linkedAt: now.toISOString() };
-            ops.push({ oid, op: link ? { operationType: 'Replace', id: oid, partitionKey: oid, resourceBody: body, ifMatch: link._etag } : { operationType: 'Create', partitionKey: oid, resourceBody: body } });
+            ops.push({
+              oid,
+              op: link
+                ? { operationType: 'Replace', id: oid, partitionKey: oid, resourceBody: body, ifMatch: link._etag }
+                : { operationType: 'Create', partitionKey: oid, resourceBody: body },
+            });
           } else if (link && link.employeeId === released.get(oid)) {
             // Rare (someone gave up an id nobody took): one conditional delete each.
             try {
-              await this.links.item(oid, oid).delete({ accessCondition: { type: 'IfMatch', condition: link._etag ?? '' } });
+              await this.links
+                .item(oid, oid)
+                .delete({ accessCondition: { type: 'IfMatch', condition: link._etag ?? '' } });
             } catch (err) {
               const code = (err as { code?: number }).code;
               if (code === 412) retry.push(oid);
@@ -84,7 +102,10 @@ export class PeopleDirectory extends StaffQueries {
       }
       pending = retry;
     }
-    return pending.map((oid) => ({ employeeId: wanted.get(oid) ?? released.get(oid) ?? '', reason: 'its Entra id was changed by someone else during the import; run it again' }));
+    return pending.map((oid) => ({
+      employeeId: wanted.get(oid) ?? released.get(oid) ?? '',
+      reason: 'its Entra id was changed by someone else during the import; run it again',
+    }));
   }
 
   /**
@@ -111,8 +132,12 @@ export class PeopleDirectory extends StaffQueries {
   /** Every safeguarding lead's Entra object id: from configuration and from the directory. */
   async leadObjectIds(): Promise<string[]> {
     const ids = new Set(this.leadIds);
-    const query = this.container.items.query<{ aadObjectId?: string }>(`SELECT c.aadObjectId FROM c WHERE ARRAY_CONTAINS(c.roles, 'safeguarding-lead') AND ${CURRENT}`, { maxItemCount: 1000 });
-    while (query.hasMoreResults()) for (const p of (await query.fetchNext()).resources) if (p.aadObjectId) ids.add(p.aadObjectId.toLowerCase());
+    const query = this.container.items.query<{ aadObjectId?: string }>(
+      `SELECT c.aadObjectId FROM c WHERE ARRAY_CONTAINS(c.roles, 'safeguarding-lead') AND ${CURRENT}`,
+      { maxItemCount: 1000 },
+    );
+    while (query.hasMoreResults())
+      for (const p of (await query.fetchNext()).resources) if (p.aadObjectId) ids.add(p.aadObjectId.toLowerCase());
     return [...ids];
   }
 
@@ -122,7 +147,9 @@ export class PeopleDirectory extends StaffQueries {
    * both spellings is left as they are and reported, for a person to decide. Safe at every start.
    */
   async upgradeEmployeeIds(): Promise<{ moved: number; conflicts: string[] }> {
-    const odd = await readAll(this.container.items.query<StoredPerson>('SELECT * FROM c WHERE c.id != UPPER(c.id)', MANY));
+    const odd = await readAll(
+      this.container.items.query<StoredPerson>('SELECT * FROM c WHERE c.id != UPPER(c.id)', MANY),
+    );
     const conflicts: string[] = [];
     const relinked: EntraIdChange[] = [];
     let moved = 0;
@@ -163,7 +190,9 @@ export class PeopleDirectory extends StaffQueries {
 
   /** Several people by id (point reads in bulk); people not in the directory are absent. */
   getMany(employeeIds: readonly string[]): Promise<Map<string, StoredPerson>> {
-    return bulkRead<StoredPerson>(this.container, employeeIds.map((id) => ({ id, partitionKey: id })));
+    return bulkRead<StoredPerson>(
+      this.container,
+      employeeIds.map((id) => ({ id, partitionKey: id })),
+    );
   }
-
 }

@@ -31,13 +31,17 @@ export function nameList(names: readonly string[], max = 8): string {
  * 7 days: C. 2 people cannot be reached: D has not opened a chat with the bot yet; E has no Teams
  * account in the staff list." Names only when `named` (a 1:1 chat).
  */
-export function reminderSummary(outcomes: readonly ReminderOutcome[], opts: { where?: string; named: boolean }): string {
+export function reminderSummary(
+  outcomes: readonly ReminderOutcome[],
+  opts: { where?: string; named: boolean },
+): string {
   const of = (k: ReminderOutcomeKind) => outcomes.filter((o) => o.outcome === k).map((o) => o.name);
   const reminded = of('reminded');
   const already = of('already');
   const names = (list: string[]) => (opts.named && list.length ? `: ${nameList(list)}` : '');
   const parts = [`Reminded ${people(reminded.length)}${opts.where ?? ''}${names(reminded)}.`];
-  if (already.length) parts.push(`${people(already.length)} already had a reminder in the last 7 days, so not again${names(already)}.`);
+  if (already.length)
+    parts.push(`${people(already.length)} already had a reminder in the last 7 days, so not again${names(already)}.`);
   const unreachable = (['no-chat', 'not-in-teams', 'failed'] as const).filter((k) => of(k).length > 0);
   const total = unreachable.reduce((n, k) => n + of(k).length, 0);
   if (total) {

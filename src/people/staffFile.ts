@@ -9,9 +9,19 @@ import { ROLES, type Role } from './roles';
  * Every row is validated; valid rows go in, invalid ones are reported with their line number and
  * the reason, and importing the same file twice changes nothing.
  */
-export const STAFF_COLUMNS = ['employee_id', 'name', 'email', 'aad_object_id', 'team', 'staff_group', 'roles', 'practice_code'] as const;
+export const STAFF_COLUMNS = [
+  'employee_id',
+  'name',
+  'email',
+  'aad_object_id',
+  'team',
+  'staff_group',
+  'roles',
+  'practice_code',
+] as const;
 
-const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim() : v);
+const blankToUndefined = (v: unknown) =>
+  typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim() : v;
 
 const rowSchema = z
   .object({
@@ -26,7 +36,10 @@ const rowSchema = z
       blankToUndefined,
       z
         .string()
-        .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'aad_object_id is not an Entra object id (a GUID)')
+        .regex(
+          /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+          'aad_object_id is not an Entra object id (a GUID)',
+        )
         .transform((s) => s.toLowerCase())
         .optional(),
     ),
@@ -44,7 +57,9 @@ const rowSchema = z
               .map((s) => s.trim().toLowerCase())
               .filter((s) => s.length > 0)
           : v,
-      z.array(z.enum(ROLES, { errorMap: () => ({ message: `roles may only contain ${ROLES.join(', ')} (separated by ;)` }) })),
+      z.array(
+        z.enum(ROLES, { errorMap: () => ({ message: `roles may only contain ${ROLES.join(', ')} (separated by ;)` }) }),
+      ),
     ),
     practice_code: z.preprocess(
       blankToUndefined,
@@ -57,7 +72,11 @@ const rowSchema = z
   })
   .superRefine((row, ctx) => {
     if (row.roles.includes('practice-lead') && !row.practice_code) {
-      ctx.addIssue({ code: 'custom', path: ['practice_code'], message: 'practice_code is required for a practice-lead' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['practice_code'],
+        message: 'practice_code is required for a practice-lead',
+      });
     }
   });
 

@@ -27,7 +27,11 @@ export interface StaffImportReport {
 function sameRecord(a: PersonRecord, b: PersonRecord): boolean {
   const keys: (keyof PersonRecord)[] = ['name', 'email', 'aadObjectId', 'team', 'staffGroup', 'practiceCode'];
   // Someone marked as left who is in the file again has come back: that is a change.
-  return keys.every((k) => (a[k] ?? null) === (b[k] ?? null)) && a.roles.join(';') === b.roles.join(';') && !(a as StoredPerson).leftAt;
+  return (
+    keys.every((k) => (a[k] ?? null) === (b[k] ?? null)) &&
+    a.roles.join(';') === b.roles.join(';') &&
+    !(a as StoredPerson).leftAt
+  );
 }
 
 /** People are written this many at a time: the stored ones among them are read, compared and written in bulk. */
@@ -49,7 +53,11 @@ export interface StaffImportOptions {
  * Writes the valid rows: new people are created, changed ones replaced under their etag, the rest
  * left alone; then each person's Entra id link (`PeopleDirectory.relink`), so turns find them by point reads.
  */
-export async function importStaff(directory: PeopleDirectory, text: string, opts: StaffImportOptions = {}): Promise<StaffImportReport> {
+export async function importStaff(
+  directory: PeopleDirectory,
+  text: string,
+  opts: StaffImportOptions = {},
+): Promise<StaffImportReport> {
   const now = opts.now ?? new Date();
   const { people, rejected, named } = parseStaffCsv(text, opts.staffGroups);
   const report: StaffImportReport = { added: 0, updated: 0, unchanged: 0, rejected, left: 0, failed: [], named };
@@ -94,8 +102,22 @@ export async function importStaff(directory: PeopleDirectory, text: string, opts
       if (!doc.practiceCode) delete doc.practiceCode;
       ops.push(
         current
-          ? { op: { operationType: 'Replace', id: person.id, partitionKey: person.id, resourceBody: doc as never, ifMatch: current._etag }, kind: 'updated', employeeId: person.id }
-          : { op: { operationType: 'Create', partitionKey: person.id, resourceBody: doc as never }, kind: 'added', employeeId: person.id },
+          ? {
+              op: {
+                operationType: 'Replace',
+                id: person.id,
+                partitionKey: person.id,
+                resourceBody: doc as never,
+                ifMatch: current._etag,
+              },
+              kind: 'updated',
+              employeeId: person.id,
+            }
+          : {
+              op: { operationType: 'Create', partitionKey: person.id, resourceBody: doc as never },
+              kind: 'added',
+              employeeId: person.id,
+            },
       );
     }
     const notSaved = new Set<string>();
@@ -108,7 +130,11 @@ export async function importStaff(directory: PeopleDirectory, text: string, opts
     // Then the Entra id links, for every person now in the directory as the file says (unchanged
     // ones too, so a run cut short between the two writes is repaired by running it again).
     const saved = chunk.filter((p) => !notSaved.has(p.id) && !refused.has(p.id));
-    const changes = saved.map((p) => ({ employeeId: p.id, aadObjectId: p.aadObjectId, previous: existing.get(p.id)?.aadObjectId }));
+    const changes = saved.map((p) => ({
+      employeeId: p.id,
+      aadObjectId: p.aadObjectId,
+      previous: existing.get(p.id)?.aadObjectId,
+    }));
     for (const f of await directory.relink(changes, now)) report.failed.push(f);
   }
   const marked = await markLeavers(directory, leavers, now);
@@ -148,7 +174,11 @@ export async function planLeavers(directory: PeopleDirectory, named: ReadonlySet
  * Marks these people as left (kept for history; out of audiences, menus and figures), each under
  * the etag just read: someone changed meanwhile is reported, not overwritten.
  */
-export async function markLeavers(directory: PeopleDirectory, leavers: readonly string[], now: Date): Promise<{ left: number; failed: { employeeId: string; reason: string }[] }> {
+export async function markLeavers(
+  directory: PeopleDirectory,
+  leavers: readonly string[],
+  now: Date,
+): Promise<{ left: number; failed: { employeeId: string; reason: string }[] }> {
   const out = { left: 0, failed: [] as { employeeId: string; reason: string }[] };
   for (let i = 0; i < leavers.length; i += CHUNK) {
     const stored = await directory.getMany(leavers.slice(i, i + CHUNK));
@@ -157,7 +187,16 @@ export async function markLeavers(directory: PeopleDirectory, leavers: readonly 
       .map((p) => {
         const { _etag, _rid, _self, _ts, _attachments, ...doc } = p as StoredPerson & Record<string, unknown>;
         const resourceBody = { ...doc, leftAt: now.toISOString() };
-        return { employeeId: p.id, op: { operationType: 'Replace', id: p.id, partitionKey: p.id, resourceBody: resourceBody as never, ifMatch: _etag } as OperationInput };
+        return {
+          employeeId: p.id,
+          op: {
+            operationType: 'Replace',
+            id: p.id,
+            partitionKey: p.id,
+            resourceBody: resourceBody as never,
+            ifMatch: _etag,
+          } as OperationInput,
+        };
       });
     await directory.bulkWrite(ops, (item, failure) => {
       if (failure) out.failed.push({ employeeId: item.employeeId, reason: `not marked as left: ${failure}` });

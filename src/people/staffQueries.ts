@@ -27,15 +27,23 @@ export abstract class StaffQueries {
   /** Who holds each Entra object id in the directory (a small projection, not every person). */
   async entraIdOwners(): Promise<Map<string, string>> {
     const owners = new Map<string, string>();
-    await forEachPage(this.container.items.query<{ id: string; aadObjectId: string }>('SELECT c.id, c.aadObjectId FROM c WHERE IS_DEFINED(c.aadObjectId)', BIG_PAGE), (page) => {
-      for (const p of page) owners.set(p.aadObjectId, p.id);
-    });
+    await forEachPage(
+      this.container.items.query<{ id: string; aadObjectId: string }>(
+        'SELECT c.id, c.aadObjectId FROM c WHERE IS_DEFINED(c.aadObjectId)',
+        BIG_PAGE,
+      ),
+      (page) => {
+        for (const p of page) owners.set(p.aadObjectId, p.id);
+      },
+    );
     return owners;
   }
 
   /** Everyone's id, team and staff group, without names or contact details (about 100 bytes a person), read a page at a time. */
   async roster(): Promise<RosterEntry[]> {
-    return readAll(this.container.items.query<RosterEntry>(`SELECT c.id, c.team, c.staffGroup FROM c WHERE ${CURRENT}`, BIG_PAGE));
+    return readAll(
+      this.container.items.query<RosterEntry>(`SELECT c.id, c.team, c.staffGroup FROM c WHERE ${CURRENT}`, BIG_PAGE),
+    );
   }
 
   /** How many people are current (not leavers): one aggregate query, for the start-up line. */
@@ -62,11 +70,17 @@ export abstract class StaffQueries {
    * Current staff a briefing goes to: everyone, or those whose team, staff group or practice is one
    * of `values`. Only the fields a delivery record keeps.
    */
-  async currentStaffIn(filter?: { field: 'team' | 'staffGroup' | 'practiceCode'; values: string[] }): Promise<Pick<PersonRecord, 'employeeId' | 'name' | 'team' | 'aadObjectId'>[]> {
+  async currentStaffIn(filter?: {
+    field: 'team' | 'staffGroup' | 'practiceCode';
+    values: string[];
+  }): Promise<Pick<PersonRecord, 'employeeId' | 'name' | 'team' | 'aadObjectId'>[]> {
     const where = filter ? ` WHERE ARRAY_CONTAINS(@values, c.${filter.field}) AND ${CURRENT}` : ` WHERE ${CURRENT}`;
     return readAll(
       this.container.items.query<Pick<PersonRecord, 'employeeId' | 'name' | 'team' | 'aadObjectId'>>(
-        { query: `SELECT c.employeeId, c.name, c.team, c.aadObjectId FROM c${where}`, parameters: filter ? [{ name: '@values', value: filter.values }] : [] },
+        {
+          query: `SELECT c.employeeId, c.name, c.team, c.aadObjectId FROM c${where}`,
+          parameters: filter ? [{ name: '@values', value: filter.values }] : [],
+        },
         MANY,
       ),
     );
@@ -75,33 +89,56 @@ export abstract class StaffQueries {
   /** Every team current staff belong to, once each (unsorted), read a page at a time. */
   async currentTeams(): Promise<Set<string>> {
     const teams = new Set<string>();
-    await forEachPage(this.container.items.query<string>(`SELECT VALUE c.team FROM c WHERE ${CURRENT}`, BIG_PAGE), (page) => {
-      for (const team of page) if (team) teams.add(team);
-    });
+    await forEachPage(
+      this.container.items.query<string>(`SELECT VALUE c.team FROM c WHERE ${CURRENT}`, BIG_PAGE),
+      (page) => {
+        for (const team of page) if (team) teams.add(team);
+      },
+    );
     return teams;
   }
 
   /** The people now in a team, whatever case the team is asked in. */
   async teamMembers(team: string): Promise<StoredPerson[]> {
     return readAll(
-      this.container.items.query<StoredPerson>({ query: `SELECT * FROM c WHERE LOWER(c.team) = @team AND ${CURRENT}`, parameters: [{ name: '@team', value: team.toLowerCase() }] }, MANY),
+      this.container.items.query<StoredPerson>(
+        {
+          query: `SELECT * FROM c WHERE LOWER(c.team) = @team AND ${CURRENT}`,
+          parameters: [{ name: '@team', value: team.toLowerCase() }],
+        },
+        MANY,
+      ),
     );
   }
 
   /** The managers of a team, spelt as the staff list spells it. */
   async managersOf(team: string): Promise<StoredPerson[]> {
     return readAll(
-      this.container.items.query<StoredPerson>({ query: `SELECT * FROM c WHERE c.team = @team AND ARRAY_CONTAINS(c.roles, 'manager') AND ${CURRENT}`, parameters: [{ name: '@team', value: team }] }, MANY),
+      this.container.items.query<StoredPerson>(
+        {
+          query: `SELECT * FROM c WHERE c.team = @team AND ARRAY_CONTAINS(c.roles, 'manager') AND ${CURRENT}`,
+          parameters: [{ name: '@team', value: team }],
+        },
+        MANY,
+      ),
     );
   }
 
   /** The safeguarding leads in the staff list (not those named only in configuration). */
   async safeguardingLeads(): Promise<StoredPerson[]> {
-    return readAll(this.container.items.query<StoredPerson>(`SELECT * FROM c WHERE ARRAY_CONTAINS(c.roles, 'safeguarding-lead') AND ${CURRENT}`, MANY));
+    return readAll(
+      this.container.items.query<StoredPerson>(
+        `SELECT * FROM c WHERE ARRAY_CONTAINS(c.roles, 'safeguarding-lead') AND ${CURRENT}`,
+        MANY,
+      ),
+    );
   }
 
   /** Writes people in bulk (the staff import and leavers), each operation's outcome reported to `outcome`. */
-  async bulkWrite<T extends { op: OperationInput }>(items: T[], outcome: (item: T, failure: string | undefined, statusCode: number) => void): Promise<void> {
+  async bulkWrite<T extends { op: OperationInput }>(
+    items: T[],
+    outcome: (item: T, failure: string | undefined, statusCode: number) => void,
+  ): Promise<void> {
     return bulkWrite(this.container, items, outcome);
   }
 }

@@ -36,7 +36,8 @@ import {
   WORD_NAMES,
   STOP,
 } from './patterns';
-export type PatientDataKind = 'nhs-number' | 'date-of-birth' | 'postcode' | 'name' | 'address' | 'school' | 'hospital-number' | 'phone' | 'email';
+export type PatientDataKind =
+  'nhs-number' | 'date-of-birth' | 'postcode' | 'name' | 'address' | 'school' | 'hospital-number' | 'phone' | 'email';
 
 export interface PatientDataFinding {
   kinds: PatientDataKind[];
@@ -63,7 +64,6 @@ export function isValidNhsNumber(digits: string): boolean {
   if (check === 10) return false; // no valid number has this remainder
   return (check === 11 ? 0 : check) === Number(digits[9]);
 }
-
 
 function isNameWord(w: string): boolean {
   const bare = w.replace(/[’']s$/, '');
@@ -92,7 +92,12 @@ export function findPatientData(text: string, now = new Date()): PatientDataFind
     if (plausibleBirth) identifierSpans.push([start, start + m[0].length]);
   }
   // "DOB 2015", "born in March 2019", "d.o.b: 3/4/19" with an odd format.
-  if (/\b(?:d\.?\s?o\.?\s?b\.?|date of birth)\s*:?\s*\d/i.test(text) || /\bborn (?:on |in )?(?:the )?(?:\d{1,2}(?:st|nd|rd|th)?\s+)?(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\s+)?(?:19|20)\d{2}\b/i.test(text)) {
+  if (
+    /\b(?:d\.?\s?o\.?\s?b\.?|date of birth)\s*:?\s*\d/i.test(text) ||
+    /\bborn (?:on |in )?(?:the )?(?:\d{1,2}(?:st|nd|rd|th)?\s+)?(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\s+)?(?:19|20)\d{2}\b/i.test(
+      text,
+    )
+  ) {
     kinds.add('date-of-birth');
   }
 
@@ -104,7 +109,12 @@ export function findPatientData(text: string, now = new Date()): PatientDataFind
   // Addresses: a house number and street, a flat, a named house where someone lives.
   for (const re of [STREET, FLAT, NAMED_HOUSE]) {
     const m = re.exec(text);
-    if (m && !/\b(?:level|section|year|step|ward|bay|room|page|part|chapter|under)\s*$/i.test(text.slice(Math.max(0, m.index - 10), m.index))) {
+    if (
+      m &&
+      !/\b(?:level|section|year|step|ward|bay|room|page|part|chapter|under)\s*$/i.test(
+        text.slice(Math.max(0, m.index - 10), m.index),
+      )
+    ) {
       kinds.add('address');
       identifierSpans.push([m.index, m.index + m[0].length]);
     }
@@ -113,10 +123,21 @@ export function findPatientData(text: string, now = new Date()): PatientDataFind
   // A named school, with a child in the same message.
   for (const m of text.matchAll(SCHOOL)) {
     const words = m[0].trim().split(/\s+/);
-    const named = words.slice(0, -1).filter((w) => !/^(the|a|at|to|in|our|their|his|her|local|primary|secondary|high|infant|junior|nursery|royal|this|that|any|every|each|which|what)$/i.test(w));
+    const named = words
+      .slice(0, -1)
+      .filter(
+        (w) =>
+          !/^(the|a|at|to|in|our|their|his|her|local|primary|secondary|high|infant|junior|nursery|royal|this|that|any|every|each|which|what)$/i.test(
+            w,
+          ),
+      );
     if (named.length === 0) continue;
     const next = text.slice(m.index! + m[0].length, m.index! + m[0].length + 12);
-    if (/^\s+(?:Care|Court|Street|Road|Sheriff|Commissioner|Dependency|Risk|Needs?)\b/.test(next) || /^(?:Royal )?College$/.test(m[0].trim())) continue;
+    if (
+      /^\s+(?:Care|Court|Street|Road|Sheriff|Commissioner|Dependency|Risk|Needs?)\b/.test(next) ||
+      /^(?:Royal )?College$/.test(m[0].trim())
+    )
+      continue;
     if (CHILD_CONTEXT.test(text)) {
       kinds.add('school');
       identifierSpans.push([m.index!, m.index! + m[0].length]);
@@ -127,7 +148,11 @@ export function findPatientData(text: string, now = new Date()): PatientDataFind
     const digits = m[0].replace(/\D/g, '');
     if (isValidNhsNumber(digits)) continue; // already an NHS number
     const runsOn = /^[ -]?\d/.test(text.slice(m.index! + m[0].length));
-    if ((/^0\d{9,10}$/.test(digits) && /\d{3,5}[ -]\d{3,4}[ -]\d{3,4}\s*$/.test(m[0])) || (runsOn && /\b0\d/.test(m[0]))) continue; // part of a phone number, judged below
+    if (
+      (/^0\d{9,10}$/.test(digits) && /\d{3,5}[ -]\d{3,4}[ -]\d{3,4}\s*$/.test(m[0])) ||
+      (runsOn && /\b0\d/.test(m[0]))
+    )
+      continue; // part of a phone number, judged below
     if (/^[A-Z]{1,3}\d{6,8}$/i.test(m[0]) && /^(level|year|section|s|sec|lvl|l)\d/i.test(m[0])) continue;
     kinds.add('hospital-number');
     identifierSpans.push([m.index!, m.index! + m[0].length]);
@@ -148,7 +173,12 @@ export function findPatientData(text: string, now = new Date()): PatientDataFind
 
   for (const m of text.matchAll(EMAIL)) {
     const email = m[0].toLowerCase();
-    if (serviceEmails.has(email) || SERVICE_MAILBOX.test(email.split('@')[0]!) || /\.(nhs\.(net|uk)|gov\.uk|police\.uk)$/.test(email) && SERVICE_MAILBOX.test(email)) continue;
+    if (
+      serviceEmails.has(email) ||
+      SERVICE_MAILBOX.test(email.split('@')[0]!) ||
+      (/\.(nhs\.(net|uk)|gov\.uk|police\.uk)$/.test(email) && SERVICE_MAILBOX.test(email))
+    )
+      continue;
     kinds.add('email');
     identifierSpans.push([m.index!, m.index! + m[0].length]);
   }
@@ -159,7 +189,8 @@ export function findPatientData(text: string, now = new Date()): PatientDataFind
 
 function findNames(text: string, identifierSpans: [number, number][], kinds: Set<PatientDataKind>): void {
   /** The identifiers within 40 characters of a span. */
-  const nearby = (start: number, end: number) => identifierSpans.filter(([s, e]) => (s >= end && s - end <= 40) || (start >= e && start - e <= 40));
+  const nearby = (start: number, end: number) =>
+    identifierSpans.filter(([s, e]) => (s >= end && s - end <= 40) || (start >= e && start - e <= 40));
   const near = (start: number, end: number) => nearby(start, end).length > 0;
   // Mr/Mrs/Ms/Miss + surname, unless it is a professional in their role.
   for (const m of text.matchAll(TITLE_NAME)) {
@@ -178,7 +209,10 @@ function findNames(text: string, identifierSpans: [number, number][], kinds: Set
     const sentenceStart = /(?:^|[.!?]\s+|\n\s*)$/.test(text.slice(0, start));
     const knownFirst = FIRST_NAMES.has(nameWords[0]!.toLowerCase());
     // A name with an age: "Jayden Smith aged 4", "Amira, 7,".
-    if (AGE_AFTER_NAME.test(after) && (knownFirst || nameWords.length >= 2 || !sentenceStart || /^\s*,\s*\d{1,2}\s*,/.test(after))) {
+    if (
+      AGE_AFTER_NAME.test(after) &&
+      (knownFirst || nameWords.length >= 2 || !sentenceStart || /^\s*,\s*\d{1,2}\s*,/.test(after))
+    ) {
       kinds.add('name');
       continue;
     }
@@ -190,7 +224,13 @@ function findNames(text: string, identifierSpans: [number, number][], kinds: Set
     }
     // A full name in a case description: "Jayden Smith has bruises", "her son Tyler Jones".
     const full = words.length >= 2 && nameWords.length === words.length;
-    if (full && (PERSON_VERB.test(after) || PERSON_BEFORE.test(text.slice(Math.max(0, start - 20), start)) || (knownFirst && !sentenceStart) || (knownFirst && words.length >= 2))) {
+    if (
+      full &&
+      (PERSON_VERB.test(after) ||
+        PERSON_BEFORE.test(text.slice(Math.max(0, start - 20), start)) ||
+        (knownFirst && !sentenceStart) ||
+        (knownFirst && words.length >= 2))
+    ) {
       kinds.add('name');
       continue;
     }
@@ -198,13 +238,16 @@ function findNames(text: string, identifierSpans: [number, number][], kinds: Set
     if (knownFirst && PERSON_BEFORE.test(text.slice(Math.max(0, start - 20), start))) kinds.add('name');
   }
   // Lower-case names typed quickly: "jayden smith aged 4", "amira, 7,".
-  for (const m of text.toLowerCase().matchAll(/\b([a-z]+)(?:\s+([a-z]+))?(?=\s*,?\s*(?:aged?\s*\d|\(\d|,\s*\d{1,2}\s*,|\d{1,2}\s*(?:yo|y\/o)))/g)) {
+  for (const m of text
+    .toLowerCase()
+    .matchAll(/\b([a-z]+)(?:\s+([a-z]+))?(?=\s*,?\s*(?:aged?\s*\d|\(\d|,\s*\d{1,2}\s*,|\d{1,2}\s*(?:yo|y\/o)))/g)) {
     if (FIRST_NAMES.has(m[1]!) || (m[2] && FIRST_NAMES.has(m[2]))) kinds.add('name');
   }
   for (const m of text.toLowerCase().matchAll(/\b([a-z]+)\s+([a-z]{2,})\b/g)) {
     if (!FIRST_NAMES.has(m[1]!) || WORD_NAMES.has(m[1]!) || STOP.has(m[2]!)) continue;
     const after = text.slice(m.index! + m[0].length, m.index! + m[0].length + 30);
-    if (near(m.index!, m.index! + m[0].length) || /^(?:'s|’s)\b/.test(after) || PERSON_VERB.test(after)) kinds.add('name');
+    if (near(m.index!, m.index! + m[0].length) || /^(?:'s|’s)\b/.test(after) || PERSON_VERB.test(after))
+      kinds.add('name');
   }
 }
 
@@ -237,7 +280,9 @@ const KIND_WORDS: Record<PatientDataKind, string> = {
 /** Plain words for what was found, for any message that refuses a value. */
 export function describeFinding(finding: PatientDataFinding): string {
   const words = finding.kinds.map((k) => KIND_WORDS[k]);
-  return words.length <= 1 ? (words[0] ?? 'patient details') : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
+  return words.length <= 1
+    ? (words[0] ?? 'patient details')
+    : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
 }
 
 /** What the bot says. It never repeats the details back. */

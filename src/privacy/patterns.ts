@@ -3,7 +3,8 @@
  * number, a date, a postcode, a name, an address, a school, a hospital number, a phone number or an
  * e-mail address looks like in a message, and the words that are not names.
  */
-const MONTHS = 'jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?';
+const MONTHS =
+  'jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?';
 /** 03/04/2019, 3-4-19, 3.4.2019, 3 April 2019, 3rd Apr 19, April 3rd 2019 */
 export const DATE = new RegExp(
   `\\b(?:\\d{1,2}[/.-]\\d{1,2}[/.-](?:\\d{4}|\\d{2})|\\d{1,2}(?:st|nd|rd|th)?\\s+(?:of\\s+)?(?:${MONTHS})\\.?,?\\s+(?:\\d{4}|'?\\d{2})|(?:${MONTHS})\\.?\\s+\\d{1,2}(?:st|nd|rd|th)?,?\\s+\\d{4})\\b`,
@@ -13,26 +14,37 @@ export const DATE = new RegExp(
 export const A_DATE = new RegExp(DATE.source, 'i');
 export const DOB_MARKER = /\b(?:d\.?\s?o\.?\s?b\.?|date of birth|born|birthday|b\.)(?:[^.\d]{0,24})$/i;
 /** Full UK postcodes (outward and inward parts), e.g. S60 2TH, s602th, SW1A 1AA. */
-export const POSTCODE = /\b(?:GIR ?0AA|[A-PR-UWYZ](?:\d[A-HJKPSTUW\d]?|[A-HK-Y]\d[ABEHMNPRV-Y\d]?) ?\d[ABD-HJLNP-UW-Z]{2})\b/gi;
+export const POSTCODE =
+  /\b(?:GIR ?0AA|[A-PR-UWYZ](?:\d[A-HJKPSTUW\d]?|[A-HK-Y]\d[ABEHMNPRV-Y\d]?) ?\d[ABD-HJLNP-UW-Z]{2})\b/gi;
 /** One to three capitalised words in a row, such as a first name and surname. */
 export const CAPITALISED = /\b[A-Z][a-z'’-]+(?:[ \t]+[A-Z][a-z'’-]+){0,2}\b/g;
 /** An age next to a name: "aged 4", ", 7,", "(4)", "4yo", "is 7", "7 years old", "8 months old". */
-export const AGE_AFTER_NAME = /^(?:\s*,?\s*(?:aged?|age)\s*\d{1,3}\b|\s*,\s*\d{1,2}\s*(?:,|\b(?:years?|yrs?|yo|months?)\b)|\s*\(\s*\d{1,3}\s*(?:y|yrs?|years?|m|months?)?\s*\)|\s*,?\s*\d{1,2}\s*(?:yo|y\/o|yrs?|years?[ -]old|months?[ -]old|-year-old|-month-old)\b|\s+(?:is|who is|who's|turned)\s+\d{1,2}\b)/i;
+export const AGE_AFTER_NAME =
+  /^(?:\s*,?\s*(?:aged?|age)\s*\d{1,3}\b|\s*,\s*\d{1,2}\s*(?:,|\b(?:years?|yrs?|yo|months?)\b)|\s*\(\s*\d{1,3}\s*(?:y|yrs?|years?|m|months?)?\s*\)|\s*,?\s*\d{1,2}\s*(?:yo|y\/o|yrs?|years?[ -]old|months?[ -]old|-year-old|-month-old)\b|\s+(?:is|who is|who's|turned)\s+\d{1,2}\b)/i;
 export const STREET =
   /\b\d{1,4}[a-z]?,?\s+(?:[A-Za-z'’-]+\s+){1,3}(?:road|rd|street|st|lane|ln|avenue|ave|close|cl|drive|dr|way|crescent|cres|grove|gardens|gdns|court|ct|place|pl|terrace|walk|view|hill|square|sq|mews|row|rise|green|vale|parade|fold|croft|gate|end|bank|side|park|wynd|common|meadows?|fields?)\b/i;
 export const FLAT = /\b(?:flat|apartment|apt|maisonette)\s*(?:no\.?\s*)?\d{1,4}[a-z]?\b/i;
-export const NAMED_HOUSE = /\b(?:lives?|living|staying|resides?|address(?: is)?|flat\s*\d+[a-z]?,?)\s+(?:at\s+|in\s+)?(?:\d{1,4}\s+)?[A-Z][a-z'’]+(?:\s+[A-Z][a-z'’]+)?\s+(?:House|Court|Lodge|Cottage|Farm|Mansions|Towers?|Heights|Buildings|Villas?|Manor|Hall)\b|\b[A-Z][a-z'’]+\s+(?:Cottage|Farm|Farmhouse|Lodge|Bungalow|Barn)\b|\b[A-Z][a-z'’]+\s+(?:House|Court|Hall|Villa|Manor),\s+[A-Z][a-z]+/;
-export const SCHOOL = /\b(?:[A-Z][a-z'’]+\.?\s+){1,4}(?:C of E\s+|CE\s+|RC\s+|Catholic\s+|Church\s+)?(?:Primary|Infants?|Juniors?|J&I|Academy|School|College|Nursery|High|Grammar|Secondary|Prep)\b/g;
-export const CHILD_CONTEXT = /\b(?:goes to|attends|attending|pupil|student|year \d{1,2}|in year|in reception|class|child|son|daughter|boy|girl|kid|aged|age|\d{1,2}[ -]?(?:yo|years?[ -]old))\b/i;
-export const HOSPITAL_NUMBER = /\b(?:[A-Z]{1,3}\d{6,8}|\d{3}[ -]?\d{3}[ -]?\d{3,4}[A-Z])\b|\b(?:hospital|unit|patient|mrn|clinic|case|pas|rtx|medical record|record|chi|k)\s*(?:no\.?|number|num|#|id)?\s*(?:is|was|:|\.)?\s*[A-Z]{0,3}(?:\d{5,10}|\d{3,4}[ -]\d{3,6})\b/gi;
+export const NAMED_HOUSE =
+  /\b(?:lives?|living|staying|resides?|address(?: is)?|flat\s*\d+[a-z]?,?)\s+(?:at\s+|in\s+)?(?:\d{1,4}\s+)?[A-Z][a-z'’]+(?:\s+[A-Z][a-z'’]+)?\s+(?:House|Court|Lodge|Cottage|Farm|Mansions|Towers?|Heights|Buildings|Villas?|Manor|Hall)\b|\b[A-Z][a-z'’]+\s+(?:Cottage|Farm|Farmhouse|Lodge|Bungalow|Barn)\b|\b[A-Z][a-z'’]+\s+(?:House|Court|Hall|Villa|Manor),\s+[A-Z][a-z]+/;
+export const SCHOOL =
+  /\b(?:[A-Z][a-z'’]+\.?\s+){1,4}(?:C of E\s+|CE\s+|RC\s+|Catholic\s+|Church\s+)?(?:Primary|Infants?|Juniors?|J&I|Academy|School|College|Nursery|High|Grammar|Secondary|Prep)\b/g;
+export const CHILD_CONTEXT =
+  /\b(?:goes to|attends|attending|pupil|student|year \d{1,2}|in year|in reception|class|child|son|daughter|boy|girl|kid|aged|age|\d{1,2}[ -]?(?:yo|years?[ -]old))\b/i;
+export const HOSPITAL_NUMBER =
+  /\b(?:[A-Z]{1,3}\d{6,8}|\d{3}[ -]?\d{3}[ -]?\d{3,4}[A-Z])\b|\b(?:hospital|unit|patient|mrn|clinic|case|pas|rtx|medical record|record|chi|k)\s*(?:no\.?|number|num|#|id)?\s*(?:is|was|:|\.)?\s*[A-Z]{0,3}(?:\d{5,10}|\d{3,4}[ -]\d{3,6})\b/gi;
 export const PHONE = /(?<![\d])(?:\+44\s?\(?0?\)?\s?|0)(?:\d[\s-]?){9,10}(?![\d])/g;
-export const PERSON_NEAR_NUMBER = /\b(?:mum|mother|dad|father|her|his|their|patient|family|home|house|landline|grandma|grandad|nan|partner|carer|client|resident|neighbour|boyfriend|girlfriend|husband|wife|son|daughter|aunt|uncle)\b|[a-z]'s\b/i;
+export const PERSON_NEAR_NUMBER =
+  /\b(?:mum|mother|dad|father|her|his|their|patient|family|home|house|landline|grandma|grandad|nan|partner|carer|client|resident|neighbour|boyfriend|girlfriend|husband|wife|son|daughter|aunt|uncle)\b|[a-z]'s\b/i;
 export const EMAIL = /\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b/g;
-export const SERVICE_MAILBOX = /(safeguard|mash|team|admin|enquir|info|referral|spa|duty|reception|office|hub|contact|practice|surgery|service|helpdesk|support|noreply|no-reply|england\.|gov\.uk$)/i;
+export const SERVICE_MAILBOX =
+  /(safeguard|mash|team|admin|enquir|info|referral|spa|duty|reception|office|hub|contact|practice|surgery|service|helpdesk|support|noreply|no-reply|england\.|gov\.uk$)/i;
 export const TITLE_NAME = /\b(?:Mr|Mrs|Ms|Miss|Mstr|Master|Mx|mr|mrs|ms)\.?\s+[A-Za-z][a-z'’-]+/g;
-export const ROLE_AFTER = /^\s*,?\s*(?:\(|-|–)?\s*(?:(?:is|was)\s+)?(?:the|our|my|a|from|at|who (?:is|works))?\s*(?:practice|named|designated|safeguarding|head|deputy|lead|manager|gp|nurse|teacher|social worker|health visitor|midwife|receptionist|clinician|doctor|consultant|dsl|senco|governor|chair|director|officer|partner|matron|sister)\b/i;
-export const PERSON_VERB = /^\s*(?:'s\b|has|had|is|was|told|said|says|lives|lived|attended|attends|disclosed|came|comes|missed|presented|seems|appears|keeps|got|goes|went|arrived|mentioned|reported|cries|cried|looks|looked|hit|hits)\b/;
-export const PERSON_BEFORE = /\b(?:called|named|patient|child|baby|boy|girl|son|daughter|mum|mother|dad|father|brother|sister|pupil|resident|client|toddler|teenager|man|woman|lady)\s*,?\s*$/i;
+export const ROLE_AFTER =
+  /^\s*,?\s*(?:\(|-|–)?\s*(?:(?:is|was)\s+)?(?:the|our|my|a|from|at|who (?:is|works))?\s*(?:practice|named|designated|safeguarding|head|deputy|lead|manager|gp|nurse|teacher|social worker|health visitor|midwife|receptionist|clinician|doctor|consultant|dsl|senco|governor|chair|director|officer|partner|matron|sister)\b/i;
+export const PERSON_VERB =
+  /^\s*(?:'s\b|has|had|is|was|told|said|says|lives|lived|attended|attends|disclosed|came|comes|missed|presented|seems|appears|keeps|got|goes|went|arrived|mentioned|reported|cries|cried|looks|looked|hit|hits)\b/;
+export const PERSON_BEFORE =
+  /\b(?:called|named|patient|child|baby|boy|girl|son|daughter|mum|mother|dad|father|brother|sister|pupil|resident|client|toddler|teenager|man|woman|lady)\s*,?\s*$/i;
 
 /** Capitalised words that are not names: sentence starters, services, places and roles. */
 export const NOT_NAMES = new Set(
@@ -77,5 +89,13 @@ export const FIRST_NAMES = new Set(
 );
 
 /** First names that are also everyday words: in lower case they are only words ("mark the record", "may be at risk"). */
-export const WORD_NAMES = new Set('mark may june summer grace holly amber ruby daisy poppy jade ivy violet max will dean lee scott jack frank rose april autumn harper willow hope faith joy sky brook river bill ray pat sue'.split(' '));
-export const STOP = new Set('is was has had and or the a an to of in on at for with who that this be are were not no yes it he she they we you said says told'.split(' '));
+export const WORD_NAMES = new Set(
+  'mark may june summer grace holly amber ruby daisy poppy jade ivy violet max will dean lee scott jack frank rose april autumn harper willow hope faith joy sky brook river bill ray pat sue'.split(
+    ' ',
+  ),
+);
+export const STOP = new Set(
+  'is was has had and or the a an to of in on at for with who that this be are were not no yes it he she they we you said says told'.split(
+    ' ',
+  ),
+);

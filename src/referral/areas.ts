@@ -11,16 +11,45 @@ import type { Area, HomeArea, ReferralContent } from './content';
 export type Place = { kind: 'home'; home: HomeArea } | { kind: 'away'; area: Area };
 
 const AMBIGUOUS = new Set([
-  'bath', 'reading', 'bury', 'barking', 'slough', 'stoke', 'hull', 'york', 'derby', 'chester', 'windsor', 'sutton', 'brent', 'halton',
-  'merton', 'poole', 'kent', 'christchurch', 'bedford', 'telford', 'fulham', 'harrow', 'luton', 'durham', 'devon', 'dorset', 'richmond',
+  'bath',
+  'reading',
+  'bury',
+  'barking',
+  'slough',
+  'stoke',
+  'hull',
+  'york',
+  'derby',
+  'chester',
+  'windsor',
+  'sutton',
+  'brent',
+  'halton',
+  'merton',
+  'poole',
+  'kent',
+  'christchurch',
+  'bedford',
+  'telford',
+  'fulham',
+  'harrow',
+  'luton',
+  'durham',
+  'devon',
+  'dorset',
+  'richmond',
 ]);
 
-const CUE_BEFORE = /\b(?:(?:lives?|living|moved|moving|based|resident|staying|visiting|relocated|placed)\s+(?:in|to|at|near|from)|from)\s+$/;
-const VENUE_AFTER = /^\s*(children'?s |general |royal |district |city )?(hospital|infirmary|a and e|a&e|emergency department|walk in|urgent care|minor injuries|school|academy|college|university|surgery|clinic|custody|police station|station|court|prison|airport)\b/;
-const VENUE_BEFORE = /\b(a and e|a&e|hospital|seen|admitted|attended|school|custody|clinic|work|works|working|placement)\s+(in|at)\s+$/;
+const CUE_BEFORE =
+  /\b(?:(?:lives?|living|moved|moving|based|resident|staying|visiting|relocated|placed)\s+(?:in|to|at|near|from)|from)\s+$/;
+const VENUE_AFTER =
+  /^\s*(children'?s |general |royal |district |city )?(hospital|infirmary|a and e|a&e|emergency department|walk in|urgent care|minor injuries|school|academy|college|university|surgery|clinic|custody|police station|station|court|prison|airport)\b/;
+const VENUE_BEFORE =
+  /\b(a and e|a&e|hospital|seen|admitted|attended|school|custody|clinic|work|works|working|placement)\s+(in|at)\s+$/;
 /** "in Bath" counts only when typed with a capital: "in bath" is a bath. */
 const WEAK_CUE_BEFORE = /\b(?:in|to|at|near|around|of)\s+$/;
-const CUE_AFTER = /^\s*(council|area|borough|mash|social care|children'?s (social care|services)|adult'?s? (social care|services)|local authority|la\b|safeguarding|partnership|family|families|resident|address)/;
+const CUE_AFTER =
+  /^\s*(council|area|borough|mash|social care|children'?s (social care|services)|adult'?s? (social care|services)|local authority|la\b|safeguarding|partnership|family|families|resident|address)/;
 
 /** Spacing and punctuation made plain, with the text's own capitals (so a capitalised "Bath" can be told from "bath"). */
 function tidy(text: string): string {
@@ -44,7 +73,8 @@ export class PlaceFinder {
     this.names = content.areas.areas
       .flatMap((area) => [area.name, ...area.aliases].map((n) => ({ key: normalise(n).trim(), area })))
       .sort((a, b) => b.key.length - a.key.length);
-    for (const home of content.pathway.homeAreas) for (const n of home.councilAreas) this.homeByArea.set(n.toLowerCase(), home);
+    for (const home of content.pathway.homeAreas)
+      for (const n of home.councilAreas) this.homeByArea.set(n.toLowerCase(), home);
   }
 
   /** The first place the text names (longest name first, so "Newcastle-under-Lyme" is not Newcastle upon Tyne). */
@@ -66,7 +96,12 @@ export class PlaceFinder {
         if (AMBIGUOUS.has(key)) {
           const before = t.slice(Math.max(0, at - 24), at);
           const capitalised = /^[A-Z]/.test(original.slice(at - 1, end - 1));
-          if (!CUE_BEFORE.test(before) && !CUE_AFTER.test(t.slice(end, end + 32)) && !(capitalised && WEAK_CUE_BEFORE.test(before))) continue;
+          if (
+            !CUE_BEFORE.test(before) &&
+            !CUE_AFTER.test(t.slice(end, end + 32)) &&
+            !(capitalised && WEAK_CUE_BEFORE.test(before))
+          )
+            continue;
         }
         taken.push([at, end]);
         const before = t.slice(Math.max(0, at - 24), at);

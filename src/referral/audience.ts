@@ -36,8 +36,17 @@ const WORD_CLUES: { audience: Audience; strength: number; pattern: RegExp }[] = 
       /\b(child|children|childs|childrens|kid|kids|boy|boys|girl|girls|bab(y|ies)|infant|toddler|newborn|new-born|neonate|pupil|schoolchild|school(boy|girl)|teen|teens|teenager|teenage|adolescent|young (person|people|lad|girl|boy)|youngster|bairn|minor|under[- ]?(16|18)s?|year (\d|1[0-3]) (pupil|student|child|boy|girl)|in year (\d|1[0-3])|primary school|secondary school|sixth form(er)?|nursery|looked[- ]after|in care|foster(ed|ing)?|care experienced|lac|cla|cin|cp plan|child protection|young carer|\d{1,2} ?yo|\d{1,2} ?y\/o)\b/g,
   },
   { audience: 'unborn', strength: MEDIUM, pattern: /\b(midwife|midwives|maternity|booking appointment|scan)\b/g },
-  { audience: 'child', strength: MEDIUM, pattern: /\b(school|pupils|students? at (the )?school|teachers?|health visitor|school nurse|paediatric\w*|camhs|sen(co|d)?|early help)\b/g },
-  { audience: 'child', strength: WEAK, pattern: /\b(son|daughter|sons|daughters|grand(son|daughter|child|children)|nephew|niece|step-?(son|daughter))\b/g },
+  {
+    audience: 'child',
+    strength: MEDIUM,
+    pattern:
+      /\b(school|pupils|students? at (the )?school|teachers?|health visitor|school nurse|paediatric\w*|camhs|sen(co|d)?|early help)\b/g,
+  },
+  {
+    audience: 'child',
+    strength: WEAK,
+    pattern: /\b(son|daughter|sons|daughters|grand(son|daughter|child|children)|nephew|niece|step-?(son|daughter))\b/g,
+  },
   {
     audience: 'adult',
     strength: STRONG,
@@ -68,14 +77,41 @@ const AGE_PATTERNS: RegExp[] = [
 ];
 
 const NUMBER_WORDS: Record<string, number> = {
-  one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, eleven: 11, twelve: 12, thirteen: 13,
-  fourteen: 14, fifteen: 15, sixteen: 16, seventeen: 17, eighteen: 18, nineteen: 19, twenty: 20, thirty: 30, forty: 40, fifty: 50,
-  sixty: 60, seventy: 70, eighty: 80, ninety: 90,
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  eleven: 11,
+  twelve: 12,
+  thirteen: 13,
+  fourteen: 14,
+  fifteen: 15,
+  sixteen: 16,
+  seventeen: 17,
+  eighteen: 18,
+  nineteen: 19,
+  twenty: 20,
+  thirty: 30,
+  forty: 40,
+  fifty: 50,
+  sixty: 60,
+  seventy: 70,
+  eighty: 80,
+  ninety: 90,
 };
 
 function ageClues(text: string): Clue[] {
   const clues: Clue[] = [];
-  const t = text.replace(/\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)\b/g, (w) => String(NUMBER_WORDS[w]));
+  const t = text.replace(
+    /\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)\b/g,
+    (w) => String(NUMBER_WORDS[w]),
+  );
   AGE_PATTERNS.forEach((pattern, i) => {
     for (const m of t.matchAll(pattern)) {
       const n = Number(m[1]);
@@ -86,12 +122,29 @@ function ageClues(text: string): Clue[] {
         continue;
       }
       if (i === 3) {
-        if (/\b(for|over|since|past|last|next|in|within|after|every)\s*$/.test(t.slice(Math.max(0, m.index! - 8), m.index!))) continue; // "for 3 weeks"
-        if (!/old|\bold\b/.test(m[0]) && !/^\s*(old|baby|infant|boy|girl|son|daughter)/.test(after) && !/\b(a|an|my|her|his|their|the)\s*$/.test(t.slice(Math.max(0, m.index! - 6), m.index!))) continue;
+        if (
+          /\b(for|over|since|past|last|next|in|within|after|every)\s*$/.test(
+            t.slice(Math.max(0, m.index! - 8), m.index!),
+          )
+        )
+          continue; // "for 3 weeks"
+        if (
+          !/old|\bold\b/.test(m[0]) &&
+          !/^\s*(old|baby|infant|boy|girl|son|daughter)/.test(after) &&
+          !/\b(a|an|my|her|his|their|the)\s*$/.test(t.slice(Math.max(0, m.index! - 6), m.index!))
+        )
+          continue;
         clues.push({ audience: 'child', strength: STRONG + 1, at: m.index! });
         continue;
       }
-      if (i === 0 && /\b(for|over|since|past|last|next|in|within|after|every|than)\s*$/.test(t.slice(Math.max(0, m.index! - 8), m.index!)) && !/old/.test(m[0])) continue;
+      if (
+        i === 0 &&
+        /\b(for|over|since|past|last|next|in|within|after|every|than)\s*$/.test(
+          t.slice(Math.max(0, m.index! - 8), m.index!),
+        ) &&
+        !/old/.test(m[0])
+      )
+        continue;
       if (Number.isNaN(n) || n > 120) continue;
       // "her 25 year old boyfriend" is someone else's age, not the subject's.
       const possessive = /\b(?:her|his|their|mum'?s|dad'?s)\s+$/.test(t.slice(Math.max(0, m.index! - 8), m.index!));

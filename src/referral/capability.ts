@@ -23,7 +23,8 @@ export function createReferralCapability(service: ReferralService, timers: Refer
     running.add(work);
     void work.finally(() => running.delete(work));
   };
-  const failed = (what: string) => (err: unknown) => service.log.error({ err: { message: (err as Error).message } }, what);
+  const failed = (what: string) => (err: unknown) =>
+    service.log.error({ err: { message: (err as Error).message } }, what);
   const stale = (turn: ChatTurn) => service.journey.stale(turn);
   return {
     name: 'referral',
@@ -50,14 +51,24 @@ export function createReferralCapability(service: ReferralService, timers: Refer
     actions: [
       action(REFERRAL_VERBS.step, stepSchema, (turn, step) => service.journey.step(turn, step), { invalid: stale }),
       action(REFERRAL_VERBS.made, madeSchema, (turn, data) => service.followUp.made(turn, data), { invalid: stale }),
-      action(REFERRAL_VERBS.record, recordSchema, (turn, data) => service.followUp.record(turn, data), { invalid: (turn) => service.followUp.recordInvalid(turn) }),
-      action(REFERRAL_VERBS.feedback, feedbackSchema, (turn, data) => service.followUp.feedback(turn, data), { invalid: (turn) => service.followUp.feedbackInvalid(turn) }),
+      action(REFERRAL_VERBS.record, recordSchema, (turn, data) => service.followUp.record(turn, data), {
+        invalid: (turn) => service.followUp.recordInvalid(turn),
+      }),
+      action(REFERRAL_VERBS.feedback, feedbackSchema, (turn, data) => service.followUp.feedback(turn, data), {
+        invalid: (turn) => service.followUp.feedbackInvalid(turn),
+      }),
       action(REFERRAL_VERBS.area, areaSchema, (turn, data) => service.journey.area(turn, data), { invalid: stale }),
     ],
     onUnrecognised: (turn) => service.freeText.answer(turn),
     start() {
       const every = timers.reminderIntervalMs ?? 0;
-      if (every > 0) intervals.push(setInterval(() => track(service.sendDueReminders().catch(failed('sending referral reminders failed'))), every));
+      if (every > 0)
+        intervals.push(
+          setInterval(
+            () => track(service.sendDueReminders().catch(failed('sending referral reminders failed'))),
+            every,
+          ),
+        );
       if (timers.retentionSweep) {
         const sweep = () => track(service.sweepRetention().catch(failed('retention sweep failed')));
         sweep();

@@ -83,7 +83,11 @@ export interface HomeAreaCardData {
   areas: { name: string; data: StepData }[];
 }
 
-export type AreaPickerCardData = { immediateDanger: string; audience: 'child' | 'adult' | ''; areas: { name: string }[] };
+export type AreaPickerCardData = {
+  immediateDanger: string;
+  audience: 'child' | 'adult' | '';
+  areas: { name: string }[];
+};
 
 export interface OutOfAreaCardData {
   immediateDanger: string;

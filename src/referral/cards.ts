@@ -15,7 +15,20 @@ import type {
 } from './cardData';
 import type { Area, Audience, Contact, HomeArea, ReferralContent, Route } from './content';
 import { REFERRAL_VERBS } from './verbs';
-import { applies, buttonTitle, contactActions, contactDetail, contactFor, emergencyActions, emergencyLine, exampleNotice, formatDate, formatDateTime, routesFor, unfinishedContactsNote } from './wording';
+import {
+  applies,
+  buttonTitle,
+  contactActions,
+  contactDetail,
+  contactFor,
+  emergencyActions,
+  emergencyLine,
+  exampleNotice,
+  formatDate,
+  formatDateTime,
+  routesFor,
+  unfinishedContactsNote,
+} from './wording';
 
 /**
  * The referral journey as cards: immediate danger first, then who, then the kind of concern,
@@ -46,11 +59,20 @@ declare module '../cards/render' {
 
 /** The data a button carries to open a route. */
 export function routeStep(route: Route, audience?: Audience, home?: HomeArea): StepData {
-  return { verb: REFERRAL_VERBS.step, step: 'route', route: route.id, ...(audience ? { audience } : {}), ...(home ? { area: home.id } : {}) };
+  return {
+    verb: REFERRAL_VERBS.step,
+    step: 'route',
+    route: route.id,
+    ...(audience ? { audience } : {}),
+    ...(home ? { area: home.id } : {}),
+  };
 }
 
 export function dangerCard(content: ReferralContent): Card {
-  return card('referral/danger', { immediateDanger: content.pathway.immediateDanger, emergency: emergencyActions(content) });
+  return card('referral/danger', {
+    immediateDanger: content.pathway.immediateDanger,
+    emergency: emergencyActions(content),
+  });
 }
 
 export function whoCard(content: ReferralContent): Card {
@@ -72,7 +94,13 @@ export function kindsCard(content: ReferralContent, audience: Audience, home?: H
       const title = buttonTitle(r);
       return { title, detail: title === r.title ? '' : r.title, route: r.id, audience, area };
     }),
-    { title: 'Not sure', detail: '', route: content.route(content.pathway.audiences.find((a) => a.id === audience)!.defaultRoute)!.id, audience, area },
+    {
+      title: 'Not sure',
+      detail: '',
+      route: content.route(content.pathway.audiences.find((a) => a.id === audience)!.defaultRoute)!.id,
+      audience,
+      area,
+    },
   ];
   const groups = [{ choices }];
   const general = content.route(content.pathway.audiences.find((a) => a.id === audience)!.defaultRoute)!;
@@ -80,7 +108,9 @@ export function kindsCard(content: ReferralContent, audience: Audience, home?: H
   return card('referral/kinds', {
     heading: `Worried about: ${label.toLowerCase()}${home && content.pathway.homeAreas.length > 1 ? ` in ${home.name}` : ''}`,
     groups,
-    notSureLine: first.confirmed ? `Not sure which? ${first.name}: ${contactDetail(first)}` : 'Not sure which? Choose Not sure below.',
+    notSureLine: first.confirmed
+      ? `Not sure which? ${first.name}: ${contactDetail(first)}`
+      : 'Not sure which? Choose Not sure below.',
     emergencyLine: `Immediate danger: ${emergencyLine(content)}`,
   });
 }
@@ -90,7 +120,12 @@ export function routeCard(content: ReferralContent, route: Route, audience?: Aud
   const all = route.contacts.map(({ contact, why }) => ({ c: contactFor(content, contact, home), why }));
   const usable = all.filter((x) => x.c.confirmed);
   const missing = all.filter((x) => !x.c.confirmed);
-  const contacts = [...usable, ...missing].map(({ c, why }) => ({ name: c.name, detail: c.confirmed ? contactDetail(c) : '', why, actions: contactActions(c) }));
+  const contacts = [...usable, ...missing].map(({ c, why }) => ({
+    name: c.name,
+    detail: c.confirmed ? contactDetail(c) : '',
+    why,
+    actions: contactActions(c),
+  }));
   const before = content.pathway.beforeYouCall;
   const showBefore =
     before !== undefined &&
@@ -109,19 +144,38 @@ export function routeCard(content: ReferralContent, route: Route, audience?: Aud
       usable.map((x) => x.c),
     ),
     next: route.whatHappensNext,
-    forms: route.forms.filter((f) => applies(f.audiences, audience)).map((f) => ({
-      text: `${f.title}${f.note ? `. ${f.note}` : ''}${f.url ? '' : ' Ask your safeguarding team for the current link.'}`,
-      url: f.url ?? '',
-    })),
+    forms: route.forms
+      .filter((f) => applies(f.audiences, audience))
+      .map((f) => ({
+        text: `${f.title}${f.note ? `. ${f.note}` : ''}${f.url ? '' : ' Ask your safeguarding team for the current link.'}`,
+        url: f.url ?? '',
+      })),
     whyItMatters: route.whyItMatters,
-    beforeYouAct: [...content.pathway.beforeYouAct.map((s) => `- ${s}`), `- ${content.pathway.whenResolved}`, `- ${content.pathway.belowThreshold}`].join('\n'),
-    beforeYouCall: showBefore ? { title: before.title, items: before.items.map((s) => `- ${s}`).join('\n'), source: `Source: ${before.source}.` } : { title: '', items: '', source: '' },
+    beforeYouAct: [
+      ...content.pathway.beforeYouAct.map((s) => `- ${s}`),
+      `- ${content.pathway.whenResolved}`,
+      `- ${content.pathway.belowThreshold}`,
+    ].join('\n'),
+    beforeYouCall: showBefore
+      ? {
+          title: before.title,
+          items: before.items.map((s) => `- ${s}`).join('\n'),
+          source: `Source: ${before.source}.`,
+        }
+      : { title: '', items: '', source: '' },
     showBeforeYouCall: showBefore,
     areaLine: home && content.pathway.homeAreas.length > 1 ? `Contacts for someone who lives in ${home.name}.` : '',
     footer: `${exampleNotice(content)}Source: ${route.sources.join('; ')}. Last reviewed ${formatDate(route.lastReviewed)}.`,
     hasFollowUp: route.followUp !== undefined && applies(route.followUp.audiences, audience),
-    followUpData: { verb: REFERRAL_VERBS.made, route: route.id, ...(audience ? { audience } : {}), ...(home ? { area: home.id } : {}) },
-    back: audience ? { verb: REFERRAL_VERBS.step, step: 'kind', audience, ...(home ? { area: home.id } : {}) } : { verb: REFERRAL_VERBS.step, step: 'who' },
+    followUpData: {
+      verb: REFERRAL_VERBS.made,
+      route: route.id,
+      ...(audience ? { audience } : {}),
+      ...(home ? { area: home.id } : {}),
+    },
+    back: audience
+      ? { verb: REFERRAL_VERBS.step, step: 'kind', audience, ...(home ? { area: home.id } : {}) }
+      : { verb: REFERRAL_VERBS.step, step: 'who' },
   });
 }
 
@@ -129,13 +183,18 @@ export function routeCard(content: ReferralContent, route: Route, audience?: Aud
 export function choicesCard(content: ReferralContent, routes: Route[], audience?: Audience, home?: HomeArea): Card {
   return card('referral/choices', {
     immediateDanger: content.pathway.immediateDanger,
-    intro: 'I am not sure which guidance you need. Choose the one closest to your concern, or None of these to answer a few questions instead.',
+    intro:
+      'I am not sure which guidance you need. Choose the one closest to your concern, or None of these to answer a few questions instead.',
     choices: routes.map((r) => ({ title: r.title, summary: r.summary, data: routeStep(r, audience, home) })),
   });
 }
 
 /** "Is this about a child or an adult?": one tap to the route for each. */
-export function audienceCard(content: ReferralContent, options: { audience: Audience; route: Route }[], home?: HomeArea): Card {
+export function audienceCard(
+  content: ReferralContent,
+  options: { audience: Audience; route: Route }[],
+  home?: HomeArea,
+): Card {
   const label = (a: Audience) => content.pathway.audiences.find((p) => p.id === a)?.label ?? a;
   return card('referral/audience', {
     immediateDanger: content.pathway.immediateDanger,
@@ -145,13 +204,19 @@ export function audienceCard(content: ReferralContent, options: { audience: Audi
 }
 
 /** With more than one home area: where does the person live? Then the next step with that area's contacts. */
-export function homeAreaCard(content: ReferralContent, next: { step: 'kind'; audience: Audience } | { step: 'route'; route: Route; audience?: Audience }): Card {
+export function homeAreaCard(
+  content: ReferralContent,
+  next: { step: 'kind'; audience: Audience } | { step: 'route'; route: Route; audience?: Audience },
+): Card {
   return card('referral/homeArea', {
     immediateDanger: content.pathway.immediateDanger,
     audience: next.audience ?? '',
     areas: content.pathway.homeAreas.map((h) => ({
       name: h.name,
-      data: next.step === 'kind' ? ({ verb: REFERRAL_VERBS.step, step: 'kind', audience: next.audience, area: h.id } satisfies StepData) : routeStep(next.route, next.audience, h),
+      data:
+        next.step === 'kind'
+          ? ({ verb: REFERRAL_VERBS.step, step: 'kind', audience: next.audience, area: h.id } satisfies StepData)
+          : routeStep(next.route, next.audience, h),
     })),
   });
 }
@@ -168,8 +233,24 @@ export function areaPickerCard(content: ReferralContent, audience?: Audience): C
 /** Someone who lives in another council area: that council's page, 999/101 first, and never our local numbers as if they applied. */
 export function outOfAreaCard(content: ReferralContent, area: Area, audience?: 'child' | 'adult', topic?: Route): Card {
   const links = [
-    ...(audience !== 'adult' ? [{ label: `A child or young person who lives in ${area.name}`, button: `${area.name}: worried about a child`, url: area.childrenUrl }] : []),
-    ...(audience !== 'child' ? [{ label: `An adult who lives in ${area.name}`, button: `${area.name}: worried about an adult`, url: area.adultsUrl }] : []),
+    ...(audience !== 'adult'
+      ? [
+          {
+            label: `A child or young person who lives in ${area.name}`,
+            button: `${area.name}: worried about a child`,
+            url: area.childrenUrl,
+          },
+        ]
+      : []),
+    ...(audience !== 'child'
+      ? [
+          {
+            label: `An adult who lives in ${area.name}`,
+            button: `${area.name}: worried about an adult`,
+            url: area.adultsUrl,
+          },
+        ]
+      : []),
   ];
   const home = content.pathway.homeAreas.map((h) => h.name).join(' and ');
   const team = content.contacts.get(content.pathway.safeguardingTeamContact)!;
@@ -179,9 +260,15 @@ export function outOfAreaCard(content: ReferralContent, area: Area, audience?: '
     heading: `Someone who lives in ${area.name}`,
     intro: `Safeguarding referrals go to the council where the person lives. ${area.name} council's safeguarding page tells you how to refer and gives their numbers, including out of hours.`,
     links,
-    notOurs: home ? `The MASH and adult social care numbers in this bot are for people who live in ${home}. Do not use them for someone who lives in ${area.name}.` : '',
-    topicLine: topic ? `You asked about: ${topic.title}. What to look for and record still applies; make the referral to ${area.name}.` : '',
-    adviceLine: team.confirmed ? `For advice, contact ${team.name}: ${contactDetail(team)}` : `For advice, talk to your own safeguarding team or manager.`,
+    notOurs: home
+      ? `The MASH and adult social care numbers in this bot are for people who live in ${home}. Do not use them for someone who lives in ${area.name}.`
+      : '',
+    topicLine: topic
+      ? `You asked about: ${topic.title}. What to look for and record still applies; make the referral to ${area.name}.`
+      : '',
+    adviceLine: team.confirmed
+      ? `For advice, contact ${team.name}: ${contactDetail(team)}`
+      : `For advice, talk to your own safeguarding team or manager.`,
     footer: `Source: ${content.areas.source}, as at ${formatDate(content.areas.asAt)}. These links have not been checked since: if a page has moved, search the council's website for "report a safeguarding concern".`,
     audience: audience ?? '',
   });
@@ -191,7 +278,15 @@ export function madeCard(route: Route): Card {
   return card('referral/made', { id: route.id, title: route.title, hours: route.followUp?.afterHours ?? 72 });
 }
 
-export function followUpCard(opts: { heading: string; message: string; referralId: string; route: Route; madeAt: Date; reference?: string; contact?: Contact }): Card {
+export function followUpCard(opts: {
+  heading: string;
+  message: string;
+  referralId: string;
+  route: Route;
+  madeAt: Date;
+  reference?: string;
+  contact?: Contact;
+}): Card {
   const facts = [
     { title: 'Route', value: opts.route.title },
     { title: 'Referral made', value: formatDateTime(opts.madeAt) },

@@ -7,6 +7,17 @@
  * review dates in ./reviewDates.ts; this file is what the rest of the bot imports.
  */
 export { AUDIENCES, ContentError } from './contentSchema';
-export type { Area, AreaLinks, Audience, Contact, HomeArea, Pathway, Phrasing, ReferralContent, ReferralContentFiles, Route } from './contentSchema';
+export type {
+  Area,
+  AreaLinks,
+  Audience,
+  Contact,
+  HomeArea,
+  Pathway,
+  Phrasing,
+  ReferralContent,
+  ReferralContentFiles,
+  Route,
+} from './contentSchema';
 export { loadReferralContent, parseReferralContent } from './contentLoader';
 export { CONTACT_REVIEW_MONTHS, dueForReview, monthsAfter, overdueForReview, type ReviewItem } from './reviewDates';

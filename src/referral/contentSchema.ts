@@ -9,13 +9,22 @@ const id = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be a lower-case id
 const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written YYYY-MM-DD')
-  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'is not a real date');
+  .refine(
+    (s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s),
+    'is not a real date',
+  );
 /** UK numbers: 999, 101, 111, or 10-11 digit numbers starting 0 (spaces allowed). */
 const phone = z
   .string()
   .trim()
-  .refine((s) => /^(999|101|111|116 ?\d{3})$/.test(s) || /^0\d{9,10}$/.test(s.replace(/ /g, '')), 'is not a UK phone number (for example 01709 336080, 101 or 999)');
-const httpsUrl = z.string().url('must be a full web address').refine((u) => u.startsWith('https://'), 'must start with https://');
+  .refine(
+    (s) => /^(999|101|111|116 ?\d{3})$/.test(s) || /^0\d{9,10}$/.test(s.replace(/ /g, '')),
+    'is not a UK phone number (for example 01709 336080, 101 or 999)',
+  );
+const httpsUrl = z
+  .string()
+  .url('must be a full web address')
+  .refine((u) => u.startsWith('https://'), 'must start with https://');
 const text = z.string().trim().min(1, 'must not be empty');
 /**
  * Who keeps a contact or route up to date: a safeguarding lead's Entra object id or e-mail address
@@ -24,7 +33,12 @@ const text = z.string().trim().min(1, 'must not be empty');
 const owner = z
   .string()
   .trim()
-  .refine((s) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s) || z.string().email().safeParse(s).success, "must be a safeguarding lead's Entra object id or e-mail address");
+  .refine(
+    (s) =>
+      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s) ||
+      z.string().email().safeParse(s).success,
+    "must be a safeguarding lead's Entra object id or e-mail address",
+  );
 
 export const AUDIENCES = ['child', 'unborn', 'adult'] as const;
 export type Audience = (typeof AUDIENCES)[number];
@@ -48,7 +62,8 @@ export const contactSchema = z
   })
   .strict()
   .superRefine((c, ctx) => {
-    if (c.confirmed && !c.phone && !c.email && !c.url) ctx.addIssue({ code: 'custom', message: 'a confirmed contact needs a phone, email or url' });
+    if (c.confirmed && !c.phone && !c.email && !c.url)
+      ctx.addIssue({ code: 'custom', message: 'a confirmed contact needs a phone, email or url' });
   });
 
 export const routeSchema = z
@@ -66,11 +81,24 @@ export const routeSchema = z
     contacts: z.array(z.object({ contact: id, why: text }).strict()).min(1, 'needs at least one contact'),
     whatHappensNext: z.array(z.object({ when: text, what: text }).strict()).default([]),
     forms: z
-      .array(z.object({ title: text, url: httpsUrl.optional(), note: text.optional(), audiences: z.array(z.enum(AUDIENCES)).min(1).optional() }).strict())
+      .array(
+        z
+          .object({
+            title: text,
+            url: httpsUrl.optional(),
+            note: text.optional(),
+            audiences: z.array(z.enum(AUDIENCES)).min(1).optional(),
+          })
+          .strict(),
+      )
       .default([]),
     followUp: z
       .object({
-        afterHours: z.number().int().min(1).max(24 * 30),
+        afterHours: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 30),
         contact: id,
         message: text,
         /** Only for these audiences (for example the MASH chase on a route that also serves adults). */
@@ -99,7 +127,13 @@ export const pathwaySchema = z
     notSureRoute: id,
     /** Shown behind show/hide on routes for these audiences, e.g. "Before you call the MASH". */
     beforeYouCall: z
-      .object({ title: text, audiences: z.array(z.enum(AUDIENCES)).min(1), items: z.array(text).min(1), source: text, contact: id.optional() })
+      .object({
+        title: text,
+        audiences: z.array(z.enum(AUDIENCES)).min(1),
+        items: z.array(text).min(1),
+        source: text,
+        contact: id.optional(),
+      })
       .strict()
       .optional(),
     /**
@@ -108,7 +142,11 @@ export const pathwaySchema = z
      * routes.json to the area's own contact id).
      */
     homeAreas: z
-      .array(z.object({ id, name: text, councilAreas: z.array(text).min(1), contacts: z.record(id, id).default({}) }).strict())
+      .array(
+        z
+          .object({ id, name: text, councilAreas: z.array(text).min(1), contacts: z.record(id, id).default({}) })
+          .strict(),
+      )
       .default([]),
   })
   .strict();
@@ -122,13 +160,28 @@ export const phrasingSchema = z
   .strict();
 
 /** Out-of-area pages: every English council's page for a concern about a child and about an adult, with where the facts came from. */
-const webUrl = z.string().url('must be a full web address').refine((u) => /^https?:\/\//.test(u), 'must start with https:// or http://');
+const webUrl = z
+  .string()
+  .url('must be a full web address')
+  .refine((u) => /^https?:\/\//.test(u), 'must start with https:// or http://');
 export const areasSchema = z
   .object({
     about: text,
     source: text,
     asAt: isoDate,
-    areas: z.array(z.object({ name: text, region: text, childrenUrl: webUrl, adultsUrl: webUrl, aliases: z.array(text).default([]) }).strict()).min(1),
+    areas: z
+      .array(
+        z
+          .object({
+            name: text,
+            region: text,
+            childrenUrl: webUrl,
+            adultsUrl: webUrl,
+            aliases: z.array(text).default([]),
+          })
+          .strict(),
+      )
+      .min(1),
   })
   .strict();
 

@@ -48,11 +48,20 @@ export class FollowUpReminders {
     if (!route?.followUp) return this.journey.stale(turn);
     const reference = data.reference || undefined;
     if (reference && (containsPatientData(reference) || /\d{10}/.test(reference.replace(/\D/g, '')))) {
-      return turn.send({ text: 'That reference looks like it could identify a patient, so I have not saved it. Use your own log number, or leave it blank.' });
+      return turn.send({
+        text: 'That reference looks like it could identify a patient, so I have not saved it. Use your own log number, or leave it blank.',
+      });
     }
-    if (!turn.user.aadObjectId) return turn.send({ text: 'I cannot set reminders in this chat. Please use a 1:1 chat with me in Teams.' });
+    if (!turn.user.aadObjectId)
+      return turn.send({ text: 'I cannot set reminders in this chat. Please use a 1:1 chat with me in Teams.' });
     const now = this.ctx.now();
-    const f = await this.ctx.followUps.record(turn.user.aadObjectId, route.id, route.followUp.afterHours, reference, now);
+    const f = await this.ctx.followUps.record(
+      turn.user.aadObjectId,
+      route.id,
+      route.followUp.afterHours,
+      reference,
+      now,
+    );
     turn.log.info({ route: route.id, followUp: f.id }, 'referral follow-up recorded');
     await turn.send({
       card: followUpCard({
@@ -136,7 +145,10 @@ export class FollowUpReminders {
         });
       } catch (err) {
         // Left claimed: another run retries it once the claim times out.
-        this.ctx.log.warn({ followUp: f.id, err: { message: (err as Error).message } }, 'referral reminder not delivered; will retry');
+        this.ctx.log.warn(
+          { followUp: f.id, err: { message: (err as Error).message } },
+          'referral reminder not delivered; will retry',
+        );
         continue;
       }
       await this.ctx.followUps.markReminded(claimed, now);

@@ -47,7 +47,13 @@ export class FollowUpStore {
     this.container = store.container('referrals');
   }
 
-  async record(aadObjectId: string, routeId: string, afterHours: number, reference: string | undefined, now: Date): Promise<FollowUp> {
+  async record(
+    aadObjectId: string,
+    routeId: string,
+    afterHours: number,
+    reference: string | undefined,
+    now: Date,
+  ): Promise<FollowUp> {
     const doc: FollowUp = {
       id: randomUUID(),
       aadObjectId,
@@ -70,7 +76,8 @@ export class FollowUpStore {
     const { resources } = await this.container.items
       .query<FollowUp>(
         {
-          query: "SELECT * FROM c WHERE c.aadObjectId = @oid AND c.status != 'feedback-received' ORDER BY c.madeAt DESC",
+          query:
+            "SELECT * FROM c WHERE c.aadObjectId = @oid AND c.status != 'feedback-received' ORDER BY c.madeAt DESC",
           parameters: [{ name: '@oid', value: aadObjectId }],
         },
         { partitionKey: aadObjectId },
@@ -86,7 +93,12 @@ export class FollowUpStore {
       if (!current) return 'missing';
       if (current.status === 'feedback-received') return 'already';
       try {
-        await this.container.item(id, aadObjectId).replace({ ...current, status: 'feedback-received', feedbackAt: now.toISOString(), ttl: ttl() }, { accessCondition: { type: 'IfMatch', condition: current._etag! } });
+        await this.container
+          .item(id, aadObjectId)
+          .replace(
+            { ...current, status: 'feedback-received', feedbackAt: now.toISOString(), ttl: ttl() },
+            { accessCondition: { type: 'IfMatch', condition: current._etag! } },
+          );
         return 'updated';
       } catch (err) {
         if ((err as { code?: number }).code !== 412) throw err;
@@ -99,7 +111,8 @@ export class FollowUpStore {
   async due(now: Date): Promise<FollowUp[]> {
     const { resources } = await this.container.items
       .query<FollowUp>({
-        query: "SELECT * FROM c WHERE (c.status = 'awaiting-feedback' AND c.dueAt <= @now) OR (c.status = 'reminding' AND c.claimedAt <= @stale)",
+        query:
+          "SELECT * FROM c WHERE (c.status = 'awaiting-feedback' AND c.dueAt <= @now) OR (c.status = 'reminding' AND c.claimedAt <= @stale)",
         parameters: [
           { name: '@now', value: now.toISOString() },
           { name: '@stale', value: new Date(now.getTime() - CLAIM_TIMEOUT_MS).toISOString() },
@@ -114,7 +127,10 @@ export class FollowUpStore {
     try {
       const { resource } = await this.container
         .item(f.id, f.aadObjectId)
-        .replace<FollowUp>({ ...f, status: 'reminding', claimedAt: now.toISOString() }, { accessCondition: { type: 'IfMatch', condition: f._etag! } });
+        .replace<FollowUp>(
+          { ...f, status: 'reminding', claimedAt: now.toISOString() },
+          { accessCondition: { type: 'IfMatch', condition: f._etag! } },
+        );
       return resource;
     } catch (err) {
       if ((err as { code?: number }).code === 412) return undefined;
@@ -124,7 +140,12 @@ export class FollowUpStore {
 
   async markReminded(f: FollowUp, now: Date): Promise<void> {
     try {
-      await this.container.item(f.id, f.aadObjectId).replace({ ...f, status: 'reminded', remindedAt: now.toISOString(), ttl: ttl() }, { accessCondition: { type: 'IfMatch', condition: f._etag! } });
+      await this.container
+        .item(f.id, f.aadObjectId)
+        .replace(
+          { ...f, status: 'reminded', remindedAt: now.toISOString(), ttl: ttl() },
+          { accessCondition: { type: 'IfMatch', condition: f._etag! } },
+        );
     } catch (err) {
       // The user pressed "Feedback received" while we were sending: their answer stands.
       if ((err as { code?: number }).code !== 412) throw err;
@@ -138,7 +159,8 @@ export class FollowUpStore {
     await forEachPage(
       this.container.items.query<{ id: string; aadObjectId: string }>(
         {
-          query: "SELECT c.id, c.aadObjectId FROM c WHERE (c.status = 'feedback-received' AND c.feedbackAt < @before) OR (c.status = 'reminded' AND c.remindedAt < @before)",
+          query:
+            "SELECT c.id, c.aadObjectId FROM c WHERE (c.status = 'feedback-received' AND c.feedbackAt < @before) OR (c.status = 'reminded' AND c.remindedAt < @before)",
           parameters: [{ name: '@before', value: before }],
         },
         { maxItemCount: 1000 },

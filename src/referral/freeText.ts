@@ -1,5 +1,14 @@
 import type { ChatTurn } from '../chat/types';
-import { audienceCard, choicesCard, contactDetail, homeAreaCard, kindsCard, outOfAreaCard, routeCard, whoCard } from './cards';
+import {
+  audienceCard,
+  choicesCard,
+  contactDetail,
+  homeAreaCard,
+  kindsCard,
+  outOfAreaCard,
+  routeCard,
+  whoCard,
+} from './cards';
 import type { ReferralContent } from './content';
 import type { ReferralContext } from './context';
 import type { Journey } from './journey';
@@ -30,21 +39,43 @@ export class FreeText {
     turn.log.info({ understood: u.kind, route: u.kind === 'route' ? u.route.id : undefined }, 'free text understood');
     switch (u.kind) {
       case 'route':
-        if (!u.home) await turn.send({ card: homeAreaCard(this.content, { step: 'route', route: u.route, audience: u.audience }), fallbackText: 'Where does the person live?' });
-        else await turn.send({ card: routeCard(this.content, u.route, u.audience, u.home), fallbackText: u.route.title });
+        if (!u.home)
+          await turn.send({
+            card: homeAreaCard(this.content, { step: 'route', route: u.route, audience: u.audience }),
+            fallbackText: 'Where does the person live?',
+          });
+        else
+          await turn.send({ card: routeCard(this.content, u.route, u.audience, u.home), fallbackText: u.route.title });
         return true;
       case 'choices':
-        await turn.send({ card: choicesCard(this.content, u.routes, u.audience, u.home), fallbackText: 'Which of these fits best?' });
+        await turn.send({
+          card: choicesCard(this.content, u.routes, u.audience, u.home),
+          fallbackText: 'Which of these fits best?',
+        });
         return true;
       case 'ask-audience':
-        await turn.send({ card: audienceCard(this.content, u.options, u.home), fallbackText: 'Is this about a child or an adult?' });
+        await turn.send({
+          card: audienceCard(this.content, u.options, u.home),
+          fallbackText: 'Is this about a child or an adult?',
+        });
         return true;
       case 'out-of-area':
-        await turn.send({ card: outOfAreaCard(this.content, u.area, u.audience, u.topic), fallbackText: `Someone who lives in ${u.area.name}` });
+        await turn.send({
+          card: outOfAreaCard(this.content, u.area, u.audience, u.topic),
+          fallbackText: `Someone who lives in ${u.area.name}`,
+        });
         return true;
       case 'audience-only':
-        if (!u.home) await turn.send({ card: homeAreaCard(this.content, { step: 'kind', audience: u.audience }), fallbackText: 'Where does the person live?' });
-        else await turn.send({ card: kindsCard(this.content, u.audience, u.home), fallbackText: 'What is your concern about?' });
+        if (!u.home)
+          await turn.send({
+            card: homeAreaCard(this.content, { step: 'kind', audience: u.audience }),
+            fallbackText: 'Where does the person live?',
+          });
+        else
+          await turn.send({
+            card: kindsCard(this.content, u.audience, u.home),
+            fallbackText: 'What is your concern about?',
+          });
         return true;
       case 'off-topic': {
         const team = this.content.contacts.get(this.content.pathway.safeguardingTeamContact)!;

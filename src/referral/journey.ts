@@ -14,11 +14,30 @@ const areaId = z.string().max(80).optional();
 export const stepSchema = z.discriminatedUnion('step', [
   z.object({ verb: z.literal(REFERRAL_VERBS.step), step: z.literal('danger') }),
   z.object({ verb: z.literal(REFERRAL_VERBS.step), step: z.literal('who') }),
-  z.object({ verb: z.literal(REFERRAL_VERBS.step), step: z.literal('kind'), audience: z.enum(AUDIENCES), area: areaId }),
-  z.object({ verb: z.literal(REFERRAL_VERBS.step), step: z.literal('route'), route: z.string().max(80), audience: z.enum(AUDIENCES).optional(), area: areaId }),
-  z.object({ verb: z.literal(REFERRAL_VERBS.step), step: z.literal('elsewhere'), audience: z.union([z.enum(AUDIENCES), z.literal('')]).optional() }),
+  z.object({
+    verb: z.literal(REFERRAL_VERBS.step),
+    step: z.literal('kind'),
+    audience: z.enum(AUDIENCES),
+    area: areaId,
+  }),
+  z.object({
+    verb: z.literal(REFERRAL_VERBS.step),
+    step: z.literal('route'),
+    route: z.string().max(80),
+    audience: z.enum(AUDIENCES).optional(),
+    area: areaId,
+  }),
+  z.object({
+    verb: z.literal(REFERRAL_VERBS.step),
+    step: z.literal('elsewhere'),
+    audience: z.union([z.enum(AUDIENCES), z.literal('')]).optional(),
+  }),
 ]);
-export const areaSchema = z.object({ verb: z.literal(REFERRAL_VERBS.area), area: z.string().trim().max(120).optional(), audience: z.enum(['child', 'adult']).optional() });
+export const areaSchema = z.object({
+  verb: z.literal(REFERRAL_VERBS.area),
+  area: z.string().trim().max(120).optional(),
+  audience: z.enum(['child', 'adult']).optional(),
+});
 
 export class Journey {
   constructor(private readonly ctx: ReferralContext) {}
@@ -29,11 +48,18 @@ export class Journey {
 
   /** In a channel or group chat: the 999 line at once, the detail privately. */
   async moveToPrivate(turn: ChatTurn): Promise<void> {
-    const sent = turn.user.aadObjectId ? await this.ctx.notifier.sendToPerson(turn.user.aadObjectId, { card: dangerCard(this.content), fallbackText: 'Is anyone in immediate danger?' }) : 'no-conversation';
+    const sent = turn.user.aadObjectId
+      ? await this.ctx.notifier.sendToPerson(turn.user.aadObjectId, {
+          card: dangerCard(this.content),
+          fallbackText: 'Is anyone in immediate danger?',
+        })
+      : 'no-conversation';
     await turn.send({
       text:
         `${this.content.pathway.immediateDanger} ` +
-        (sent === 'sent' ? 'I have sent you the step-by-step referral guide in our 1:1 chat.' : 'For the step-by-step referral guide, open a 1:1 chat with me and type worried.'),
+        (sent === 'sent'
+          ? 'I have sent you the step-by-step referral guide in our 1:1 chat.'
+          : 'For the step-by-step referral guide, open a 1:1 chat with me and type worried.'),
     });
   }
 
@@ -43,18 +69,34 @@ export class Journey {
   }
 
   async step(turn: ChatTurn, s: z.output<typeof stepSchema>): Promise<void> {
-    if (s.step === 'danger') return turn.send({ card: dangerCard(this.content), fallbackText: 'Is anyone in immediate danger?' });
+    if (s.step === 'danger')
+      return turn.send({ card: dangerCard(this.content), fallbackText: 'Is anyone in immediate danger?' });
     if (s.step === 'who') return turn.send({ card: whoCard(this.content), fallbackText: 'Who are you worried about?' });
-    if (s.step === 'elsewhere') return turn.send({ card: areaPickerCard(this.content, s.audience || undefined), fallbackText: 'Where does the person live?' });
+    if (s.step === 'elsewhere')
+      return turn.send({
+        card: areaPickerCard(this.content, s.audience || undefined),
+        fallbackText: 'Where does the person live?',
+      });
     const home = this.homeArea(s.area);
     if (home === 'unknown') return this.stale(turn);
     if (s.step === 'kind') {
-      if (!home) return turn.send({ card: homeAreaCard(this.content, { step: 'kind', audience: s.audience }), fallbackText: 'Where does the person live?' });
-      return turn.send({ card: kindsCard(this.content, s.audience, home), fallbackText: 'What is your concern about?' });
+      if (!home)
+        return turn.send({
+          card: homeAreaCard(this.content, { step: 'kind', audience: s.audience }),
+          fallbackText: 'Where does the person live?',
+        });
+      return turn.send({
+        card: kindsCard(this.content, s.audience, home),
+        fallbackText: 'What is your concern about?',
+      });
     }
     const route = this.content.route(s.route);
     if (!route) return this.stale(turn);
-    if (!home) return turn.send({ card: homeAreaCard(this.content, { step: 'route', route, audience: s.audience }), fallbackText: 'Where does the person live?' });
+    if (!home)
+      return turn.send({
+        card: homeAreaCard(this.content, { step: 'route', route, audience: s.audience }),
+        fallbackText: 'Where does the person live?',
+      });
     await turn.send({ card: routeCard(this.content, route, s.audience, home), fallbackText: route.title });
   }
 
@@ -77,18 +119,25 @@ export class Journey {
       await turn.send({ text: 'Please choose the council area from the list (start typing its name).' });
       return turn.send({ card: areaPickerCard(this.content, audience), fallbackText: 'Where does the person live?' });
     }
-    const home = this.content.pathway.homeAreas.find((h) => h.councilAreas.some((n) => n.toLowerCase() === area.name.toLowerCase()));
+    const home = this.content.pathway.homeAreas.find((h) =>
+      h.councilAreas.some((n) => n.toLowerCase() === area.name.toLowerCase()),
+    );
     if (home) {
       if (!audience) return turn.send({ card: whoCard(this.content), fallbackText: 'Who are you worried about?' });
       return turn.send({ card: kindsCard(this.content, audience, home), fallbackText: 'What is your concern about?' });
     }
     turn.log.info({ area: area.name }, 'out-of-area page shown');
-    await turn.send({ card: outOfAreaCard(this.content, area, audience), fallbackText: `Someone who lives in ${area.name}` });
+    await turn.send({
+      card: outOfAreaCard(this.content, area, audience),
+      fallbackText: `Someone who lives in ${area.name}`,
+    });
   }
 
   /** A button from an older version of the content, or tampered data. */
   async stale(turn: ChatTurn): Promise<void> {
-    await turn.send({ text: 'That option is no longer available, because the referral guidance has been updated. Here is the latest version.' });
+    await turn.send({
+      text: 'That option is no longer available, because the referral guidance has been updated. Here is the latest version.',
+    });
     await turn.send({ card: dangerCard(this.content), fallbackText: 'Is anyone in immediate danger?' });
   }
 }

@@ -20,7 +20,7 @@ const STOPWORDS = new Set(
   (
     'a about above after again all am an and any are as at be because been being below between both but by can could did do does doing ' +
     'down during each few for from further had has have having he her here hers herself him himself his how i if in into is it its itself ' +
-    "just me more most my myself no nor now of off on once only or other our ours out over own same she should so some such than that " +
+    'just me more most my myself no nor now of off on once only or other our ours out over own same she should so some such than that ' +
     'the their theirs them then there these they this those through to too under until up very was we were what when where which while who ' +
     'whom why will with would you your yours im ive id dont doesnt didnt isnt wasnt cant wont think please know tell get got also really ' +
     'just like want need needs needed ok okay hi hello thanks thank cheers re us one'
@@ -41,7 +41,8 @@ export interface Normaliser {
   (text: string): string;
 }
 
-const NEGATION = /\b(?:not|isnt|wasnt|arent|werent|never|no longer|no sign of|no signs of|rather than|instead of)\s+(?:about\s+|a\s+|an\s+|the\s+|really\s+|actually\s+|just\s+)?([a-z][a-z-]*)(\s+[a-z][a-z-]*)?/g;
+const NEGATION =
+  /\b(?:not|isnt|wasnt|arent|werent|never|no longer|no sign of|no signs of|rather than|instead of)\s+(?:about\s+|a\s+|an\s+|the\s+|really\s+|actually\s+|just\s+)?([a-z][a-z-]*)(\s+[a-z][a-z-]*)?/g;
 
 /**
  * Lower case, plain quotes, a negated topic word removed ("the child isn't missing", "it's not
@@ -51,9 +52,13 @@ const NEGATION = /\b(?:not|isnt|wasnt|arent|werent|never|no longer|no sign of|no
 export function makeNormaliser(phrasing: Phrasing, topicPhrases: string[] = []): Normaliser {
   const topics = new Set(topicPhrases.map((t) => t.toLowerCase().trim()));
   for (const s of phrasing.synonyms) for (const t of s.terms) topics.add(t.toLowerCase().trim());
-  const pairs = phrasing.synonyms.flatMap((s) => s.terms.map((t) => [t.toLowerCase().trim(), s.means.toLowerCase()] as const));
+  const pairs = phrasing.synonyms.flatMap((s) =>
+    s.terms.map((t) => [t.toLowerCase().trim(), s.means.toLowerCase()] as const),
+  );
   const byTerm = new Map(pairs);
-  const escaped = [...byTerm.keys()].sort((a, b) => b.length - a.length).map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const escaped = [...byTerm.keys()]
+    .sort((a, b) => b.length - a.length)
+    .map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
   const pattern = escaped.length > 0 ? new RegExp(`(?<![a-z0-9])(${escaped.join('|')})(?![a-z0-9])`, 'g') : undefined;
   return (text) => {
     const base = text
@@ -112,7 +117,10 @@ export class RouteMatcher {
     phrasing: Phrasing,
     private readonly weights: MatcherWeights = DEFAULT_WEIGHTS,
   ) {
-    this.normalise = makeNormaliser(phrasing, routes.flatMap((r) => r.keywords));
+    this.normalise = makeNormaliser(
+      phrasing,
+      routes.flatMap((r) => r.keywords),
+    );
     const tokenize = (text: string) => stems(this.normalise(text));
     this.search = new MiniSearch<Doc>({
       idField: 'id',
@@ -131,13 +139,20 @@ export class RouteMatcher {
     });
     const docs: Doc[] = [];
     for (const r of routes) {
-      docs.push({ id: `${r.id}#route`, route: r.id, title: r.title, keywords: r.keywords.join(' · '), text: r.summary });
+      docs.push({
+        id: `${r.id}#route`,
+        route: r.id,
+        title: r.title,
+        keywords: r.keywords.join(' · '),
+        text: r.summary,
+      });
       r.examples.forEach((e, i) => docs.push({ id: `${r.id}#${i}`, route: r.id, title: '', keywords: '', text: e }));
     }
-    phrasing.offTopic.forEach((e, i) => docs.push({ id: `${OFF_TOPIC}#${i}`, route: OFF_TOPIC, title: '', keywords: '', text: e }));
+    phrasing.offTopic.forEach((e, i) =>
+      docs.push({ id: `${OFF_TOPIC}#${i}`, route: OFF_TOPIC, title: '', keywords: '', text: e }),
+    );
     this.search.addAll(docs);
   }
-
 
   /** Every route with any match, best first (the off-topic examples count as one more "route"). */
   rank(text: string): RouteScore[] {
@@ -151,7 +166,10 @@ export class RouteMatcher {
       perRoute.set(route, entry);
     }
     return [...perRoute.entries()]
-      .map(([routeId, e]) => ({ routeId, score: e.examples.reduce((sum, s, i) => sum + s * vote[i]!, 0) + profile * e.profile }))
+      .map(([routeId, e]) => ({
+        routeId,
+        score: e.examples.reduce((sum, s, i) => sum + s * vote[i]!, 0) + profile * e.profile,
+      }))
       .sort((a, b) => b.score - a.score);
   }
 }

@@ -44,7 +44,14 @@ export class ReferralService {
     this.followUps = deps.followUps ?? new FollowUpStore(deps.store!);
     this.now = deps.now ?? (() => new Date());
     this.log = deps.log;
-    const ctx: ReferralContext = { content: () => this.content, understander: () => this.understander, followUps: this.followUps, notifier: deps.notifier, log: deps.log, now: this.now };
+    const ctx: ReferralContext = {
+      content: () => this.content,
+      understander: () => this.understander,
+      followUps: this.followUps,
+      notifier: deps.notifier,
+      log: deps.log,
+      now: this.now,
+    };
     this.journey = new Journey(ctx);
     this.freeText = new FreeText(ctx, this.journey);
     this.followUp = new FollowUpReminders(ctx, this.journey);
@@ -70,7 +77,11 @@ export class ReferralService {
   /** Deletes closed follow-ups past their retention period (Cosmos DB does it by time to live; the embedded store needs this). */
   async sweepRetention(): Promise<number> {
     const removed = await this.followUps.removeClosed(this.now(), this.deps.retentionDays);
-    if (removed) this.log.info({ removed, days: this.deps.retentionDays }, 'closed referral follow-ups past their retention deleted');
+    if (removed)
+      this.log.info(
+        { removed, days: this.deps.retentionDays },
+        'closed referral follow-ups past their retention deleted',
+      );
     return removed;
   }
 }

@@ -33,7 +33,12 @@ export interface Thresholds {
 }
 
 /** Tuned on eval/data/questions.json (npm run eval:referral); the hold-out set was not used. */
-export const DEFAULT_THRESHOLDS: Thresholds = { minScore: 8, choiceRatio: 0.7, askAudienceRatio: 0.3, offTopicMargin: 1.5 };
+export const DEFAULT_THRESHOLDS: Thresholds = {
+  minScore: 8,
+  choiceRatio: 0.7,
+  askAudienceRatio: 0.3,
+  offTopicMargin: 1.5,
+};
 
 export class Understander {
   readonly matcher: RouteMatcher;
@@ -54,15 +59,27 @@ export class Understander {
     const place = this.places.find(text);
     const ranked = this.matcher.rank(text);
     const offTopic = ranked.find((r) => r.routeId === OFF_TOPIC)?.score ?? 0;
-    const scored = ranked.filter((r) => r.routeId !== OFF_TOPIC).map((r) => ({ route: this.content.route(r.routeId)!, score: r.score }));
+    const scored = ranked
+      .filter((r) => r.routeId !== OFF_TOPIC)
+      .map((r) => ({ route: this.content.route(r.routeId)!, score: r.score }));
     const fits = audience ? scored.filter((s) => s.route.audiences.includes(audience)) : scored;
     const best = fits[0];
     const isTopic = best !== undefined && best.score >= minScore && best.score > offTopic * offTopicMargin;
-    const home = place?.kind === 'home' ? place.home : this.content.pathway.homeAreas.length === 1 ? this.content.pathway.homeAreas[0] : undefined;
+    const home =
+      place?.kind === 'home'
+        ? place.home
+        : this.content.pathway.homeAreas.length === 1
+          ? this.content.pathway.homeAreas[0]
+          : undefined;
 
     if (place?.kind === 'away') {
       const clear = isTopic && !(fits[1] && fits[1].score >= choiceRatio * best.score);
-      return { kind: 'out-of-area', area: place.area, audience: audience === 'unborn' ? 'child' : audience, topic: clear ? best.route : undefined };
+      return {
+        kind: 'out-of-area',
+        area: place.area,
+        audience: audience === 'unborn' ? 'child' : audience,
+        topic: clear ? best.route : undefined,
+      };
     }
     if (!isTopic) {
       const unsure = best !== undefined && best.score > offTopic && best.score >= minScore / 2;
@@ -74,10 +91,12 @@ export class Understander {
       // The question is "a child or an adult?": an unborn baby is on the child's side, so only a route for the other side counts.
       const side = (a: Audience) => (a === 'adult' ? 'adult' : 'child');
       const bestSides = new Set(best.route.audiences.map(side));
-      const other = bestSides.size === 1 ? fits.find((s) => !s.route.audiences.some((a) => bestSides.has(side(a)))) : undefined;
+      const other =
+        bestSides.size === 1 ? fits.find((s) => !s.route.audiences.some((a) => bestSides.has(side(a)))) : undefined;
       if (other && other.score >= askAudienceRatio * best.score) {
         // A general concern ("being neglected") is general for the other audience too.
-        const general = (a: Audience) => this.content.route(this.content.pathway.audiences.find((p) => p.id === a)?.defaultRoute ?? '');
+        const general = (a: Audience) =>
+          this.content.route(this.content.pathway.audiences.find((p) => p.id === a)?.defaultRoute ?? '');
         const isGeneral = this.content.pathway.audiences.some((p) => p.defaultRoute === best.route.id);
         const otherAudience = other.route.audiences[0]!;
         const options = [
@@ -89,7 +108,12 @@ export class Understander {
     }
     const close = fits.filter((s) => s.score >= choiceRatio * best.score).slice(0, 3);
     if (close.length > 1) return { kind: 'choices', routes: close.map((s) => s.route), audience, home };
-    return { kind: 'route', route: best.route, audience: audience ?? (best.route.audiences.length === 1 ? best.route.audiences[0] : undefined), home };
+    return {
+      kind: 'route',
+      route: best.route,
+      audience: audience ?? (best.route.audiences.length === 1 ? best.route.audiences[0] : undefined),
+      home,
+    };
   }
 }
 

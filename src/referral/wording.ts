@@ -25,7 +25,9 @@ export function contactActions(c: Contact): LinkAction[] {
 
 export function contactDetail(c: Contact): string {
   if (!c.confirmed) return 'Not yet added by your organisation.';
-  return [c.phone ? `Telephone ${c.phone}${c.hours ? ` (${c.hours})` : ''}` : undefined, c.email, c.url].filter(Boolean).join(' · ');
+  return [c.phone ? `Telephone ${c.phone}${c.hours ? ` (${c.hours})` : ''}` : undefined, c.email, c.url]
+    .filter(Boolean)
+    .join(' · ');
 }
 
 /** The emergency contacts on one line, each as "name: number" (the who and kinds cards' foot). */
@@ -38,14 +40,15 @@ export function emergencyLine(content: ReferralContent): string {
 
 /** A call button for each emergency contact. */
 export function emergencyActions(content: ReferralContent): LinkAction[] {
-  return content.pathway.emergencyContacts.map((id) => content.contacts.get(id)!).map((c) => ({ title: `Call ${c.phone}`, url: telUrl(c.phone!) }));
+  return content.pathway.emergencyContacts
+    .map((id) => content.contacts.get(id)!)
+    .map((c) => ({ title: `Call ${c.phone}`, url: telUrl(c.phone!) }));
 }
 
 /** A contact as it applies in a home area: an area may name its own MASH or adult front door. */
 export function contactFor(content: ReferralContent, id: string, home?: HomeArea): Contact {
   return content.contacts.get(home?.contacts[id] ?? id)!;
 }
-
 
 /** The routes offered for an audience: the general route first, then the topics, then "not sure". */
 export function routesFor(content: ReferralContent, audience: Audience): Route[] {
@@ -80,7 +83,8 @@ export function buttonTitle(route: { id: string; title: string }): string {
 }
 
 /** Whether a part of a route (a form, the follow-up) is for this audience: yes when either is not given. */
-export const applies = (list: Audience[] | undefined, audience: Audience | undefined) => !list || !audience || list.includes(audience);
+export const applies = (list: Audience[] | undefined, audience: Audience | undefined) =>
+  !list || !audience || list.includes(audience);
 
 /**
  * Said once on a card that lists contacts the organisation has not filled in yet: what to use
@@ -90,20 +94,36 @@ export function unfinishedContactsNote(missing: readonly Contact[], usable: read
   if (missing.length === 0) return '';
   const names = missing.map((c) => c.name);
   const list = names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
-  const instead = usable.length ? 'Until it does, use the contacts above' : 'Until it does, use the numbers at the top of this card';
+  const instead = usable.length
+    ? 'Until it does, use the contacts above'
+    : 'Until it does, use the numbers at the top of this card';
   return `Your organisation has not added its own details for ${list} yet. ${instead}; if someone is in immediate danger, call 999.`;
 }
 
 /** While the shipped example is live, every route card says so: its numbers are one area's, not necessarily yours. */
 export function exampleNotice(content: ReferralContent): string {
   if (!/\(example content\)/i.test(content.pathway.organisation)) return '';
-  const where = content.pathway.homeAreas.map((h) => h.name).join(' and ') || content.pathway.organisation.replace(/\s*\(example content\)/i, '');
+  const where =
+    content.pathway.homeAreas.map((h) => h.name).join(' and ') ||
+    content.pathway.organisation.replace(/\s*\(example content\)/i, '');
   return `This is example content for ${where}: your organisation must check and replace it. `;
 }
 
 // Formatters made once: toLocale*String builds a new Intl formatter on every call (same output).
-const DATE = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' });
-const DATE_TIME = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' });
+const DATE = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+  timeZone: 'Europe/London',
+});
+const DATE_TIME = new Intl.DateTimeFormat('en-GB', {
+  weekday: 'short',
+  day: 'numeric',
+  month: 'short',
+  hour: '2-digit',
+  minute: '2-digit',
+  timeZone: 'Europe/London',
+});
 
 export function formatDate(iso: string): string {
   return DATE.format(new Date(`${iso}T12:00:00Z`));

@@ -12,27 +12,49 @@ export function createHttpServer(deps: { bot: Bot; store: Store; log: Logger; ex
   server.use(restify.plugins.bodyParser({ maxBodySize: 1024 * 1024, mapParams: false }));
   // Restify's own refusals (a body that is not JSON, or too large) carry the parser's message, which
   // quotes the body: answer with a short body of our own and log one line, never the content.
-  server.on('restifyError', (req: restify.Request, _res: restify.Response, err: Error & { statusCode?: number; toJSON?: () => unknown }, callback: () => void) => {
-    const status = err.statusCode ?? 500;
-    log.warn({ status, path: req.path?.(), problem: err.name }, status < 500 ? 'messages request refused' : 'request failed');
-    const message = status === 413 ? 'The request is too large.' : status < 500 ? 'The request body is not valid JSON.' : 'internal error';
-    err.toJSON = () => ({ error: message });
-    callback();
-  });
+  server.on(
+    'restifyError',
+    (
+      req: restify.Request,
+      _res: restify.Response,
+      err: Error & { statusCode?: number; toJSON?: () => unknown },
+      callback: () => void,
+    ) => {
+      const status = err.statusCode ?? 500;
+      log.warn(
+        { status, path: req.path?.(), problem: err.name },
+        status < 500 ? 'messages request refused' : 'request failed',
+      );
+      const message =
+        status === 413
+          ? 'The request is too large.'
+          : status < 500
+            ? 'The request body is not valid JSON.'
+            : 'internal error';
+      err.toJSON = () => ({ error: message });
+      callback();
+    },
+  );
 
   server.post('/api/messages', async (req, res) => {
     try {
       await bot.process(req as never, res as never);
     } catch (err) {
       // The bot answers 400/401 itself; anything reaching here is ours: one line, no stack, no detail to the caller.
-      log.error({ err: { name: (err as Error).name, message: String((err as Error).message).slice(0, 300) } }, 'messages endpoint failed');
+      log.error(
+        { err: { name: (err as Error).name, message: String((err as Error).message).slice(0, 300) } },
+        'messages endpoint failed',
+      );
       if (!res.headersSent) res.send(500, { error: 'internal error' });
     }
   });
 
   server.get('/healthz', async (_req, res) => {
     const storage = await store.ping();
-    res.send(storage.ok ? 200 : 503, { status: storage.ok ? 'ok' : 'unavailable', storage: { mode: store.mode, ...storage } });
+    res.send(storage.ok ? 200 : 503, {
+      status: storage.ok ? 'ok' : 'unavailable',
+      storage: { mode: store.mode, ...storage },
+    });
   });
 
   // Signed, short-lived CSV downloads (src/exports). Anything not valid now is a plain 404.

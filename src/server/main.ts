@@ -22,7 +22,9 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config.logLevel);
-  process.on('unhandledRejection', (reason) => log.error({ err: { message: String((reason as Error)?.message ?? reason) } }, 'unhandled rejection'));
+  process.on('unhandledRejection', (reason) =>
+    log.error({ err: { message: String((reason as Error)?.message ?? reason) } }, 'unhandled rejection'),
+  );
 
   let app;
   try {
@@ -35,7 +37,12 @@ async function main(): Promise<void> {
     throw err;
   }
   log.info(
-    { url: `http://localhost:${new URL(app.url).port}/api/messages`, storage: app.store.mode, telemetry, auth: config.bot.appId ? 'bot-framework' : 'anonymous (local development only)' },
+    {
+      url: `http://localhost:${new URL(app.url).port}/api/messages`,
+      storage: app.store.mode,
+      telemetry,
+      auth: config.bot.appId ? 'bot-framework' : 'anonymous (local development only)',
+    },
     'safeguarding bot listening',
   );
 

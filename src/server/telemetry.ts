@@ -22,8 +22,10 @@ export function startTelemetry(env: NodeJS.ProcessEnv = process.env): TelemetryS
   // Loaded only when wanted: without a connection string nothing of the SDK is loaded at all.
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { useAzureMonitor } = require('@azure/monitor-opentelemetry') as typeof import('@azure/monitor-opentelemetry');
-  const { registerInstrumentations } = require('@opentelemetry/instrumentation') as typeof import('@opentelemetry/instrumentation');
-  const { PinoInstrumentation } = require('@opentelemetry/instrumentation-pino') as typeof import('@opentelemetry/instrumentation-pino');
+  const { registerInstrumentations } =
+    require('@opentelemetry/instrumentation') as typeof import('@opentelemetry/instrumentation');
+  const { PinoInstrumentation } =
+    require('@opentelemetry/instrumentation-pino') as typeof import('@opentelemetry/instrumentation-pino');
   const { diag, DiagLogLevel } = require('@opentelemetry/api') as typeof import('@opentelemetry/api');
   const azureLogger = require('@azure/logger') as typeof import('@azure/logger');
   /* eslint-enable @typescript-eslint/no-require-imports */
@@ -37,7 +39,8 @@ export function startTelemetry(env: NodeJS.ProcessEnv = process.env): TelemetryS
   const httpOptions = {
     enabled: true,
     ignoreIncomingRequestHook: (req: IncomingMessage) => req.headers['x-ms-version'] !== undefined,
-    ignoreOutgoingRequestHook: (req: { hostname?: string | null; host?: string | null }) => (req.hostname ?? req.host ?? '').startsWith('169.254.169.254'),
+    ignoreOutgoingRequestHook: (req: { hostname?: string | null; host?: string | null }) =>
+      (req.hostname ?? req.host ?? '').startsWith('169.254.169.254'),
   };
   useAzureMonitor({
     azureMonitorExporterOptions: { connectionString },
@@ -49,10 +52,22 @@ export function startTelemetry(env: NodeJS.ProcessEnv = process.env): TelemetryS
     // microsoft.rate_limited with 5), as the distro documents.
     samplingRatio: 1,
     tracesPerSecond: 0,
-    spanProcessors: [{ onStart: () => undefined, onEnd: (span) => scrubSpan(span.attributes as Record<string, unknown>), forceFlush: async () => undefined, shutdown: async () => undefined }],
+    spanProcessors: [
+      {
+        onStart: () => undefined,
+        onEnd: (span) => scrubSpan(span.attributes as Record<string, unknown>),
+        forceFlush: async () => undefined,
+        shutdown: async () => undefined,
+      },
+    ],
     instrumentationOptions: {
       http: httpOptions,
-      azureSdk: { enabled: true }, mongoDb: { enabled: false }, mySql: { enabled: false }, postgreSql: { enabled: false }, redis: { enabled: false }, redis4: { enabled: false },
+      azureSdk: { enabled: true },
+      mongoDb: { enabled: false },
+      mySql: { enabled: false },
+      postgreSql: { enabled: false },
+      redis: { enabled: false },
+      redis4: { enabled: false },
     },
   });
   // pino is not one of the distro's own log instrumentations (bunyan and winston are): it is added
@@ -77,11 +92,16 @@ export function startTelemetry(env: NodeJS.ProcessEnv = process.env): TelemetryS
   // As the distro's own console logger does, leave out the resource detectors' "accessing resource
   // attributes before async attributes settled": the Azure VM detector is still asking (or failing
   // to reach) the instance metadata address, which is harmless and says nothing an operator can act on.
-  const to = (level: 10 | 20 | 30 | 40 | 50) => (message: string, ...args: unknown[]) => {
-    const text = format(message, ...args);
-    if (!/resource attributes.*async|async attributes/i.test(text)) diagnostic(level, 'opentelemetry', text);
-  };
-  diag.setLogger({ error: to(50), warn: to(40), info: to(30), debug: to(20), verbose: to(10) }, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
+  const to =
+    (level: 10 | 20 | 30 | 40 | 50) =>
+    (message: string, ...args: unknown[]) => {
+      const text = format(message, ...args);
+      if (!/resource attributes.*async|async attributes/i.test(text)) diagnostic(level, 'opentelemetry', text);
+    };
+  diag.setLogger(
+    { error: to(50), warn: to(40), info: to(30), debug: to(20), verbose: to(10) },
+    { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true },
+  );
   started = true;
   return 'on';
 }
@@ -101,7 +121,13 @@ export function scrubUrl(url: string): string {
   const path = cut >= 0 ? url.slice(0, cut) : url;
   const segments = path.split('/');
   // A segment after one of these words is an id, unless the word is itself a container's name (after `colls`).
-  return segments.map((segment, i) => (i >= 1 && ID_BEFORE.has(segments[i - 1]!.toLowerCase()) && segments[i - 2]?.toLowerCase() !== 'colls' ? ':id' : segment)).join('/');
+  return segments
+    .map((segment, i) =>
+      i >= 1 && ID_BEFORE.has(segments[i - 1]!.toLowerCase()) && segments[i - 2]?.toLowerCase() !== 'colls'
+        ? ':id'
+        : segment,
+    )
+    .join('/');
 }
 const ID_BEFORE = new Set(['docs', 'conversations', 'activities', 'members', 'teams', 'users', 'attachments']);
 
@@ -125,9 +151,11 @@ function diagnostic(level: 10 | 20 | 30 | 40 | 50, component: string, msg: strin
 export async function flushTelemetry(ms = 5000): Promise<void> {
   if (!started) return;
   started = false;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { shutdownAzureMonitor } = require('@azure/monitor-opentelemetry') as typeof import('@azure/monitor-opentelemetry');
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { shutdownAzureMonitor } =
+    require('@azure/monitor-opentelemetry') as typeof import('@azure/monitor-opentelemetry');
   let timer: NodeJS.Timeout | undefined;
+  /* eslint-enable @typescript-eslint/no-require-imports */
   await Promise.race([
     shutdownAzureMonitor().catch(() => undefined),
     new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))),

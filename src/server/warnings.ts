@@ -8,7 +8,11 @@ import { writeJsonLine } from '../logging/jsonLine';
  */
 process.removeAllListeners('warning');
 process.on('warning', (warning: Error & { code?: string }) => {
-  writeJsonLine(40, { warning: { name: warning.name, ...(warning.code ? { code: warning.code } : {}) } }, `node warning: ${warning.message}`);
+  writeJsonLine(
+    40,
+    { warning: { name: warning.name, ...(warning.code ? { code: warning.code } : {}) } },
+    `node warning: ${warning.message}`,
+  );
 });
 
 export {};

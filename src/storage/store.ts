@@ -1,8 +1,21 @@
-import { CosmosClient, type Container, type CosmosClientOptions, type Database, type PluginConfig, type QueryIterator } from '@azure/cosmos';
+import {
+  CosmosClient,
+  type Container,
+  type CosmosClientOptions,
+  type Database,
+  type PluginConfig,
+  type QueryIterator,
+} from '@azure/cosmos';
 import type { Config } from '../config';
 import type { Logger } from '../logging/logger';
 import { CONTAINERS, type ContainerName } from './containers';
-import { spendStorageTime, storageBudgetSignal, storageTimeLeft, StorageTimeoutError, withStorageBudget } from './deadline';
+import {
+  spendStorageTime,
+  storageBudgetSignal,
+  storageTimeLeft,
+  StorageTimeoutError,
+  withStorageBudget,
+} from './deadline';
 import { EmbeddedCosmos } from './embedded';
 
 /**
@@ -26,7 +39,10 @@ export const BIG_PAGE = { maxItemCount: 60_000 } as const;
  * page into it, and a query with `maxItemCount: -1` is one page, which overflows the call stack
  * from about 125,000 results.
  */
-export async function forEachPage<T>(iterator: QueryIterator<T>, onPage: (page: T[]) => void | Promise<void>): Promise<void> {
+export async function forEachPage<T>(
+  iterator: QueryIterator<T>,
+  onPage: (page: T[]) => void | Promise<void>,
+): Promise<void> {
   while (iterator.hasMoreResults()) {
     const { resources } = await iterator.fetchNext();
     if (resources && resources.length > 0) await onPage(resources);
@@ -108,7 +124,10 @@ export interface OpenStoreOptions {
   attachIfRunning?: boolean;
 }
 
-export async function openStore(config: Pick<Config, 'cosmos' | 'dataDir'>, opts: OpenStoreOptions = {}): Promise<Store> {
+export async function openStore(
+  config: Pick<Config, 'cosmos' | 'dataDir'>,
+  opts: OpenStoreOptions = {},
+): Promise<Store> {
   let embedded: EmbeddedCosmos | undefined;
   let endpoint = config.cosmos.endpoint;
   let key = config.cosmos.key;
@@ -140,7 +159,10 @@ export async function openStore(config: Pick<Config, 'cosmos' | 'dataDir'>, opts
     const { database } = await client.databases.createIfNotExists({ id: config.cosmos.database });
     const containers = new Map<ContainerName, Container>();
     for (const [name, def] of Object.entries(CONTAINERS) as [ContainerName, (typeof CONTAINERS)[ContainerName]][]) {
-      const { container } = await database.containers.createIfNotExists({ id: def.id, partitionKey: { paths: [def.partitionKey] } });
+      const { container } = await database.containers.createIfNotExists({
+        id: def.id,
+        partitionKey: { paths: [def.partitionKey] },
+      });
       containers.set(name, container);
     }
     opts.log?.info({ mode, database: config.cosmos.database }, 'storage ready');

@@ -29,7 +29,14 @@ export type TeamCardData = {
   peopleLabel: string;
   target: number;
   today: string;
-  subjects: (Bars & { title: string; percent: number; verdict: string; compliant: number; dueSoon: number; overdue: number })[];
+  subjects: (Bars & {
+    title: string;
+    percent: number;
+    verdict: string;
+    compliant: number;
+    dueSoon: number;
+    overdue: number;
+  })[];
   rows: { name: string; reason: string }[];
   more: string;
 };
@@ -71,7 +78,12 @@ declare module '../cards/render' {
   }
 }
 
-const STATUS_STYLE: Record<Status, string> = { compliant: 'good', 'due-soon': 'warning', overdue: 'attention', missing: 'attention' };
+const STATUS_STYLE: Record<Status, string> = {
+  compliant: 'good',
+  'due-soon': 'warning',
+  overdue: 'attention',
+  missing: 'attention',
+};
 
 /** A person's own training, subject by subject; `pending` lists what waits for their manager. */
 export function mineReply(who: string, statuses: SubjectStatus[], pending: string): Reply {
@@ -99,7 +111,10 @@ export function mineReply(who: string, statuses: SubjectStatus[], pending: strin
 
 /** A team's compliance per subject against the target, and one row per person not compliant (30 shown). */
 export function teamReply(summary: TeamSummary, target: number, today: string): Reply {
-  const rows = summary.notCompliant.map(({ person, statuses }) => ({ name: md(person.name), reason: statuses.map((s) => `${SUBJECT_LABELS[s.subject]}: ${s.reasons.join('; ')}`).join('. ') }));
+  const rows = summary.notCompliant.map(({ person, statuses }) => ({
+    name: md(person.name),
+    reason: statuses.map((s) => `${SUBJECT_LABELS[s.subject]}: ${s.reasons.join('; ')}`).join('. '),
+  }));
   return {
     card: card('training/team', {
       team: summary.team,
@@ -163,11 +178,27 @@ export function organisationReply(worstFirst: TeamCounts[], target: number, toda
 }
 
 /** The form to record a course, with what was typed and what to fix. */
-export function recordCard(today: string, values: Partial<Omit<RecordCardData, 'today' | 'problems'>> = {}, problems = ''): Record<string, unknown> {
-  return card('training/record', { today, problems, subject: '', level: '', completedOn: '', hours: '', provider: '', ...values });
+export function recordCard(
+  today: string,
+  values: Partial<Omit<RecordCardData, 'today' | 'problems'>> = {},
+  problems = '',
+): Record<string, unknown> {
+  return card('training/record', {
+    today,
+    problems,
+    subject: '',
+    level: '',
+    completedOn: '',
+    hours: '',
+    provider: '',
+    ...values,
+  });
 }
 
 /** What a manager (or lead) is asked to confirm: the course a person recorded. */
 export function confirmReply(who: string, employeeId: string, recordId: string, facts: Fact[]): Reply {
-  return { card: card('training/confirm', { who: md(who), employeeId, recordId, facts }), fallbackText: `${who} recorded training for you to confirm` };
+  return {
+    card: card('training/confirm', { who: md(who), employeeId, recordId, facts }),
+    fallbackText: `${who} recorded training for you to confirm`,
+  };
 }

@@ -3,20 +3,35 @@ import { isCompliant, personStatus, SUBJECTS, type Status, type SubjectStatus, t
 import type { CompletionEntry } from './store';
 
 /** Pure counting shared by a team's and the organisation's compliance (cards and CSVs). */
-export const STATUS_LABEL: Record<Status, string> = { compliant: 'in date', 'due-soon': 'due soon', overdue: 'overdue', missing: 'missing' };
+export const STATUS_LABEL: Record<Status, string> = {
+  compliant: 'in date',
+  'due-soon': 'due soon',
+  overdue: 'overdue',
+  missing: 'missing',
+};
 
 /** How many people in a team are in date, due soon and overdue, per subject. */
 export interface TeamCounts {
   team: string;
   people: number;
-  subjects: { subject: (typeof SUBJECTS)[number]; compliant: number; dueSoon: number; overdue: number; percent: number }[];
+  subjects: {
+    subject: (typeof SUBJECTS)[number];
+    compliant: number;
+    dueSoon: number;
+    overdue: number;
+    percent: number;
+  }[];
 }
 
 export interface TeamSummary extends TeamCounts {
   notCompliant: { person: StoredPerson; statuses: SubjectStatus[] }[];
 }
 
-export const emptyCounts = (team: string): TeamCounts => ({ team, people: 0, subjects: SUBJECTS.map((subject) => ({ subject, compliant: 0, dueSoon: 0, overdue: 0, percent: 0 })) });
+export const emptyCounts = (team: string): TeamCounts => ({
+  team,
+  people: 0,
+  subjects: SUBJECTS.map((subject) => ({ subject, compliant: 0, dueSoon: 0, overdue: 0, percent: 0 })),
+});
 
 /** Adds one person's statuses (in SUBJECTS order) to a team's counts. */
 export function countPerson(counts: TeamCounts, statuses: Pick<SubjectStatus, 'status'>[]): void {
@@ -30,7 +45,8 @@ export function countPerson(counts: TeamCounts, statuses: Pick<SubjectStatus, 's
 }
 
 export function withPercents<T extends TeamCounts>(counts: T): T {
-  for (const row of counts.subjects) row.percent = counts.people ? Math.round((row.compliant / counts.people) * 100) : 100;
+  for (const row of counts.subjects)
+    row.percent = counts.people ? Math.round((row.compliant / counts.people) * 100) : 100;
   return counts;
 }
 
@@ -43,7 +59,13 @@ export function groupOf(rules: TrainingRules, person: Pick<StoredPerson, 'staffG
 }
 
 /** Pure summary of a set of people, used by the team card and its CSV. */
-export function summarise(rules: TrainingRules, team: string, people: StoredPerson[], completions: Map<string, CompletionEntry[]>, today: string): TeamSummary {
+export function summarise(
+  rules: TrainingRules,
+  team: string,
+  people: StoredPerson[],
+  completions: Map<string, CompletionEntry[]>,
+  today: string,
+): TeamSummary {
   const summary: TeamSummary = { ...emptyCounts(team), notCompliant: [] };
   for (const person of people) {
     const statuses = personStatus(rules, groupOf(rules, person), completions.get(person.id) ?? [], today);

@@ -61,7 +61,11 @@ export interface CourseRow extends Pick<CompletionEntry, 'subject' | 'level' | '
  * Pure: CSV text to valid rows grouped by person, and rejected rows. A 200,000-row file is read
  * row by row and each row kept as small as it can be (repeated words are shared, not copied).
  */
-export function parseTrainingCsv(text: string, rules: TrainingRules, today: string): { people: Map<string, CourseRow[]>; rows: number; rejected: RejectedRow[] } {
+export function parseTrainingCsv(
+  text: string,
+  rules: TrainingRules,
+  today: string,
+): { people: Map<string, CourseRow[]>; rows: number; rejected: RejectedRow[] } {
   const people = new Map<string, CourseRow[]>();
   const rejected: RejectedRow[] = [];
   const shared = new Map<string, string>();
@@ -84,16 +88,31 @@ export function parseTrainingCsv(text: string, rules: TrainingRules, today: stri
   let rows = 0;
   const badShape = forEachCsvRow(text, TRAINING_COLUMNS, ({ line, values }) => {
     const parsed = rowSchema.safeParse(values);
-    if (!parsed.success) return void rejected.push({ line, reason: parsed.error.issues.map((i) => i.message).join('; ') });
+    if (!parsed.success)
+      return void rejected.push({ line, reason: parsed.error.issues.map((i) => i.message).join('; ') });
     const r = parsed.data;
     if (!rules.levels[r.subject].some((l) => l.level === r.level)) {
-      return void rejected.push({ line, reason: `${SUBJECT_LABELS[r.subject]} has no level ${r.level} (levels: ${rules.levels[r.subject].map((l) => l.level).join(', ')})` });
+      return void rejected.push({
+        line,
+        reason: `${SUBJECT_LABELS[r.subject]} has no level ${r.level} (levels: ${rules.levels[r.subject].map((l) => l.level).join(', ')})`,
+      });
     }
     if (r.completed_on > today) return void rejected.push({ line, reason: 'completed_on is in the future' });
     if (holdsPatientData(r.provider)) {
-      return void rejected.push({ line, reason: 'provider looks like it holds patient details (an NHS number, a date of birth, a postcode or a name with one of these), so the row was not imported' });
+      return void rejected.push({
+        line,
+        reason:
+          'provider looks like it holds patient details (an NHS number, a date of birth, a postcode or a name with one of these), so the row was not imported',
+      });
     }
-    const row: CourseRow = { line, subject: SUBJECTS.find((x) => x === r.subject)!, level: r.level, completedOn: share(r.completed_on), hours: r.hours, provider: share(r.provider) };
+    const row: CourseRow = {
+      line,
+      subject: SUBJECTS.find((x) => x === r.subject)!,
+      level: r.level,
+      completedOn: share(r.completed_on),
+      hours: r.hours,
+      provider: share(r.provider),
+    };
     const mine = people.get(r.employee_id);
     const first = mine?.find((m) => courseKey(m) === courseKey(row));
     if (first) return void rejected.push({ line, reason: `repeats line ${first.line}` });
@@ -113,12 +132,25 @@ type Outcome = 'added' | 'updated' | 'unchanged';
  * hours is unchanged; one they recorded themselves becomes the imported (authoritative, counted)
  * course. Returns the new list, or undefined when nothing changed, and each row's outcome.
  */
-export function mergeImported(completions: readonly CompletionEntry[], rows: readonly CourseRow[], importedAt: string): { completions?: CompletionEntry[]; outcomes: Outcome[] } {
+export function mergeImported(
+  completions: readonly CompletionEntry[],
+  rows: readonly CourseRow[],
+  importedAt: string,
+): { completions?: CompletionEntry[]; outcomes: Outcome[] } {
   const list = [...completions];
   const index = new Map(list.map((c, i) => [courseKey(c), i] as const));
   let changed = false;
   const outcomes = rows.map((row): Outcome => {
-    const entry: CompletionEntry = { subject: row.subject, level: row.level, completedOn: row.completedOn, hours: row.hours, provider: row.provider, source: 'import', confirmed: true, importedAt };
+    const entry: CompletionEntry = {
+      subject: row.subject,
+      level: row.level,
+      completedOn: row.completedOn,
+      hours: row.hours,
+      provider: row.provider,
+      source: 'import',
+      confirmed: true,
+      importedAt,
+    };
     const key = courseKey(row);
     const at = index.get(key);
     changed = changed || at === undefined || list[at]!.source !== 'import' || list[at]!.hours !== row.hours;
@@ -171,8 +203,8 @@ export async function importTraining(
         : importer !== undefined && employeeId.toLowerCase() === importer
           ? `employee_id ${employeeId} is your own training record: nobody can confirm their own training, so ask a safeguarding lead or another manager to import it`
           : onlyTeam !== undefined && teamKey(team) !== teamKey(onlyTeam)
-          ? `employee_id ${employeeId} is not in your team (${onlyTeam})`
-          : undefined;
+            ? `employee_id ${employeeId} is not in your team (${onlyTeam})`
+            : undefined;
     if (!reason) continue;
     for (const row of rows) report.rejected.push({ line: row.line, reason });
     byPerson.delete(employeeId);
@@ -199,7 +231,8 @@ export async function importTraining(
     await store.writeRecords(writes, (item, result) => {
       if (result === 'saved') tally(item.outcomes);
       else if (result === 'changed') raced.push(item);
-      else for (const row of byPerson.get(item.employeeId)!) report.failed.push({ line: row.line, reason: result.failed });
+      else
+        for (const row of byPerson.get(item.employeeId)!) report.failed.push({ line: row.line, reason: result.failed });
     });
     // Someone changed these records while we merged (a manager confirming a course): merge again.
     for (const { employeeId } of raced) {
@@ -212,7 +245,8 @@ export async function importTraining(
         });
         tally(outcomes);
       } catch (err) {
-        for (const row of byPerson.get(employeeId)!) report.failed.push({ line: row.line, reason: `not saved: ${(err as Error).message}` });
+        for (const row of byPerson.get(employeeId)!)
+          report.failed.push({ line: row.line, reason: `not saved: ${(err as Error).message}` });
       }
     }
   }

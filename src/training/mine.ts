@@ -18,7 +18,9 @@ export class MyTraining {
 
   async show(turn: ChatTurn): Promise<void> {
     if (!turn.principal.employeeId) {
-      return turn.send({ text: 'I cannot find you in the staff list yet, so I do not know which training your role needs. Ask your manager or the safeguarding team to add you.' });
+      return turn.send({
+        text: 'I cannot find you in the staff list yet, so I do not know which training your role needs. Ask your manager or the safeguarding team to add you.',
+      });
     }
     // The turn already read the person from the directory: no second read.
     const { employeeId, name = '', team = '', staffGroup = '' } = turn.principal;
@@ -27,7 +29,9 @@ export class MyTraining {
     const group = groupOf(this.deps.rules, person);
     const statuses = personStatus(this.deps.rules, group, completions, dayOf(this.deps.now()));
     const waiting = completions.filter((c) => c.source === 'self' && !c.confirmed && !c.rejectedAt);
-    const pending = waiting.length ? `Waiting for your manager to confirm (not counted yet): ${waiting.map(describeCompletion).join('; ')}.` : '';
+    const pending = waiting.length
+      ? `Waiting for your manager to confirm (not counted yet): ${waiting.map(describeCompletion).join('; ')}.`
+      : '';
     await turn.send(mineReply(`${md(person.name)} · ${group.label} · ${md(person.team)}`, statuses, pending));
   }
 }

@@ -28,8 +28,16 @@ export class OrganisationCompliance {
   /** One row per team: people, then compliant, due soon, overdue and % per subject. */
   async csv(): Promise<{ filename: string; csv: string }> {
     const summaries = await this.summary();
-    const header = ['team', 'people', ...SUBJECTS.flatMap((s) => [`${s}_compliant`, `${s}_due_soon`, `${s}_overdue_or_missing`, `${s}_percent`])];
-    const rows = summaries.map((t) => [t.team, t.people, ...t.subjects.flatMap((s) => [s.compliant, s.dueSoon, s.overdue, s.percent])]);
+    const header = [
+      'team',
+      'people',
+      ...SUBJECTS.flatMap((s) => [`${s}_compliant`, `${s}_due_soon`, `${s}_overdue_or_missing`, `${s}_percent`]),
+    ];
+    const rows = summaries.map((t) => [
+      t.team,
+      t.people,
+      ...t.subjects.flatMap((s) => [s.compliant, s.dueSoon, s.overdue, s.percent]),
+    ]);
     return { filename: `training-organisation-${this.today()}.csv`, csv: toCsv(header, rows) };
   }
 
@@ -44,7 +52,8 @@ export class OrganisationCompliance {
       this.deps.notifier,
       async () => {
         const summaries = await this.summary();
-        if (summaries.length === 0) return { text: 'The staff list is empty: import it first (npm run import -- staff).' };
+        if (summaries.length === 0)
+          return { text: 'The staff list is empty: import it first (npm run import -- staff).' };
         return this.card(summaries, turn.user.aadObjectId);
       },
       'Working out compliance for every team: for a large organisation this takes a little while. I will send it here when it is ready.',
@@ -56,7 +65,12 @@ export class OrganisationCompliance {
     const target = Math.round(this.deps.rules.complianceTarget * 100);
     const sorted = [...summaries].sort((a, b) => lowest(a) - lowest(b) || a.team.localeCompare(b.team));
     const { url, expiresAt } = this.deps.exports.link('training-organisation', {}, by);
-    return organisationReply(sorted, target, this.today(), `[Download every team's figures (CSV)](${url}). The link works ${linkLifetime(expiresAt)}.`);
+    return organisationReply(
+      sorted,
+      target,
+      this.today(),
+      `[Download every team's figures (CSV)](${url}). The link works ${linkLifetime(expiresAt)}.`,
+    );
   }
 
   /**

@@ -40,28 +40,71 @@ type DigestCourse = [Completion['subject'], number, string, number, boolean];
 
 /** A person's record as stored: the only place a record is put together, so its digest always matches. */
 export function recordOf(employeeId: string, team: string, completions: CompletionEntry[]): TrainingRecord {
-  const digest: DigestCourse[] = completions.map((c) => [c.subject, c.level, c.completedOn, c.hours, c.confirmed !== false]);
+  const digest: DigestCourse[] = completions.map((c) => [
+    c.subject,
+    c.level,
+    c.completedOn,
+    c.hours,
+    c.confirmed !== false,
+  ]);
   return { id: RECORD_ID, employeeId, team: teamKey(team), completions, digest: JSON.stringify(digest) };
 }
 
 export function fromDigest(digest: string): Completion[] {
-  return (JSON.parse(digest) as DigestCourse[]).map(([subject, level, completedOn, hours, confirmed]) => ({ subject, level, completedOn, hours, confirmed }));
+  return (JSON.parse(digest) as DigestCourse[]).map(([subject, level, completedOn, hours, confirmed]) => ({
+    subject,
+    level,
+    completedOn,
+    hours,
+    confirmed,
+  }));
 }
 
 export const RECORD_ID = 'record';
 
 /** What makes two courses the same course: subject, level, day and provider (in any case). */
-export const courseKey = (c: Pick<CompletionEntry, 'subject' | 'level' | 'completedOn' | 'provider'>) => `${c.subject}|${c.level}|${c.completedOn}|${c.provider.trim().toLowerCase()}`;
+export const courseKey = (c: Pick<CompletionEntry, 'subject' | 'level' | 'completedOn' | 'provider'>) =>
+  `${c.subject}|${c.level}|${c.completedOn}|${c.provider.trim().toLowerCase()}`;
 
 /** A course's id on a person's record (the confirm card carries it): the same course always has the same id. */
-export function completionId(employeeId: string, c: Pick<CompletionEntry, 'subject' | 'level' | 'completedOn' | 'provider'>): string {
-  return createHash('sha256').update(`${employeeId.toLowerCase()}|${courseKey(c)}`).digest('hex').slice(0, 32);
+export function completionId(
+  employeeId: string,
+  c: Pick<CompletionEntry, 'subject' | 'level' | 'completedOn' | 'provider'>,
+): string {
+  return createHash('sha256')
+    .update(`${employeeId.toLowerCase()}|${courseKey(c)}`)
+    .digest('hex')
+    .slice(0, 32);
 }
 
 /** The course fields of a stored document, without its id and system fields. */
 export function courseOf(d: CompletionEntry): CompletionEntry {
-  const { subject, level, completedOn, hours, provider, source, importedAt, confirmed, decidedBy, decidedAt, rejectedAt } = d;
-  const all = { subject, level, completedOn, hours, provider, source, importedAt, confirmed, decidedBy, decidedAt, rejectedAt };
+  const {
+    subject,
+    level,
+    completedOn,
+    hours,
+    provider,
+    source,
+    importedAt,
+    confirmed,
+    decidedBy,
+    decidedAt,
+    rejectedAt,
+  } = d;
+  const all = {
+    subject,
+    level,
+    completedOn,
+    hours,
+    provider,
+    source,
+    importedAt,
+    confirmed,
+    decidedBy,
+    decidedAt,
+    rejectedAt,
+  };
   return Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined)) as unknown as CompletionEntry;
 }
 
@@ -75,7 +118,10 @@ export type SelfRecordDecision =
   | { kind: 'done'; entry: CompletionEntry };
 
 /** Pure: a person's courses with one they recorded themselves, unless that course is there already (`next` undefined). */
-export function withSelfRecorded(list: readonly CompletionEntry[], entry: CompletionEntry): { next?: CompletionEntry[]; outcome: 'added' | 'already' } {
+export function withSelfRecorded(
+  list: readonly CompletionEntry[],
+  entry: CompletionEntry,
+): { next?: CompletionEntry[]; outcome: 'added' | 'already' } {
   const already = list.some((c) => courseKey(c) === courseKey(entry));
   return already ? { outcome: 'already' } : { next: [...list, entry], outcome: 'added' };
 }
@@ -96,6 +142,11 @@ export function withDecision(
   if (entry.source !== 'self') return { outcome: { kind: 'imported' } };
   if (entry.confirmed || entry.rejectedAt) return { outcome: { kind: 'decided', entry } };
   const { at, by } = decision;
-  const next: CompletionEntry = { ...entry, ...(decision.decision === 'confirm' ? { confirmed: true } : { rejectedAt: at }), decidedBy: by, decidedAt: at };
+  const next: CompletionEntry = {
+    ...entry,
+    ...(decision.decision === 'confirm' ? { confirmed: true } : { rejectedAt: at }),
+    decidedBy: by,
+    decidedAt: at,
+  };
   return { next: list.map((c, i) => (i === index ? next : c)), outcome: { kind: 'done', entry: next } };
 }

@@ -8,7 +8,11 @@ import { ukDate } from '../chat/format';
  */
 export const SUBJECTS = ['children', 'adults', 'prevent'] as const;
 export type Subject = (typeof SUBJECTS)[number];
-export const SUBJECT_LABELS: Record<Subject, string> = { children: 'Safeguarding children', adults: 'Safeguarding adults', prevent: 'Prevent' };
+export const SUBJECT_LABELS: Record<Subject, string> = {
+  children: 'Safeguarding children',
+  adults: 'Safeguarding adults',
+  prevent: 'Prevent',
+};
 
 const levelRule = z
   .object({
@@ -28,7 +32,13 @@ const rulesSchema = z
     /** Where the target comes from: no national document sets one, so say it is the organisation's own choice. */
     complianceTargetSource: z.string().min(1).optional(),
     dueSoonDays: z.number().int().min(1).max(365),
-    levels: z.object({ children: z.array(levelRule).min(1), adults: z.array(levelRule).min(1), prevent: z.array(levelRule).min(1) }).strict(),
+    levels: z
+      .object({
+        children: z.array(levelRule).min(1),
+        adults: z.array(levelRule).min(1),
+        prevent: z.array(levelRule).min(1),
+      })
+      .strict(),
     staffGroups: z
       .array(
         z
@@ -47,7 +57,8 @@ const rulesSchema = z
   .superRefine((r, ctx) => {
     for (const [i, g] of r.staffGroups.entries()) {
       for (const s of SUBJECTS) {
-        if (!r.levels[s].some((l) => l.level === g[s])) ctx.addIssue({ code: 'custom', path: ['staffGroups', i, s], message: `no rule for ${s} level ${g[s]}` });
+        if (!r.levels[s].some((l) => l.level === g[s]))
+          ctx.addIssue({ code: 'custom', path: ['staffGroups', i, s], message: `no rule for ${s} level ${g[s]}` });
       }
     }
   });
@@ -64,7 +75,9 @@ export function loadTrainingRules(file: string): TrainingRules {
   }
   const parsed = rulesSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new Error(`The training rules are not valid:\n${parsed.error.issues.map((i) => `  - ${file}: ${i.path.join('.')}: ${i.message}`).join('\n')}`);
+    throw new Error(
+      `The training rules are not valid:\n${parsed.error.issues.map((i) => `  - ${file}: ${i.path.join('.')}: ${i.message}`).join('\n')}`,
+    );
   }
   return parsed.data;
 }
@@ -126,7 +139,14 @@ let lastDay: Day | undefined;
 
 function dayOf(rules: TrainingRules, today: string): Day {
   if (lastDay?.rules !== rules || lastDay.today !== today) {
-    lastDay = { rules, today, oneYearAgo: addYears(today, -1), dueSoonUntil: addDays(today, rules.dueSoonDays), periodStart: new Map(), expiries: new Map() };
+    lastDay = {
+      rules,
+      today,
+      oneYearAgo: addYears(today, -1),
+      dueSoonUntil: addDays(today, rules.dueSoonDays),
+      periodStart: new Map(),
+      expiries: new Map(),
+    };
   }
   return lastDay;
 }
@@ -153,7 +173,13 @@ export interface SubjectFacts {
   status: Status;
 }
 
-export function subjectFacts(rules: TrainingRules, group: StaffGroup, subject: Subject, completions: readonly Completion[], today: string): SubjectFacts {
+export function subjectFacts(
+  rules: TrainingRules,
+  group: StaffGroup,
+  subject: Subject,
+  completions: readonly Completion[],
+  today: string,
+): SubjectFacts {
   const day = dayOf(rules, today);
   const required = group[subject];
   const rule = rules.levels[subject].find((l) => l.level === required)!;
@@ -173,9 +199,22 @@ export function subjectFacts(rules: TrainingRules, group: StaffGroup, subject: S
     if (c.completedOn > periodStart) hours += c.hours;
   }
   if (latestQualifying === undefined) {
-    return { subject, required, rule, held, hours, expires: undefined, expired: false, hoursShort: false, noUpdate: false, status: held ? 'overdue' : 'missing' };
+    return {
+      subject,
+      required,
+      rule,
+      held,
+      hours,
+      expires: undefined,
+      expired: false,
+      hoursShort: false,
+      noUpdate: false,
+      status: held ? 'overdue' : 'missing',
+    };
   }
-  const expires = cached(day.expiries, `${latestQualifying}+${rule.refreshYears}`, () => addYears(latestQualifying!, rule.refreshYears));
+  const expires = cached(day.expiries, `${latestQualifying}+${rule.refreshYears}`, () =>
+    addYears(latestQualifying!, rule.refreshYears),
+  );
   const expired = expires <= today;
   const hoursShort = hours < rule.minHours;
   const noUpdate = rule.annualUpdate && !updatedThisYear;
@@ -184,15 +223,36 @@ export function subjectFacts(rules: TrainingRules, group: StaffGroup, subject: S
 }
 
 /** One subject's status for a person on `today` (YYYY-MM-DD), with the reasons and the next step in words. */
-export function subjectStatus(rules: TrainingRules, group: StaffGroup, subject: Subject, completions: readonly Completion[], today: string): SubjectStatus {
+export function subjectStatus(
+  rules: TrainingRules,
+  group: StaffGroup,
+  subject: Subject,
+  completions: readonly Completion[],
+  today: string,
+): SubjectStatus {
   const f = subjectFacts(rules, group, subject, completions, today);
   const { required, rule, held, hours, expires } = f;
   const requiredLabel = levelLabel(rules, subject, required);
   // Written out rather than spread from a common base: spreading made this ten times slower.
-  const status = (reasons: string[], nextStep: string): SubjectStatus => ({ subject, required, requiredLabel, held, hours, minHours: rule.minHours, expires, status: f.status, reasons, nextStep });
+  const status = (reasons: string[], nextStep: string): SubjectStatus => ({
+    subject,
+    required,
+    requiredLabel,
+    held,
+    hours,
+    minHours: rule.minHours,
+    expires,
+    status: f.status,
+    reasons,
+    nextStep,
+  });
   if (expires === undefined) {
     return status(
-      [held ? `${levelLabel(rules, subject, held)} held, ${requiredLabel} required` : `no ${requiredLabel} training recorded`],
+      [
+        held
+          ? `${levelLabel(rules, subject, held)} held, ${requiredLabel} required`
+          : `no ${requiredLabel} training recorded`,
+      ],
       `Book ${SUBJECT_LABELS[subject].toLowerCase()} ${requiredLabel} training.`,
     );
   }
@@ -201,18 +261,39 @@ export function subjectStatus(rules: TrainingRules, group: StaffGroup, subject: 
     if (f.expired) reasons.push(`${requiredLabel} expired on ${ukDate(expires)}`);
     if (f.hoursShort) reasons.push(`${hours} of ${rule.minHours} hours in the last ${rule.refreshYears} years`);
     if (f.noUpdate) reasons.push('no update in the last 12 months');
-    return status(reasons, f.expired ? `Book ${requiredLabel} refresher training.` : f.hoursShort ? 'Complete more learning at your level and record it.' : 'Complete this year’s safeguarding update and record it.');
+    return status(
+      reasons,
+      f.expired
+        ? `Book ${requiredLabel} refresher training.`
+        : f.hoursShort
+          ? 'Complete more learning at your level and record it.'
+          : 'Complete this year’s safeguarding update and record it.',
+    );
   }
-  if (f.status === 'due-soon') return status([`${requiredLabel} expires on ${ukDate(expires)}`], `Book ${requiredLabel} refresher training before ${ukDate(expires)}.`);
+  if (f.status === 'due-soon')
+    return status(
+      [`${requiredLabel} expires on ${ukDate(expires)}`],
+      `Book ${requiredLabel} refresher training before ${ukDate(expires)}.`,
+    );
   return status([], `Nothing to do until ${ukDate(expires)} (keep your annual updates going).`);
 }
 
-export function personStatus(rules: TrainingRules, group: StaffGroup, completions: readonly Completion[], today: string): SubjectStatus[] {
+export function personStatus(
+  rules: TrainingRules,
+  group: StaffGroup,
+  completions: readonly Completion[],
+  today: string,
+): SubjectStatus[] {
   return SUBJECTS.map((s) => subjectStatus(rules, group, s, completions, today));
 }
 
 /** Each subject's facts (in SUBJECTS order), for counting without the words. */
-export function personFacts(rules: TrainingRules, group: StaffGroup, completions: readonly Completion[], today: string): SubjectFacts[] {
+export function personFacts(
+  rules: TrainingRules,
+  group: StaffGroup,
+  completions: readonly Completion[],
+  today: string,
+): SubjectFacts[] {
   return SUBJECTS.map((s) => subjectFacts(rules, group, s, completions, today));
 }
 

@@ -2,9 +2,31 @@ import type { Container, OperationInput } from '@azure/cosmos';
 import { bulkRead, bulkWrite, claimOncePer, releaseClaim } from '../storage/conditional';
 import { forEachPage, MANY, readAll, type Store } from '../storage/store';
 import type { Completion } from './rules';
-import { completionId, courseKey, courseOf, fromDigest, RECORD_ID, recordOf, teamKey, withDecision, withSelfRecorded, type CompletionEntry, type SelfRecordDecision, type TrainingRecord } from './record';
+import {
+  completionId,
+  courseKey,
+  courseOf,
+  fromDigest,
+  RECORD_ID,
+  recordOf,
+  teamKey,
+  withDecision,
+  withSelfRecorded,
+  type CompletionEntry,
+  type SelfRecordDecision,
+  type TrainingRecord,
+} from './record';
 
-export { completionId, courseKey, RECORD_ID, recordOf, teamKey, type CompletionEntry, type SelfRecordDecision, type TrainingRecord } from './record';
+export {
+  completionId,
+  courseKey,
+  RECORD_ID,
+  recordOf,
+  teamKey,
+  type CompletionEntry,
+  type SelfRecordDecision,
+  type TrainingRecord,
+} from './record';
 
 /** Someone else changed the record each time we tried. */
 export class RecordBusyError extends Error {
@@ -27,7 +49,10 @@ export type RecordWriteOutcome = 'saved' | 'changed' | { failed: string };
 const REMIND_INTERVAL_MS = 7 * 24 * 3600_000;
 
 /** What the training handlers ask of the store (the handler tests give them an in-memory one). */
-export type TrainingRecords = Pick<TrainingStore, 'forPerson' | 'forTeam' | 'recordsOf' | 'addSelfRecorded' | 'decideSelfRecorded' | 'claimReminder' | 'releaseReminder'>;
+export type TrainingRecords = Pick<
+  TrainingStore,
+  'forPerson' | 'forTeam' | 'recordsOf' | 'addSelfRecorded' | 'decideSelfRecorded' | 'claimReminder' | 'releaseReminder'
+>;
 
 export class TrainingStore {
   readonly container: Container;
@@ -50,14 +75,21 @@ export class TrainingStore {
    * when someone else wrote first. `change` returns the new list, or undefined to leave it alone.
    * `team` stamps the record; undefined keeps the stamp it has.
    */
-  async update(employeeId: string, team: string | undefined, change: (completions: CompletionEntry[]) => CompletionEntry[] | undefined): Promise<TrainingRecord | undefined> {
+  async update(
+    employeeId: string,
+    team: string | undefined,
+    change: (completions: CompletionEntry[]) => CompletionEntry[] | undefined,
+  ): Promise<TrainingRecord | undefined> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const current = await this.get(employeeId);
       const next = change(current?.completions ?? []);
       if (!next) return undefined;
       const record = recordOf(employeeId, team ?? current?.team ?? '', next);
       try {
-        if (current?._etag) await this.container.item(RECORD_ID, employeeId).replace(record, { accessCondition: { type: 'IfMatch', condition: current._etag } });
+        if (current?._etag)
+          await this.container
+            .item(RECORD_ID, employeeId)
+            .replace(record, { accessCondition: { type: 'IfMatch', condition: current._etag } });
         else await this.container.items.create(record);
         return record;
       } catch (err) {
@@ -90,7 +122,11 @@ export class TrainingStore {
         const add = docs.filter((d) => !have.has(d.id)).map(courseOf);
         return add.length ? [...list, ...add] : undefined;
       });
-      for (const d of docs) await this.container.item(d.id, employeeId).delete().catch(() => undefined);
+      for (const d of docs)
+        await this.container
+          .item(d.id, employeeId)
+          .delete()
+          .catch(() => undefined);
     }
     return found;
   }
@@ -101,7 +137,13 @@ export class TrainingStore {
    */
   async upgradeEmployeeIds(): Promise<number> {
     const odd = await readAll(
-      this.container.items.query<TrainingRecord>({ query: 'SELECT * FROM c WHERE c.id = @record AND c.employeeId != UPPER(c.employeeId)', parameters: [{ name: '@record', value: RECORD_ID }] }, MANY),
+      this.container.items.query<TrainingRecord>(
+        {
+          query: 'SELECT * FROM c WHERE c.id = @record AND c.employeeId != UPPER(c.employeeId)',
+          parameters: [{ name: '@record', value: RECORD_ID }],
+        },
+        MANY,
+      ),
     );
     for (const record of odd) {
       const id = record.employeeId.trim().toUpperCase();
@@ -117,7 +159,10 @@ export class TrainingStore {
 
   /** Several people's records by point reads in bulk; people without one are absent. */
   readMany(employeeIds: readonly string[]): Promise<Map<string, TrainingRecord>> {
-    return bulkRead<TrainingRecord>(this.container, employeeIds.map((e) => ({ id: RECORD_ID, partitionKey: e })));
+    return bulkRead<TrainingRecord>(
+      this.container,
+      employeeIds.map((e) => ({ id: RECORD_ID, partitionKey: e })),
+    );
   }
 
   /**
@@ -169,7 +214,10 @@ export class TrainingStore {
    * ids), so a batch is bounded and the whole organisation is never in memory at once. Ranges rather than continuation pages: on Cosmos
    * a range is an index seek, while the embedded engine re-runs the whole query for every page.
    */
-  async *recordsOf(employeeIds: readonly string[], batchSize = 25_000): AsyncGenerator<{ employeeId: string; completions: () => Completion[] }[]> {
+  async *recordsOf(
+    employeeIds: readonly string[],
+    batchSize = 25_000,
+  ): AsyncGenerator<{ employeeId: string; completions: () => Completion[] }[]> {
     const sorted = [...employeeIds].sort();
     for (let i = 0; i < sorted.length; i += batchSize) {
       const from = sorted[i]!;
@@ -180,7 +228,8 @@ export class TrainingStore {
       const resources = await readAll(
         this.container.items.query<[string, string]>(
           {
-            query: 'SELECT VALUE [c.employeeId, c.digest] FROM c WHERE c.id = @record AND c.employeeId >= @from AND c.employeeId <= @to',
+            query:
+              'SELECT VALUE [c.employeeId, c.digest] FROM c WHERE c.id = @record AND c.employeeId >= @from AND c.employeeId <= @to',
             parameters: [
               { name: '@record', value: RECORD_ID },
               { name: '@from', value: from },
@@ -210,7 +259,12 @@ export class TrainingStore {
    * A manager's or lead's decision on a self-recorded course, once: the course may have gone, been
    * imported since (so it counts anyway) or been decided by someone else first.
    */
-  async decideSelfRecorded(employeeId: string, team: string, recordId: string, decision: { decision: 'confirm' | 'reject'; by: string; at: string }): Promise<SelfRecordDecision> {
+  async decideSelfRecorded(
+    employeeId: string,
+    team: string,
+    recordId: string,
+    decision: { decision: 'confirm' | 'reject'; by: string; at: string },
+  ): Promise<SelfRecordDecision> {
     let outcome = { kind: 'gone' } as SelfRecordDecision;
     await this.update(employeeId, team, (list) => {
       const change = withDecision(list, employeeId, recordId, decision);
@@ -222,7 +276,10 @@ export class TrainingStore {
 
   /** Claims this week's reminder for a person, by etag: true for exactly one caller, at most once in 7 days. */
   claimReminder(employeeId: string, now: Date): Promise<boolean> {
-    return claimOncePer(this.container, 'reminder', employeeId, REMIND_INTERVAL_MS, now, { employeeId, type: 'reminder' });
+    return claimOncePer(this.container, 'reminder', employeeId, REMIND_INTERVAL_MS, now, {
+      employeeId,
+      type: 'reminder',
+    });
   }
 
   /** Gives back this week's reminder slot: the message did not go through. */
@@ -234,12 +291,25 @@ export class TrainingStore {
    * Writes people's records in bulk (100 a request), each only if nobody changed it since it was
    * read, and says how each went.
    */
-  async writeRecords<T extends RecordWrite>(writes: readonly T[], outcome: (write: T, result: RecordWriteOutcome) => void): Promise<void> {
+  async writeRecords<T extends RecordWrite>(
+    writes: readonly T[],
+    outcome: (write: T, result: RecordWriteOutcome) => void,
+  ): Promise<void> {
     const ops = writes.map((write) => ({
       write,
       op: (write.replacing
-        ? { operationType: 'Replace', id: RECORD_ID, partitionKey: write.employeeId, resourceBody: write.record as never, ifMatch: write.replacing._etag }
-        : { operationType: 'Create', partitionKey: write.employeeId, resourceBody: write.record as never }) as OperationInput,
+        ? {
+            operationType: 'Replace',
+            id: RECORD_ID,
+            partitionKey: write.employeeId,
+            resourceBody: write.record as never,
+            ifMatch: write.replacing._etag,
+          }
+        : {
+            operationType: 'Create',
+            partitionKey: write.employeeId,
+            resourceBody: write.record as never,
+          }) as OperationInput,
     }));
     await bulkWrite(this.container, ops, ({ write }, failure, status) => {
       if (!failure) outcome(write, 'saved');

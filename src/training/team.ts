@@ -32,7 +32,9 @@ export interface TeamComplianceDeps {
 /** The reply to anyone who is neither a manager nor a safeguarding lead. */
 export async function refuseTeam(turn: ChatTurn): Promise<void> {
   turn.log.info({ permission: 'training.team' }, 'refused');
-  await turn.send({ text: 'Team compliance is for managers and safeguarding leads. You can see your own record with my training.' });
+  await turn.send({
+    text: 'Team compliance is for managers and safeguarding leads. You can see your own record with my training.',
+  });
 }
 
 export class TeamCompliance {
@@ -45,7 +47,10 @@ export class TeamCompliance {
   /** One row per person and subject, for a team. */
   async csv(team: string): Promise<{ filename: string; csv: string }> {
     const people = await this.deps.directory.teamMembers(team);
-    const completions = await this.deps.store.forTeam(team, people.map((p) => p.id));
+    const completions = await this.deps.store.forTeam(
+      team,
+      people.map((p) => p.id),
+    );
     const today = this.today();
     const rows = people
       .sort((a, b) => a.name.localeCompare(b.name))
@@ -65,13 +70,32 @@ export class TeamCompliance {
           s.reasons.join('; '),
         ]),
       );
-    const header = ['employee_id', 'name', 'team', 'staff_group', 'subject', 'required', 'held_level', 'hours', 'min_hours', 'expires', 'status', 'reasons'];
-    return { filename: `training-${(people[0]?.team ?? team).replace(/\W+/g, '-')}-${today}.csv`, csv: toCsv(header, rows) };
+    const header = [
+      'employee_id',
+      'name',
+      'team',
+      'staff_group',
+      'subject',
+      'required',
+      'held_level',
+      'hours',
+      'min_hours',
+      'expires',
+      'status',
+      'reasons',
+    ];
+    return {
+      filename: `training-${(people[0]?.team ?? team).replace(/\W+/g, '-')}-${today}.csv`,
+      csv: toCsv(header, rows),
+    };
   }
 
   async summary(team: string): Promise<TeamSummary> {
     const people = await this.deps.directory.teamMembers(team);
-    const completions = await this.deps.store.forTeam(team, people.map((p) => p.id));
+    const completions = await this.deps.store.forTeam(
+      team,
+      people.map((p) => p.id),
+    );
     // Show the team as the staff list spells it, whatever case it was asked in.
     return summarise(this.deps.rules, people[0]?.team ?? team, people, completions, this.today());
   }
@@ -93,7 +117,9 @@ export class TeamCompliance {
       turn.log.info({ permission: 'training.team', other: true }, 'refused');
       // Declared permission held, but not for this team: recorded here (the name of the team asked for is not).
       await auditRefusal(this.deps.audit, turn, 'training.team', { reason: 'another team' });
-      await turn.send({ text: `You can see compliance for your own team (${md(turn.principal.team)}). For other teams, ask the safeguarding team.` });
+      await turn.send({
+        text: `You can see compliance for your own team (${md(turn.principal.team)}). For other teams, ask the safeguarding team.`,
+      });
       return undefined;
     }
     return team;
@@ -104,7 +130,8 @@ export class TeamCompliance {
     const team = await this.teamFor(turn, asked);
     if (!team) return;
     const summary = await this.summary(team);
-    if (summary.people === 0) return turn.send({ text: `There is nobody in the staff list in a team called "${md(team)}".` });
+    if (summary.people === 0)
+      return turn.send({ text: `There is nobody in the staff list in a team called "${md(team)}".` });
     await turn.send(teamReply(summary, Math.round(this.deps.rules.complianceTarget * 100), this.today()));
   }
 
@@ -128,7 +155,9 @@ export class TeamCompliance {
     if (!team) return;
     const summary = await this.summary(team);
     const now = this.deps.now();
-    const withChat = await this.deps.conversations.withChat(summary.notCompliant.flatMap(({ person }) => (person.aadObjectId ? [person.aadObjectId] : [])));
+    const withChat = await this.deps.conversations.withChat(
+      summary.notCompliant.flatMap(({ person }) => (person.aadObjectId ? [person.aadObjectId] : [])),
+    );
     const outcomes: ReminderOutcome[] = [];
     for (const { person, statuses } of summary.notCompliant) {
       const name = person.name;
@@ -161,8 +190,21 @@ export class TeamCompliance {
     // The team comes from the card payload: it is logged only when it is a real team (someone is in it), never as typed.
     const reminded = outcomes.filter((o) => o.outcome === 'reminded').length;
     const notReached = outcomes.filter((o) => o.outcome !== 'reminded' && o.outcome !== 'already').length;
-    turn.log.info({ team: summary.people ? summary.team : '(no such team)', reminded, notReached }, 'training reminders sent');
-    await this.deps.audit.note(turn.user, 'training.reminded', { ...(summary.people ? { team: summary.team } : {}), reminded, notReached }, turn.log);
-    await turn.send({ text: reminderSummary(outcomes, { where: ` in ${md(summary.team)}`, named: turn.conversation.kind === 'personal' }) });
+    turn.log.info(
+      { team: summary.people ? summary.team : '(no such team)', reminded, notReached },
+      'training reminders sent',
+    );
+    await this.deps.audit.note(
+      turn.user,
+      'training.reminded',
+      { ...(summary.people ? { team: summary.team } : {}), reminded, notReached },
+      turn.log,
+    );
+    await turn.send({
+      text: reminderSummary(outcomes, {
+        where: ` in ${md(summary.team)}`,
+        named: turn.conversation.kind === 'personal',
+      }),
+    });
   }
 }

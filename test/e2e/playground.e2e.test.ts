@@ -10,7 +10,15 @@ import { createLogger } from '../../src/logging/logger';
 import { startApp, type RunningApp } from '../../src/app';
 import { importTraining } from '../../src/training/importTraining';
 import { removeDir, tempDir } from '../helpers/tmp';
-import { assertIsolatedNetwork, botMessages, launchBrowser, openChat, screenshot, startPlayground, type } from './playground';
+import {
+  assertIsolatedNetwork,
+  botMessages,
+  launchBrowser,
+  openChat,
+  screenshot,
+  startPlayground,
+  type,
+} from './playground';
 
 const BOT_PORT = 3978;
 
@@ -23,7 +31,11 @@ describe('in the Agents Playground (a Teams-like client)', () => {
 
   beforeAll(async () => {
     assertIsolatedNetwork();
-    app = await startApp(loadConfig({ PORT: String(BOT_PORT), DATA_DIR: dataDir, LOG_LEVEL: 'warn' }), createLogger('warn'), { host: '127.0.0.1' });
+    app = await startApp(
+      loadConfig({ PORT: String(BOT_PORT), DATA_DIR: dataDir, LOG_LEVEL: 'warn' }),
+      createLogger('warn'),
+      { host: '127.0.0.1' },
+    );
     playground = await startPlayground(BOT_PORT);
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -38,9 +50,13 @@ describe('in the Agents Playground (a Teams-like client)', () => {
 
   it('shows the welcome card when the chat opens', async () => {
     await openChat(page);
-    const welcome = botMessages(page).locator('.ac-adaptiveCard').filter({ hasText: 'Welcome to Safeguarding support' });
+    const welcome = botMessages(page)
+      .locator('.ac-adaptiveCard')
+      .filter({ hasText: 'Welcome to Safeguarding support' });
     await welcome.first().waitFor({ timeout: 15000 });
-    await expect(welcome.first().getByRole('button', { name: "I'm worried about someone" }).isVisible()).resolves.toBe(true);
+    await expect(welcome.first().getByRole('button', { name: "I'm worried about someone" }).isVisible()).resolves.toBe(
+      true,
+    );
     await screenshot(page, 'welcome');
   });
 
@@ -69,7 +85,9 @@ describe('in the Agents Playground (a Teams-like client)', () => {
     await card('Who are you worried about?').waitFor({ timeout: 15000 });
     await card('Who are you worried about?').getByRole('button', { name: 'A child or young person' }).click();
     await card('What is your concern about?').waitFor({ timeout: 15000 });
-    await card('What is your concern about?').getByRole('button', { name: 'Worried about a child: abuse or neglect' }).click();
+    await card('What is your concern about?')
+      .getByRole('button', { name: 'Worried about a child: abuse or neglect' })
+      .click();
     const route = card('Who to call');
     await route.waitFor({ timeout: 15000 });
     await expect(route.getByText('Telephone 01709 336080 (24 hours)').isVisible()).resolves.toBe(true);
@@ -107,7 +125,10 @@ describe('in the Agents Playground (a Teams-like client)', () => {
 
   it('answers a child who lives in another council area with that council’s page', async () => {
     await type(page, 'a child I saw today lives in Doncaster and I am worried she is being neglected');
-    const card = botMessages(page).locator('.ac-adaptiveCard').filter({ hasText: 'Someone who lives in Doncaster' }).last();
+    const card = botMessages(page)
+      .locator('.ac-adaptiveCard')
+      .filter({ hasText: 'Someone who lives in Doncaster' })
+      .last();
     await card.waitFor({ timeout: 15000 });
     await expect(card.getByText('call 999', { exact: false }).first().isVisible()).resolves.toBe(true);
     const link = card.getByRole('link', { name: 'Doncaster: worried about a child' });
@@ -124,8 +145,16 @@ describe('in the Agents Playground (a Teams-like client)', () => {
     const { resources } = await app.store.container('conversations').items.readAll<{ id: string }>().fetchAll();
     const oid = resources[0]!.id;
     await app.store.container('people').items.create({
-      id: 'PL1', employeeId: 'PL1', name: 'Alex Wilber', email: 'alex@example.nhs.uk', aadObjectId: oid,
-      team: 'Riverside', staffGroup: 'clinical', roles: ['manager', 'practice-lead'], practiceCode: 'Y90001', importedAt: new Date().toISOString(),
+      id: 'PL1',
+      employeeId: 'PL1',
+      name: 'Alex Wilber',
+      email: 'alex@example.nhs.uk',
+      aadObjectId: oid,
+      team: 'Riverside',
+      staffGroup: 'clinical',
+      roles: ['manager', 'practice-lead'],
+      practiceCode: 'Y90001',
+      importedAt: new Date().toISOString(),
     });
     // A turn finds its person through the Entra id link the staff import keeps.
     await app.directory.relink([{ employeeId: 'PL1', aadObjectId: oid.toLowerCase() }], new Date());
@@ -140,7 +169,10 @@ describe('in the Agents Playground (a Teams-like client)', () => {
     for (let i = 0; i < 2; i++) {
       await answers.nth(i).click();
       await page.getByRole('option', { name: 'Met', exact: true }).click();
-      await section.getByRole('textbox', { name: /^Evidence/ }).nth(i).fill('Named in the practice safeguarding policy, reviewed 2026');
+      await section
+        .getByRole('textbox', { name: /^Evidence/ })
+        .nth(i)
+        .fill('Named in the practice safeguarding policy, reviewed 2026');
     }
     await section.getByRole('button', { name: 'Save and see progress' }).click();
     const progress = card('1 of 12 sections complete');
@@ -157,7 +189,12 @@ describe('in the Agents Playground (a Teams-like client)', () => {
       app.training.store,
       app.directory,
       app.trainingRules,
-      ['employee_id,subject,level,completed_on,hours,provider', `PL1,children,3,${monthsAgo(40)},12,eLfH`, `PL1,adults,3,${monthsAgo(2)},8,eLfH`, `PL1,prevent,3,${monthsAgo(2)},1,eLfH`].join('\n'),
+      [
+        'employee_id,subject,level,completed_on,hours,provider',
+        `PL1,children,3,${monthsAgo(40)},12,eLfH`,
+        `PL1,adults,3,${monthsAgo(2)},8,eLfH`,
+        `PL1,prevent,3,${monthsAgo(2)},1,eLfH`,
+      ].join('\n'),
     );
     const card = (text: string) => botMessages(page).locator('.ac-adaptiveCard').filter({ hasText: text }).last();
     await type(page, 'my training');
@@ -170,7 +207,9 @@ describe('in the Agents Playground (a Teams-like client)', () => {
     await type(page, 'team compliance');
     const team = card('Training compliance: Riverside');
     await team.waitFor({ timeout: 15000 });
-    await expect(team.getByText('Safeguarding children: 0% compliant (below the target)').isVisible()).resolves.toBe(true);
+    await expect(team.getByText('Safeguarding children: 0% compliant (below the target)').isVisible()).resolves.toBe(
+      true,
+    );
     await expect(team.getByRole('button', { name: 'Remind overdue staff' }).isVisible()).resolves.toBe(true);
     await team.scrollIntoViewIfNeeded();
     await screenshot(page, 'team-compliance');
@@ -179,7 +218,10 @@ describe('in the Agents Playground (a Teams-like client)', () => {
   it('lets a lead send a library briefing to themself, which arrives and is acknowledged in place', async () => {
     // The practice lead above becomes a safeguarding lead too; they are the whole staff list.
     const { resource: person } = await app.store.container('people').item('PL1', 'PL1').read<Record<string, unknown>>();
-    await app.store.container('people').item('PL1', 'PL1').replace({ ...person, roles: ['manager', 'practice-lead', 'safeguarding-lead'] });
+    await app.store
+      .container('people')
+      .item('PL1', 'PL1')
+      .replace({ ...person, roles: ['manager', 'practice-lead', 'safeguarding-lead'] });
     const card = (text: string) => botMessages(page).locator('.ac-adaptiveCard').filter({ hasText: text }).last();
 
     await type(page, 'briefings safe sleep');
@@ -207,7 +249,9 @@ describe('in the Agents Playground (a Teams-like client)', () => {
     await arrived.getByRole('button', { name: 'What to do' }).click();
     await expect(arrived.getByText(/Give safer sleep advice at every contact/).isVisible()).resolves.toBe(true);
     await arrived.getByRole('button', { name: "I've read this" }).click();
-    const acknowledged = botMessages(page).locator('.ac-adaptiveCard').filter({ hasText: 'You confirmed you read this on' });
+    const acknowledged = botMessages(page)
+      .locator('.ac-adaptiveCard')
+      .filter({ hasText: 'You confirmed you read this on' });
     await acknowledged.first().waitFor({ timeout: 15000 });
     await acknowledged.first().scrollIntoViewIfNeeded();
     await screenshot(page, 'briefing-acknowledged');
@@ -234,7 +278,12 @@ describe('in the Agents Playground (a Teams-like client)', () => {
     await type(page, 'edit contact');
     const list = card('Edit a contact');
     await list.waitFor({ timeout: 15000 });
-    await list.locator('.ac-container').filter({ hasText: 'Multi-Agency Safeguarding Hub' }).getByRole('button', { name: 'Edit' }).first().click();
+    await list
+      .locator('.ac-container')
+      .filter({ hasText: 'Multi-Agency Safeguarding Hub' })
+      .getByRole('button', { name: 'Edit' })
+      .first()
+      .click();
     const form = card('Change: Rotherham Multi-Agency Safeguarding Hub (MASH)');
     await form.waitFor({ timeout: 15000 });
     await form.getByRole('textbox', { name: /^Telephone/ }).fill('01709 336081');
@@ -253,7 +302,10 @@ describe('in the Agents Playground (a Teams-like client)', () => {
     await page.setViewportSize({ width: 360, height: 780 });
     // The Playground keeps its message column at about 446 px however narrow the window, so the
     // card is held to a phone's 358 px, as Teams on a phone shows it.
-    const phoneWidth = await page.addStyleTag({ content: '.ac-adaptiveCard { width: 358px !important; max-width: 358px !important; min-width: 0 !important; box-sizing: border-box; }' });
+    const phoneWidth = await page.addStyleTag({
+      content:
+        '.ac-adaptiveCard { width: 358px !important; max-width: 358px !important; min-width: 0 !important; box-sizing: border-box; }',
+    });
     const card = (text: string) => botMessages(page).locator('.ac-adaptiveCard').filter({ hasText: text }).last();
     /** Buttons on a card whose title does not fit (the renderer cuts it with an ellipsis). */
     const cut = (locator: ReturnType<typeof card>) =>
@@ -272,7 +324,13 @@ describe('in the Agents Playground (a Teams-like client)', () => {
         const edge = root.getBoundingClientRect().right;
         return Array.from(root.querySelectorAll('button, [role="button"]'))
           .filter((el) => el.getClientRects().length > 0)
-          .filter((el) => el.getBoundingClientRect().right > edge + 1 || [el, ...Array.from(el.querySelectorAll('*'))].some((e) => e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1))
+          .filter(
+            (el) =>
+              el.getBoundingClientRect().right > edge + 1 ||
+              [el, ...Array.from(el.querySelectorAll('*'))].some(
+                (e) => e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1,
+              ),
+          )
           .map((el) => (el.textContent ?? '').trim());
       });
     const shoot = async (locator: ReturnType<typeof card>, name: string) => {
@@ -298,7 +356,9 @@ describe('in the Agents Playground (a Teams-like client)', () => {
     expect(width).toBeLessThanOrEqual(360);
     await shoot(kinds, 'concern-kinds');
     await expect(cut(kinds)).resolves.toEqual([]);
-    await expect(kinds.getByRole('button', { name: 'Bruising in a baby not yet mobile' }).isVisible()).resolves.toBe(true);
+    await expect(kinds.getByRole('button', { name: 'Bruising in a baby not yet mobile' }).isVisible()).resolves.toBe(
+      true,
+    );
     await kinds.getByRole('button', { name: 'Worried about a child: abuse or neglect' }).click();
     const route = card('Who to call');
     await route.waitFor({ timeout: 15000 });

@@ -25,7 +25,10 @@ export const PLAYGROUND_PORT = 56150;
 export const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts');
 
 /** `configYaml`: the Playground's configuration file (who the user is), as `npm run playground` writes it. */
-export async function startPlayground(botPort: number, opts: { configYaml?: string } = {}): Promise<{ child: ChildProcess; log: () => string; stop: () => Promise<void> }> {
+export async function startPlayground(
+  botPort: number,
+  opts: { configYaml?: string } = {},
+): Promise<{ child: ChildProcess; log: () => string; stop: () => Promise<void> }> {
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'playground-'));
   const configEnv: Record<string, string> = {};
   if (opts.configYaml) {
@@ -33,10 +36,24 @@ export async function startPlayground(botPort: number, opts: { configYaml?: stri
     fs.writeFileSync(configEnv.M365_AGENTS_PLAYGROUND_CONFIG_PATH, opts.configYaml);
   }
   const cli = require.resolve('@microsoft/m365agentsplayground/cli.js');
-  const child = spawn(process.execPath, [cli, 'start', '-e', `http://127.0.0.1:${botPort}/api/messages`, '-c', 'msteams', '--dt', '-p', String(PLAYGROUND_PORT)], {
-    cwd,
-    env: { ...process.env, BROWSER: 'none', ...configEnv },
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      cli,
+      'start',
+      '-e',
+      `http://127.0.0.1:${botPort}/api/messages`,
+      '-c',
+      'msteams',
+      '--dt',
+      '-p',
+      String(PLAYGROUND_PORT),
+    ],
+    {
+      cwd,
+      env: { ...process.env, BROWSER: 'none', ...configEnv },
+    },
+  );
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
@@ -68,7 +85,16 @@ export async function startPlayground(botPort: number, opts: { configYaml?: stri
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 

@@ -5,7 +5,15 @@ import { createLogger } from '../../src/logging/logger';
 import { startApp, type RunningApp } from '../../src/app';
 import { loadDemo, persona, type Persona } from '../../src/demo';
 import { removeDir, tempDir } from '../helpers/tmp';
-import { assertIsolatedNetwork, botMessages, launchBrowser, openChat, screenshot, startPlayground, type } from './playground';
+import {
+  assertIsolatedNetwork,
+  botMessages,
+  launchBrowser,
+  openChat,
+  screenshot,
+  startPlayground,
+  type,
+} from './playground';
 
 const BOT_PORT = 3979;
 
@@ -17,7 +25,11 @@ describe('each role in the Agents Playground, on the demo organisation', () => {
 
   beforeAll(async () => {
     assertIsolatedNetwork();
-    app = await startApp(loadConfig({ PORT: String(BOT_PORT), DATA_DIR: dataDir, LOG_LEVEL: 'warn' }), createLogger('warn'), { host: '127.0.0.1' });
+    app = await startApp(
+      loadConfig({ PORT: String(BOT_PORT), DATA_DIR: dataDir, LOG_LEVEL: 'warn' }),
+      createLogger('warn'),
+      { host: '127.0.0.1' },
+    );
     await loadDemo(app);
     browser = await launchBrowser();
   });
@@ -35,28 +47,41 @@ describe('each role in the Agents Playground, on the demo organisation', () => {
     ['lead', ['Self-assessment status', 'Team compliance', 'New briefing'], 'organisation compliance'],
   ];
 
-  it.each(cases)('as the demo %s: the welcome card offers their own commands, at phone width too', async (who, buttons, command) => {
-    const playground = await startPlayground(BOT_PORT, { configYaml: playgroundConfig(who) });
-    try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-      await openChat(page);
-      const welcome = botMessages(page).locator('.ac-adaptiveCard').filter({ hasText: 'Welcome to Safeguarding support' }).last();
-      await welcome.waitFor({ timeout: 15000 });
-      for (const b of buttons) await expect(welcome.getByRole('button', { name: b }).isVisible()).resolves.toBe(true);
-      if (who === 'staff') await expect(welcome.getByRole('button', { name: 'Practice self-assessment' }).count()).resolves.toBe(0);
-      await page.setViewportSize({ width: 360, height: 800 });
-      await welcome.scrollIntoViewIfNeeded();
-      await screenshot(page, `role-${who}-welcome-360`);
-      await page.setViewportSize({ width: 1280, height: 900 });
-      await type(page, 'help');
-      const help = botMessages(page).locator('.ac-adaptiveCard').filter({ hasText: 'How I can help' }).last();
-      await help.waitFor({ timeout: 15000 });
-      await expect(help.getByText(new RegExp(`^${command}(\\s\\[|$)`)).first().isVisible()).resolves.toBe(true);
-      if (who !== 'lead') await expect(help.getByText('organisation compliance', { exact: true }).count()).resolves.toBe(0);
-      expect(persona(who).aadObjectId).toMatch(/^[0-9a-f]{8}-/);
-      await page.close();
-    } finally {
-      await playground.stop();
-    }
-  });
+  it.each(cases)(
+    'as the demo %s: the welcome card offers their own commands, at phone width too',
+    async (who, buttons, command) => {
+      const playground = await startPlayground(BOT_PORT, { configYaml: playgroundConfig(who) });
+      try {
+        const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+        await openChat(page);
+        const welcome = botMessages(page)
+          .locator('.ac-adaptiveCard')
+          .filter({ hasText: 'Welcome to Safeguarding support' })
+          .last();
+        await welcome.waitFor({ timeout: 15000 });
+        for (const b of buttons) await expect(welcome.getByRole('button', { name: b }).isVisible()).resolves.toBe(true);
+        if (who === 'staff')
+          await expect(welcome.getByRole('button', { name: 'Practice self-assessment' }).count()).resolves.toBe(0);
+        await page.setViewportSize({ width: 360, height: 800 });
+        await welcome.scrollIntoViewIfNeeded();
+        await screenshot(page, `role-${who}-welcome-360`);
+        await page.setViewportSize({ width: 1280, height: 900 });
+        await type(page, 'help');
+        const help = botMessages(page).locator('.ac-adaptiveCard').filter({ hasText: 'How I can help' }).last();
+        await help.waitFor({ timeout: 15000 });
+        await expect(
+          help
+            .getByText(new RegExp(`^${command}(\\s\\[|$)`))
+            .first()
+            .isVisible(),
+        ).resolves.toBe(true);
+        if (who !== 'lead')
+          await expect(help.getByText('organisation compliance', { exact: true }).count()).resolves.toBe(0);
+        expect(persona(who).aadObjectId).toMatch(/^[0-9a-f]{8}-/);
+        await page.close();
+      } finally {
+        await playground.stop();
+      }
+    },
+  );
 });

@@ -1,4 +1,10 @@
-import { REMINDER_INTERVAL_MS, type AssessmentRecords, type SaveResult, type SectionDoc, type SubmissionDoc } from '../../src/assessment/store';
+import {
+  REMINDER_INTERVAL_MS,
+  type AssessmentRecords,
+  type SaveResult,
+  type SectionDoc,
+  type SubmissionDoc,
+} from '../../src/assessment/store';
 
 /**
  * An in-memory self-assessment store with etags: a save or submission under an etag that is no
@@ -32,7 +38,9 @@ export class FakeAssessmentStore implements AssessmentRecords {
   }
 
   async sections(practiceCode: string, year: number): Promise<SectionDoc[]> {
-    return [...this.docs.values()].filter((d): d is SectionDoc => d.type === 'section' && d.practiceCode === practiceCode && d.year === year);
+    return [...this.docs.values()].filter(
+      (d): d is SectionDoc => d.type === 'section' && d.practiceCode === practiceCode && d.year === year,
+    );
   }
 
   async section(practiceCode: string, year: number, sectionId: string): Promise<SectionDoc | undefined> {
@@ -41,7 +49,9 @@ export class FakeAssessmentStore implements AssessmentRecords {
 
   async saveSection(doc: Omit<SectionDoc, 'id' | 'type' | '_etag'>, etag: string): Promise<SaveResult> {
     const saved = this.write<SectionDoc>({ ...doc, id: `${doc.year}.${doc.sectionId}`, type: 'section' }, etag);
-    return saved ? { ok: true, doc: saved } : { ok: false, latest: await this.section(doc.practiceCode, doc.year, doc.sectionId) };
+    return saved
+      ? { ok: true, doc: saved }
+      : { ok: false, latest: await this.section(doc.practiceCode, doc.year, doc.sectionId) };
   }
 
   async submission(practiceCode: string, year: number): Promise<SubmissionDoc | undefined> {
@@ -66,6 +76,9 @@ export class FakeAssessmentStore implements AssessmentRecords {
 
   async allForYear(year: number): Promise<{ sections: SectionDoc[]; submissions: SubmissionDoc[] }> {
     const docs = [...this.docs.values()].filter((d) => d.year === year);
-    return { sections: docs.filter((d): d is SectionDoc => d.type === 'section'), submissions: docs.filter((d): d is SubmissionDoc => d.type === 'submission') };
+    return {
+      sections: docs.filter((d): d is SectionDoc => d.type === 'section'),
+      submissions: docs.filter((d): d is SubmissionDoc => d.type === 'submission'),
+    };
   }
 }

@@ -26,24 +26,42 @@ export interface TestBot {
   stop(opts?: { keepData?: boolean; keepConnector?: boolean }): Promise<void>;
 }
 
-export async function startTestBot(env: Record<string, string> = {}, dataDir = tempDir(), existingConnector?: LoopbackConnector, options: StartOptions = {}): Promise<TestBot> {
+export async function startTestBot(
+  env: Record<string, string> = {},
+  dataDir = tempDir(),
+  existingConnector?: LoopbackConnector,
+  options: StartOptions = {},
+): Promise<TestBot> {
   const connector = existingConnector ?? new LoopbackConnector();
   if (!existingConnector) await connector.start();
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString().split('\n')) if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString().split('\n'))
+        if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
       done();
     },
   });
-  const config = loadConfig({ PORT: '0', DATA_DIR: dataDir, SAFEGUARDING_LEAD_IDS: LEAD_OID, LOG_LEVEL: 'info', ...env });
+  const config = loadConfig({
+    PORT: '0',
+    DATA_DIR: dataDir,
+    SAFEGUARDING_LEAD_IDS: LEAD_OID,
+    LOG_LEVEL: 'info',
+    ...env,
+  });
   const clock = {
     now: new Date(),
     advanceHours(h: number) {
       clock.now = new Date(clock.now.getTime() + h * 3600_000);
     },
   };
-  const app = await startApp(config, createLogger('info', sink), { host: '127.0.0.1', now: () => clock.now, reminderIntervalMs: 0, briefingIntervalMs: 0, ...options });
+  const app = await startApp(config, createLogger('info', sink), {
+    host: '127.0.0.1',
+    now: () => clock.now,
+    reminderIntervalMs: 0,
+    briefingIntervalMs: 0,
+    ...options,
+  });
   let seq = 0;
 
   const activity = (fields: Record<string, unknown>, oid = USER_OID): Record<string, unknown> => ({
@@ -60,7 +78,11 @@ export async function startTestBot(env: Record<string, string> = {}, dataDir = t
   });
 
   const post = (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
-    fetch(`${app.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    fetch(`${app.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
 
   return {
     app,
@@ -70,7 +92,10 @@ export async function startTestBot(env: Record<string, string> = {}, dataDir = t
     clock,
     post,
     activity,
-    say: (text, opts = {}) => post(activity({ type: 'message', text, ...(opts.value ? { value: opts.value, text: undefined } : {}) }, opts.oid)),
+    say: (text, opts = {}) =>
+      post(
+        activity({ type: 'message', text, ...(opts.value ? { value: opts.value, text: undefined } : {}) }, opts.oid),
+      ),
     async stop(opts: { keepData?: boolean; keepConnector?: boolean } = {}) {
       await app.close();
       if (!opts.keepConnector) await connector.stop();

@@ -66,7 +66,11 @@ export class FakeBriefingStore implements BriefingRecords {
 
   async list(filter: { status?: BriefingStatus[]; author?: string }, top = 50): Promise<BriefingDoc[]> {
     return [...this.briefings.values()]
-      .filter((b) => (!filter.status || filter.status.includes(b.status)) && (!filter.author || b.author.aadObjectId === filter.author))
+      .filter(
+        (b) =>
+          (!filter.status || filter.status.includes(b.status)) &&
+          (!filter.author || b.author.aadObjectId === filter.author),
+      )
       .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
       .slice(0, top)
       .map((b) => structuredClone(b));
@@ -82,7 +86,9 @@ export class FakeBriefingStore implements BriefingRecords {
   }
 
   async unseenFor(aadObjectId: string): Promise<DeliveryDoc[]> {
-    return [...this.deliveries.values()].filter((d) => d.recipient.aadObjectId === aadObjectId && d.state === 'delivered' && !d.seenAt).map((d) => structuredClone(d));
+    return [...this.deliveries.values()]
+      .filter((d) => d.recipient.aadObjectId === aadObjectId && d.state === 'delivered' && !d.seenAt)
+      .map((d) => structuredClone(d));
   }
 
   async reachable(): Promise<Set<string>> {
@@ -133,7 +139,11 @@ export class RecordingNotifier implements Notifier {
     this.delivered.push({ to, reply });
     return 'sent';
   }
-  async deliver(to: string, reply: Reply, opts?: { beforeSend?: () => Promise<void> }): Promise<{ activityId: string; conversationId: string }> {
+  async deliver(
+    to: string,
+    reply: Reply,
+    opts?: { beforeSend?: () => Promise<void> },
+  ): Promise<{ activityId: string; conversationId: string }> {
     await opts?.beforeSend?.();
     this.delivered.push({ to, reply });
     return { activityId: String(this.delivered.length), conversationId: `a:${to}` };
@@ -176,7 +186,8 @@ export function briefingsHarness(store = new FakeBriefingStore()): BriefingsHarn
   const ctx: BriefingsContext = {
     store,
     engine: {
-      resolveAudience: async (a: Audience) => staff.filter((p) => a.kind === 'everyone' || a.values.includes(p[field[a.kind]] ?? '')),
+      resolveAudience: async (a: Audience) =>
+        staff.filter((p) => a.kind === 'everyone' || a.values.includes(p[field[a.kind]] ?? '')),
       work: async (id: string) => void worked.push(id),
       pacer: new Pacer({ ratePerSecond: 1000 }),
     },
@@ -201,7 +212,14 @@ export function briefingsHarness(store = new FakeBriefingStore()): BriefingsHarn
   const reading = new Reading(ctx);
   const reports = new Reports(ctx);
   const capability = createBriefingsCapability(
-    { read: reading, compose: new Composing(ctx), send: new Sending(ctx), reschedule: new Rescheduling(ctx), reports, engine: { start: () => undefined, stop: async () => undefined } },
+    {
+      read: reading,
+      compose: new Composing(ctx),
+      send: new Sending(ctx),
+      reschedule: new Rescheduling(ctx),
+      reports,
+      engine: { start: () => undefined, stop: async () => undefined },
+    },
     { engineIntervalMs: 0 },
   );
   return {

@@ -127,7 +127,15 @@ export class LoopbackConnector {
     const found = this.sent.find(predicate);
     if (found) return Promise.resolve(found);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`No matching activity within ${timeoutMs} ms; sent: ${JSON.stringify(this.sent.map((s) => s.activity.text ?? s.activity.type))}`)), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `No matching activity within ${timeoutMs} ms; sent: ${JSON.stringify(this.sent.map((s) => s.activity.text ?? s.activity.type))}`,
+            ),
+          ),
+        timeoutMs,
+      );
       this.waiters.push({
         predicate,
         resolve: (a) => {

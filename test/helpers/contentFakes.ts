@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { ApproveOutcome, ContentProposal, ContentStoreApi, ContentVersion, ItemReviews, ReviewRecord } from '../../src/content/store';
+import type {
+  ApproveOutcome,
+  ContentProposal,
+  ContentStoreApi,
+  ContentVersion,
+  ItemReviews,
+  ReviewRecord,
+} from '../../src/content/store';
 import { versionFrom } from '../../src/content/store';
 
 /**
@@ -28,7 +35,17 @@ export class FakeContentStore implements ContentStoreApi {
 
   async seed(set: string, body: Record<string, unknown>, now: Date): Promise<'seeded' | 'already'> {
     if (this.pointers.has(set)) return 'already';
-    this.versions.set(`${set}:v1`, { id: `${set}:v1`, set, kind: 'version', version: 1, body, proposedBy: 'content files', approvedBy: 'content files', approvedAt: now.toISOString(), changes: [{ text: 'First version, from the files in content/' }] });
+    this.versions.set(`${set}:v1`, {
+      id: `${set}:v1`,
+      set,
+      kind: 'version',
+      version: 1,
+      body,
+      proposedBy: 'content files',
+      approvedBy: 'content files',
+      approvedAt: now.toISOString(),
+      changes: [{ text: 'First version, from the files in content/' }],
+    });
     this.pointers.set(set, { version: 1, etag: ++this.etags });
     return 'seeded';
   }
@@ -48,11 +65,26 @@ export class FakeContentStore implements ContentStoreApi {
   landOtherVersion(set: string, now = new Date()): void {
     const pointer = this.pointers.get(set)!;
     const n = pointer.version + 1;
-    this.versions.set(`${set}:v${n}`, { id: `${set}:v${n}`, set, kind: 'version', version: n, body: this.versions.get(`${set}:v${pointer.version}`)!.body, proposedBy: 'someone', approvedBy: 'someone else', approvedAt: now.toISOString(), changes: [{ text: 'Another change' }] });
+    this.versions.set(`${set}:v${n}`, {
+      id: `${set}:v${n}`,
+      set,
+      kind: 'version',
+      version: n,
+      body: this.versions.get(`${set}:v${pointer.version}`)!.body,
+      proposedBy: 'someone',
+      approvedBy: 'someone else',
+      approvedAt: now.toISOString(),
+      changes: [{ text: 'Another change' }],
+    });
     this.pointers.set(set, { version: n, etag: ++this.etags });
   }
 
-  async approve(set: string, id: string, by: { aadObjectId: string; name?: string }, now: Date): Promise<ApproveOutcome> {
+  async approve(
+    set: string,
+    id: string,
+    by: { aadObjectId: string; name?: string },
+    now: Date,
+  ): Promise<ApproveOutcome> {
     const proposal = this.proposals.get(id);
     if (!proposal || !id.startsWith(`${set}:p:`)) return { outcome: 'missing' };
     if (proposal.status !== 'proposed') return { outcome: 'already', proposal: { ...proposal } };
@@ -73,16 +105,34 @@ export class FakeContentStore implements ContentStoreApi {
       return { outcome: 'stale', current: this.pointers.get(set)!.version };
     }
     this.pointers.set(set, { version: next.version, etag: ++this.etags });
-    Object.assign(proposal, { status: 'approved', decidedBy: by.aadObjectId, decidedByName: by.name, decidedAt: now.toISOString(), approvedVersion: next.version });
+    Object.assign(proposal, {
+      status: 'approved',
+      decidedBy: by.aadObjectId,
+      decidedByName: by.name,
+      decidedAt: now.toISOString(),
+      approvedVersion: next.version,
+    });
     return { outcome: 'approved', version: next };
   }
 
-  async decline(set: string, id: string, by: { aadObjectId: string; name?: string }, reason: string, now: Date): Promise<'declined' | 'own' | 'already' | 'missing'> {
+  async decline(
+    set: string,
+    id: string,
+    by: { aadObjectId: string; name?: string },
+    reason: string,
+    now: Date,
+  ): Promise<'declined' | 'own' | 'already' | 'missing'> {
     const proposal = this.proposals.get(id);
     if (!proposal || !id.startsWith(`${set}:p:`)) return 'missing';
     if (proposal.status !== 'proposed') return 'already';
     if (proposal.proposedBy === by.aadObjectId) return 'own';
-    Object.assign(proposal, { status: 'declined', decidedBy: by.aadObjectId, decidedByName: by.name, decidedAt: now.toISOString(), reason });
+    Object.assign(proposal, {
+      status: 'declined',
+      decidedBy: by.aadObjectId,
+      decidedByName: by.name,
+      decidedAt: now.toISOString(),
+      reason,
+    });
     return 'declined';
   }
 
@@ -91,7 +141,9 @@ export class FakeContentStore implements ContentStoreApi {
   }
 
   async open(set: string): Promise<ContentProposal[]> {
-    return [...this.proposals.values()].filter((p) => p.set === set && p.status === 'proposed').sort((a, b) => b.proposedAt.localeCompare(a.proposedAt));
+    return [...this.proposals.values()]
+      .filter((p) => p.set === set && p.status === 'proposed')
+      .sort((a, b) => b.proposedAt.localeCompare(a.proposedAt));
   }
 
   async reviews(set: string): Promise<ItemReviews | undefined> {
@@ -99,7 +151,10 @@ export class FakeContentStore implements ContentStoreApi {
   }
 
   async recordReview(set: string, key: string, record: ReviewRecord): Promise<void> {
-    this.reviewed.set(set, { tag: String(++this.etags), byItem: { ...(this.reviewed.get(set)?.byItem ?? {}), [key]: record } });
+    this.reviewed.set(set, {
+      tag: String(++this.etags),
+      byItem: { ...(this.reviewed.get(set)?.byItem ?? {}), [key]: record },
+    });
   }
 
   async claimReviewCard(month: string, person: string, now: Date): Promise<boolean> {

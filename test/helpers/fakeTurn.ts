@@ -30,7 +30,12 @@ export function fakeTurn(opts: FakeTurnOptions = {}): FakeTurn {
   const sent: Reply[] = [];
   return {
     user: { aadObjectId, name: opts.name ?? 'Test Person', tenantId: 'tenant' },
-    principal: { aadObjectId, name: opts.name ?? 'Test Person', ...opts.principal, roles: resolveRoles(opts.roles ?? [], false) },
+    principal: {
+      aadObjectId,
+      name: opts.name ?? 'Test Person',
+      ...opts.principal,
+      roles: resolveRoles(opts.roles ?? [], false),
+    },
     conversation: { id: `conv-${aadObjectId}`, kind: opts.kind ?? 'personal' },
     text: opts.text ?? '',
     args: opts.args,

@@ -12,10 +12,17 @@ export async function fileServer(files: Record<string, string>): Promise<{ url: 
     res.end(body ?? '');
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, close: () => new Promise((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
 }
 
 /** A Teams file-download attachment pointing at the file server. */
 export function fileAttachment(name: string, url: string): Record<string, unknown> {
-  return { contentType: 'application/vnd.microsoft.teams.file.download.info', name, content: { downloadUrl: url, fileType: name.split('.').pop() } };
+  return {
+    contentType: 'application/vnd.microsoft.teams.file.download.info',
+    name,
+    content: { downloadUrl: url, fileType: name.split('.').pop() },
+  };
 }

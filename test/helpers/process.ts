@@ -19,7 +19,9 @@ export interface BotProcess {
 /** Starts `npm start`'s entry point; port 0 (the default) lets the system choose a free port. */
 export function startBotProcess(dataDir: string, port = 0, env: Record<string, string> = {}): BotProcess {
   let listening = 0;
-  const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'info', ...env } });
+  const child = spawn(process.execPath, [MAIN], {
+    env: { PATH: process.env.PATH, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'info', ...env },
+  });
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));

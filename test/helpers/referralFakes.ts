@@ -18,8 +18,22 @@ export class FakeFollowUpStore implements FollowUpStoreApi {
     return { ...stored };
   }
 
-  async record(aadObjectId: string, routeId: string, afterHours: number, reference: string | undefined, now: Date): Promise<FollowUp> {
-    return this.put({ id: randomUUID(), aadObjectId, routeId, madeAt: now.toISOString(), dueAt: new Date(now.getTime() + afterHours * 3600_000).toISOString(), status: 'awaiting-feedback', ...(reference ? { reference } : {}) });
+  async record(
+    aadObjectId: string,
+    routeId: string,
+    afterHours: number,
+    reference: string | undefined,
+    now: Date,
+  ): Promise<FollowUp> {
+    return this.put({
+      id: randomUUID(),
+      aadObjectId,
+      routeId,
+      madeAt: now.toISOString(),
+      dueAt: new Date(now.getTime() + afterHours * 3600_000).toISOString(),
+      status: 'awaiting-feedback',
+      ...(reference ? { reference } : {}),
+    });
   }
 
   async get(aadObjectId: string, id: string): Promise<FollowUp | undefined> {
@@ -28,7 +42,10 @@ export class FakeFollowUpStore implements FollowUpStoreApi {
   }
 
   async open(aadObjectId: string): Promise<FollowUp[]> {
-    return [...this.docs.values()].filter((f) => f.aadObjectId === aadObjectId && f.status !== 'feedback-received').sort((a, b) => b.madeAt.localeCompare(a.madeAt)).map((f) => ({ ...f }));
+    return [...this.docs.values()]
+      .filter((f) => f.aadObjectId === aadObjectId && f.status !== 'feedback-received')
+      .sort((a, b) => b.madeAt.localeCompare(a.madeAt))
+      .map((f) => ({ ...f }));
   }
 
   async feedbackReceived(aadObjectId: string, id: string, now: Date): Promise<'updated' | 'already' | 'missing'> {
@@ -41,7 +58,13 @@ export class FakeFollowUpStore implements FollowUpStoreApi {
 
   async due(now: Date): Promise<FollowUp[]> {
     const stale = new Date(now.getTime() - CLAIM_TIMEOUT_MS).toISOString();
-    return [...this.docs.values()].filter((f) => (f.status === 'awaiting-feedback' && f.dueAt <= now.toISOString()) || (f.status === 'reminding' && f.claimedAt! <= stale)).map((f) => ({ ...f }));
+    return [...this.docs.values()]
+      .filter(
+        (f) =>
+          (f.status === 'awaiting-feedback' && f.dueAt <= now.toISOString()) ||
+          (f.status === 'reminding' && f.claimedAt! <= stale),
+      )
+      .map((f) => ({ ...f }));
   }
 
   /** Claims as another worker would: the reminder's etag moves on. */
@@ -65,7 +88,10 @@ export class FakeFollowUpStore implements FollowUpStoreApi {
     const before = new Date(now.getTime() - days * 86_400_000).toISOString();
     let removed = 0;
     for (const f of [...this.docs.values()]) {
-      if ((f.status === 'feedback-received' && f.feedbackAt! < before) || (f.status === 'reminded' && f.remindedAt! < before)) {
+      if (
+        (f.status === 'feedback-received' && f.feedbackAt! < before) ||
+        (f.status === 'reminded' && f.remindedAt! < before)
+      ) {
         this.docs.delete(f.id);
         removed++;
       }

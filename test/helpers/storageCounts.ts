@@ -5,7 +5,12 @@ export function countStorage() {
   const queries: string[] = [];
   const writes: string[] = [];
   const spies: jest.SpyInstance[] = [];
-  const wrap = <T extends object>(proto: T, name: keyof T & string, into: string[], containerOf: (self: T) => string) => {
+  const wrap = <T extends object>(
+    proto: T,
+    name: keyof T & string,
+    into: string[],
+    containerOf: (self: T) => string,
+  ) => {
     const original = proto[name] as unknown as (...a: unknown[]) => unknown;
     spies.push(
       jest.spyOn(proto, name as never).mockImplementation(function (this: T, ...args: unknown[]) {

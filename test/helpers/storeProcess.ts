@@ -19,12 +19,16 @@ export interface StoreProcess {
 export async function startStoreProcess(dir: string, port = 0, prefix: string[] = []): Promise<StoreProcess> {
   const env = { PATH: process.env.PATH, DATA_DIR: dir, STORE_PORT: String(port) };
   const stdio: ('ignore' | 'inherit' | 'ipc')[] = ['ignore', 'ignore', 'inherit', 'ipc'];
-  const child = prefix.length ? spawn(prefix[0]!, [...prefix.slice(1), process.execPath, STORE_SERVER], { env, stdio }) : fork(STORE_SERVER, [], { env, stdio });
+  const child = prefix.length
+    ? spawn(prefix[0]!, [...prefix.slice(1), process.execPath, STORE_SERVER], { env, stdio })
+    : fork(STORE_SERVER, [], { env, stdio });
   const { endpoint } = await new Promise<{ endpoint: string }>((resolve, reject) => {
     child.once('message', (m) => resolve(m as { endpoint: string }));
     child.once('exit', (code) => reject(new Error(`store process exited with ${code}`)));
   });
-  const exited = new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+  const exited = new Promise<void>((resolve) =>
+    child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve()),
+  );
   return {
     child,
     endpoint,

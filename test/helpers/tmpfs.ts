@@ -24,17 +24,28 @@ function has(command: string): boolean {
 /** Why a private tmpfs cannot be mounted here, or undefined when it can. */
 export function tmpfsUnavailable(): string | undefined {
   if (process.platform !== 'linux') return `not Linux (${process.platform})`;
-  if (process.getuid?.() !== 0) return 'not running as root: mounting a tmpfs in a private mount namespace needs root (CI runs as root)';
-  for (const command of ['unshare', 'nsenter', 'mount']) if (!has(command)) return `${command} is not installed (util-linux, mount)`;
-  const probe = spawnSync('unshare', ['-m', 'sh', '-c', 'd=$(mktemp -d) && mount -t tmpfs -o size=64k tmpfs "$d" && umount "$d" && rmdir "$d"'], { encoding: 'utf8', timeout: 10_000 });
-  if (probe.status !== 0) return `unshare -m / mount -t tmpfs was refused: ${(probe.stderr || probe.error?.message || `exit ${probe.status}`).trim().split('\n')[0]}`;
+  if (process.getuid?.() !== 0)
+    return 'not running as root: mounting a tmpfs in a private mount namespace needs root (CI runs as root)';
+  for (const command of ['unshare', 'nsenter', 'mount'])
+    if (!has(command)) return `${command} is not installed (util-linux, mount)`;
+  const probe = spawnSync(
+    'unshare',
+    ['-m', 'sh', '-c', 'd=$(mktemp -d) && mount -t tmpfs -o size=64k tmpfs "$d" && umount "$d" && rmdir "$d"'],
+    { encoding: 'utf8', timeout: 10_000 },
+  );
+  if (probe.status !== 0)
+    return `unshare -m / mount -t tmpfs was refused: ${(probe.stderr || probe.error?.message || `exit ${probe.status}`).trim().split('\n')[0]}`;
   return undefined;
 }
 
 /** Mounts a tmpfs of `size` (for example `1m`) on the existing folder `dir` in a new mount namespace. */
 export async function privateTmpfs(dir: string, size: string): Promise<PrivateTmpfs> {
   // The holder keeps the namespace (and so the tmpfs) alive; processes join it with nsenter.
-  const holder: ChildProcess = spawn('unshare', ['-m', 'sh', '-c', 'mount -t tmpfs -o "size=$2" tmpfs "$1" && echo mounted && exec sleep 3600', 'sh', dir, size], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const holder: ChildProcess = spawn(
+    'unshare',
+    ['-m', 'sh', '-c', 'mount -t tmpfs -o "size=$2" tmpfs "$1" && echo mounted && exec sleep 3600', 'sh', dir, size],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let said = '';
   holder.stdout!.on('data', (c: Buffer) => (said += c.toString()));
   holder.stderr!.on('data', (c: Buffer) => (said += c.toString()));
@@ -53,7 +64,8 @@ export async function privateTmpfs(dir: string, size: string): Promise<PrivateTm
   });
   const pid = holder.pid!;
   const seen = `/proc/${pid}/root${dir}`;
-  if (fs.statfsSync(seen).blocks * fs.statfsSync(seen).bsize > 64 * 1024 * 1024) throw new Error(`${seen} is not the small tmpfs`);
+  if (fs.statfsSync(seen).blocks * fs.statfsSync(seen).bsize > 64 * 1024 * 1024)
+    throw new Error(`${seen} is not the small tmpfs`);
   const exited = new Promise<void>((resolve) => holder.once('exit', () => resolve()));
   return {
     dir,

@@ -47,8 +47,12 @@ export class FakeTrainingStore implements TrainingRecords {
     return new Map(memberIds.flatMap((id) => (this.records.has(id) ? [[id, this.records.get(id)!] as const] : [])));
   }
 
-  async *recordsOf(employeeIds: readonly string[]): AsyncGenerator<{ employeeId: string; completions: () => Completion[] }[]> {
-    yield employeeIds.filter((id) => this.records.has(id)).map((employeeId) => ({ employeeId, completions: () => this.records.get(employeeId)! }));
+  async *recordsOf(
+    employeeIds: readonly string[],
+  ): AsyncGenerator<{ employeeId: string; completions: () => Completion[] }[]> {
+    yield employeeIds
+      .filter((id) => this.records.has(id))
+      .map((employeeId) => ({ employeeId, completions: () => this.records.get(employeeId)! }));
   }
 
   async addSelfRecorded(employeeId: string, _team: string, entry: CompletionEntry): Promise<'added' | 'already'> {
@@ -61,7 +65,12 @@ export class FakeTrainingStore implements TrainingRecords {
     return outcome;
   }
 
-  async decideSelfRecorded(employeeId: string, _team: string, recordId: string, decision: { decision: 'confirm' | 'reject'; by: string; at: string }) {
+  async decideSelfRecorded(
+    employeeId: string,
+    _team: string,
+    recordId: string,
+    decision: { decision: 'confirm' | 'reject'; by: string; at: string },
+  ) {
     let outcome = { kind: 'gone' } as ReturnType<typeof withDecision>['outcome'];
     this.update(employeeId, (list) => {
       const change = withDecision(list, employeeId, recordId, decision);
@@ -82,11 +91,29 @@ export class FakeTrainingStore implements TrainingRecords {
   }
 }
 
-export function person(id: string, name: string, team: string, opts: { staffGroup?: string; roles?: Role[]; aadObjectId?: string } = {}): StoredPerson {
-  return { id, employeeId: id, name, email: `${id.toLowerCase()}@nhs.net`, team, staffGroup: opts.staffGroup ?? 'all-staff', roles: opts.roles ?? [], aadObjectId: opts.aadObjectId, importedAt: '2026-01-01T00:00:00.000Z' };
+export function person(
+  id: string,
+  name: string,
+  team: string,
+  opts: { staffGroup?: string; roles?: Role[]; aadObjectId?: string } = {},
+): StoredPerson {
+  return {
+    id,
+    employeeId: id,
+    name,
+    email: `${id.toLowerCase()}@nhs.net`,
+    team,
+    staffGroup: opts.staffGroup ?? 'all-staff',
+    roles: opts.roles ?? [],
+    aadObjectId: opts.aadObjectId,
+    importedAt: '2026-01-01T00:00:00.000Z',
+  };
 }
 
-export class FakeDirectory implements Pick<PeopleDirectory, 'get' | 'teamMembers' | 'managersOf' | 'safeguardingLeads' | 'roster' | 'practiceLeads'> {
+export class FakeDirectory implements Pick<
+  PeopleDirectory,
+  'get' | 'teamMembers' | 'managersOf' | 'safeguardingLeads' | 'roster' | 'practiceLeads'
+> {
   constructor(readonly people: StoredPerson[] = []) {}
 
   async get(employeeId: string) {
@@ -110,7 +137,9 @@ export class FakeDirectory implements Pick<PeopleDirectory, 'get' | 'teamMembers
   }
 
   async practiceLeads(practiceCode?: string) {
-    return this.people.filter((p) => p.roles.includes('practice-lead') && (!practiceCode || p.practiceCode === practiceCode));
+    return this.people.filter(
+      (p) => p.roles.includes('practice-lead') && (!practiceCode || p.practiceCode === practiceCode),
+    );
   }
 }
 
@@ -153,10 +182,18 @@ export function fakeAudit(): AuditTrail & { notes: [string, unknown][] } {
 }
 
 export function fakeExports(): Pick<ExportLinks, 'link'> {
-  return { link: (kind, params) => ({ url: `https://bot.example/exports?kind=${kind}&${new URLSearchParams(params).toString()}`, expiresAt: new Date('2026-11-23T09:15:00Z') }) };
+  return {
+    link: (kind, params) => ({
+      url: `https://bot.example/exports?kind=${kind}&${new URLSearchParams(params).toString()}`,
+      expiresAt: new Date('2026-11-23T09:15:00Z'),
+    }),
+  };
 }
 
 /** Everyone with a 1:1 chat, unless listed. */
 export function fakeConversations(without: string[] = []) {
-  return { withChat: async (ids: readonly string[]) => new Set(ids.map((i) => i.toLowerCase()).filter((i) => !without.includes(i))) };
+  return {
+    withChat: async (ids: readonly string[]) =>
+      new Set(ids.map((i) => i.toLowerCase()).filter((i) => !without.includes(i))),
+  };
 }

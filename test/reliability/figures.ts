@@ -14,11 +14,32 @@ export interface Figure {
 }
 
 /** Records one figure for the table; `expectFiguresOk` then fails the test if it is off. */
-export function figure(area: string, name: string, value: number, expected: { eq?: number; min?: number; max?: number }, unit = ''): void {
-  const ok = (expected.eq === undefined || value === expected.eq) && (expected.min === undefined || value >= expected.min) && (expected.max === undefined || value < expected.max);
-  const shown = [expected.eq !== undefined ? `${expected.eq}` : '', expected.min !== undefined ? `>= ${expected.min}` : '', expected.max !== undefined ? `< ${expected.max}` : ''].filter(Boolean).join(', ');
+export function figure(
+  area: string,
+  name: string,
+  value: number,
+  expected: { eq?: number; min?: number; max?: number },
+  unit = '',
+): void {
+  const ok =
+    (expected.eq === undefined || value === expected.eq) &&
+    (expected.min === undefined || value >= expected.min) &&
+    (expected.max === undefined || value < expected.max);
+  const shown = [
+    expected.eq !== undefined ? `${expected.eq}` : '',
+    expected.min !== undefined ? `>= ${expected.min}` : '',
+    expected.max !== undefined ? `< ${expected.max}` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
   fs.mkdirSync(path.dirname(FIGURES_FILE), { recursive: true });
-  const row: Figure = { area, figure: name, value: `${value}${unit ? ` ${unit}` : ''}`, expected: `${shown}${unit ? ` ${unit}` : ''}`, ok };
+  const row: Figure = {
+    area,
+    figure: name,
+    value: `${value}${unit ? ` ${unit}` : ''}`,
+    expected: `${shown}${unit ? ` ${unit}` : ''}`,
+    ok,
+  };
   fs.appendFileSync(FIGURES_FILE, `${JSON.stringify(row)}\n`);
   if (!ok) off.push(`${area}: ${name} is ${row.value}, expected ${row.expected}`);
 }

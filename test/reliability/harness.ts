@@ -5,10 +5,12 @@ import type { Store } from '../../src/storage/store';
 import { cardOf, cardText, type SentActivity } from '../helpers/connector';
 
 /** Everything a person would read in a message: its text and any card. */
-export const readable = (a: SentActivity): string => `${a.activity.text ?? ''}\n${a.activity.summary ?? ''}\n${cardText(cardOf(a))}`;
+export const readable = (a: SentActivity): string =>
+  `${a.activity.text ?? ''}\n${a.activity.summary ?? ''}\n${cardText(cardOf(a))}`;
 
 /** A JavaScript stack frame or an internal error name in what a user reads. */
-export const STACK_TRACE = /\n\s*at \S.*:\d+:\d+|\b(TypeError|ReferenceError|RangeError|SyntaxError|ZodError)\b|node_modules|\/dist\/src\//;
+export const STACK_TRACE =
+  /\n\s*at \S.*:\d+:\d+|\b(TypeError|ReferenceError|RangeError|SyntaxError|ZodError)\b|node_modules|\/dist\/src\//;
 
 /** Expected writes: conversation references and the audit trail. */
 const EXPECTED_WRITES: ContainerName[] = ['conversations', 'audit'];
@@ -33,9 +35,14 @@ export async function storeDocuments(store: Store): Promise<Map<string, string>>
 }
 
 /** Documents added, removed or changed between two snapshots. */
-export function storeChanges(before: Map<string, string>, after: Map<string, string>, expected: RegExp[] = []): string[] {
+export function storeChanges(
+  before: Map<string, string>,
+  after: Map<string, string>,
+  expected: RegExp[] = [],
+): string[] {
   const changed: string[] = [];
-  for (const [key, value] of after) if (before.get(key) !== value && !expected.some((e) => e.test(key))) changed.push(key);
+  for (const [key, value] of after)
+    if (before.get(key) !== value && !expected.some((e) => e.test(key))) changed.push(key);
   for (const key of before.keys()) if (!after.has(key)) changed.push(`-${key}`);
   return changed;
 }
@@ -44,7 +51,11 @@ const CARDS = path.join(__dirname, '..', '..', 'cards');
 const SRC = path.join(__dirname, '..', '..', 'src');
 
 function files(dir: string, ext: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name), ext) : e.name.endsWith(ext) ? [path.join(dir, e.name)] : []));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) =>
+      e.isDirectory() ? files(path.join(dir, e.name), ext) : e.name.endsWith(ext) ? [path.join(dir, e.name)] : [],
+    );
 }
 
 /**
@@ -67,7 +78,11 @@ export function cardVerbs(): Map<string, Set<string>> {
       const o = node as Record<string, unknown>;
       if (typeof o.type === 'string' && o.type.startsWith('Input.') && typeof o.id === 'string') inputs.push(o.id);
       const data = (o.data ?? undefined) as Record<string, unknown> | undefined;
-      if (data && typeof data.verb === 'string') add(data.verb, Object.keys(data).filter((k) => k !== 'verb'));
+      if (data && typeof data.verb === 'string')
+        add(
+          data.verb,
+          Object.keys(data).filter((k) => k !== 'verb'),
+        );
       if (typeof o.verb === 'string') add(o.verb, Object.keys(data ?? {}));
       Object.values(o).forEach(visit);
     }
@@ -84,7 +99,8 @@ export function cardVerbs(): Map<string, Set<string>> {
     const text = fs.readFileSync(file, 'utf8');
     for (const m of text.matchAll(/verb: '([a-zA-Z.]+)'/g)) add(m[1]!);
     // Each capability's verbs constant (`export const X_VERBS = { key: 'verb', … }`).
-    for (const block of text.matchAll(/export const \w+_VERBS = \{([^}]*)\}/g)) for (const m of block[1]!.matchAll(/\w+\s*:\s*'([a-zA-Z.]+)'/g)) add(m[1]!);
+    for (const block of text.matchAll(/export const \w+_VERBS = \{([^}]*)\}/g))
+      for (const m of block[1]!.matchAll(/\w+\s*:\s*'([a-zA-Z.]+)'/g)) add(m[1]!);
   }
   return verbs;
 }

@@ -10,18 +10,35 @@ import { expectFiguresOk, figure } from './figures';
 const AREA = 'kill -9';
 const IMPORT = path.join(__dirname, '..', '..', 'dist', 'scripts', 'import.js');
 const staffCsv = (prefix: string, n: number) =>
-  ['employee_id,name,email,aad_object_id,team,staff_group,roles,practice_code', ...Array.from({ length: n }, (_, i) => `${prefix}${i},Person ${prefix}${i},${prefix}${i}@nhs.net,,Continuing Care,clinical,,`)].join('\n');
+  [
+    'employee_id,name,email,aad_object_id,team,staff_group,roles,practice_code',
+    ...Array.from(
+      { length: n },
+      (_, i) => `${prefix}${i},Person ${prefix}${i},${prefix}${i}@nhs.net,,Continuing Care,clinical,,`,
+    ),
+  ].join('\n');
 
 /** Runs the staff import CLI (attached to the running bot's store); resolves with its exit code. */
 function runImport(dir: string, file: string): { done: Promise<number | null> } {
-  const child = spawn(process.execPath, [IMPORT, 'staff', file], { env: { PATH: process.env.PATH, DATA_DIR: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [IMPORT, 'staff', file], {
+    env: { PATH: process.env.PATH, DATA_DIR: dir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return { done: new Promise((resolve) => child.once('exit', (code) => resolve(code))) };
 }
 
 async function countPeople(dir: string, prefix: string): Promise<number> {
-  const store = await openStore({ cosmos: { database: 'safeguarding' }, dataDir: dir } as never, { attachIfRunning: true });
+  const store = await openStore({ cosmos: { database: 'safeguarding' }, dataDir: dir } as never, {
+    attachIfRunning: true,
+  });
   try {
-    const { resources } = await store.container('people').items.query<number>({ query: 'SELECT VALUE COUNT(1) FROM c WHERE STARTSWITH(c.id, @p)', parameters: [{ name: '@p', value: prefix }] }).fetchAll();
+    const { resources } = await store
+      .container('people')
+      .items.query<number>({
+        query: 'SELECT VALUE COUNT(1) FROM c WHERE STARTSWITH(c.id, @p)',
+        parameters: [{ name: '@p', value: prefix }],
+      })
+      .fetchAll();
     return resources[0] ?? 0;
   } finally {
     await store.close();
@@ -49,10 +66,14 @@ describe('kill -9 of the bot, then a restart', () => {
     const first = await runImport(fx.dir, path.join(fx.dir, 'a.csv')).done;
     const second = runImport(fx.dir, path.join(fx.dir, 'b.csv'));
     // Kill the bot (which holds the store the CLI imports through) once the import is under way.
-    for (let i = 0; i < 100 && (await countPeople(fx.dir, 'B').catch(() => 0)) === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 100 && (await countPeople(fx.dir, 'B').catch(() => 0)) === 0; i++)
+      await new Promise((r) => setTimeout(r, 50));
     await bot!.kill('SIGKILL');
     await second.done; // it fails with the bot gone (or, on a fast machine, may just have finished)
-    const restarted = await start().then(() => 1, () => 0);
+    const restarted = await start().then(
+      () => 1,
+      () => 0,
+    );
     const keptA = await countPeople(fx.dir, 'A');
     const partB = await countPeople(fx.dir, 'B');
     const again = await runImport(fx.dir, path.join(fx.dir, 'b.csv')).done;
@@ -73,30 +94,51 @@ describe('kill -9 of the bot, then a restart', () => {
       const res = await fetch(url(), {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ type: 'message', text: 'help', id: randomUUID(), channelId: 'msteams', serviceUrl: fx.connector.url, from: { id: `29:${oid}`, aadObjectId: oid }, recipient: { id: '28:bot' }, conversation: { id: `a:personal-${oid}`, conversationType: 'personal', tenantId: 't' } }),
+        body: JSON.stringify({
+          type: 'message',
+          text: 'help',
+          id: randomUUID(),
+          channelId: 'msteams',
+          serviceUrl: fx.connector.url,
+          from: { id: `29:${oid}`, aadObjectId: oid },
+          recipient: { id: '28:bot' },
+          conversation: { id: `a:personal-${oid}`, conversationType: 'personal', tenantId: 't' },
+        }),
       });
       if (res.status === 200) acked.push(oid);
     };
     let n = 0;
     const worker = async () => {
-      for (let i = 0; i < 400 && acked.length < 150; i++) await say(`dddddddd-0000-4000-8000-${String(++n).padStart(12, '0')}`).catch(() => undefined);
+      for (let i = 0; i < 400 && acked.length < 150; i++)
+        await say(`dddddddd-0000-4000-8000-${String(++n).padStart(12, '0')}`).catch(() => undefined);
     };
     const burst = Promise.all([worker(), worker(), worker(), worker()]);
     for (let i = 0; i < 200 && acked.length < 100; i++) await new Promise((r) => setTimeout(r, 50));
     await bot!.kill('SIGKILL');
     await burst;
     // A write cut off mid-way by the kill, as the disk would hold it.
-    const journal = path.join(fx.dir, fs.readdirSync(fx.dir).find((f) => /^journal-\d+\.jsonl$/.test(f))!);
+    const journal = path.join(
+      fx.dir,
+      fs.readdirSync(fx.dir).find((f) => /^journal-\d+\.jsonl$/.test(f))!,
+    );
     fs.appendFileSync(journal, '{"m":"POST","u":"/dbs/safeguarding/colls/conversations/docs","h":{"content-ty');
-    const restarted = await start().then(() => 1, () => 0);
-    const store = await openStore({ cosmos: { database: 'safeguarding' }, dataDir: fx.dir } as never, { attachIfRunning: true });
+    const restarted = await start().then(
+      () => 1,
+      () => 0,
+    );
+    const store = await openStore({ cosmos: { database: 'safeguarding' }, dataDir: fx.dir } as never, {
+      attachIfRunning: true,
+    });
     let lost = 0;
     try {
       for (const oid of acked) if (!(await store.container('conversations').item(oid, oid).read()).resource) lost++;
     } finally {
       await store.close();
     }
-    const logged = bot!.output().split('\n').filter((l) => /dropped the torn last line/.test(l)).length;
+    const logged = bot!
+      .output()
+      .split('\n')
+      .filter((l) => /dropped the torn last line/.test(l)).length;
     figure(AREA, 'burst: acknowledged turns before the kill', acked.length, { min: 100 });
     figure(AREA, 'burst: bot starts again', restarted, { eq: 1 });
     figure(AREA, 'burst: acknowledged writes lost', lost, { eq: 0 });

@@ -12,10 +12,23 @@ const PATIENT = 'Jane Smith aged 34, NHS number 943 476 5919, LS1 4AP, mobile 07
 /** What must never be found on disk or in the logs, however it is spaced. */
 const FOUND = [/943\s?476\s?5919/, /9434765919/, /LS1 ?4AP/i, /07700\s?900123/, /Jane Smith/];
 /** Valid values for the other fields, so that the one carrying patient details is what is judged. */
-const VALID: Record<string, unknown> = { subject: 'children', level: '3', completedOn: '2026-11-01', hours: '2', when: 'now', kind: 'everyone', then: 'overview', decision: 'confirm', title: 'A briefing', summary: 'About safeguarding' };
+const VALID: Record<string, unknown> = {
+  subject: 'children',
+  level: '3',
+  completedOn: '2026-11-01',
+  hours: '2',
+  when: 'now',
+  kind: 'everyone',
+  then: 'overview',
+  decision: 'confirm',
+  title: 'A briefing',
+  summary: 'About safeguarding',
+};
 
 function filesUnder(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)) : [path.join(dir, e.name)]));
 }
 
 describe('patient details typed into every free-text input and CSV column', () => {
@@ -33,7 +46,13 @@ describe('patient details typed into every free-text input and CSV column', () =
     let inputs = 0;
     // Typed as a message, by everyone.
     for (const oid of oids) {
-      for (const text of [PATIENT, `worried ${PATIENT}`, `my training ${PATIENT}`, `team compliance ${PATIENT}`, `briefings ${PATIENT}`]) {
+      for (const text of [
+        PATIENT,
+        `worried ${PATIENT}`,
+        `my training ${PATIENT}`,
+        `team compliance ${PATIENT}`,
+        `briefings ${PATIENT}`,
+      ]) {
         inputs++;
         await (await bot.post(bot.activity({ type: 'message', text }, oid))).text();
       }
@@ -49,28 +68,51 @@ describe('patient details typed into every free-text input and CSV column', () =
       }
     }
     // Every column of both CSV imports.
-    const staffHeader = ['employee_id', 'name', 'email', 'aad_object_id', 'team', 'staff_group', 'roles', 'practice_code'];
+    const staffHeader = [
+      'employee_id',
+      'name',
+      'email',
+      'aad_object_id',
+      'team',
+      'staff_group',
+      'roles',
+      'practice_code',
+    ];
     const staffRow = ['P1', 'Pat Person', 'pat@nhs.net', '', 'Continuing Care', 'clinical', '', ''];
     const trainingHeader = ['employee_id', 'subject', 'level', 'completed_on', 'hours', 'provider'];
     const trainingRow = ['P1', 'children', '3', '2026-10-01', '2', 'eLfH'];
     const groups = bot.app.trainingRules.staffGroups.map((g) => g.id);
-    await importStaff(bot.app.directory, [staffHeader.join(','), staffRow.join(',')].join('\n'), { staffGroups: groups });
+    await importStaff(bot.app.directory, [staffHeader.join(','), staffRow.join(',')].join('\n'), {
+      staffGroups: groups,
+    });
     for (let i = 0; i < staffHeader.length; i++) {
       inputs++;
       const row = staffRow.map((v, k) => (k === i ? `"${PATIENT}"` : v));
-      await importStaff(bot.app.directory, [staffHeader.join(','), row.join(',')].join('\n'), { staffGroups: groups }).catch(() => undefined);
+      await importStaff(bot.app.directory, [staffHeader.join(','), row.join(',')].join('\n'), {
+        staffGroups: groups,
+      }).catch(() => undefined);
     }
     for (let i = 0; i < trainingHeader.length; i++) {
       inputs++;
       const row = trainingRow.map((v, k) => (k === i ? `"${PATIENT}"` : v));
-      await importTraining(bot.app.training.store, bot.app.directory, bot.app.trainingRules, [trainingHeader.join(','), row.join(',')].join('\n'), bot.clock.now).catch(() => undefined);
+      await importTraining(
+        bot.app.training.store,
+        bot.app.directory,
+        bot.app.trainingRules,
+        [trainingHeader.join(','), row.join(',')].join('\n'),
+        bot.clock.now,
+      ).catch(() => undefined);
     }
     await new Promise((r) => setTimeout(r, 300));
 
     const onDisk: string[] = [];
     for (const file of filesUnder(bot.dataDir)) {
       const text = fs.readFileSync(file, 'utf8');
-      for (const re of FOUND) if (re.test(text)) onDisk.push(`${path.basename(file)} ${re}: …${text.slice(Math.max(0, text.search(re) - 200), text.search(re) + 60)}…`);
+      for (const re of FOUND)
+        if (re.test(text))
+          onDisk.push(
+            `${path.basename(file)} ${re}: …${text.slice(Math.max(0, text.search(re) - 200), text.search(re) + 60)}…`,
+          );
     }
     const logText = bot.logs.map((l) => JSON.stringify(l)).join('\n');
     const inLogs = FOUND.filter((re) => re.test(logText)).map(String);

@@ -16,7 +16,10 @@ async function writeBurst(container: Container, prefix: string, n: number, ms = 
   await Promise.all(
     Array.from({ length: n }, async (_, i) => {
       const id = `${prefix}-${i}`;
-      const write = container.items.upsert({ id, n: i }).then(() => true, () => false);
+      const write = container.items.upsert({ id, n: i }).then(
+        () => true,
+        () => false,
+      );
       if (await Promise.race([write, new Promise<boolean>((r) => setTimeout(() => r(false), ms))])) acked.push(id);
     }),
   );
@@ -25,7 +28,17 @@ async function writeBurst(container: Container, prefix: string, n: number, ms = 
 
 async function missing(container: Container, ids: string[]): Promise<number> {
   let lost = 0;
-  for (const id of ids) if (!(await container.item(id, id).read().then((r) => r.resource, () => undefined))) lost++;
+  for (const id of ids)
+    if (
+      !(await container
+        .item(id, id)
+        .read()
+        .then(
+          (r) => r.resource,
+          () => undefined,
+        ))
+    )
+      lost++;
   return lost;
 }
 
@@ -50,7 +63,12 @@ describe('storage frozen, stopped and full', () => {
     const started = Date.now();
     // Opening the 1:1 chat writes its conversation reference: a write, so a full disk is felt too.
     await bot.say('my training', { oid: `cccccccc-0000-4000-8000-${String(++asked).padStart(12, '0')}` });
-    return bot.connector.waitFor((a) => /Sorry, something went wrong on our side/.test(a.activity.text ?? ''), 8000).then(() => Date.now() - started, () => Infinity);
+    return bot.connector
+      .waitFor((a) => /Sorry, something went wrong on our side/.test(a.activity.text ?? ''), 8000)
+      .then(
+        () => Date.now() - started,
+        () => Infinity,
+      );
   };
   const health = async () => {
     const started = Date.now();
@@ -60,7 +78,12 @@ describe('storage frozen, stopped and full', () => {
   const answers = async () => {
     bot.connector.clear();
     await bot.say('help');
-    return bot.connector.waitFor((a) => cardText(cardOf(a)).includes('How I can help'), 8000).then(() => 1, () => 0);
+    return bot.connector
+      .waitFor((a) => cardText(cardOf(a)).includes('How I can help'), 8000)
+      .then(
+        () => 1,
+        () => 0,
+      );
   };
   const figures = async (how: string, during: () => Promise<void>, after: () => Promise<void>, readsWork = false) => {
     const people = bot.app.store.container('people');
@@ -89,7 +112,11 @@ describe('storage frozen, stopped and full', () => {
     store = await startStoreProcess(dir);
     bot = await startTestBot({}, dir, undefined, { attachToStore: true });
     const s = store;
-    await figures('frozen', async () => void s.child.kill('SIGSTOP'), async () => void s.child.kill('SIGCONT'));
+    await figures(
+      'frozen',
+      async () => void s.child.kill('SIGSTOP'),
+      async () => void s.child.kill('SIGCONT'),
+    );
     expectFiguresOk();
   }, 90_000);
 
@@ -121,7 +148,8 @@ describe('storage frozen, stopped and full', () => {
       `full disk (simulated ENOSPC: ${why})`,
       async () => {
         spy = jest.spyOn(fs, 'writeSync').mockImplementation(((fd: number, data: never, ...rest: never[]) => {
-          if (Buffer.isBuffer(data)) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+          if (Buffer.isBuffer(data))
+            throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
           return (realWrite as (...a: unknown[]) => number)(fd, data, ...rest);
         }) as typeof fs.writeSync);
       },
@@ -136,7 +164,9 @@ describe('storage frozen, stopped and full', () => {
       // CI runs as root on Debian, where the real disk is expected: falling back there would hide it.
       if (process.env.CI) throw new Error(`full disk: CI must run the real tmpfs test, but ${unavailable}`);
       // Said, not passed quietly: the row in the table names the simulation and why.
-      console.warn(`full disk: a real tmpfs cannot be mounted here (${unavailable}); falling back to the simulated ENOSPC`);
+      console.warn(
+        `full disk: a real tmpfs cannot be mounted here (${unavailable}); falling back to the simulated ENOSPC`,
+      );
       await simulatedFullDisk(unavailable.split(':')[0]!);
       expectFiguresOk();
       return;
@@ -155,7 +185,11 @@ describe('storage frozen, stopped and full', () => {
         .readdirSync(disk)
         .filter((f) => /^journal-\d+\.jsonl$/.test(f))
         .flatMap((f) => fs.readFileSync(path.join(disk, f), 'utf8').split('\n').filter(Boolean));
-    const journalBytes = () => fs.readdirSync(disk).filter((f) => f.startsWith('journal-')).reduce((n, f) => n + fs.statSync(path.join(disk, f)).size, 0);
+    const journalBytes = () =>
+      fs
+        .readdirSync(disk)
+        .filter((f) => f.startsWith('journal-'))
+        .reduce((n, f) => n + fs.statSync(path.join(disk, f)).size, 0);
 
     const acked = await writeBurst(people, `${how}-before`, 50);
     // Most of the disk goes to a file that can be deleted later; real writes through the SDK fill the rest.
@@ -212,7 +246,12 @@ describe('storage frozen, stopped and full', () => {
     figure(AREA, `${how}: writes acknowledged until ENOSPC`, filled, { min: 1 });
     figure(AREA, `${how}: failing writes answered 503`, failures.filter((f) => f.status === 503).length, { eq: 2 });
     figure(AREA, `${how}: time to 503`, Math.max(...failures.map((f) => f.ms)), { max: 2000 }, 'ms');
-    figure(AREA, `${how}: journal cut back (bytes left by failed writes)`, failures.reduce((n, f) => n + f.grew, 0), { eq: 0 });
+    figure(
+      AREA,
+      `${how}: journal cut back (bytes left by failed writes)`,
+      failures.reduce((n, f) => n + f.grew, 0),
+      { eq: 0 },
+    );
     figure(AREA, `${how}: torn journal lines`, tornLines, { eq: 0 });
     figure(AREA, `${how}: friendly reply`, apology, { max: 5000 }, 'ms');
     figure(AREA, `${how}: /healthz answered`, down.ms, { max: 2000 }, 'ms');

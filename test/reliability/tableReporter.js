@@ -11,7 +11,11 @@ class TableReporter {
 
   onRunComplete() {
     const rows = fs.existsSync(FILE)
-      ? fs.readFileSync(FILE, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l))
+      ? fs
+          .readFileSync(FILE, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l))
       : [];
     // Two workers write at once: group the rows by area, in the order the areas first appear.
     const areas = [...new Set(rows.map((r) => r.area))];

@@ -4,7 +4,15 @@ import type { Logger } from '../../logging/logger';
 import { fsyncDir, listJournals, removeJournalsBefore, replayJournals, type JournalEntry } from './journal';
 import { accounts, upsertDirectly, type AccountLike } from './patches';
 import { callHandler, type RequestHandler } from './requests';
-import { byRid, captureFromMemory, snapshotEntries, writeCaptured, writeFromServer, writeSnapshotFile, type SnapshotDb } from './snapshot';
+import {
+  byRid,
+  captureFromMemory,
+  snapshotEntries,
+  writeCaptured,
+  writeFromServer,
+  writeSnapshotFile,
+  type SnapshotDb,
+} from './snapshot';
 
 const COMPACT_AFTER_BYTES = 64 * 1024 * 1024;
 /** How long after start the journals replayed at start are compacted. */
@@ -55,7 +63,13 @@ export abstract class DurableMemory {
   protected compactTimer?: NodeJS.Timeout;
   protected closed = false;
   endpoint = '';
-  stats: EmbeddedCosmosStats = { replayedEntries: 0, replayMs: 0, journalBytes: 0, compactions: 0, lastCompactionMs: 0 };
+  stats: EmbeddedCosmosStats = {
+    replayedEntries: 0,
+    replayMs: 0,
+    journalBytes: 0,
+    compactions: 0,
+    lastCompactionMs: 0,
+  };
 
   protected constructor(protected readonly opts: EmbeddedCosmosOptions) {}
 
@@ -104,7 +118,8 @@ export abstract class DurableMemory {
     this.stats.replayMs = Date.now() - started;
     if (snapshot && journalBytes === 0) {
       // Empty journals (a start with no writes after it): nothing to keep, nothing to compact.
-      for (const j of listJournals(this.opts.dataDir)) if (j.gen >= snapshot.nextJournal) fs.rmSync(j.file, { force: true });
+      for (const j of listJournals(this.opts.dataDir))
+        if (j.gen >= snapshot.nextJournal) fs.rmSync(j.file, { force: true });
       this.openJournal(Math.max(snapshot.nextJournal, maxGen + 1));
     } else if (this.canCompactFromMemory()) {
       this.openJournal(maxGen + 1);
@@ -115,7 +130,10 @@ export abstract class DurableMemory {
     } else {
       await this.compact(maxGen + 1);
     }
-    this.opts.log?.info({ replayed: this.stats.replayedEntries, ms: this.stats.replayMs, dataDir: this.opts.dataDir }, 'embedded store recovered');
+    this.opts.log?.info(
+      { replayed: this.stats.replayedEntries, ms: this.stats.replayMs, dataDir: this.opts.dataDir },
+      'embedded store recovered',
+    );
   }
 
   /** Starts journal generation `gen` (writes from now on are appended to it). */
@@ -153,7 +171,10 @@ export abstract class DurableMemory {
     const capture = this.writeChain.then(async () => {
       // Memory holding a write the disk does not (being rebuilt) is never written as a snapshot.
       if (this.closed || this.diverged) return;
-      captured = await captureFromMemory((entry) => this.call(entry), (dbId, collId) => this.documentsInMemory(dbId, collId, false));
+      captured = await captureFromMemory(
+        (entry) => this.call(entry),
+        (dbId, collId) => this.documentsInMemory(dbId, collId, false),
+      );
       if (captured) this.openJournal(gen);
     });
     this.writeChain = capture.catch(() => undefined);
@@ -164,11 +185,17 @@ export abstract class DurableMemory {
         await this.writeSnapshot(gen, captured.dbs);
         this.stats.compactions++;
         this.stats.lastCompactionMs = Date.now() - started;
-        this.opts.log?.info({ ms: this.stats.lastCompactionMs, generation: gen, background: true }, 'embedded store compacted');
+        this.opts.log?.info(
+          { ms: this.stats.lastCompactionMs, generation: gen, background: true },
+          'embedded store compacted',
+        );
       })
       .catch((err: unknown) => {
         this.compactionFailedAt = Date.now();
-        this.opts.log?.error({ err: { code: (err as NodeJS.ErrnoException).code, message: (err as Error).message } }, 'embedded store: compaction failed; the journal carries on and it is tried again in a minute');
+        this.opts.log?.error(
+          { err: { code: (err as NodeJS.ErrnoException).code, message: (err as Error).message } },
+          'embedded store: compaction failed; the journal carries on and it is tried again in a minute',
+        );
       })
       .finally(() => {
         if (this.compacting === job) this.compacting = undefined;
@@ -181,17 +208,26 @@ export abstract class DurableMemory {
   private async writeSnapshot(gen: number, dbs: SnapshotDb[]): Promise<void> {
     const dir = this.opts.dataDir;
     // The journal was switched to `gen` when the state was captured (compactInBackground).
-    await writeSnapshotFile(dir, gen, (fd) => writeCaptured(fd, dbs), () => {
-      removeJournalsBefore(dir, gen);
-      fsyncDir(dir);
-    });
+    await writeSnapshotFile(
+      dir,
+      gen,
+      (fd) => writeCaptured(fd, dbs),
+      () => {
+        removeJournalsBefore(dir, gen);
+        fsyncDir(dir);
+      },
+    );
   }
 
   /**
    * Replays the snapshot and every journal after it into the server. Returns the last journal
    * generation, how many bytes the replayed journals held, and the snapshot's header (if any).
    */
-  protected async replayFromDisk(): Promise<{ maxGen: number; journalBytes: number; snapshot?: { nextJournal: number } }> {
+  protected async replayFromDisk(): Promise<{
+    maxGen: number;
+    journalBytes: number;
+    snapshot?: { nextJournal: number };
+  }> {
     this.stats.replayedEntries = 0;
     const dir = this.opts.dataDir;
     const snapshotPath = path.join(dir, 'snapshot.jsonl');
@@ -207,7 +243,12 @@ export abstract class DurableMemory {
       nextJournal = read.header?.nextJournal ?? 0;
       snapshot = { nextJournal };
     }
-    const { maxGen, journalBytes } = await replayJournals(dir, nextJournal, (entry, file) => this.replay(entry, file), this.opts.log);
+    const { maxGen, journalBytes } = await replayJournals(
+      dir,
+      nextJournal,
+      (entry, file) => this.replay(entry, file),
+      this.opts.log,
+    );
     return { maxGen, journalBytes, snapshot };
   }
 
@@ -234,7 +275,14 @@ export abstract class DurableMemory {
   }
 
   protected async maybeCompact(): Promise<void> {
-    if (this.journalBytes < COMPACT_AFTER_BYTES || this.closed || this.diverged || this.compacting || Date.now() - this.compactionFailedAt < 60_000) return;
+    if (
+      this.journalBytes < COMPACT_AFTER_BYTES ||
+      this.closed ||
+      this.diverged ||
+      this.compacting ||
+      Date.now() - this.compactionFailedAt < 60_000
+    )
+      return;
     if (this.canCompactFromMemory()) {
       void this.compactInBackground(this.journalGen + 1);
       return;
@@ -244,7 +292,10 @@ export abstract class DurableMemory {
       .then(() => this.compact(this.journalGen + 1))
       .catch((err: unknown) => {
         this.compactionFailedAt = Date.now();
-        this.opts.log?.error({ err: { code: (err as NodeJS.ErrnoException).code, message: (err as Error).message } }, 'embedded store: compaction failed; the journal carries on and it is tried again in a minute');
+        this.opts.log?.error(
+          { err: { code: (err as NodeJS.ErrnoException).code, message: (err as Error).message } },
+          'embedded store: compaction failed; the journal carries on and it is tried again in a minute',
+        );
       });
     await this.writeChain;
   }
@@ -253,7 +304,12 @@ export abstract class DurableMemory {
   private async compact(gen: number): Promise<void> {
     const started = Date.now();
     const dir = this.opts.dataDir;
-    const body = (fd: number) => writeFromServer(fd, (entry) => this.call(entry), (dbId, collId) => this.documentsInMemory(dbId, collId));
+    const body = (fd: number) =>
+      writeFromServer(
+        fd,
+        (entry) => this.call(entry),
+        (dbId, collId) => this.documentsInMemory(dbId, collId),
+      );
     // Writes are held, so the journal is switched only once the snapshot holding them all is in place.
     // Unlike openJournal, the old journal is closed before the new one is opened (writes are held, and
     // after the rename a write to an older journal would not be replayed). The descriptor is forgotten

@@ -46,7 +46,13 @@ export async function replayJournals(
       // damaged line never stops the store opening, since that would strand everything after it.
       const kept = salvageEntry(line);
       log?.error(
-        { file, line: i + 1, bytes: Buffer.byteLength(line) - (kept ? Buffer.byteLength(kept.text) : 0), dropped: describeTorn(line), kept: kept ? describeTorn(kept.text) : 'nothing' },
+        {
+          file,
+          line: i + 1,
+          bytes: Buffer.byteLength(line) - (kept ? Buffer.byteLength(kept.text) : 0),
+          dropped: describeTorn(line),
+          kept: kept ? describeTorn(kept.text) : 'nothing',
+        },
         'embedded store: dropped the unreadable start of a journal line (a write that failed part-way) and kept what follows',
       );
       if (kept) await replay(kept.entry, file);

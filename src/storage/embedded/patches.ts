@@ -10,7 +10,12 @@ import type { JournalEntry } from './journal';
 /** Where the embedded server is installed: its internals are reached from here. */
 const SERVER_DIR = path.dirname(require.resolve('@vercel/cosmosdb-server/package.json'));
 
-type SortHelper = (collection: unknown[], getRid: (d: unknown) => unknown, compositeIndexes: unknown, ...orders: unknown[]) => unknown[];
+type SortHelper = (
+  collection: unknown[],
+  getRid: (d: unknown) => unknown,
+  compositeIndexes: unknown,
+  ...orders: unknown[]
+) => unknown[];
 
 /**
  * The embedded server's SQL engine (@zeit/cosmosdb-query) has two quadratic spots, both an array
@@ -26,7 +31,10 @@ function makeQueryEngineLinear(): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const engine = require(enginePath) as { default: (sql: string) => object };
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const helpers = require(path.join(path.dirname(enginePath), 'helpers.js')) as { stripUndefined: (v: unknown) => unknown; sort: SortHelper };
+  const helpers = require(path.join(path.dirname(enginePath), 'helpers.js')) as {
+    stripUndefined: (v: unknown) => unknown;
+    sort: SortHelper;
+  };
   const strip = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.filter((x) => typeof x !== 'undefined').map(strip);
     if (v && typeof v === 'object') {
@@ -63,12 +71,17 @@ function makeQueryEngineLinear(): void {
   const proto = Object.getPrototypeOf(engine.default('SELECT * FROM c')) as Record<string, unknown>;
   const original = Object.getOwnPropertyDescriptor(proto, 'code');
   if (!original?.get || (proto as { __linearFrom?: boolean }).__linearFrom) return;
-  const quadratic = /\$c\.reduce\(\(\$, (\w+)\) => typeof \1 !== "undefined" \? \[\.\.\.\$, \{\s*\1: \1\s*\}\] : \$, \[\]\)/g;
+  const quadratic =
+    /\$c\.reduce\(\(\$, (\w+)\) => typeof \1 !== "undefined" \? \[\.\.\.\$, \{\s*\1: \1\s*\}\] : \$, \[\]\)/g;
   Object.defineProperty(proto, 'code', {
     configurable: true,
     get(this: object) {
       const code = original.get!.call(this) as string;
-      return code.replace(quadratic, (_m, alias: string) => `$c.filter((${alias}) => typeof ${alias} !== "undefined").map((${alias}) => ({ ${alias}: ${alias} }))`);
+      return code.replace(
+        quadratic,
+        (_m, alias: string) =>
+          `$c.filter((${alias}) => typeof ${alias} !== "undefined").map((${alias}) => ({ ${alias}: ${alias} }))`,
+      );
     },
   });
   (proto as { __linearFrom?: boolean }).__linearFrom = true;
@@ -80,7 +93,11 @@ export interface ItemLike {
   read(): Record<string, unknown> | undefined;
 }
 export interface AccountLike extends ItemLike {
-  database(id: string): ItemLike & { collection?(id: string): ItemLike & { documents?: { _data?: Map<unknown, ItemLike>; upsert?(data: Record<string, unknown>): unknown } } };
+  database(id: string): ItemLike & {
+    collection?(
+      id: string,
+    ): ItemLike & { documents?: { _data?: Map<unknown, ItemLike>; upsert?(data: Record<string, unknown>): unknown } };
+  };
 }
 
 /**
@@ -92,13 +109,19 @@ export interface AccountLike extends ItemLike {
  */
 export const accounts = new Map<number, AccountLike>();
 function findAccounts(): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const Account = (require(path.join(SERVER_DIR, 'lib', 'account', 'index.js')) as { default?: { prototype: AccountLike & { __found?: boolean } } }).default;
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const Account = (
+    require(path.join(SERVER_DIR, 'lib', 'account', 'index.js')) as {
+      default?: { prototype: AccountLike & { __found?: boolean } };
+    }
+  ).default;
+  /* eslint-enable @typescript-eslint/no-require-imports */
   const proto = Account?.prototype;
   if (!proto || typeof proto.database !== 'function' || proto.__found) return;
   const database = proto.database;
   proto.database = function (this: AccountLike, id: string) {
-    const endpoint = (this.read()?.writableLocations as { databaseAccountEndpoint?: string }[] | undefined)?.[0]?.databaseAccountEndpoint;
+    const endpoint = (this.read()?.writableLocations as { databaseAccountEndpoint?: string }[] | undefined)?.[0]
+      ?.databaseAccountEndpoint;
     const port = Number(/:(\d+)\/?$/.exec(endpoint ?? '')?.[1]);
     if (port && accounts.get(port) !== this) accounts.set(port, this);
     return database.call(this, id);
@@ -114,7 +137,13 @@ findAccounts();
  * server's internals not as expected): the caller replays the entry through the handler.
  */
 export function upsertDirectly(entry: JournalEntry, account: () => AccountLike | undefined): boolean {
-  if (entry.m !== 'POST' || entry.h['x-ms-documentdb-is-upsert']?.toLowerCase() !== 'true' || entry.h['x-ms-cosmos-is-batch-request'] || entry.h['if-match']) return false;
+  if (
+    entry.m !== 'POST' ||
+    entry.h['x-ms-documentdb-is-upsert']?.toLowerCase() !== 'true' ||
+    entry.h['x-ms-cosmos-is-batch-request'] ||
+    entry.h['if-match']
+  )
+    return false;
   const m = /^\/dbs\/([^/]+)\/colls\/([^/]+)\/docs\/?$/.exec(entry.u);
   if (!m) return false;
   const collection = account()?.database(m[1]!).collection?.(m[2]!);
@@ -126,7 +155,14 @@ export function upsertDirectly(entry: JournalEntry, account: () => AccountLike |
   } catch {
     return false;
   }
-  if (!body || typeof body !== 'object' || Array.isArray(body) || typeof (body as { id?: unknown }).id !== 'string' || !(body as { id: string }).id) return false;
+  if (
+    !body ||
+    typeof body !== 'object' ||
+    Array.isArray(body) ||
+    typeof (body as { id?: unknown }).id !== 'string' ||
+    !(body as { id: string }).id
+  )
+    return false;
   upsert.call(collection.documents, body as Record<string, unknown>);
   return true;
 }
@@ -138,8 +174,13 @@ export function upsertDirectly(entry: JournalEntry, account: () => AccountLike |
  * fields for every document. So each document is copied that way as it is stored (about 1 µs each).
  */
 function storeDocumentsCompactly(): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const Items = (require(path.join(SERVER_DIR, 'lib', 'account', 'items.js')) as { default?: { prototype: { _set?: (data: object) => object; __compact?: boolean } } }).default;
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const Items = (
+    require(path.join(SERVER_DIR, 'lib', 'account', 'items.js')) as {
+      default?: { prototype: { _set?: (data: object) => object; __compact?: boolean } };
+    }
+  ).default;
+  /* eslint-enable @typescript-eslint/no-require-imports */
   const proto = Items?.prototype;
   if (!proto || typeof proto._set !== 'function' || proto.__compact) return;
   const set = proto._set;

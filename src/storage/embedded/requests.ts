@@ -34,7 +34,11 @@ export function isMutation(req: http.IncomingMessage): boolean {
   if (method === 'GET' || method === 'HEAD') return false;
   if (method === 'POST') {
     const q = req.headers['x-ms-documentdb-isquery'];
-    if ((typeof q === 'string' && q.toLowerCase() === 'true') || req.headers['content-type'] === 'application/query+json') return false;
+    if (
+      (typeof q === 'string' && q.toLowerCase() === 'true') ||
+      req.headers['content-type'] === 'application/query+json'
+    )
+      return false;
   }
   return true;
 }
@@ -120,7 +124,10 @@ export function fakeRequest(entry: JournalEntry, original: http.IncomingHttpHead
 }
 
 /** Calls the server's own handler in-process, without a socket. */
-export function callHandler(handler: RequestHandler, entry: JournalEntry): Promise<{ status: number; body: string; headers: Record<string, string> }> {
+export function callHandler(
+  handler: RequestHandler,
+  entry: JournalEntry,
+): Promise<{ status: number; body: string; headers: Record<string, string> }> {
   return new Promise((resolve) => {
     const headers: Record<string, string> = {};
     const res = {

@@ -6,7 +6,15 @@ import { DurableMemory, type EmbeddedCosmosOptions } from './durable';
 import type { JournalEntry } from './journal';
 import { isAlive, readLock, releaseLock, takeLock, writeLockFile, type LockInfo } from './lock';
 import { accounts } from './patches';
-import { answerQueryPlan, fakeRequest, isMutation, isQueryPlanRequest, journalable, pickHeaders, type RequestHandler } from './requests';
+import {
+  answerQueryPlan,
+  fakeRequest,
+  isMutation,
+  isQueryPlanRequest,
+  journalable,
+  pickHeaders,
+  type RequestHandler,
+} from './requests';
 
 /**
  * The embedded server on its loopback port: the LOCK file, the write path (each write journalled
@@ -58,7 +66,12 @@ export class EmbeddedCosmos extends DurableMemory {
   }
 
   private writeLock(): void {
-    writeLockFile(this.lockPath, { pid: process.pid, endpoint: this.endpoint, key: this.key, startedAt: new Date().toISOString() });
+    writeLockFile(this.lockPath, {
+      pid: process.pid,
+      endpoint: this.endpoint,
+      key: this.key,
+      startedAt: new Date().toISOString(),
+    });
   }
 
   private async listen(): Promise<void> {
@@ -89,7 +102,8 @@ export class EmbeddedCosmos extends DurableMemory {
       if (this.diverged) {
         this.refuse(res);
         // Try again to bring memory back in line with the disk (in the write order, at most every 2 s).
-        if (Date.now() - this.lastRebuildAttempt > 2000) this.writeChain = this.writeChain.then(() => this.rebuildFromDisk());
+        if (Date.now() - this.lastRebuildAttempt > 2000)
+          this.writeChain = this.writeChain.then(() => this.rebuildFromDisk());
         return;
       }
       if (!isMutation(req)) {
@@ -116,10 +130,15 @@ export class EmbeddedCosmos extends DurableMemory {
               } catch (err) {
                 // Not on disk, so not acknowledged: the client sees a failure and may retry. The
                 // write is already in memory, though: rebuild memory from disk before anything else.
-                this.opts.log?.error({ err: { code: (err as NodeJS.ErrnoException).code, message: (err as Error).message } }, 'embedded store: journal write failed; the write was refused');
+                this.opts.log?.error(
+                  { err: { code: (err as NodeJS.ErrnoException).code, message: (err as Error).message } },
+                  'embedded store: journal write failed; the write was refused',
+                );
                 this.diverged = true;
                 res.statusCode = 503;
-                realEnd(JSON.stringify({ code: 'ServiceUnavailable', message: 'The local store could not write to disk.' }));
+                realEnd(
+                  JSON.stringify({ code: 'ServiceUnavailable', message: 'The local store could not write to disk.' }),
+                );
                 this.rebuildFromDisk().finally(finish);
                 return;
               }
@@ -144,7 +163,12 @@ export class EmbeddedCosmos extends DurableMemory {
   private refuse(res: http.ServerResponse): void {
     res.statusCode = 503;
     res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify({ code: 'ServiceUnavailable', message: 'The local store is recovering from a failed disk write.' }));
+    res.end(
+      JSON.stringify({
+        code: 'ServiceUnavailable',
+        message: 'The local store is recovering from a failed disk write.',
+      }),
+    );
   }
 
   /**
@@ -170,10 +194,16 @@ export class EmbeddedCosmos extends DurableMemory {
       accounts.delete(Number(new URL(this.endpoint).port));
       await this.replayFromDisk();
       this.diverged = false;
-      this.opts.log?.warn({ replayed: this.stats.replayedEntries }, 'embedded store: memory rebuilt from disk after a failed write');
+      this.opts.log?.warn(
+        { replayed: this.stats.replayedEntries },
+        'embedded store: memory rebuilt from disk after a failed write',
+      );
     } catch (err) {
       this.inner = previous;
-      this.opts.log?.error({ err: { message: (err as Error).message } }, 'embedded store: could not rebuild memory from disk; requests are refused until it can');
+      this.opts.log?.error(
+        { err: { message: (err as Error).message } },
+        'embedded store: could not rebuild memory from disk; requests are refused until it can',
+      );
     } finally {
       this.rebuilding = false;
     }

@@ -9,7 +9,8 @@ export interface SnapshotDb {
   collections: { meta: Record<string, unknown>; docs: Record<string, unknown>[] }[];
 }
 
-export const byRid = (a: Record<string, unknown>, b: Record<string, unknown>) => (String(a._rid) < String(b._rid) ? -1 : String(a._rid) > String(b._rid) ? 1 : 0);
+export const byRid = (a: Record<string, unknown>, b: Record<string, unknown>) =>
+  String(a._rid) < String(b._rid) ? -1 : String(a._rid) > String(b._rid) ? 1 : 0;
 
 /**
  * The entries of a snapshot, after its header (the first line, put in `read.header` as it is read).
@@ -38,7 +39,9 @@ export function* snapshotEntries(file: string, read: { header?: { nextJournal?: 
     yield parsed as JournalEntry;
   }
   if (damagedAt !== undefined) {
-    throw new Error(`The snapshot ${file} is damaged at line ${damagedAt} of ${lineNo}; the store was not opened. Restore it from a backup, or move it away to start from the journals alone.`);
+    throw new Error(
+      `The snapshot ${file} is damaged at line ${damagedAt} of ${lineNo}; the store was not opened. Restore it from a backup, or move it away to start from the journals alone.`,
+    );
   }
 }
 
@@ -76,7 +79,12 @@ function* linesOf(file: string): Generator<string> {
  * the journals the new snapshot holds (those before `gen`), switching journals around that as it
  * must (see compact and writeSnapshot in durable.ts). A snapshot that failed is never renamed.
  */
-export async function writeSnapshotFile(dir: string, gen: number, writeBody: (fd: number) => Promise<void>, afterRename: () => void): Promise<void> {
+export async function writeSnapshotFile(
+  dir: string,
+  gen: number,
+  writeBody: (fd: number) => Promise<void>,
+  afterRename: () => void,
+): Promise<void> {
   const tmp = path.join(dir, 'snapshot.jsonl.tmp');
   const fd = fs.openSync(tmp, 'w');
   let written = false;
@@ -103,7 +111,9 @@ export async function captureFromMemory(
   const dbs = JSON.parse((await call(get('/dbs'))).body) as { Databases: { id: string }[] };
   const out: SnapshotDb[] = [];
   for (const db of dbs.Databases) {
-    const colls = JSON.parse((await call(get(`/dbs/${db.id}/colls`))).body) as { DocumentCollections: Record<string, unknown>[] };
+    const colls = JSON.parse((await call(get(`/dbs/${db.id}/colls`))).body) as {
+      DocumentCollections: Record<string, unknown>[];
+    };
     const collections: SnapshotDb['collections'] = [];
     for (const coll of colls.DocumentCollections) {
       const docs = inMemory(db.id, String(coll.id));
@@ -140,7 +150,9 @@ export async function writeFromServer(
   const dbs = JSON.parse((await call(get('/dbs'))).body) as { Databases: { id: string }[] };
   for (const db of dbs.Databases) {
     writeLine(fd, post('/dbs', { id: db.id }));
-    const colls = JSON.parse((await call(get(`/dbs/${db.id}/colls`))).body) as { DocumentCollections: Record<string, unknown>[] };
+    const colls = JSON.parse((await call(get(`/dbs/${db.id}/colls`))).body) as {
+      DocumentCollections: Record<string, unknown>[];
+    };
     for (const coll of colls.DocumentCollections) {
       const { id, partitionKey, uniqueKeyPolicy, indexingPolicy, defaultTtl } = coll as Record<string, unknown>;
       writeLine(fd, post(`/dbs/${db.id}/colls`, { id, partitionKey, uniqueKeyPolicy, indexingPolicy, defaultTtl }));
@@ -154,7 +166,13 @@ export async function writeFromServer(
       let continuation: string | undefined;
       do {
         const page = await call(get(`/dbs/${db.id}/colls/${String(id)}/docs`, continuation));
-        await writeDocLines(fd, db.id, String(id), partitionKey, (JSON.parse(page.body) as { Documents: Record<string, unknown>[] }).Documents);
+        await writeDocLines(
+          fd,
+          db.id,
+          String(id),
+          partitionKey,
+          (JSON.parse(page.body) as { Documents: Record<string, unknown>[] }).Documents,
+        );
         continuation = page.headers['x-ms-continuation'];
       } while (continuation);
     }
@@ -162,7 +180,13 @@ export async function writeFromServer(
 }
 
 /** Snapshot lines for one collection's documents, 2,000 at a time, giving way to requests in between. */
-async function writeDocLines(fd: number, dbId: string, collId: string, partitionKey: unknown, docs: Record<string, unknown>[]): Promise<void> {
+async function writeDocLines(
+  fd: number,
+  dbId: string,
+  collId: string,
+  partitionKey: unknown,
+  docs: Record<string, unknown>[],
+): Promise<void> {
   const pkPath = ((partitionKey as { paths?: string[] } | undefined)?.paths?.[0] ?? '/id').slice(1).split('/');
   for (let i = 0; i < docs.length; i += 2000) {
     const lines: string[] = [];
