@@ -1,16 +1,15 @@
-import type { Server } from 'restify';
 import type { Config } from './config';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createBot, type Bot } from './bot';
+import { createBot } from './bot';
 import { buildCapabilities } from './capabilities';
-import { DeferredNotifier, type Capability } from './chat/types';
+import { DeferredNotifier } from './chat/types';
 import { projectRoot } from './config/paths';
 import type { Logger } from './logging/logger';
 import { ConversationStore } from './people/conversations';
 import { PeopleDirectory } from './people/directory';
 import { findPatientData, patientDataWarning, registerServiceContacts } from './privacy/patientData';
-import { loadReferralContent, overdueForReview, type ReferralContent } from './referral/content';
+import { loadReferralContent, overdueForReview } from './referral/content';
 import { AuditTrail } from './audit';
 import { ContentService } from './content';
 import { ExampleContentError, isExampleContent, LiveReferralContent } from './content/live';
@@ -23,71 +22,23 @@ import { setFollowUpRetention } from './referral/followUps';
 import { createHttpServer } from './server/http';
 import { ExportLinks } from './exports';
 import { TrainingService } from './training';
-import { loadTrainingRules, type TrainingRules } from './training/rules';
+import { loadTrainingRules } from './training/rules';
 import { AssessmentService } from './assessment';
-import { loadAssessmentContent, type AssessmentContent } from './assessment/content';
-import { openStore, type Store } from './storage/store';
+import { loadAssessmentContent } from './assessment/content';
+import { openStore } from './storage/store';
 import { BriefingsService } from './briefings';
 import { createImportsCapability } from './imports';
 import { ImportReports } from './imports/reportStore';
 import { StaffImportRuns } from './imports/runsStore';
-import { loadBriefingLibrary, type LibraryBriefing } from './briefings/content';
+import { loadBriefingLibrary } from './briefings/content';
 
 /**
  * The composition root: storage, people, capabilities and the channel, wired once.
  * Used by the real entry point (server/main.ts) and by the HTTP tests alike.
  */
-export interface RunningApp {
-  server: Server;
-  store: Store;
-  bot: Bot;
-  directory: PeopleDirectory;
-  conversations: ConversationStore;
-  referral: ReferralService;
-  assessment: AssessmentService;
-  training: TrainingService;
-  trainingRules: TrainingRules;
-  briefings: BriefingsService;
-  /** The live referral content (versions in Cosmos) and the audit trail. */
-  liveContent: LiveReferralContent;
-  /** The monthly content review cards (tests call run on the first working day). */
-  contentReviews: ContentReviews;
-  /** The other versioned content sets (briefings, training, assessment), by name. */
-  contentSets: Map<string, LiveFileSet<unknown>>;
-  audit: AuditTrail;
-  /** Every capability, as the bot routes to them (for the test that every verb has one handler). */
-  capabilities: readonly Capability[];
-  /** Deletes what is past its retention period (closed referral follow-ups); daily with the embedded store. */
-  sweepRetention(): Promise<number>;
-  /** The base URL the server listens on. */
-  url: string;
-  close(): Promise<void>;
-}
-
-export interface StartOptions {
-  host?: string;
-  /** Referral content; defaults to content/referral in the repository. */
-  referralContent?: ReferralContent;
-  /** Self-assessment questionnaire and practices; defaults to content/ in the repository. */
-  assessmentContent?: AssessmentContent;
-  /** The clock, for tests that move time on. */
-  now?: () => Date;
-  /** How often due reminders are sent; 0 turns the timer off (tests call sendDueReminders). Default 60 s. */
-  reminderIntervalMs?: number;
-  /** How often the briefing engine looks for due work; 0 turns it off (tests call tick). Default 1 s. */
-  briefingIntervalMs?: number;
-  /**
-   * Use the embedded store another process already holds for this DATA_DIR (the import command's
-   * way in; the broadcast benchmark runs the store in its own process, as Cosmos DB would be).
-   */
-  attachToStore?: boolean;
-  /** How often each instance checks for a newly approved content version; 0 = never (tests call refresh). */
-  contentRefreshMs?: number;
-  /** The briefing library; defaults to content/briefings in the repository. */
-  briefingLibrary?: LibraryBriefing[];
-}
-
 export { commandCatalogue } from './capabilities';
+import { RunningApp, StartOptions } from './running';
+export { RunningApp, StartOptions } from './running';
 
 /** What a download's audit record keeps of the link's parameters: ids only (never a file name). */
 const DOWNLOAD_IDS = new Set(['team', 'year', 'months', 'importId']);

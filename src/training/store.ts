@@ -3,9 +3,6 @@ import { bulkRead, bulkWrite, claimOncePer, releaseClaim } from '../storage/cond
 import { forEachPage, MANY, readAll, type Store } from '../storage/store';
 import type { Completion } from './rules';
 import {
-  completionId,
-  courseKey,
-  courseOf,
   fromDigest,
   RECORD_ID,
   recordOf,
@@ -16,6 +13,7 @@ import {
   type SelfRecordDecision,
   type TrainingRecord,
 } from './record';
+import { upgradeCourseDocuments, upgradeEmployeeIds } from './upgradeStore';
 
 export {
   completionId,
@@ -100,61 +98,14 @@ export class TrainingStore {
     throw new RecordBusyError(employeeId);
   }
 
-  /**
-   * Folds training saved by earlier versions (one document per course) into people's records and
-   * removes the old documents, so nothing recorded before is lost. Safe to run at every start.
-   */
-  async upgradeCourseDocuments(): Promise<number> {
-    type Old = CompletionEntry & { id: string; employeeId: string };
-    const byPerson = new Map<string, Old[]>();
-    let found = 0;
-    await forEachPage(this.container.items.query<Old>('SELECT * FROM c WHERE IS_DEFINED(c.subject)', MANY), (page) => {
-      for (const doc of page) {
-        found++;
-        const list = byPerson.get(doc.employeeId);
-        if (list) list.push(doc);
-        else byPerson.set(doc.employeeId, [doc]);
-      }
-    });
-    for (const [employeeId, docs] of byPerson) {
-      await this.update(employeeId, undefined, (list) => {
-        const have = new Set(list.map((c) => completionId(employeeId, c)));
-        const add = docs.filter((d) => !have.has(d.id)).map(courseOf);
-        return add.length ? [...list, ...add] : undefined;
-      });
-      for (const d of docs)
-        await this.container
-          .item(d.id, employeeId)
-          .delete()
-          .catch(() => undefined);
-    }
-    return found;
+  /** One-off upgrade at start: see ./upgradeStore.ts. */
+  upgradeCourseDocuments(): Promise<number> {
+    return upgradeCourseDocuments(this);
   }
 
-  /**
-   * Records stored under an employee id that is not upper case (before ids were normalised) are
-   * merged into the upper-case person's record and removed. Safe at every start.
-   */
-  async upgradeEmployeeIds(): Promise<number> {
-    const odd = await readAll(
-      this.container.items.query<TrainingRecord>(
-        {
-          query: 'SELECT * FROM c WHERE c.id = @record AND c.employeeId != UPPER(c.employeeId)',
-          parameters: [{ name: '@record', value: RECORD_ID }],
-        },
-        MANY,
-      ),
-    );
-    for (const record of odd) {
-      const id = record.employeeId.trim().toUpperCase();
-      await this.update(id, record.team || undefined, (list) => {
-        const have = new Set(list.map(courseKey));
-        const add = record.completions.filter((c) => !have.has(courseKey(c)));
-        return add.length || list.length === 0 ? [...list, ...add] : undefined;
-      });
-      await this.container.item(RECORD_ID, record.employeeId).delete();
-    }
-    return odd.length;
+  /** One-off upgrade at start: see ./upgradeStore.ts. */
+  upgradeEmployeeIds(): Promise<number> {
+    return upgradeEmployeeIds(this);
   }
 
   /** Several people's records by point reads in bulk; people without one are absent. */
