@@ -152,17 +152,19 @@ async function loadBriefing(app: RunningApp, now: Date): Promise<DemoReport['bri
     if ((await store.saveDelivery({ ...rest, ...outcome, attempts: 1 }, _etag)) !== 'saved')
       throw new Error('A demo delivery record changed while it was being written');
   }
-  const sent = (await store.get(DEMO_BRIEFING_ID))!;
-  const { _etag, ...rest } = sent;
-  const done = {
-    ...rest,
-    status: 'sent' as const,
-    queuedAt: sentAt.toISOString(),
-    recipients,
-    finishedAt: new Date(sentAt.getTime() + 60_000).toISOString(),
-  };
-  if ((await store.saveBriefing(done, _etag)) !== 'saved')
-    throw new Error('The demo briefing changed while it was being written');
+  // The engine of a running bot may touch the briefing meanwhile (it is 'sending'): read it again and retry.
+  for (let attempt = 1; ; attempt++) {
+    const { _etag, ...rest } = (await store.get(DEMO_BRIEFING_ID))!;
+    const done = {
+      ...rest,
+      status: 'sent' as const,
+      queuedAt: sentAt.toISOString(),
+      recipients,
+      finishedAt: new Date(sentAt.getTime() + 60_000).toISOString(),
+    };
+    if ((await store.saveBriefing(done, _etag)) === 'saved') break;
+    if (attempt >= 5) throw new Error('The demo briefing kept changing while it was being written');
+  }
   return 'added';
 }
 
