@@ -30,12 +30,8 @@ export function action<S extends z.ZodTypeAny>(
     permission: opts.permission,
     handle: async (turn) => {
       if (opts.permission && opts.refuse && !can(turn.principal, opts.permission)) return opts.refuse(turn);
-      const parsed = schema.safeParse(turn.value);
-      if (!parsed.success) {
-        turn.log.info({ verb, invalid: parsed.error.issues.length }, 'card data did not match its schema');
-        return opts.invalid(turn);
-      }
-      return handle(turn, parsed.data);
+      const data = cardData(turn, verb, schema);
+      return data.ok ? handle(turn, data.value) : opts.invalid(turn);
     },
   };
 }
@@ -50,14 +46,22 @@ export function execute<S extends z.ZodTypeAny>(
   return {
     verb,
     handle: async (turn) => {
-      const parsed = schema.safeParse(turn.value);
-      if (!parsed.success) {
-        turn.log.info({ verb, invalid: parsed.error.issues.length }, 'card data did not match its schema');
-        return invalid(turn);
-      }
-      return handle(turn, parsed.data);
+      const data = cardData(turn, verb, schema);
+      return data.ok ? handle(turn, data.value) : invalid(turn);
     },
   };
+}
+
+/** The card's data checked against the action's schema; a mismatch is logged (the verb and a count only). */
+function cardData<S extends z.ZodTypeAny>(
+  turn: ChatTurn,
+  verb: string,
+  schema: S,
+): { ok: true; value: z.output<S> } | { ok: false } {
+  const parsed = schema.safeParse(turn.value);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  turn.log.info({ verb, invalid: parsed.error.issues.length }, 'card data did not match its schema');
+  return { ok: false };
 }
 
 /**
