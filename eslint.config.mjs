@@ -3,6 +3,19 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// Every read is paged (src/storage/store.ts forEachPage/readAll): fetchAll spreads each page into
+// one array, and one unbounded page overflows the call stack from about 125,000 results.
+const pagedReads = [
+  {
+    selector: "CallExpression[callee.property.name='fetchAll']",
+    message: 'Read a page at a time with forEachPage or readAll (src/storage/store.ts).',
+  },
+  {
+    selector: "Property[key.name='maxItemCount'] > UnaryExpression[operator='-']",
+    message: 'Pages must be bounded: use MANY or BIG_PAGE (src/storage/store.ts).',
+  },
+];
+
 const channelPackages = [
   'botbuilder',
   'botbuilder-*',
@@ -41,17 +54,7 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     ignores: ['src/referral/**'],
     rules: {
-      'no-restricted-syntax': [
-        'error',
-        {
-          selector: "CallExpression[callee.property.name='fetchAll']",
-          message: 'Read a page at a time with forEachPage or readAll (src/storage/store.ts).',
-        },
-        {
-          selector: "Property[key.name='maxItemCount'] > UnaryExpression[operator='-']",
-          message: 'Pages must be bounded: use MANY or BIG_PAGE (src/storage/store.ts).',
-        },
-      ],
+      'no-restricted-syntax': ['error', ...pagedReads],
     },
   },
   {
@@ -70,14 +73,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-syntax': [
         'error',
-        {
-          selector: "CallExpression[callee.property.name='fetchAll']",
-          message: 'Read a page at a time with forEachPage or readAll (src/storage/store.ts).',
-        },
-        {
-          selector: "Property[key.name='maxItemCount'] > UnaryExpression[operator='-']",
-          message: 'Pages must be bounded: use MANY or BIG_PAGE (src/storage/store.ts).',
-        },
+        ...pagedReads,
         {
           selector: "MemberExpression[property.name='items']",
           message: "Only a capability's store reads and writes its container.",
