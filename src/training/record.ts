@@ -77,35 +77,26 @@ export function completionId(
     .slice(0, 32);
 }
 
+/** What a course on a record holds: a stored document's fields without its id and system fields. */
+const COURSE_FIELDS = [
+  'subject',
+  'level',
+  'completedOn',
+  'hours',
+  'provider',
+  'source',
+  'importedAt',
+  'confirmed',
+  'decidedBy',
+  'decidedAt',
+  'rejectedAt',
+] as const satisfies readonly (keyof CompletionEntry)[];
+
 /** The course fields of a stored document, without its id and system fields. */
 export function courseOf(d: CompletionEntry): CompletionEntry {
-  const {
-    subject,
-    level,
-    completedOn,
-    hours,
-    provider,
-    source,
-    importedAt,
-    confirmed,
-    decidedBy,
-    decidedAt,
-    rejectedAt,
-  } = d;
-  const all = {
-    subject,
-    level,
-    completedOn,
-    hours,
-    provider,
-    source,
-    importedAt,
-    confirmed,
-    decidedBy,
-    decidedAt,
-    rejectedAt,
-  };
-  return Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined)) as unknown as CompletionEntry;
+  return Object.fromEntries(
+    COURSE_FIELDS.flatMap((k) => (d[k] !== undefined ? [[k, d[k]]] : [])),
+  ) as unknown as CompletionEntry;
 }
 
 export const teamKey = (team: string) => team.trim().toLowerCase();
