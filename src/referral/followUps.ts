@@ -40,6 +40,25 @@ const ttl = () => retentionDays * 86_400;
 /** How long a claimed reminder may stay unsent before another worker may retry it. */
 export const CLAIM_TIMEOUT_MS = 10 * 60 * 1000;
 
+/** A follow-up as it is first recorded: awaiting feedback, due `afterHours` from now. */
+export function newFollowUp(
+  aadObjectId: string,
+  routeId: string,
+  afterHours: number,
+  reference: string | undefined,
+  now: Date,
+): FollowUp {
+  return {
+    id: randomUUID(),
+    aadObjectId,
+    routeId,
+    madeAt: now.toISOString(),
+    dueAt: new Date(now.getTime() + afterHours * 3600_000).toISOString(),
+    status: 'awaiting-feedback',
+    ...(reference ? { reference } : {}),
+  };
+}
+
 export class FollowUpStore {
   private readonly container: Container;
 
@@ -54,15 +73,7 @@ export class FollowUpStore {
     reference: string | undefined,
     now: Date,
   ): Promise<FollowUp> {
-    const doc: FollowUp = {
-      id: randomUUID(),
-      aadObjectId,
-      routeId,
-      madeAt: now.toISOString(),
-      dueAt: new Date(now.getTime() + afterHours * 3600_000).toISOString(),
-      status: 'awaiting-feedback',
-      ...(reference ? { reference } : {}),
-    };
+    const doc = newFollowUp(aadObjectId, routeId, afterHours, reference, now);
     const { resource } = await this.container.items.create(doc);
     return resource as FollowUp;
   }

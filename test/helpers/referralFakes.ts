@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { CLAIM_TIMEOUT_MS, type FollowUp, type FollowUpStoreApi } from '../../src/referral/followUps';
+import { CLAIM_TIMEOUT_MS, newFollowUp, type FollowUp, type FollowUpStoreApi } from '../../src/referral/followUps';
 
 /**
  * An in-memory FollowUpStore for handler tests, with the store's outcomes: a reminder is claimed
@@ -25,15 +24,7 @@ export class FakeFollowUpStore implements FollowUpStoreApi {
     reference: string | undefined,
     now: Date,
   ): Promise<FollowUp> {
-    return this.put({
-      id: randomUUID(),
-      aadObjectId,
-      routeId,
-      madeAt: now.toISOString(),
-      dueAt: new Date(now.getTime() + afterHours * 3600_000).toISOString(),
-      status: 'awaiting-feedback',
-      ...(reference ? { reference } : {}),
-    });
+    return this.put(newFollowUp(aadObjectId, routeId, afterHours, reference, now));
   }
 
   async get(aadObjectId: string, id: string): Promise<FollowUp | undefined> {
