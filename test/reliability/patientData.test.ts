@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { persona, PERSONAS } from '../../src/demo';
-import { importStaff } from '../../src/people/staffImport';
-import { importTraining } from '../../src/training/importTraining';
+import { importStaff, STAFF_COLUMNS } from '../../src/people/staffImport';
+import { importTraining, TRAINING_COLUMNS } from '../../src/training/importTraining';
 import { onlyLoopback, startDemoBot, type TestBot } from '../helpers/bot';
 import { expectFiguresOk, figure } from './figures';
 import { cardVerbs } from './harness';
@@ -68,18 +68,9 @@ describe('patient details typed into every free-text input and CSV column', () =
       }
     }
     // Every column of both CSV imports.
-    const staffHeader = [
-      'employee_id',
-      'name',
-      'email',
-      'aad_object_id',
-      'team',
-      'staff_group',
-      'roles',
-      'practice_code',
-    ];
+    const staffHeader = [...STAFF_COLUMNS];
     const staffRow = ['P1', 'Pat Person', 'pat@nhs.net', '', 'Continuing Care', 'clinical', '', ''];
-    const trainingHeader = ['employee_id', 'subject', 'level', 'completed_on', 'hours', 'provider'];
+    const trainingHeader = [...TRAINING_COLUMNS];
     const trainingRow = ['P1', 'children', '3', '2026-10-01', '2', 'eLfH'];
     const groups = bot.app.trainingRules.staffGroups.map((g) => g.id);
     await importStaff(bot.app.directory, [staffHeader.join(','), staffRow.join(',')].join('\n'), {
