@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '../src/config/paths';
 import { AuditTrail } from '../src/audit';
+import { auditCounts, toOutcome } from '../src/imports';
 import { StaffImportRuns } from '../src/imports/runsStore';
 import { ConfigError, loadConfig } from '../src/config';
 import { createLogger } from '../src/logging/logger';
@@ -71,25 +72,12 @@ async function main(argv: string[]): Promise<number> {
       });
       summary = describeStaffImport(report);
       problems = report.rejected.length + report.failed.length;
-      counts = {
-        added: report.added,
-        updated: report.updated,
-        unchanged: report.unchanged,
-        rejected: report.rejected.length,
-        notSaved: report.failed.length,
-        ...(flags.has('--full') ? { left: report.left } : {}),
-      };
+      counts = auditCounts({ ...toOutcome('staff', report), ...(flags.has('--full') ? { left: report.left } : {}) });
     } else {
       const report = await importTraining(new TrainingStore(store), directory, rules, text);
       summary = describeTrainingImport(report);
       problems = report.rejected.length + report.failed.length;
-      counts = {
-        added: report.added,
-        updated: report.updated,
-        unchanged: report.unchanged,
-        rejected: report.rejected.length,
-        notSaved: report.failed.length,
-      };
+      counts = auditCounts(toOutcome('training', report));
     }
     process.stdout.write(`${summary}\n`);
     // In the audit trail like a chat import: the command line has no Entra id, so the login name stands for who.
