@@ -11,7 +11,8 @@ import { importTraining } from '../src/training/importTraining';
  * `npm start`) so that its CPU is measured alone. Timers run as they do under `npm start`.
  * Messages from the benchmark: `{ import: { staff, training } }` imports those CSV files through
  * the same code as the command line and answers with the counts; `{ profile: 'start' }` starts
- * a CPU profile of this process and `{ profile: 'stop', file }` writes it (BENCH_PROFILE_DIR).
+ * a CPU profile of this process and `{ profile: 'stop', file }` writes it (BENCH_PROFILE_DIR);
+ * `{ memory: true }` answers with `process.memoryUsage()` (the start-up benchmark's heap figures).
  */
 async function main(): Promise<void> {
   const dataDir = process.env.DATA_DIR;
@@ -28,7 +29,11 @@ async function main(): Promise<void> {
   let session: inspector.Session | undefined;
   process.on(
     'message',
-    (m: { import?: { staff: string; training: string }; profile?: 'start' | 'stop'; file?: string }) => {
+    (m: { import?: { staff: string; training: string }; profile?: 'start' | 'stop'; file?: string; memory?: true }) => {
+      if (m.memory) {
+        process.send?.({ memory: process.memoryUsage() });
+        return;
+      }
       if (m.profile === 'start') {
         session = new inspector.Session();
         session.connect();

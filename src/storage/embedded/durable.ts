@@ -1,8 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../../logging/logger';
-import { fsyncDir, listJournals, removeJournalsBefore, replayJournals, type JournalEntry } from './journal';
-import { accounts, upsertDirectly, type AccountLike } from './patches';
+import {
+  fsyncDir,
+  listJournals,
+  removeJournalsBefore,
+  replayJournals,
+  type JournalEntry,
+  type SnapshotEntry,
+} from './journal';
+import { upsertDirectly } from './documents';
+import { accounts, type AccountLike } from './patches';
 import { callHandler, type RequestHandler } from './requests';
 import {
   byRid,
@@ -238,7 +246,7 @@ export abstract class DurableMemory {
       const read: { header?: { nextJournal?: number } } = {};
       for (const entry of snapshotEntries(snapshotPath, read)) {
         if (this.applyDirectly(entry)) this.stats.replayedEntries++;
-        else await this.replay(entry, snapshotPath);
+        else await this.replay({ ...entry, b: entry.b ?? (entry.o ? JSON.stringify(entry.o) : '') }, snapshotPath);
       }
       nextJournal = read.header?.nextJournal ?? 0;
       snapshot = { nextJournal };
@@ -253,7 +261,7 @@ export abstract class DurableMemory {
   }
 
   /** A snapshot's document line applied straight to the server's memory, if it can be (see upsertDirectly). */
-  private applyDirectly(entry: JournalEntry): boolean {
+  private applyDirectly(entry: SnapshotEntry): boolean {
     // While memory is rebuilt after a failed write, a request still in the old server could put its
     // account back in the shared map: replay through the fresh server's own handler instead.
     if (this.rebuilding) return false;

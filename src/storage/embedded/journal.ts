@@ -10,6 +10,9 @@ export interface JournalEntry {
   b: string; // body (JSON text), '' for none
 }
 
+/** A snapshot's line: a document's line carries its body as an object in `o` (parsed once, not twice) and no `b`. */
+export type SnapshotEntry = Omit<JournalEntry, 'b'> & { b?: string; o?: Record<string, unknown> };
+
 /**
  * Replays every journal of generation `from` or later, in order, through `replay`. Returns the last
  * journal generation (`from - 1` if there is none) and how many bytes the replayed journals held.

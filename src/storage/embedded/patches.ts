@@ -1,10 +1,10 @@
 import path from 'node:path';
-import type { JournalEntry } from './journal';
+import './documents';
 
 /**
  * Patches to the embedded server's internals, applied once when this module is loaded: a linear
- * query engine, documents stored as compact objects, and a way to find each server's in-memory
- * account (which compaction and the snapshot load read and write directly).
+ * query engine and a way to find each server's in-memory account (which compaction and the
+ * snapshot load read and write directly). How documents are kept in memory is in documents.ts.
  */
 
 /** Where the embedded server is installed: its internals are reached from here. */
@@ -129,66 +129,3 @@ function findAccounts(): void {
   proto.__found = true;
 }
 findAccounts();
-
-/**
- * A snapshot's document line (an upsert with no condition) applied straight to the server's
- * memory, as its own upsert handler would, without a request: replaying 150,000 of them through
- * the request handler took seconds of start-up. False when it cannot be (anything else, or the
- * server's internals not as expected): the caller replays the entry through the handler.
- */
-export function upsertDirectly(entry: JournalEntry, account: () => AccountLike | undefined): boolean {
-  if (
-    entry.m !== 'POST' ||
-    entry.h['x-ms-documentdb-is-upsert']?.toLowerCase() !== 'true' ||
-    entry.h['x-ms-cosmos-is-batch-request'] ||
-    entry.h['if-match']
-  )
-    return false;
-  const m = /^\/dbs\/([^/]+)\/colls\/([^/]+)\/docs\/?$/.exec(entry.u);
-  if (!m) return false;
-  const collection = account()?.database(m[1]!).collection?.(m[2]!);
-  const upsert = collection?.documents?.upsert;
-  if (!collection?.read() || typeof upsert !== 'function') return false;
-  let body: unknown;
-  try {
-    body = JSON.parse(entry.b);
-  } catch {
-    return false;
-  }
-  if (
-    !body ||
-    typeof body !== 'object' ||
-    Array.isArray(body) ||
-    typeof (body as { id?: unknown }).id !== 'string' ||
-    !(body as { id: string }).id
-  )
-    return false;
-  upsert.call(collection.documents, body as Record<string, unknown>);
-  return true;
-}
-
-/**
- * The server stores each document as `{ ...body, id, _etag, _rid, _self, _ts }`. V8 gives objects
- * built that way a slower layout: reading one field of 50,000 of them took 26 ms against 2 ms for
- * the same documents copied key by key into fresh objects (measured), and every query reads such
- * fields for every document. So each document is copied that way as it is stored (about 1 µs each).
- */
-function storeDocumentsCompactly(): void {
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  const Items = (
-    require(path.join(SERVER_DIR, 'lib', 'account', 'items.js')) as {
-      default?: { prototype: { _set?: (data: object) => object; __compact?: boolean } };
-    }
-  ).default;
-  /* eslint-enable @typescript-eslint/no-require-imports */
-  const proto = Items?.prototype;
-  if (!proto || typeof proto._set !== 'function' || proto.__compact) return;
-  const set = proto._set;
-  proto._set = function (this: unknown, data: object) {
-    const copy: Record<string, unknown> = {};
-    for (const key of Object.keys(data)) copy[key] = (data as Record<string, unknown>)[key];
-    return set.call(this, copy);
-  };
-  proto.__compact = true;
-}
-storeDocumentsCompactly();
