@@ -20,7 +20,7 @@ import { writeTrainingFixture } from './trainingFixture';
 const STAFF = Number(process.env.BENCH_STAFF ?? 50_000);
 const IDLE_S = Number(process.env.BENCH_IDLE_S ?? 20);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const V8_FLAGS = ['--heap-growing-percent=25'];
+const V8_FLAGS = ['--heap-growing-percent=25', '--max-semi-space-size=32'];
 const entraId = (i: number) => `${(0x20000000 + i).toString(16)}-0000-4000-8000-${String(i).padStart(12, '0')}`;
 
 function freePort(): Promise<number> {

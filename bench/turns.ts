@@ -31,7 +31,7 @@ const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 60);
 const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 10);
 const STAFF = Number(process.env.BENCH_STAFF ?? 50_000);
 const TEAM_SIZE = 500;
-const V8_FLAGS = ['--heap-growing-percent=25'];
+const V8_FLAGS = ['--heap-growing-percent=25', '--max-semi-space-size=32'];
 const separateStore = process.env.BENCH_STORE !== 'inprocess';
 /** Extra node flags for the bot only, e.g. BENCH_BOT_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it. */
 const BOT_FLAGS = (process.env.BENCH_BOT_FLAGS ?? '').split(' ').filter(Boolean);

@@ -227,7 +227,7 @@ resource web 'Microsoft.Web/sites@2023-12-01' = {
     httpsOnly: true
     siteConfig: {
       linuxFxVersion: 'NODE|24-lts' // Node 24 LTS (Node 20 reached end of life on 30 April 2026)
-      appCommandLine: 'node --heap-growing-percent=25 dist/src/server/main.js'
+      appCommandLine: 'node --heap-growing-percent=25 --max-semi-space-size=32 dist/src/server/main.js'
       alwaysOn: appServiceSku != 'F1'
       ftpsState: 'Disabled'
       minTlsVersion: '1.2'
