@@ -108,6 +108,34 @@ export interface MatcherWeights {
 }
 export const DEFAULT_WEIGHTS: MatcherWeights = { vote: [1, 0.5, 0.25], profile: 1 };
 
+/**
+ * The typo-tolerant look-up of each query term in the index (MiniSearch's `fuzzyGet`, an edit
+ * distance search of the whole term tree) was half the cost of a free-text turn. The index never
+ * changes once built (new content builds a new matcher), so each term's answer is remembered, up to
+ * 5,000 terms: staff type from a small vocabulary, so most terms are answered from memory. Each
+ * caller gets its own copy of the answer (MiniSearch may delete from it). The answer is the same,
+ * so every result is too (`npm run eval:referral`). If MiniSearch's index ever changes shape, the
+ * search works as before, without memory.
+ */
+const REMEMBERED_TERMS = 5000;
+function rememberFuzzyLookups(search: MiniSearch<Doc>): void {
+  type FuzzyGet = (term: string, maxDistance: number) => Map<string, unknown>;
+  const index = (search as unknown as { _index?: { fuzzyGet?: FuzzyGet } })._index;
+  const fuzzyGet = index?.fuzzyGet;
+  if (!index || typeof fuzzyGet !== 'function') return;
+  const remembered = new Map<string, Map<string, unknown>>();
+  index.fuzzyGet = (term, maxDistance) => {
+    const key = `${maxDistance}:${term}`;
+    let found = remembered.get(key);
+    if (!found) {
+      found = fuzzyGet.call(index, term, maxDistance);
+      if (remembered.size >= REMEMBERED_TERMS) remembered.clear();
+      remembered.set(key, found);
+    }
+    return new Map(found);
+  };
+}
+
 export class RouteMatcher {
   private readonly search: MiniSearch<Doc>;
   readonly normalise: Normaliser;
@@ -152,6 +180,7 @@ export class RouteMatcher {
       docs.push({ id: `${OFF_TOPIC}#${i}`, route: OFF_TOPIC, title: '', keywords: '', text: e }),
     );
     this.search.addAll(docs);
+    rememberFuzzyLookups(this.search);
   }
 
   /** Every route with any match, best first (the off-topic examples count as one more "route"). */
