@@ -7,6 +7,7 @@ import { checkActivity, tokenProblem } from './requests';
 import { TURN_STORAGE_BUDGET_MS, withStorageBudget } from '../storage/deadline';
 import type { PeopleDirectory } from '../people/directory';
 import type { ConversationStore } from '../people/conversations';
+import { reuseTurnClients } from './connectors';
 import { createNotifier } from './notifier';
 import { registerRoutes } from './routes';
 import { createTurns } from './turns';
@@ -47,6 +48,7 @@ export function createBot(deps: BotDeps): Bot {
         }
       : {},
   );
+  reuseTurnClients(adapter);
   const app = new Application<TurnState>({
     adapter,
     botAppId: config.bot.appId,
