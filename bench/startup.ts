@@ -117,9 +117,10 @@ async function startOnce(dataDir: string, apart: boolean): Promise<Start> {
     const rssAtHealthz = rssMb(bot.pid);
     await new Promise((r) => setTimeout(r, IDLE_S * 1000));
     const rssIdle = rssMb(bot.pid);
-    const memory = new Promise<{ memory?: NodeJS.MemoryUsage }>((resolve) =>
-      bot.on('message', (m: { memory?: NodeJS.MemoryUsage }) => m.memory && resolve(m)),
-    );
+    const memory = new Promise<{ memory?: NodeJS.MemoryUsage }>((resolve) => {
+      bot.on('message', (m: { memory?: NodeJS.MemoryUsage }) => m.memory && resolve(m));
+      setTimeout(() => resolve({}), 5000); // a bot that does not answer: the heap is printed as NaN
+    });
     bot.send({ memory: true });
     const { memory: usage } = await memory;
     return {

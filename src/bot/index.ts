@@ -48,7 +48,8 @@ export function createBot(deps: BotDeps): Bot {
         }
       : {},
   );
-  reuseTurnClients(adapter);
+  if (!reuseTurnClients(adapter))
+    log.warn('the adapter is not shaped as expected: each turn builds its own connector client (slower, not wrong)');
   const app = new Application<TurnState>({
     adapter,
     botAppId: config.bot.appId,

@@ -42,8 +42,9 @@ const inOnePiece = (s: string): string => Buffer.from(s, 'latin1').toString('lat
  */
 const SHARED_MAX_LENGTH = 32;
 const SHARED_MAX = 50_000;
+const SHARED_MAX_DEPTH = 16;
 const shared = new Map<string, string>();
-function share(value: unknown): unknown {
+function share(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') {
     if (value.length > SHARED_MAX_LENGTH) return value;
     const one = shared.get(value);
@@ -52,11 +53,13 @@ function share(value: unknown): unknown {
     shared.set(value, value);
     return value;
   }
+  // Deeper than any document of this app; a body nested deeper is stored as it came.
+  if (depth >= SHARED_MAX_DEPTH) return value;
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = share(value[i]);
+    for (let i = 0; i < value.length; i++) value[i] = share(value[i], depth + 1);
   } else if (value && typeof value === 'object') {
     const o = value as Record<string, unknown>;
-    for (const key in o) o[key] = share(o[key]);
+    for (const key in o) o[key] = share(o[key], depth + 1);
   }
   return value;
 }
