@@ -6,12 +6,14 @@ import type { AccountLike } from './patches';
 /**
  * How the embedded server keeps documents in memory, patched once when this module is loaded
  * (patches.ts loads it). With 50,000 staff and 200,000 training records (150,000 documents) the
- * store's heap held 184 MB of documents; now about 110 MB (`npm run bench:startup` has the
+ * store's heap held 184 MB of documents; now 94 MB (the README's start-up section has the
  * figures). Each patch checks the server's internals look as expected and otherwise leaves them be.
  */
 
-const SERVER_DIR = path.dirname(require.resolve('@vercel/cosmosdb-server/package.json'));
-function serverClass<T>(file: string): T | undefined {
+/** Where the embedded server is installed: its internals are reached from here (patches.ts too). */
+export const SERVER_DIR = path.dirname(require.resolve('@vercel/cosmosdb-server/package.json'));
+/** The default export of one of the server's `lib/account/` modules. */
+export function serverClass<T>(file: string): T | undefined {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (require(path.join(SERVER_DIR, 'lib', 'account', file)) as { default?: T }).default;
 }
@@ -64,6 +66,9 @@ function share(value: unknown, depth = 0): unknown {
   return value;
 }
 
+/** The server's own `_set`, before storeDocumentsCompactly wrapped it (createDirectly copies the document itself). */
+let serverSet: ((data: object) => object) | undefined;
+
 /**
  * The server stores each document as `{ ...body, id, _etag, _rid, _self, _ts }`. V8 gives objects
  * built that way a slower layout: reading one field of 50,000 of them took 26 ms against 2 ms for
@@ -75,9 +80,6 @@ function share(value: unknown, depth = 0): unknown {
  * neither @azure/cosmos nor this app reads a document's `_self`, and the server only copies it
  * from one version to the next. Databases and collections keep theirs.
  */
-/** The server's own `_set`, before storeDocumentsCompactly wrapped it (createDirectly copies the document itself). */
-let serverSet: ((data: object) => object) | undefined;
-
 function storeDocumentsCompactly(): void {
   const proto = serverClass<{ prototype: { _set?: (data: object) => object; __compact?: boolean } }>(
     'items.js',

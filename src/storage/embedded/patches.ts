@@ -1,14 +1,11 @@
 import path from 'node:path';
-import './documents';
+import { SERVER_DIR, serverClass } from './documents';
 
 /**
  * Patches to the embedded server's internals, applied once when this module is loaded: a linear
  * query engine and a way to find each server's in-memory account (which compaction and the
  * snapshot load read and write directly). How documents are kept in memory is in documents.ts.
  */
-
-/** Where the embedded server is installed: its internals are reached from here. */
-const SERVER_DIR = path.dirname(require.resolve('@vercel/cosmosdb-server/package.json'));
 
 type SortHelper = (
   collection: unknown[],
@@ -109,14 +106,7 @@ export interface AccountLike extends ItemLike {
  */
 export const accounts = new Map<number, AccountLike>();
 function findAccounts(): void {
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  const Account = (
-    require(path.join(SERVER_DIR, 'lib', 'account', 'index.js')) as {
-      default?: { prototype: AccountLike & { __found?: boolean } };
-    }
-  ).default;
-  /* eslint-enable @typescript-eslint/no-require-imports */
-  const proto = Account?.prototype;
+  const proto = serverClass<{ prototype: AccountLike & { __found?: boolean } }>('index.js')?.prototype;
   if (!proto || typeof proto.database !== 'function' || proto.__found) return;
   const database = proto.database;
   proto.database = function (this: AccountLike, id: string) {
