@@ -26,6 +26,27 @@ interface AuthenticationLike {
 const REUSE_MS = 10 * 60_000;
 const MAX_CLIENTS = 200;
 
+/**
+ * Clients kept by key for ten minutes (the turns' clients here, the broadcast's in notifier.ts).
+ * One that could not be made (credentials unavailable) is forgotten, so it is made again next time.
+ */
+export class ReusedClients<T> {
+  private readonly held = new Map<string, { client: Promise<T>; until: number }>();
+
+  get(key: string, make: () => Promise<T>): Promise<T> {
+    const now = Date.now();
+    const held = this.held.get(key);
+    if (held && held.until > now) return held.client;
+    if (this.held.size >= MAX_CLIENTS) this.held.clear();
+    const client = make();
+    this.held.set(key, { client, until: now + REUSE_MS });
+    client.catch(() => {
+      if (this.held.get(key)?.client === client) this.held.delete(key);
+    });
+    return client;
+  }
+}
+
 // The bot's app id, as the SDK reads it from a turn's claims: the token's audience, or the
 // emulator's appid claim (AuthenticationConstants.AudienceClaim and AppIdClaim).
 const appIdOf = (claims: ClaimsLike | undefined): string =>
@@ -42,23 +63,10 @@ export function reuseTurnClients(adapter: unknown): boolean {
     typeof inner.createUserTokenClient !== 'function'
   )
     return false;
-  const clients = new Map<string, { client: Promise<unknown>; until: number }>();
-  const reuse = (key: string, make: () => Promise<unknown>): Promise<unknown> => {
-    const now = Date.now();
-    const held = clients.get(key);
-    if (held && held.until > now) return held.client;
-    if (clients.size >= MAX_CLIENTS) clients.clear();
-    const client = make();
-    clients.set(key, { client, until: now + REUSE_MS });
-    // A client that could not be made (credentials unavailable) is made again next time.
-    client.catch(() => {
-      if (clients.get(key)?.client === client) clients.delete(key);
-    });
-    return client;
-  };
+  const clients = new ReusedClients<unknown>();
   const reusing = (factory: FactoryLike, appId: string): FactoryLike => ({
     create: (serviceUrl, audience) =>
-      reuse(`connector\u0000${appId}\u0000${serviceUrl}\u0000${audience ?? ''}`, () =>
+      clients.get(`connector\u0000${appId}\u0000${serviceUrl}\u0000${audience ?? ''}`, () =>
         factory.create(serviceUrl, audience),
       ),
   });
@@ -69,7 +77,7 @@ export function reuseTurnClients(adapter: unknown): boolean {
     return { ...result, connectorFactory: reusing(result.connectorFactory, appIdOf(result.claimsIdentity)) };
   };
   wrapped.createUserTokenClient = (claims) =>
-    reuse(`token\u0000${appIdOf(claims)}`, () => inner.createUserTokenClient(claims));
+    clients.get(`token\u0000${appIdOf(claims)}`, () => inner.createUserTokenClient(claims));
   holder.botFrameworkAuthentication = wrapped;
   return true;
 }

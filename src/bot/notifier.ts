@@ -1,4 +1,5 @@
 import { TurnContext, type ConversationReference } from 'botbuilder';
+import { ReusedClients } from './connectors';
 import type { TeamsAdapter } from '@microsoft/teams-ai';
 import type { Config } from '../config';
 import { DeliveryError, type Notifier } from '../chat/types';
@@ -157,7 +158,7 @@ interface Connector {
  * retry policy is removed, since the caller paces and retries.
  */
 class ConnectorCache {
-  private readonly clients = new Map<string, { client: Promise<Connector>; until: number }>();
+  private readonly clients = new ReusedClients<Connector>();
 
   constructor(
     private readonly adapter: TeamsAdapter,
@@ -165,8 +166,6 @@ class ConnectorCache {
   ) {}
 
   get(serviceUrl: string): Promise<Connector> {
-    const cached = this.clients.get(serviceUrl);
-    if (cached && cached.until > Date.now()) return cached.client;
     const inner = this.adapter as unknown as {
       createClaimsIdentity(appId: string): unknown;
       botFrameworkAuthentication: {
@@ -175,15 +174,14 @@ class ConnectorCache {
         };
       };
     };
-    const client = inner.botFrameworkAuthentication
-      .createConnectorFactory(inner.createClaimsIdentity(this.appId))
-      .create(serviceUrl)
-      .then((c) => {
-        c.client?.pipeline?.removePolicy({ phase: 'Retry' });
-        return c;
-      });
-    client.catch(() => this.clients.delete(serviceUrl));
-    this.clients.set(serviceUrl, { client, until: Date.now() + 10 * 60_000 });
-    return client;
+    return this.clients.get(serviceUrl, () =>
+      inner.botFrameworkAuthentication
+        .createConnectorFactory(inner.createClaimsIdentity(this.appId))
+        .create(serviceUrl)
+        .then((c) => {
+          c.client?.pipeline?.removePolicy({ phase: 'Retry' });
+          return c;
+        }),
+    );
   }
 }
