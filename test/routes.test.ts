@@ -67,6 +67,14 @@ describe('typed card actions', () => {
     expect(press).toMatchObject({ verb: 'thing.save', permission: 'content.edit' });
   });
 
+  test('an action for anyone (the person not looked up) cannot also need a permission', () => {
+    const noop = async () => undefined;
+    expect(() =>
+      action('thing.any', z.object({}), noop, { invalid: noop, anyone: true, permission: 'content.edit' }),
+    ).toThrow(/cannot also need a permission/);
+    expect(action('thing.any', z.object({}), noop, { invalid: noop, anyone: true })).toMatchObject({ anyone: true });
+  });
+
   test('an Action.Execute reply comes from the invalid handler when the data is wrong', async () => {
     const ack = execute(
       'thing.ack',

@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { cardOf, cardText } from './helpers/connector';
+import { button } from './helpers/cards';
 import { onlyLoopback, startTestBot, type TestBot } from './helpers/bot';
 import { startStoreProcess } from './helpers/storeProcess';
 import { removeDir, tempDir } from './helpers/tmp';
@@ -72,5 +73,36 @@ describe('when storage hangs or stops', () => {
     const down = await health();
     expect(down.status).toBe(503);
     expect(down.ms).toBeLessThan(2000);
+  }, 30_000);
+
+  it('still takes a member of staff to the MASH number, by taps and by free text, while the store is frozen', async () => {
+    await bot.say('help'); // the chat's first turn records where to reach this person
+    await bot.connector.waitFor((a) => cardText(cardOf(a)).includes('How I can help'));
+    store.kill('SIGSTOP');
+    const next = async (say: () => Promise<unknown>) => {
+      const before = bot.connector.sent.length;
+      await say();
+      return cardOf(
+        await bot.connector.waitFor((a) => bot.connector.sent.indexOf(a) >= before && cardOf(a) !== undefined, 3000),
+      )!;
+    };
+    const started = Date.now();
+    const danger = await next(() => bot.say('worried'));
+    expect(cardText(danger).split('\n')[0]).toBe('Is anyone in immediate danger?');
+    expect(button(danger, 'Call 999').url).toBe('tel:999');
+    const who = await next(() => bot.say('', { value: button(danger, 'No one is in immediate danger').data }));
+    const kinds = await next(() => bot.say('', { value: button(who, 'A child or young person').data }));
+    const route = await next(() =>
+      bot.say('', { value: button(kinds, 'Worried about a child: abuse or neglect').data }),
+    );
+    expect(cardText(route)).toContain('Telephone 01709 336080 (24 hours)');
+    const typed = await next(() => bot.say('a baby with a bruise'));
+    expect(cardText(typed)).toContain('Bruising or injury in a baby who is not yet mobile');
+    expect(cardText(typed)).toContain('Telephone 01709 336080');
+    // Five answers, none of them waiting for the store.
+    expect(Date.now() - started).toBeLessThan(3000);
+    // What does depend on the directory still apologises in time.
+    bot.connector.clear();
+    expect((await apologyWithin(6000)).ms).toBeLessThan(5000);
   }, 30_000);
 });

@@ -2,12 +2,12 @@ import { ActivityTypes, TurnContext } from 'botbuilder';
 import type { Application, TurnState } from '@microsoft/teams-ai';
 import type { Logger } from '../logging/logger';
 import { newReferenceCode } from '../logging/logger';
-import type { Capability, Command, Notifier, TextScreen, TurnHandler } from '../chat/types';
+import type { Capability, ChatTurn, Command, Notifier, TextScreen, TurnHandler } from '../chat/types';
 import { privately } from '../chat/private';
 import { matchCommand } from '../chat/routes';
 import { StorageTimeoutError } from '../storage/deadline';
 import type { ConversationStore } from '../people/conversations';
-import { conversationKind, toActivity } from './activities';
+import { conversationKind, filesOf, toActivity } from './activities';
 import type { Turns } from './turns';
 
 export interface RouteDeps {
@@ -83,6 +83,12 @@ export function registerRoutes(app: Application<TurnState>, deps: RouteDeps): vo
   const guarded = (h: { handle: TurnHandler; privileged?: boolean }): TurnHandler =>
     h.privileged ? privately(notifier, h.handle) : h.handle;
   const commands: Command[] = capabilities.flatMap((c) => c.commands ?? []);
+  for (const route of [...commands, ...capabilities.flatMap((c) => c.actions ?? [])])
+    if (route.anyone && route.permission)
+      throw new Error(
+        `A route for anyone cannot also need a permission (the person is not looked up): ${route.permission}`,
+      );
+  const forAnyone = (route: { anyone?: true } | undefined) => ({ anyone: route?.anyone === true });
   for (const command of commands) {
     const selector = async (context: TurnContext): Promise<boolean> => {
       if (context.activity.type !== ActivityTypes.Message || !context.activity.text) return false;
@@ -90,18 +96,19 @@ export function registerRoutes(app: Application<TurnState>, deps: RouteDeps): vo
       if (matched?.args !== undefined) commandArgs.set(context, matched.args);
       return matched !== undefined;
     };
-    app.message(selector, run(guarded(command), `command:${command.name}`));
+    app.message(selector, run(guarded(command), `command:${command.name}`, forAnyone(command)));
   }
 
   app.adaptiveCards.actionSubmit('menu', async (context, _state, data: Record<string, unknown>) => {
     const name = typeof data.command === 'string' ? data.command : '';
     const command = commands.find((c) => c.name === name);
-    await run(command ? guarded(command) : unrecognised, command ? `command:${command.name}` : 'verb:menu')(context);
+    if (command) await run(guarded(command), `command:${command.name}`, forAnyone(command))(context);
+    else await unrecognised(context, 'verb:menu');
   });
 
   for (const action of capabilities.flatMap((c) => c.actions ?? [])) {
     app.adaptiveCards.actionSubmit(action.verb, async (context) =>
-      run(guarded(action), `verb:${action.verb}`)(context),
+      run(guarded(action), `verb:${action.verb}`, forAnyone(action))(context),
     );
   }
 
@@ -133,10 +140,22 @@ export function registerRoutes(app: Application<TurnState>, deps: RouteDeps): vo
     },
   );
 
-  const unrecognised: TurnHandler = async (turn) => {
-    for (const c of capabilities) if (c.onUnrecognised && (await c.onUnrecognised(turn))) return;
+  // Files first (each capability that takes files), then free text in capability order. The person
+  // is looked up once, and only when a handler that depends on who they are is reached.
+  const unrecognised = async (context: TurnContext, name: string) => {
+    handledBy.set(context, name);
+    let known: ChatTurn | undefined;
+    const knownTurn = async () => (known ??= await toChatTurn(context));
+    if (filesOf(context.activity.attachments))
+      for (const c of capabilities) if (c.onFiles && (await c.onFiles(await knownTurn()))) return;
+    let anyone: ChatTurn | undefined;
+    for (const c of capabilities) {
+      if (!c.onUnrecognised) continue;
+      const turn = c.unrecognisedAnyone ? (anyone ??= await toChatTurn(context, { anyone: true })) : await knownTurn();
+      if (await c.onUnrecognised(turn)) return;
+    }
   };
-  app.activity(ActivityTypes.Message, run(unrecognised, 'free-text'));
+  app.activity(ActivityTypes.Message, (context) => unrecognised(context, 'free-text'));
 
   app.error(async (context, err) => {
     const ref = newReferenceCode();

@@ -13,9 +13,13 @@ export interface Turns {
   /** What a matched command's pattern captured after its name (matched once, in the route selector). */
   commandArgs: WeakMap<TurnContext, string>;
   turnLog(context: TurnContext): Logger;
-  toChatTurn(context: TurnContext): Promise<ChatTurn>;
+  /**
+   * The turn as capabilities see it. `anyone`: for a route that answers everyone alike, the person
+   * is not looked up in the directory (two point reads fewer) and its principal is plain staff.
+   */
+  toChatTurn(context: TurnContext, opts?: { anyone?: boolean }): Promise<ChatTurn>;
   /** A route handler that records what handled the turn and gives the capability its ChatTurn. */
-  run(handler: TurnHandler, name: string): (context: TurnContext) => Promise<void>;
+  run(handler: TurnHandler, name: string, opts?: { anyone?: boolean }): (context: TurnContext) => Promise<void>;
 }
 
 export function createTurns(config: Config, log: Logger, directory: PeopleDirectory): Turns {
@@ -42,7 +46,7 @@ export function createTurns(config: Config, log: Logger, directory: PeopleDirect
   /** What a matched command's pattern captured after its name, per turn (matched once, in the route selector). */
   const commandArgs = new WeakMap<TurnContext, string>();
 
-  async function toChatTurn(context: TurnContext): Promise<ChatTurn> {
+  async function toChatTurn(context: TurnContext, opts: { anyone?: boolean } = {}): Promise<ChatTurn> {
     const a = context.activity;
     const user = {
       aadObjectId: a.from?.aadObjectId?.toLowerCase(),
@@ -51,7 +55,7 @@ export function createTurns(config: Config, log: Logger, directory: PeopleDirect
     };
     return {
       user,
-      principal: await directory.principalFor(user),
+      principal: opts.anyone ? directory.teamsPrincipal(user) : await directory.principalFor(user),
       conversation: { id: a.conversation.id, kind: conversationKind(context) },
       text: (a.text ?? '').trim(),
       args: commandArgs.get(context),
@@ -65,10 +69,10 @@ export function createTurns(config: Config, log: Logger, directory: PeopleDirect
   }
 
   const run =
-    (handler: TurnHandler, name: string) =>
+    (handler: TurnHandler, name: string, opts?: { anyone?: boolean }) =>
     async (context: TurnContext): Promise<void> => {
       handledBy.set(context, name);
-      await handler(await toChatTurn(context));
+      await handler(await toChatTurn(context, opts));
     };
 
   return { handledBy, commandArgs, turnLog, toChatTurn, run };

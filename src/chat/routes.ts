@@ -16,6 +16,8 @@ export interface ActionOptions {
   refuse?: TurnHandler;
   /** What the person sees when the card's data does not match (an old card, a tampered one). */
   invalid: TurnHandler;
+  /** It answers everyone alike, without looking the person up (see Command.anyone); never with a permission. */
+  anyone?: true;
 }
 
 export function action<S extends z.ZodTypeAny>(
@@ -24,10 +26,13 @@ export function action<S extends z.ZodTypeAny>(
   handle: (turn: ChatTurn, data: z.output<S>) => Promise<void>,
   opts: ActionOptions,
 ): CardAction {
+  if (opts.anyone && opts.permission)
+    throw new Error(`${verb}: an action for anyone cannot also need a permission (the person is not looked up)`);
   return {
     verb,
     privileged: opts.privileged,
     permission: opts.permission,
+    anyone: opts.anyone,
     handle: async (turn) => {
       if (opts.permission && opts.refuse && !can(turn.principal, opts.permission)) return opts.refuse(turn);
       const data = cardData(turn, verb, schema);

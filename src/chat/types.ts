@@ -65,6 +65,12 @@ export interface Command {
    * are generated from this, and the handler refuses anyone else (a test checks the two agree).
    */
   permission?: Permission;
+  /**
+   * It answers everyone alike, from what Teams says about them: the turn does not look the person
+   * up in the directory, and its principal is plain staff (or a lead named in configuration).
+   * "What to do if you're worried" is one, so it answers even when the directory cannot.
+   */
+  anyone?: true;
   /** How to type it when it takes more than its name, e.g. "team compliance [team]". */
   usage?: string;
   /** Offered as a button on the welcome card and in help, with this title. */
@@ -79,6 +85,8 @@ export interface CardAction {
   privileged?: boolean;
   /** As for Command: who may press it (the handler refuses anyone else, and the refusal is audited). */
   permission?: Permission;
+  /** As for Command: it answers everyone alike, without looking the person up. */
+  anyone?: true;
 }
 
 /**
@@ -106,8 +114,15 @@ export interface Capability {
   onReadReceipt?: (receipt: ReadReceipt, log: Logger) => Promise<void>;
   /** Called when the bot is installed for, or first meets, a user in a 1:1 chat. */
   onWelcome?: TurnHandler;
+  /**
+   * Called for a message carrying files (before any free-text handler); returns true if it took
+   * them. Tried in capability order.
+   */
+  onFiles?: (turn: ChatTurn) => Promise<boolean>;
   /** Called for a message nothing else matched; returns true if it answered. Tried in capability order. */
   onUnrecognised?: (turn: ChatTurn) => Promise<boolean>;
+  /** Its onUnrecognised answers everyone alike, as Command.anyone: free text is not looked up in the directory. */
+  unrecognisedAnyone?: true;
   /** Starts the capability's own timers (reminders, the broadcast engine) once the bot is connected. */
   start?(): void;
   /** Stops them and lets work already under way finish, before storage closes. */

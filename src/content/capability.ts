@@ -61,7 +61,7 @@ export function createContentCapability(service: ContentService, reviews: Conten
       action(CONTENT_VERBS.routePropose, routeFormSchema, (t, form) => service.routes.propose(t, form), { ...lead, invalid: (t) => service.routes.proposeInvalid(t) }),
     ],
     // Before the imports (which answer every file): a content file sent by a lead is a proposal.
-    onUnrecognised: (t) => service.files.answer(t),
+    onFiles: (t) => service.files.answer(t),
     start() {
       const every = timers.reviewIntervalMs ?? 0;
       if (every <= 0) return;

@@ -268,7 +268,7 @@ export function createImportsCapability(deps: ImportsDeps): ImportsCapability {
   };
   return {
     name: 'imports',
-    onUnrecognised: handle,
+    onFiles: handle,
     actions: [
       action(IMPORT_VERBS.leaversReview, reviewSchema, (t, d) => leavers.review(t, d), {
         ...leaverButtons,

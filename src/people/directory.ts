@@ -176,16 +176,30 @@ export class PeopleDirectory extends StaffQueries {
   async principalFor(user: { aadObjectId?: string; name?: string }): Promise<Principal> {
     const oid = user.aadObjectId?.toLowerCase();
     const person = oid ? await this.findByAadObjectId(oid) : undefined;
-    const isLead = oid !== undefined && this.leadIds.includes(oid);
+    if (!person) return this.teamsPrincipal(user);
     return {
       aadObjectId: oid,
-      employeeId: person?.employeeId,
-      name: person?.name ?? user.name,
-      roles: resolveRoles(person?.roles ?? [], isLead),
-      team: person?.team,
-      staffGroup: person?.staffGroup,
-      practiceCode: person?.practiceCode,
+      employeeId: person.employeeId,
+      name: person.name ?? user.name,
+      roles: resolveRoles(person.roles ?? [], this.isConfiguredLead(oid)),
+      team: person.team,
+      staffGroup: person.staffGroup,
+      practiceCode: person.practiceCode,
     };
+  }
+
+  /**
+   * Who Teams says this is, without asking the directory: plain staff, or a lead named in
+   * configuration; never more than `principalFor` would give them. For turns that answer everyone
+   * alike (Command.anyone).
+   */
+  teamsPrincipal(user: { aadObjectId?: string; name?: string }): Principal {
+    const oid = user.aadObjectId?.toLowerCase();
+    return { aadObjectId: oid, name: user.name, roles: resolveRoles([], this.isConfiguredLead(oid)) };
+  }
+
+  private isConfiguredLead(oid: string | undefined): boolean {
+    return oid !== undefined && this.leadIds.includes(oid);
   }
 
   /** Several people by id (point reads in bulk); people not in the directory are absent. */

@@ -34,6 +34,7 @@ export function createReferralCapability(service: ReferralService, timers: Refer
         description: 'Find the right referral route for a child or an adult, step by step',
         patterns: [/^\s*(i'?m\s+)?worried\s*$/i, /^\s*what to do if you'?re worried\s*$/i, /^\s*refer(ral)?s?\s*$/i],
         handle: (turn) => service.journey.start(turn),
+        anyone: true,
       },
       {
         name: 'feedback received',
@@ -49,7 +50,10 @@ export function createReferralCapability(service: ReferralService, timers: Refer
       },
     ],
     actions: [
-      action(REFERRAL_VERBS.step, stepSchema, (turn, step) => service.journey.step(turn, step), { invalid: stale }),
+      action(REFERRAL_VERBS.step, stepSchema, (turn, step) => service.journey.step(turn, step), {
+        invalid: stale,
+        anyone: true,
+      }),
       action(REFERRAL_VERBS.made, madeSchema, (turn, data) => service.followUp.made(turn, data), { invalid: stale }),
       action(REFERRAL_VERBS.record, recordSchema, (turn, data) => service.followUp.record(turn, data), {
         invalid: (turn) => service.followUp.recordInvalid(turn),
@@ -57,9 +61,13 @@ export function createReferralCapability(service: ReferralService, timers: Refer
       action(REFERRAL_VERBS.feedback, feedbackSchema, (turn, data) => service.followUp.feedback(turn, data), {
         invalid: (turn) => service.followUp.feedbackInvalid(turn),
       }),
-      action(REFERRAL_VERBS.area, areaSchema, (turn, data) => service.journey.area(turn, data), { invalid: stale }),
+      action(REFERRAL_VERBS.area, areaSchema, (turn, data) => service.journey.area(turn, data), {
+        invalid: stale,
+        anyone: true,
+      }),
     ],
     onUnrecognised: (turn) => service.freeText.answer(turn),
+    unrecognisedAnyone: true,
     start() {
       const every = timers.reminderIntervalMs ?? 0;
       if (every > 0)
