@@ -1,4 +1,5 @@
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type Request, type Response } from 'botbuilder';
+import '../src/server/nodeCompat'; // before restify, as the bot does: restify loads on Node 22 and later
 import restify from 'restify';
 
 /**
