@@ -47,6 +47,33 @@ describe('finding a person', () => {
     }
   });
 
+  it('finds someone it has found before with one point read, and follows their id when another process moves it', async () => {
+    await importStaff(directory, csv(row('A1', 'Ann Able', X), row('B1', 'Bea Bold', Z)), { now });
+    expect((await directory.findByAadObjectId(X))?.id).toBe('A1');
+    const counted = countStorage();
+    try {
+      expect((await directory.findByAadObjectId(X))?.name).toBe('Ann Able');
+      expect(counted.reads).toEqual(['people']);
+    } finally {
+      counted.restore();
+    }
+    // Another instance of the bot imports a file that gives X to B1 and Y to A1.
+    const elsewhere = new PeopleDirectory(store, []);
+    expect(
+      await importStaff(elsewhere, csv(row('A1', 'Ann Able', Y), row('B1', 'Bea Bold', X)), { now }),
+    ).toMatchObject({ failed: [] });
+    expect((await directory.findByAadObjectId(X))?.id).toBe('B1');
+    expect((await directory.findByAadObjectId(Y))?.id).toBe('A1');
+    expect(await directory.findByAadObjectId(Z)).toBeUndefined();
+    // A1 leaves: their record stays, but nobody is found by their id.
+    const a1 = (await store.container('people').item('A1', 'A1').read()).resource!;
+    await store
+      .container('people')
+      .item('A1', 'A1')
+      .replace({ ...a1, leftAt: now.toISOString() });
+    expect(await directory.findByAadObjectId(Y)).toBeUndefined();
+  });
+
   it('follows an Entra id moved from one person to another, in the same chunk and across chunks', async () => {
     await importStaff(directory, csv(row('A1', 'Ann Able', X), row('C1', 'Cal Cole', Z)), { now });
     expect((await directory.findByAadObjectId(X))?.id).toBe('A1');
@@ -98,11 +125,13 @@ describe('finding a person', () => {
     expect((await directory.findByAadObjectId(Y))?.name).toBe('New Starter');
     // The import was cut short between writing the person and the link: running it again links them.
     await store.container('entraIds').item(Y, Y).delete();
-    expect(await directory.findByAadObjectId(Y)).toBeUndefined();
+    // A process that has not found them before cannot (this one still can: their record holds Y).
+    expect(await new PeopleDirectory(store, []).findByAadObjectId(Y)).toBeUndefined();
+    expect((await directory.findByAadObjectId(Y))?.name).toBe('New Starter');
     expect(
       await importStaff(directory, csv(row('A1', 'Ann Able', X), row('N1', 'New Starter', Y)), { now }),
     ).toMatchObject({ unchanged: 2, failed: [] });
-    expect((await directory.findByAadObjectId(Y))?.name).toBe('New Starter');
+    expect((await new PeopleDirectory(store, []).findByAadObjectId(Y))?.name).toBe('New Starter');
   });
 });
 

@@ -17,9 +17,17 @@ export {
 
 /** Written once every person's Entra id has a link (people imported before links existed got theirs at start). */
 const LINKS_BUILT = 'links-built';
+/** At most this many remembered holders (about 150 bytes each); all forgotten when full. */
+const HOLDER_HINTS = 50_000;
 
 export class PeopleDirectory extends StaffQueries {
   private readonly links: Container;
+  /**
+   * Whose record held each Entra id when this process last found it: only a hint of which record
+   * to read, so a turn costs one point read instead of two. The record read is checked as the link
+   * path checks it (it must still hold the id, and not have left); anything else reads the link.
+   */
+  private readonly holders = new Map<string, string>();
 
   constructor(
     store: Store,
@@ -30,17 +38,32 @@ export class PeopleDirectory extends StaffQueries {
   }
 
   /**
-   * The person holding an Entra object id: two point reads (the link, then the person), never a
-   * query. The person's own record is the truth: a link that no longer matches it (an import
-   * moving the id is half done) finds nobody.
+   * The person holding an Entra object id, never by a query: one point read of the record this
+   * process last found holding it, or two (the link, then the person). The person's own record is
+   * the truth: a record that no longer holds the id (it moved, or they left) is passed over, and a
+   * link that no longer matches its person (an import moving the id is half done) finds nobody.
+   * While such an import is half done, both records can hold the id for a moment; a process that
+   * found the old holder before finds them until the import writes that record (or, if it was cut
+   * short, until it is run again).
    */
   async findByAadObjectId(aadObjectId: string): Promise<StoredPerson | undefined> {
     const oid = aadObjectId.toLowerCase();
+    // A leaver keeps their record for history but is no longer staff.
+    const holds = (person: StoredPerson | undefined): person is StoredPerson =>
+      person?.aadObjectId === oid && !person.leftAt;
+    const hinted = this.holders.get(oid);
+    if (hinted !== undefined) {
+      const person = await this.get(hinted);
+      if (holds(person)) return person;
+      this.holders.delete(oid); // moved, left or removed since: the link decides
+    }
     const { resource: link } = await this.links.item(oid, oid).read<EntraIdLink>();
     if (!link?.employeeId) return undefined;
     const person = await this.get(link.employeeId);
-    // A leaver keeps their record for history but is no longer staff.
-    return person?.aadObjectId === oid && !person.leftAt ? person : undefined;
+    if (!holds(person)) return undefined;
+    if (this.holders.size >= HOLDER_HINTS) this.holders.clear();
+    this.holders.set(oid, person.id);
+    return person;
   }
 
   /**
@@ -50,6 +73,10 @@ export class PeopleDirectory extends StaffQueries {
    * Returns the people whose link could not be written.
    */
   async relink(changes: readonly EntraIdChange[], now: Date): Promise<{ employeeId: string; reason: string }[]> {
+    for (const c of changes) {
+      if (c.aadObjectId) this.holders.delete(c.aadObjectId);
+      if (c.previous) this.holders.delete(c.previous);
+    }
     const wanted = new Map<string, string>(); // object id -> employee id
     for (const c of changes) if (c.aadObjectId) wanted.set(c.aadObjectId, c.employeeId);
     const released = new Map<string, string>(); // object id -> the employee who gave it up

@@ -1,8 +1,9 @@
 import { Item, Items } from '@azure/cosmos';
 
-/** Counts the SDK's queries and writes, by container, while it is installed. */
+/** Counts the SDK's queries, point reads and writes, by container, while it is installed. */
 export function countStorage() {
   const queries: string[] = [];
+  const reads: string[] = [];
   const writes: string[] = [];
   const spies: jest.SpyInstance[] = [];
   const wrap = <T extends object>(
@@ -23,5 +24,6 @@ export function countStorage() {
   wrap(Items.prototype, 'create', writes, (self) => self.container.id);
   wrap(Items.prototype, 'upsert', writes, (self) => self.container.id);
   wrap(Item.prototype, 'replace', writes, (self) => self.container.id);
-  return { queries, writes, restore: () => spies.forEach((s) => s.mockRestore()) };
+  wrap(Item.prototype, 'read', reads, (self) => self.container.id);
+  return { queries, reads, writes, restore: () => spies.forEach((s) => s.mockRestore()) };
 }
