@@ -99,10 +99,8 @@ describe('when storage hangs or stops', () => {
     const typed = await next(() => bot.say('a baby with a bruise'));
     expect(cardText(typed)).toContain('Bruising or injury in a baby who is not yet mobile');
     expect(cardText(typed)).toContain('Telephone 01709 336080');
-    // Five answers, none of them waiting for the store.
+    // Five answers, none of them waiting for the store (what does wait for it apologises: above).
     expect(Date.now() - started).toBeLessThan(3000);
-    // What does depend on the directory still apologises in time.
-    bot.connector.clear();
-    expect((await apologyWithin(6000)).ms).toBeLessThan(5000);
+    expect(bot.logs.filter((l) => l.msg === 'turn failed')).toEqual([]);
   }, 30_000);
 });
