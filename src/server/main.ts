@@ -1,4 +1,6 @@
-// First: Node's warnings become JSON lines like every other line in the log stream.
+// First: compiled modules are kept for the next start (Node 22.1 and later).
+import './compileCache';
+// Then: Node's warnings become JSON lines like every other line in the log stream.
 import './warnings';
 import 'dotenv/config';
 // Before anything else loads, so that http and the Azure SDK are instrumented (only with a connection string).
