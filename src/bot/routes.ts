@@ -88,7 +88,6 @@ export function registerRoutes(app: Application<TurnState>, deps: RouteDeps): vo
       throw new Error(
         `A route for anyone cannot also need a permission (the person is not looked up): ${route.permission}`,
       );
-  const forAnyone = (route: { anyone?: true } | undefined) => ({ anyone: route?.anyone === true });
   for (const command of commands) {
     const selector = async (context: TurnContext): Promise<boolean> => {
       if (context.activity.type !== ActivityTypes.Message || !context.activity.text) return false;
@@ -96,19 +95,19 @@ export function registerRoutes(app: Application<TurnState>, deps: RouteDeps): vo
       if (matched?.args !== undefined) commandArgs.set(context, matched.args);
       return matched !== undefined;
     };
-    app.message(selector, run(guarded(command), `command:${command.name}`, forAnyone(command)));
+    app.message(selector, run(guarded(command), `command:${command.name}`, command));
   }
 
   app.adaptiveCards.actionSubmit('menu', async (context, _state, data: Record<string, unknown>) => {
     const name = typeof data.command === 'string' ? data.command : '';
     const command = commands.find((c) => c.name === name);
-    if (command) await run(guarded(command), `command:${command.name}`, forAnyone(command))(context);
+    if (command) await run(guarded(command), `command:${command.name}`, command)(context);
     else await unrecognised(context, 'verb:menu');
   });
 
   for (const action of capabilities.flatMap((c) => c.actions ?? [])) {
     app.adaptiveCards.actionSubmit(action.verb, async (context) =>
-      run(guarded(action), `verb:${action.verb}`, forAnyone(action))(context),
+      run(guarded(action), `verb:${action.verb}`, action)(context),
     );
   }
 
