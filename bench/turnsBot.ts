@@ -5,6 +5,7 @@ import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logging/logger';
 import { importStaff } from '../src/people/staffImport';
 import { importTraining } from '../src/training/importTraining';
+import { giveBackStartupMemory } from '../src/server/startupMemory';
 
 /**
  * The bot for `npm run bench:turns`, in its own process (forked with the same V8 flag as
@@ -22,10 +23,13 @@ async function main(): Promise<void> {
     DATA_DIR: dataDir,
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
   });
-  const app = await startApp(config, createLogger(process.env.BENCH_LOG_LEVEL ?? 'warn'), {
+  const log = createLogger(process.env.BENCH_LOG_LEVEL ?? 'warn');
+  const app = await startApp(config, log, {
     host: '127.0.0.1',
     attachToStore: process.env.ATTACH_TO_STORE === '1',
   });
+  // As main.ts does for `npm start`.
+  const memory = giveBackStartupMemory({ settled: app.store.settled(), log });
   let session: inspector.Session | undefined;
   process.on(
     'message',
@@ -74,6 +78,7 @@ async function main(): Promise<void> {
   // The benchmark that forked this process is gone (stopped or killed): so is this one.
   process.on('disconnect', () => process.exit(0));
   process.on('SIGTERM', () => {
+    memory.stop();
     void app.close().then(() => process.exit(0));
   });
 }

@@ -58,7 +58,8 @@ async function snapshotWithDocuments(dir: string, fromMemory: boolean): Promise<
   EmbeddedCosmos.compactFromMemory = fromMemory;
   try {
     const embedded = await EmbeddedCosmos.start({ dataDir: dir });
-    for (let i = 0; i < 300 && embedded.stats.compactions === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    // settled() is what the bot waits for before giving start-up's memory back: it is the compaction's end.
+    await embedded.settled();
     const compactions = embedded.stats.compactions;
     await embedded.close();
     expect(compactions).toBe(1);

@@ -10,6 +10,7 @@ import { createLogger } from '../logging/logger';
 import { StoreLockedError } from '../storage/embedded';
 import { startApp } from '../app';
 import { ExampleContentError } from '../content/live';
+import { giveBackStartupMemory } from './startupMemory';
 
 /** `npm start`: validate configuration, open storage, serve /api/messages. */
 async function main(): Promise<void> {
@@ -48,11 +49,15 @@ async function main(): Promise<void> {
     'safeguarding bot listening',
   );
 
+  // Once the store's start-up work is done and the bot is quiet: start-up's garbage goes back to the system.
+  const memory = giveBackStartupMemory({ settled: app.store.settled(), log });
+
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping');
+    memory.stop();
     await app.close();
     // The last few seconds of requests and log lines are still batched: send them before exiting.
     await flushTelemetry();

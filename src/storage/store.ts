@@ -69,6 +69,11 @@ export interface Store {
   container(name: ContainerName): Container;
   /** Cheap round trip used by /healthz. */
   ping(): Promise<{ ok: boolean; ms: number; error?: string }>;
+  /**
+   * Resolves when the store has finished what its start left for after it answered (the embedded
+   * store's compaction of the journals it replayed); at once for Cosmos DB or another process's store.
+   */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -185,6 +190,7 @@ export async function openStore(
           return { ok: false, ms: Date.now() - started, error: (err as Error).message };
         }
       },
+      settled: () => embedded?.settled() ?? Promise.resolve(),
       async close() {
         client.dispose();
         await embedded?.close();

@@ -69,6 +69,9 @@ export abstract class DurableMemory {
   /** The compaction under way after start or after a large journal, if any (close waits for it). */
   protected compacting?: Promise<void>;
   protected compactTimer?: NodeJS.Timeout;
+  /** Resolves once the work start-up left for later (the compaction a few seconds on) is done. */
+  protected startupWork: Promise<void> = Promise.resolve();
+  protected startupWorkDone: () => void = () => undefined;
   protected closed = false;
   endpoint = '';
   stats: EmbeddedCosmosStats = {
@@ -133,7 +136,11 @@ export abstract class DurableMemory {
       this.openJournal(maxGen + 1);
       // A few seconds on, so the first requests (the app's own start-up reads) do not share the
       // process with it; a store closed before then replays the same journals next time.
-      this.compactTimer = setTimeout(() => void this.compactInBackground(this.journalGen + 1), COMPACT_AFTER_START_MS);
+      this.startupWork = new Promise<void>((resolve) => (this.startupWorkDone = resolve));
+      this.compactTimer = setTimeout(
+        () => void this.compactInBackground(this.journalGen + 1).finally(() => this.startupWorkDone()),
+        COMPACT_AFTER_START_MS,
+      );
       this.compactTimer.unref();
     } else {
       await this.compact(maxGen + 1);
@@ -142,6 +149,14 @@ export abstract class DurableMemory {
       { replayed: this.stats.replayedEntries, ms: this.stats.replayMs, dataDir: this.opts.dataDir },
       'embedded store recovered',
     );
+  }
+
+  /**
+   * Resolves when the work start-up left until after the store answered is done: the compaction of
+   * the journals replayed at start, or nothing. Also when the store closes first; never rejects.
+   */
+  settled(): Promise<void> {
+    return this.startupWork;
   }
 
   /** Starts journal generation `gen` (writes from now on are appended to it). */

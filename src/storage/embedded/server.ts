@@ -213,6 +213,7 @@ export class EmbeddedCosmos extends DurableMemory {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.compactTimer);
+    this.startupWorkDone();
     await this.writeChain.catch(() => undefined);
     await this.compacting;
     if (this.server) {
