@@ -19,6 +19,7 @@ export interface BriefingsContext {
     BriefingStore,
     | 'get'
     | 'list'
+    | 'recentlySent'
     | 'delivery'
     | 'deliveriesOf'
     | 'unseenFor'

@@ -36,6 +36,8 @@ export class DeliveryQueue {
     } catch (err) {
       if ((err as { code?: number }).code === 412) return false;
       throw err;
+    } finally {
+      this.store.changed();
     }
     return true;
   }
@@ -56,6 +58,7 @@ export class DeliveryQueue {
         const { resource } = await this.briefings
           .item(current.id, current.id)
           .replace<BriefingDoc>(next, { accessCondition: { type: 'IfMatch', condition: current._etag! } });
+        this.store.changed();
         return resource;
       } catch (err) {
         if ((err as { code?: number }).code !== 412) throw err;

@@ -26,7 +26,7 @@ export class Reading {
 
   async list(turn: ChatTurn, query = ''): Promise<void> {
     const isLead = can(turn.principal, 'briefings.send');
-    const sent = await this.ctx.store.list({ status: ['sending', 'sent'] }, 30);
+    const sent = await this.ctx.store.recentlySent(30);
     const all = [
       ...sent.map((b) => ({
         ref: `sent:${b.id}`,

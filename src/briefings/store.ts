@@ -3,6 +3,9 @@ import { writeIfUnchanged } from '../storage/conditional';
 import { BIG_PAGE, forEachPage, isStorableId, readAll, MANY, type Store } from '../storage/store';
 import type { BriefingContent } from './content';
 
+/** How long one query of the briefings list serves every list in this process. */
+export const RECENT_FOR_MS = 5_000;
+
 export type BriefingStatus = 'draft' | 'scheduled' | 'sending' | 'sent';
 
 export type Audience = { kind: 'everyone' } | { kind: 'teams' | 'staffGroups' | 'practices'; values: string[] };
@@ -85,10 +88,42 @@ export class BriefingStore {
   readonly deliveries: Container;
   private readonly conversations: Container;
 
-  constructor(store: Store) {
+  /**
+   * The briefings staff see in their list (sending or sent, newest first): the same for everyone,
+   * so one query serves every list for {@link RECENT_FOR_MS}, and turns that ask while it runs
+   * share it. Any change this process makes to a briefing drops it at once; a briefing sent by
+   * another instance shows in this one's list within that time.
+   */
+  private recent?: { until: number; top: number; docs: Promise<BriefingDoc[]> };
+
+  constructor(
+    store: Store,
+    /** A monotonic clock in ms for how long the list is reused (tests pass their own). */
+    private readonly clock: () => number = () => performance.now(),
+  ) {
     this.briefings = store.container('briefings');
     this.deliveries = store.container('deliveries');
     this.conversations = store.container('conversations');
+  }
+
+  /** Briefings sent or being sent, newest first, as staff see them in the list (at most `top`). */
+  async recentlySent(top = 30): Promise<BriefingDoc[]> {
+    const now = this.clock();
+    let recent = this.recent;
+    if (!recent || recent.until <= now || recent.top < top) {
+      const docs = this.list({ status: ['sending', 'sent'] }, top);
+      recent = this.recent = { until: now + RECENT_FOR_MS, top, docs };
+      // A failed query is not kept: the next list asks again.
+      docs.catch(() => {
+        if (this.recent === recent) this.recent = undefined;
+      });
+    }
+    return (await recent.docs).slice(0, top);
+  }
+
+  /** A briefing was written by this process (here or by ./queue.ts): the next list reads again. */
+  changed(): void {
+    this.recent = undefined;
   }
 
   /** The stored 1:1 chats of many people in one query (the bot layer reads their inside). */
@@ -183,6 +218,7 @@ export class BriefingStore {
   /** A new briefing (a draft a lead has just started); returns it as stored. */
   async create(doc: BriefingDoc): Promise<BriefingDoc> {
     const { resource } = await this.briefings.items.create(doc);
+    this.changed();
     return resource as BriefingDoc;
   }
 
@@ -192,7 +228,9 @@ export class BriefingStore {
    * device) wrote first, and nothing is written.
    */
   async saveBriefing(next: BriefingDoc, etag: string | undefined): Promise<'saved' | 'changed'> {
-    return (await writeIfUnchanged(this.briefings, next, next.id, etag)) ? 'saved' : 'changed';
+    const saved = await writeIfUnchanged(this.briefings, next, next.id, etag);
+    if (saved) this.changed();
+    return saved ? 'saved' : 'changed';
   }
 
   /** A delivery's outcome written under the etag it was read with ('changed' if anyone wrote first). */

@@ -76,6 +76,11 @@ export class FakeBriefingStore implements BriefingRecords {
       .map((b) => structuredClone(b));
   }
 
+  /** The real store reuses this list for a few seconds; the fake reads it every time. */
+  async recentlySent(top = 30): Promise<BriefingDoc[]> {
+    return this.list({ status: ['sending', 'sent'] }, top);
+  }
+
   async delivery(briefingId: string, id: string): Promise<DeliveryDoc | undefined> {
     const d = this.deliveries.get(`${briefingId}/${id}`);
     return d ? structuredClone(d) : undefined;
