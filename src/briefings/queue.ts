@@ -29,17 +29,7 @@ export class DeliveryQueue {
 
   /** Marks a confirmed briefing as sending, once, under the etag it was read with; false if anyone wrote first. */
   async startSending(briefing: BriefingDoc, next: BriefingDoc): Promise<boolean> {
-    try {
-      await this.briefings
-        .item(briefing.id, briefing.id)
-        .replace(next, { accessCondition: { type: 'IfMatch', condition: briefing._etag! } });
-    } catch (err) {
-      if ((err as { code?: number }).code === 412) return false;
-      throw err;
-    } finally {
-      this.store.changed();
-    }
-    return true;
+    return (await this.store.saveBriefing(next, briefing._etag!)) === 'saved';
   }
 
   /**
